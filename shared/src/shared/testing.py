@@ -1,0 +1,109 @@
+"""Test helpers: a real PostgreSQL server for tests, fresh databases, per-test rollback.
+
+The server comes from TEST_POSTGRES_URL (an admin URL), else the machine's PostgreSQL on
+127.0.0.1:5432, else an embedded one (pgserver), else testcontainers where Docker runs.
+"""
+
+import contextlib
+import os
+import socket
+import uuid
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from urllib.parse import urlsplit, urlunsplit
+
+import asyncpg
+from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
+
+from shared.db import Database
+
+DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+
+
+def _reachable(url: str) -> bool:
+    parts = urlsplit(url)
+    if not parts.hostname or parts.hostname.startswith("/"):
+        return True
+    try:
+        with socket.create_connection((parts.hostname, parts.port or 5432), timeout=1):
+            return True
+    except OSError:
+        return False
+
+
+@contextlib.contextmanager
+def postgres_server(workdir: Path) -> Iterator[str]:
+    """Yield an admin libpq URL of a PostgreSQL server for the test run."""
+    url = os.environ.get("TEST_POSTGRES_URL")
+    if url:
+        yield url
+        return
+    if _reachable(DEFAULT_ADMIN_URL):
+        yield DEFAULT_ADMIN_URL
+        return
+    try:
+        import pgserver
+
+        server = pgserver.get_server(workdir / "pg", cleanup_mode="stop")
+        yield server.get_uri()
+        return
+    except Exception:  # noqa: BLE001 - fall through to Docker
+        pass
+    from testcontainers.postgres import PostgresContainer
+
+    with PostgresContainer("postgres:16-alpine", driver=None) as container:
+        yield container.get_connection_url()
+
+
+def with_database(admin_url: str, name: str, driver: str = "postgresql+asyncpg") -> str:
+    """The URL of database `name` on the admin URL's server, with a SQLAlchemy driver."""
+    parts = urlsplit(admin_url)
+    scheme = driver if driver else parts.scheme
+    return urlunsplit((scheme, parts.netloc, "/" + name, parts.query, parts.fragment))
+
+
+def unique_name(prefix: str) -> str:
+    return f"{prefix}_{uuid.uuid4().hex[:10]}"
+
+
+async def create_database(admin_url: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'CREATE DATABASE "{name}"')
+    finally:
+        await conn.close()
+
+
+async def drop_database(admin_url: str, name: str) -> None:
+    conn = await asyncpg.connect(admin_url)
+    try:
+        await conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    finally:
+        await conn.close()
+
+
+class RollbackDatabase(Database):
+    """A Database whose transactions are savepoints inside one outer, rolled-back transaction."""
+
+    def __init__(self, connection: AsyncConnection) -> None:
+        self.url = str(connection.engine.url)
+        self.engine = connection.engine
+        self.sessionmaker = async_sessionmaker(
+            bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
+        )
+
+    async def dispose(self) -> None:
+        return None
+
+
+@asynccontextmanager
+async def rolled_back(db: Database) -> AsyncIterator[RollbackDatabase]:
+    """A RollbackDatabase over `db` whose every change disappears afterwards."""
+    async with db.engine.connect() as connection:
+        transaction = await connection.begin()
+        try:
+            yield RollbackDatabase(connection)
+        finally:
+            await transaction.rollback()
+

@@ -1,0 +1,134 @@
+"""The shape every service app shares: routes under /api/<service>, health and readiness,
+problem+json errors, request ids, and a lifespan running the bus, relay and consumers."""
+
+import logging
+from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import asynccontextmanager
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, FastAPI, Request
+from fastapi.responses import JSONResponse
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from shared.bus import Bus, Subscription
+from shared.db import Database
+from shared.errors import install_problem_handlers
+from shared.logging import RequestIdMiddleware, configure_logging
+from shared.relay import OutboxRelay
+from shared.security import JwksKeys, KeySource, TokenVerifier
+from shared.settings import BaseServiceSettings
+
+log = logging.getLogger(__name__)
+
+SubscriptionsFactory = Callable[[Database], Sequence[Subscription]]
+
+
+def make_bus(settings: BaseServiceSettings) -> Bus:
+    """The RabbitMQ transport when an AMQP URL is configured."""
+    if not settings.amqp_url:
+        raise RuntimeError(
+            "No AMQP URL configured: set <SERVICE>_AMQP_URL, or run the embedded mode, "
+            "which hands every service the in-process bus."
+        )
+    from shared.bus.rabbitmq import RabbitBus
+
+    return RabbitBus(
+        settings.amqp_url,
+        exchange=settings.exchange,
+        delivery_limit=settings.delivery_limit,
+        prefetch=settings.prefetch,
+    )
+
+
+def create_service_app(
+    name: str,
+    settings: BaseServiceSettings,
+    routers: Sequence[APIRouter],
+    *,
+    subscriptions: SubscriptionsFactory | None = None,
+    bus: Bus | None = None,
+    keys: KeySource | None = None,
+    description: str = "",
+) -> FastAPI:
+    """Build a service's FastAPI app; `bus` and `keys` default to the configured ones."""
+    configure_logging(settings.log_level)
+    prefix = f"/api/{name}"
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        db = Database(settings.database_url)
+        the_bus = bus if bus is not None else make_bus(settings)
+        relay = OutboxRelay(
+            db, the_bus,
+            poll_interval=settings.relay_poll_interval, batch_size=settings.relay_batch_size,
+        )
+        app.state.db = db
+        app.state.bus = the_bus
+        app.state.relay = relay
+        await the_bus.start(subscriptions(db) if subscriptions else ())
+        await relay.start()
+        log.info("started", extra={"service": name})
+        try:
+            yield
+        finally:
+            await relay.stop()
+            await the_bus.close()
+            await db.dispose()
+
+    app = FastAPI(
+        title=f"School journal: {name}",
+        description=description,
+        version="0.1.0",
+        openapi_url=f"{prefix}/openapi.json",
+        docs_url=f"{prefix}/docs",
+        redoc_url=None,
+        lifespan=lifespan,
+    )
+    app.state.settings = settings
+    app.state.token_verifier = TokenVerifier(
+        keys if keys is not None else JwksKeys(settings.jwks_url),
+        issuer=settings.jwt_issuer,
+        audience=settings.jwt_audience,
+    )
+    install_problem_handlers(app)
+    app.add_middleware(RequestIdMiddleware, service=name)
+
+    @app.get(f"{prefix}/health", tags=["ops"])
+    async def health() -> dict[str, str]:
+        """Alive: the process answers."""
+        return {"status": "ok", "service": name}
+
+    @app.get(f"{prefix}/ready", tags=["ops"])
+    async def ready(request: Request) -> JSONResponse:
+        """Ready: the database and the broker are reachable."""
+        checks = {"database": False, "broker": False}
+        try:
+            async with request.app.state.db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+            checks["database"] = True
+        except Exception:  # noqa: BLE001 - any failure means not ready
+            log.warning("database not ready", extra={"service": name})
+        try:
+            checks["broker"] = await request.app.state.bus.is_ready()
+        except Exception:  # noqa: BLE001
+            log.warning("broker not ready", extra={"service": name})
+        ok = all(checks.values())
+        return JSONResponse(
+            {"status": "ready" if ok else "unavailable", "checks": checks},
+            status_code=200 if ok else 503,
+        )
+
+    for router in routers:
+        app.include_router(router, prefix=prefix)
+    return app
+
+
+async def _session(request: Request) -> AsyncIterator[AsyncSession]:
+    """One transaction per request, committed before the response is sent."""
+    db: Database = request.app.state.db
+    async with db.transaction() as session:
+        yield session
+
+
+Session = Annotated[AsyncSession, Depends(_session, scope="function")]
