@@ -1,0 +1,131 @@
+"""Embedded mode: all five services in one process on one port.
+
+    school [--host 127.0.0.1] [--port 8000] [--data-dir var/embedded] [--no-seed]
+
+Each service gets its own database in an embedded PostgreSQL (pgserver) unless
+<SERVICE>_DATABASE_URL is set, and the in-process bus unless <SERVICE>_AMQP_URL is set.
+"""
+
+import argparse
+import asyncio
+import logging
+import os
+import sys
+from pathlib import Path
+
+import asyncpg
+import uvicorn
+from fastapi import FastAPI
+
+from embedded.gateway import Gateway
+from embedded.seed import DEMO_LOGINS, seed_demo_school
+from embedded.services import ServiceModule, all_services
+from shared.bus.inprocess import InProcessBroker, InProcessBus
+from shared.logging import configure_logging
+from shared.migrations import upgrade
+
+log = logging.getLogger("embedded")
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="school", description=__doc__.split("\n\n")[0])
+    parser.add_argument("--host", default=os.environ.get("SCHOOL_HOST", "127.0.0.1"))
+    parser.add_argument("--port", type=int, default=int(os.environ.get("SCHOOL_PORT", "8000")))
+    parser.add_argument(
+        "--data-dir", type=Path, default=Path(os.environ.get("SCHOOL_DATA_DIR", "var/embedded"))
+    )
+    parser.add_argument("--no-seed", action="store_true", help="do not create the demo school")
+    return parser.parse_args(argv)
+
+
+async def embedded_postgres_urls(
+    services: list[ServiceModule], data_dir: Path
+) -> dict[str, str]:
+    """Start the embedded PostgreSQL if any service lacks a database URL; one database each."""
+    urls = {s.name: url for s in services if (url := s.env("database_url"))}
+    missing = [s for s in services if s.name not in urls]
+    if not missing:
+        return urls
+    import pgserver
+
+    data_dir.mkdir(parents=True, exist_ok=True)
+    server = await asyncio.to_thread(
+        pgserver.get_server, data_dir.resolve() / "pg", cleanup_mode="stop"
+    )
+    socket_dir = str(data_dir.resolve() / "pg")
+    admin = await asyncpg.connect(user="postgres", host=socket_dir, database="postgres")
+    try:
+        existing = {r["datname"] for r in await admin.fetch("SELECT datname FROM pg_database")}
+        for service in missing:
+            name = f"school_{service.name}"
+            if name not in existing:
+                await admin.execute(f'CREATE DATABASE "{name}"')
+            urls[service.name] = f"postgresql+asyncpg://postgres@/{name}?host={socket_dir}"
+    finally:
+        await admin.close()
+    _ = server  # kept alive for the process; pgserver stops it at exit
+    return urls
+
+
+async def build(args: argparse.Namespace) -> tuple[Gateway, InProcessBroker]:
+    services = all_services()
+    urls = await embedded_postgres_urls(services, args.data_dir)
+    broker = InProcessBroker()
+    jwks_url = f"http://127.0.0.1:{args.port}/api/auth/.well-known/jwks.json"
+    apps: dict[str, FastAPI] = {}
+    for service in services:
+        await upgrade(service.migrations, urls[service.name])
+        overrides: dict[str, object] = {"database_url": urls[service.name]}
+        if not service.env("jwks_url"):
+            overrides["jwks_url"] = jwks_url
+        settings = service.settings(**overrides)
+        bus = None if settings.amqp_url else InProcessBus(broker)
+        apps[service.name] = service.create_app(settings, bus=bus)
+    return Gateway(apps), broker
+
+
+async def run(args: argparse.Namespace) -> None:
+    configure_logging(os.environ.get("SCHOOL_LOG_LEVEL", "WARNING"))
+    print("Запуск электронного журнала (встроенный режим)...", file=sys.stderr, flush=True)
+    gateway, broker = await build(args)
+    server = uvicorn.Server(
+        uvicorn.Config(gateway, host=args.host, port=args.port, lifespan="on", log_config=None)
+    )
+    serving = asyncio.create_task(server.serve())
+    while not server.started and not serving.done():
+        await asyncio.sleep(0.05)
+    if serving.done():
+        await serving
+        return
+    base_url = f"http://{args.host}:{args.port}"
+    if not args.no_seed:
+        await seed_demo_school(base_url, gateway.apps["auth"])
+    print(banner(base_url), flush=True)
+    try:
+        await serving
+    finally:
+        await broker.close()
+
+
+def banner(base_url: str) -> str:
+    lines = [
+        "",
+        f"Электронный журнал работает: {base_url}",
+        f"API: {base_url}/api/<service>/docs (auth, journal, messaging, reporting, archive)",
+        "Демо-школа, учётные записи (логин / пароль):",
+    ]
+    lines += [f"  {role:<22} {login} / {password}" for role, login, password in DEMO_LOGINS]
+    lines.append("Остановить: Ctrl+C")
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> None:
+    args = parse_args(argv)
+    try:
+        asyncio.run(run(args))
+    except KeyboardInterrupt:
+        pass
+
+
+if __name__ == "__main__":
+    main()
