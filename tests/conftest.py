@@ -56,3 +56,51 @@ async def rollback_db(db: Database) -> AsyncIterator[Database]:
     """Per-test isolation: everything the test writes is rolled back."""
     async with rolled_back(db) as test_db:
         yield test_db
+
+
+# --- Which kinds of tests really ran -------------------------------------------------
+# CI must fail when the RabbitMQ or end-to-end tests did not run; a skipped test does not
+# count. With SCHOOL_TEST_REPORT=<file>, the run writes the passed counts per marker there.
+
+_TRACKED_MARKERS = ("rabbitmq", "e2e")
+_outcomes: dict[str, dict[str, int]] = {m: {"passed": 0, "skipped": 0, "failed": 0}
+                                        for m in _TRACKED_MARKERS}
+_skip_reasons: dict[str, set[str]] = {m: set() for m in _TRACKED_MARKERS}
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
+    outcome = yield
+    report = outcome.get_result()
+    markers = [m for m in _TRACKED_MARKERS if item.get_closest_marker(m)]
+    if not markers:
+        return
+    if report.when == "call" and report.passed:
+        for m in markers:
+            _outcomes[m]["passed"] += 1
+    elif report.skipped:
+        for m in markers:
+            _outcomes[m]["skipped"] += 1
+            longrepr = report.longrepr
+            if isinstance(longrepr, tuple) and len(longrepr) == 3:
+                _skip_reasons[m].add(str(longrepr[2]).removeprefix("Skipped: "))
+    elif report.failed:
+        for m in markers:
+            _outcomes[m]["failed"] += 1
+
+
+def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untyped-def]
+    import json
+    import os
+
+    for marker in _TRACKED_MARKERS:
+        counts = _outcomes[marker]
+        if counts["skipped"]:
+            reasons = "; ".join(sorted(_skip_reasons[marker])) or "see the skip reasons above"
+            terminalreporter.write_line(
+                f"NOTE: {counts['skipped']} {marker} test(s) were SKIPPED: {reasons}", yellow=True
+            )
+    path = os.environ.get("SCHOOL_TEST_REPORT")
+    if path:
+        with open(path, "w") as fh:
+            json.dump(_outcomes, fh)

@@ -5,7 +5,7 @@ from pathlib import Path
 
 from alembic import command, op
 from alembic.config import Config
-from sqlalchemy import Connection, MetaData
+from sqlalchemy import Connection, MetaData, text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from shared.outbox import NOTIFY_CHANNEL
@@ -26,6 +26,8 @@ async def upgrade(migrations_dir: Path, url: str, revision: str = "head") -> Non
     engine = create_async_engine(url)
     try:
         async with engine.begin() as connection:
+            # Replicas starting together migrate one at a time.
+            await connection.execute(text("SELECT pg_advisory_xact_lock(7245001)"))
 
             def run(sync_connection: Connection) -> None:
                 config = alembic_config(migrations_dir, url)

@@ -107,3 +107,57 @@ async def rolled_back(db: Database) -> AsyncIterator[RollbackDatabase]:
         finally:
             await transaction.rollback()
 
+
+
+class TokenFactory:
+    """Mints access tokens the way auth does, with a throwaway key (for service tests)."""
+
+    def __init__(self, issuer: str = "school-auth", audience: str = "school") -> None:
+        from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+        from jwt.algorithms import OKPAlgorithm
+
+        self.issuer = issuer
+        self.audience = audience
+        self.kid = uuid.uuid4().hex
+        self._private = Ed25519PrivateKey.generate()
+        public = OKPAlgorithm.to_jwk(self._private.public_key(), as_dict=True)
+        self.jwks = {"keys": [{**public, "kid": self.kid, "alg": "EdDSA", "use": "sig"}]}
+
+    def keys(self) -> "StaticKeys":
+        from shared.security import StaticKeys
+
+        return StaticKeys(self.jwks)
+
+    def token(
+        self,
+        *,
+        school_id: uuid.UUID,
+        roles: list[str],
+        account_id: uuid.UUID | None = None,
+        person_id: uuid.UUID | None = None,
+        children: list[uuid.UUID] | None = None,
+        ttl_seconds: int = 600,
+        **overrides: object,
+    ) -> str:
+        import time
+
+        import jwt
+
+        now = int(time.time())
+        claims: dict[str, object] = {
+            "iss": self.issuer,
+            "aud": self.audience,
+            "sub": str(account_id or uuid.uuid4()),
+            "iat": now,
+            "exp": now + ttl_seconds,
+            "school": str(school_id),
+            "roles": roles,
+        }
+        if person_id:
+            claims["person"] = str(person_id)
+        if children is not None:
+            claims["children"] = [str(c) for c in children]
+        claims.update(overrides)
+        return jwt.encode(
+            claims, self._private, algorithm="EdDSA", headers={"kid": self.kid, "typ": "at+jwt"}
+        )
