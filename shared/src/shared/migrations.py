@@ -66,46 +66,59 @@ def _run(connection: Connection, target_metadata: MetaData) -> None:
         context.run_migrations()
 
 
+OUTBOX_AND_INBOX_DDL: tuple[str, ...] = (
+    """
+    CREATE TABLE outbox (
+        id uuid PRIMARY KEY,
+        routing_key varchar(200) NOT NULL,
+        envelope jsonb NOT NULL,
+        created_at timestamptz NOT NULL DEFAULT now(),
+        published_at timestamptz,
+        attempts integer NOT NULL DEFAULT 0,
+        next_attempt_at timestamptz NOT NULL DEFAULT now(),
+        last_error text
+    )
+    """,
+    """
+    CREATE INDEX ix_outbox_unpublished ON outbox (next_attempt_at, created_at)
+        WHERE published_at IS NULL
+    """,
+    """
+    CREATE TABLE inbox (
+        consumer varchar(100) NOT NULL,
+        event_id uuid NOT NULL,
+        event_type varchar(200) NOT NULL,
+        received_at timestamptz NOT NULL DEFAULT now(),
+        CONSTRAINT pk_inbox PRIMARY KEY (consumer, event_id)
+    )
+    """,
+    f"""
+    CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
+    BEGIN
+        PERFORM pg_notify('{NOTIFY_CHANNEL}', '');
+        RETURN NULL;
+    END $$
+    """,
+    """
+    CREATE TRIGGER outbox_inserted AFTER INSERT ON outbox
+        FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()
+    """,
+)
+"""The outbox (with its NOTIFY trigger) and the inbox, one statement each: asyncpg runs
+statements as prepared statements, which take one command at a time."""
+
+
 def create_outbox_and_inbox() -> None:
     """Create the outbox (with its NOTIFY trigger) and the inbox in a service database."""
-    op.execute(
-        """
-        CREATE TABLE outbox (
-            id uuid PRIMARY KEY,
-            routing_key varchar(200) NOT NULL,
-            envelope jsonb NOT NULL,
-            created_at timestamptz NOT NULL DEFAULT now(),
-            published_at timestamptz,
-            attempts integer NOT NULL DEFAULT 0,
-            next_attempt_at timestamptz NOT NULL DEFAULT now(),
-            last_error text
-        );
-        CREATE INDEX ix_outbox_unpublished ON outbox (next_attempt_at, created_at)
-            WHERE published_at IS NULL;
-        CREATE TABLE inbox (
-            consumer varchar(100) NOT NULL,
-            event_id uuid NOT NULL,
-            event_type varchar(200) NOT NULL,
-            received_at timestamptz NOT NULL DEFAULT now(),
-            CONSTRAINT pk_inbox PRIMARY KEY (consumer, event_id)
-        );
-        """
-    )
-    op.execute(
-        f"""
-        CREATE FUNCTION outbox_notify() RETURNS trigger LANGUAGE plpgsql AS $$
-        BEGIN
-            PERFORM pg_notify('{NOTIFY_CHANNEL}', '');
-            RETURN NULL;
-        END $$;
-        CREATE TRIGGER outbox_inserted AFTER INSERT ON outbox
-            FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify();
-        """
-    )
+    for statement in OUTBOX_AND_INBOX_DDL:
+        op.execute(statement)
 
 
 def drop_outbox_and_inbox() -> None:
-    op.execute(
-        "DROP TABLE inbox; DROP TRIGGER outbox_inserted ON outbox; "
-        "DROP FUNCTION outbox_notify(); DROP TABLE outbox;"
-    )
+    for statement in (
+        "DROP TABLE inbox",
+        "DROP TRIGGER outbox_inserted ON outbox",
+        "DROP FUNCTION outbox_notify()",
+        "DROP TABLE outbox",
+    ):
+        op.execute(statement)
