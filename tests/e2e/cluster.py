@@ -1,0 +1,153 @@
+"""The distributed mode on one machine: each service its own uvicorn process, its own
+database, RabbitMQ, and nginx as the gateway in front (one base URL)."""
+
+import os
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import httpx
+
+SERVICES = ("auth", "journal", "messaging", "reporting", "archive")
+ROOT = Path(__file__).resolve().parents[2]
+
+NGINX_TEMPLATE = """
+worker_processes 1;
+pid {workdir}/nginx.pid;
+error_log {workdir}/nginx-error.log warn;
+events {{ worker_connections 1024; }}
+http {{
+    access_log off;
+    client_body_temp_path {workdir}/client_body;
+    proxy_temp_path {workdir}/proxy;
+    fastcgi_temp_path {workdir}/fastcgi;
+    uwsgi_temp_path {workdir}/uwsgi;
+    scgi_temp_path {workdir}/scgi;
+{upstreams}
+    server {{
+        listen 127.0.0.1:{port};
+{locations}
+        proxy_http_version 1.1;
+        proxy_set_header Host $host;
+        proxy_set_header X-Request-ID $request_id;
+    }}
+}}
+"""
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def render_nginx(workdir: Path, port: int, service_ports: Mapping[str, int]) -> str:
+    """The same routes as deploy/nginx/school.conf, pointed at local ports."""
+    upstreams = "\n".join(
+        f"    upstream {name} {{ server 127.0.0.1:{p}; }}" for name, p in service_ports.items()
+    )
+    locations = "\n".join(
+        f"        location /api/{name}/ {{ proxy_pass http://{name}; }}" for name in service_ports
+    )
+    return NGINX_TEMPLATE.format(
+        workdir=workdir, port=port, upstreams=upstreams, locations=locations
+    )
+
+
+@dataclass
+class Cluster:
+    workdir: Path
+    database_urls: Mapping[str, str]
+    amqp_url: str
+    ports: dict[str, int] = field(default_factory=dict)
+    processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    gateway_port: int = 0
+    nginx: subprocess.Popen[bytes] | None = None
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    def env(self, service: str) -> dict[str, str]:
+        prefix = service.upper() + "_"
+        env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
+        env.update({
+            prefix + "DATABASE_URL": self.database_urls[service],
+            prefix + "AMQP_URL": self.amqp_url,
+            prefix + "JWKS_URL": f"http://127.0.0.1:{self.ports['auth']}/api/auth/.well-known/jwks.json",
+            prefix + "RELAY_POLL_INTERVAL": "1.0",
+            prefix + "LOG_LEVEL": "WARNING",
+        })
+        return env
+
+    def migrate(self) -> None:
+        for service in SERVICES:
+            subprocess.run(
+                [sys.executable, "-m", "shared.migrate", service],
+                env=self.env(service), check=True, capture_output=True, timeout=120,
+            )
+
+    def start(self) -> None:
+        self.ports = {service: free_port() for service in SERVICES}
+        self.migrate()
+        for service in SERVICES:
+            self.start_service(service)
+        self.gateway_port = free_port()
+        self.start_nginx()
+        self.wait_ready()
+
+    def start_service(self, service: str) -> None:
+        log = open(self.workdir / f"{service}.log", "ab")  # noqa: SIM115 - lives with the process
+        self.processes[service] = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "--factory", f"{service}.main:create_app",
+             "--host", "127.0.0.1", "--port", str(self.ports[service]), "--no-access-log"],
+            env=self.env(service), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+        )
+
+    def start_nginx(self) -> None:
+        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        conf = self.workdir / "nginx.conf"
+        conf.write_text(render_nginx(self.workdir, self.gateway_port, self.ports))
+        self.nginx = subprocess.Popen(
+            [nginx, "-c", str(conf), "-p", str(self.workdir), "-g", "daemon off;"],
+            stdout=subprocess.DEVNULL, stderr=open(self.workdir / "nginx.out", "ab"),  # noqa: SIM115
+        )
+
+    def wait_ready(self, timeout: float = 60.0) -> None:
+        deadline = time.monotonic() + timeout
+        pending = set(SERVICES)
+        while pending:
+            for service in list(pending):
+                proc = self.processes[service]
+                if proc.poll() is not None:
+                    raise RuntimeError(f"{service} exited: {self.log_tail(service)}")
+                try:
+                    r = httpx.get(f"{self.base_url}/api/{service}/ready", timeout=2)
+                    if r.status_code == 200:
+                        pending.discard(service)
+                except httpx.HTTPError:
+                    pass
+            if pending and time.monotonic() > deadline:
+                raise RuntimeError(f"not ready: {sorted(pending)}")
+            time.sleep(0.2)
+
+    def log_tail(self, service: str, lines: int = 30) -> str:
+        path = self.workdir / f"{service}.log"
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+
+    def stop(self) -> None:
+        for proc in [*self.processes.values(), self.nginx]:
+            if proc is not None and proc.poll() is None:
+                proc.send_signal(signal.SIGTERM)
+        for proc in [*self.processes.values(), self.nginx]:
+            if proc is not None:
+                try:
+                    proc.wait(timeout=15)
+                except subprocess.TimeoutExpired:
+                    proc.kill()

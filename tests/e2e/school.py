@@ -1,0 +1,165 @@
+"""A school set up through the gateway, as its staff would do it, for the e2e tests."""
+
+import base64
+import json
+import os
+import subprocess
+import sys
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, TypeVar
+
+import httpx
+
+T = TypeVar("T")
+PASSWORD = "e2e-secret-2026"
+
+
+def eventually(probe: Callable[[], T | None], timeout: float = 30.0, interval: float = 0.2) -> T:
+    """Poll until probe returns something truthy (events travel asynchronously)."""
+    deadline = time.monotonic() + timeout
+    last_error: Exception | None = None
+    while time.monotonic() < deadline:
+        try:
+            value = probe()
+            if value:
+                return value
+        except (httpx.HTTPStatusError, AssertionError) as exc:
+            last_error = exc
+        time.sleep(interval)
+    raise AssertionError(f"not reached within {timeout}s (last error: {last_error!r})")
+
+
+@dataclass
+class Caller:
+    http: httpx.Client
+    token: str
+
+    @property
+    def headers(self) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token}"}
+
+    @property
+    def claims(self) -> dict[str, Any]:
+        payload = self.token.split(".")[1]
+        return dict(json.loads(base64.urlsafe_b64decode(payload + "=" * (-len(payload) % 4))))
+
+    def raw_get(self, path: str, **kwargs: Any) -> httpx.Response:
+        return self.http.get(path, headers=self.headers, **kwargs)
+
+    def raw_post(self, path: str, body: dict[str, Any], **kwargs: Any) -> httpx.Response:
+        return self.http.post(path, json=body, headers=self.headers, **kwargs)
+
+    def get(self, path: str, **kwargs: Any) -> Any:
+        response = self.raw_get(path, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+    def post(self, path: str, body: dict[str, Any], **kwargs: Any) -> Any:
+        response = self.raw_post(path, body, **kwargs)
+        response.raise_for_status()
+        return response.json()
+
+
+@dataclass
+class School:
+    http: httpx.Client
+    school_id: str = ""
+    ids: dict[str, str] = field(default_factory=dict)
+    lesson_date: str = field(default_factory=lambda: date.today().isoformat())
+
+    student_id = property(lambda self: self.ids["student"])
+    other_student_id = property(lambda self: self.ids["other_student"])
+    lesson_id = property(lambda self: self.ids["lesson"])
+
+    def login(self, login: str) -> Caller:
+        response = self.http.post("/api/auth/login", json={"login": login, "password": PASSWORD})
+        response.raise_for_status()
+        return Caller(self.http, response.json()["access_token"])
+
+    @classmethod
+    def provision(cls, http: httpx.Client, auth_env: dict[str, str]) -> "School":
+        """Provision the school with auth's CLI, then set it up through the API."""
+        result = subprocess.run(
+            [sys.executable, "-m", "auth.provision", "--name", "Школа № 1 (e2e)",
+             "--timezone", "Europe/Moscow", "--admin-login", "admin",
+             "--admin-password-env", "E2E_ADMIN_PASSWORD",
+             "--admin-last-name", "Никитин", "--admin-first-name", "Олег"],
+            env={**auth_env, "E2E_ADMIN_PASSWORD": PASSWORD},
+            check=True, capture_output=True, text=True, timeout=120,
+        )
+        school = cls(http, school_id=json.loads(result.stdout.strip().splitlines()[-1])["school_id"])
+        school.set_up()
+        return school
+
+    def set_up(self) -> None:
+        admin = self.login("admin")
+        staff = {}
+        for login, roles in [("deputy", ["deputy"]), ("teacher", ["teacher"]),
+                             ("other-teacher", ["teacher"])]:
+            staff[login] = admin.post("/api/auth/staff", {
+                "login": login, "password": PASSWORD, "last_name": "Петрова",
+                "first_name": "Анна", "middle_name": "Ивановна", "roles": roles,
+            })["account_id"]
+        deputy = self.login("deputy")
+        class_id = eventually(lambda: deputy.post(
+            "/api/journal/classes", {"name": "5А", "grade": 5}))["class_id"]
+        subject_id = deputy.post("/api/journal/subjects", {"name": "Математика"})["subject_id"]
+        assignment_id = eventually(lambda: deputy.post("/api/journal/assignments", {
+            "teacher_id": staff["teacher"], "class_id": class_id, "subject_id": subject_id,
+        }))["assignment_id"]
+        students = [
+            deputy.post("/api/journal/students", {
+                "class_id": class_id, "last_name": last, "first_name": first,
+                "birth_date": "2015-03-14",
+            })["student_id"]
+            for last, first in [("Иванов", "Артём"), ("Смирнова", "Мария")]
+        ]
+        guardian_id = deputy.post("/api/journal/guardians", {
+            "last_name": "Иванова", "first_name": "Елена", "middle_name": "Сергеевна",
+            "student_ids": [students[0]],
+        })["guardian_id"]
+        eventually(lambda: deputy.post("/api/auth/credentials", {
+            "person_id": students[0], "kind": "student", "login": "student", "password": PASSWORD,
+        }))
+        eventually(lambda: deputy.post("/api/auth/credentials", {
+            "person_id": guardian_id, "kind": "parent", "login": "parent", "password": PASSWORD,
+        }))
+        teacher = self.login("teacher")
+        lesson_id = teacher.post("/api/journal/lessons", {
+            "assignment_id": assignment_id, "date": self.lesson_date, "topic": "Обыкновенные дроби",
+        })["lesson_id"]
+        self.ids.update(class_=class_id, subject=subject_id, assignment=assignment_id,
+                        student=students[0], other_student=students[1], guardian=guardian_id,
+                        lesson=lesson_id)
+        self.ids["class"] = class_id
+
+    def post_mark(self, teacher: Caller, value: int, work_type: str = "answer") -> dict[str, Any]:
+        response = teacher.raw_post(f"/api/journal/lessons/{self.lesson_id}/marks", {
+            "student_id": self.student_id, "value": value, "work_type": work_type,
+        })
+        assert response.status_code == 201, response.text
+        return dict(response.json())
+
+    def notifications(self, caller: Caller) -> list[dict[str, Any]]:
+        return list(caller.get("/api/messaging/notifications", params={"limit": 100})["items"])
+
+    def notification_for(self, caller: Caller, mark_id: str) -> dict[str, Any] | None:
+        found = [n for n in self.notifications(caller) if n["payload"].get("mark_id") == mark_id]
+        assert len(found) <= 1, "a mark must notify each recipient once"
+        return found[0] if found else None
+
+    def average(self) -> dict[str, Any]:
+        deputy = self.login("deputy")
+        return dict(deputy.get("/api/reporting/class-subject-average",
+                               params={"class_id": self.ids["class"], "subject_id": self.ids["subject"]}))
+
+    def average_if(self, condition: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
+        average = self.average()
+        return average if condition(average) else None
+
+
+def env_without_service_urls() -> dict[str, str]:
+    return {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
