@@ -1,0 +1,1 @@
+"""Messaging: notifications to students and parents (mail, threads and email come later)."""

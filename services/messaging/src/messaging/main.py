@@ -1,0 +1,29 @@
+"""The messaging app."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from shared.bus import Bus
+from shared.security import KeySource
+from shared.web import create_service_app
+
+from messaging import api
+from messaging.consumers import subscriptions
+from messaging.settings import Settings
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def create_app(
+    settings: Settings | None = None, *, bus: Bus | None = None, keys: KeySource | None = None
+) -> FastAPI:
+    """Build the messaging app; `bus` and `keys` default to the configured ones."""
+    return create_service_app(
+        "messaging",
+        settings or Settings(),
+        [api.router],
+        subscriptions=subscriptions,
+        bus=bus,
+        keys=keys,
+        description="Notifications for students and parents.",
+    )
