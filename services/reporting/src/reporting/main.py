@@ -1,0 +1,29 @@
+"""The reporting app."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from shared.bus import Bus
+from shared.security import KeySource
+from shared.web import create_service_app
+
+from reporting import api
+from reporting.consumers import subscriptions
+from reporting.settings import Settings
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def create_app(
+    settings: Settings | None = None, *, bus: Bus | None = None, keys: KeySource | None = None
+) -> FastAPI:
+    """Build the reporting app; `bus` and `keys` default to the configured ones."""
+    return create_service_app(
+        "reporting",
+        settings or Settings(),
+        [api.router],
+        subscriptions=subscriptions,
+        bus=bus,
+        keys=keys,
+        description="Projections of the school's events and the reports built on them.",
+    )

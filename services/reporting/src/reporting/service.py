@@ -1,0 +1,218 @@
+"""Reporting use cases: log what arrives, keep the projections, answer report queries."""
+
+import uuid
+from dataclasses import asdict, dataclass
+from typing import Any
+
+from shared.contracts.journal import AssignmentMade, ClassOpened, MarkPosted
+from shared.errors import Forbidden, NotFound
+from shared.events import CloudEvent, Event
+from shared.security import User
+from sqlalchemy import delete, func, select
+from sqlalchemy.dialects.postgresql import Insert, insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting.averages import weighted_average
+from reporting.models import AssignmentRow, Base, ClassRow, LoggedEvent, MarkRow
+
+# Who may see a class's averages whatever they teach.
+SCHOOL_READERS = ("director", "deputy")
+# Who may see them for the classes and subjects they teach or lead.
+TEACHING_STAFF = ("teacher", "class_teacher")
+
+
+class MissingSchool(ValueError):
+    """An event without a school cannot be projected; it is retried and then dead-lettered."""
+
+
+def _school_of(event: Event) -> uuid.UUID:
+    if event.school_id is None:
+        raise MissingSchool(f"{event.routing_key} {event.event_id} carries no school")
+    return event.school_id
+
+
+# --- the log ---------------------------------------------------------------------------
+
+
+async def log_event(session: AsyncSession, envelope: CloudEvent) -> bool:
+    """Append a received event to the log as it arrived; False if it is already there."""
+    result = await session.execute(
+        insert(LoggedEvent)
+        .values(
+            event_id=envelope.id,
+            event_type=envelope.type,
+            school_id=uuid.UUID(envelope.schoolid) if envelope.schoolid else None,
+            subject=envelope.subject,
+            version=envelope.version,
+            envelope=envelope.model_dump(mode="json", exclude_none=True),
+        )
+        .on_conflict_do_nothing()
+        .returning(LoggedEvent.event_id)
+    )
+    return result.first() is not None
+
+
+# --- projections ------------------------------------------------------------------------
+
+
+def newer_wins(model: type[Base], key: str, values: dict[str, Any]) -> Insert:
+    """An upsert that changes a stored row only if the incoming version is newer.
+
+    With it a projection ends in the same state whatever order the events arrive in, and
+    an event applied twice changes nothing the second time.
+    """
+    table = Base.metadata.tables[model.__tablename__]
+    statement = insert(table).values(**values)
+    return statement.on_conflict_do_update(
+        index_elements=[key],
+        set_={column: statement.excluded[column] for column in values if column != key},
+        where=table.c.version < statement.excluded.version,
+    )
+
+
+@dataclass(frozen=True)
+class MarkState:
+    """A mark at one version; `deleted` makes it a tombstone left out of every report."""
+
+    mark_id: uuid.UUID
+    school_id: uuid.UUID
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    student_id: uuid.UUID
+    value: int
+    weight: int
+    version: int
+    deleted: bool = False
+
+
+async def apply_mark(session: AsyncSession, mark: MarkState) -> None:
+    """Store a mark's state unless a newer version of it is already stored."""
+    await session.execute(newer_wins(MarkRow, "mark_id", asdict(mark)))
+
+
+async def record_mark_posted(session: AsyncSession, event: MarkPosted) -> None:
+    await apply_mark(
+        session,
+        MarkState(
+            mark_id=event.mark_id,
+            school_id=_school_of(event),
+            class_id=event.class_id,
+            subject_id=event.subject_id,
+            student_id=event.student_id,
+            value=event.value,
+            weight=event.weight,
+            version=event.version,
+        ),
+    )
+
+
+async def record_assignment(session: AsyncSession, event: AssignmentMade) -> None:
+    await session.execute(
+        newer_wins(
+            AssignmentRow,
+            "assignment_id",
+            {
+                "assignment_id": event.assignment_id,
+                "school_id": _school_of(event),
+                "teacher_id": event.teacher_id,
+                "class_id": event.class_id,
+                "subject_id": event.subject_id,
+                "version": event.version,
+            },
+        )
+    )
+
+
+async def record_class_opened(session: AsyncSession, event: ClassOpened) -> None:
+    await session.execute(
+        newer_wins(
+            ClassRow,
+            "class_id",
+            {
+                "class_id": event.class_id,
+                "school_id": _school_of(event),
+                "name": event.name,
+                "grade": event.grade,
+                "class_teacher_id": event.class_teacher_id,
+                "version": event.version,
+            },
+        )
+    )
+
+
+async def clear_projections(session: AsyncSession) -> None:
+    """Empty every projection (the log stays), before rebuilding them from the log."""
+    for model in (MarkRow, AssignmentRow, ClassRow):
+        await session.execute(delete(model))
+
+
+# --- reports ----------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ClassSubjectAverage:
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    weighted_average: float | None
+    marks_count: int
+
+
+def _identities(user: User) -> list[uuid.UUID]:
+    """The ids journal may know a staff member by: the account, and a roster person if any."""
+    return [user.account_id, *([user.person_id] if user.person_id else [])]
+
+
+async def _teaches_or_leads(
+    session: AsyncSession, user: User, klass: ClassRow, subject_id: uuid.UUID
+) -> bool:
+    me = _identities(user)
+    if klass.class_teacher_id in me:
+        return True
+    assigned = await session.scalar(
+        select(AssignmentRow.assignment_id)
+        .where(
+            AssignmentRow.school_id == user.school_id,
+            AssignmentRow.class_id == klass.class_id,
+            AssignmentRow.subject_id == subject_id,
+            AssignmentRow.teacher_id.in_(me),
+        )
+        .limit(1)
+    )
+    return assigned is not None
+
+
+async def class_subject_average(
+    session: AsyncSession, user: User, class_id: uuid.UUID, subject_id: uuid.UUID
+) -> ClassSubjectAverage:
+    """The weighted average of a class's marks in a subject, for those allowed to see it."""
+    if not user.has(*SCHOOL_READERS, *TEACHING_STAFF):
+        raise Forbidden()
+    klass = await session.get(ClassRow, class_id)
+    if klass is None or klass.school_id != user.school_id:
+        raise NotFound("class")
+    if not user.has(*SCHOOL_READERS) and not await _teaches_or_leads(
+        session, user, klass, subject_id
+    ):
+        raise Forbidden("Only the subject's teacher, the class teacher and the administration "
+                        "may see this class's marks.")
+    weighted_sum, weight_sum, count = (
+        await session.execute(
+            select(
+                func.coalesce(func.sum(MarkRow.value * MarkRow.weight), 0),
+                func.coalesce(func.sum(MarkRow.weight), 0),
+                func.count(),
+            ).where(
+                MarkRow.school_id == user.school_id,
+                MarkRow.class_id == class_id,
+                MarkRow.subject_id == subject_id,
+                MarkRow.deleted.is_(False),
+            )
+        )
+    ).one()
+    average = weighted_average(int(weighted_sum), int(weight_sum))
+    return ClassSubjectAverage(
+        class_id=class_id,
+        subject_id=subject_id,
+        weighted_average=float(average) if average is not None else None,
+        marks_count=int(count),
+    )
