@@ -1,0 +1,59 @@
+"""The auth service app: the identity provider of the school journal."""
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from pathlib import Path
+from typing import cast
+
+from fastapi import FastAPI
+from shared.bus import Bus
+from shared.db import Database
+from shared.security import KeySource, TokenVerifier
+from shared.web import create_service_app
+
+from auth import api
+from auth.consumers import subscriptions
+from auth.keys import DatabaseKeys, KeyRing
+from auth.passwords import Passwords
+from auth.settings import Settings
+from auth.tokens import TokenIssuer
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    bus: Bus | None = None,
+    keys: KeySource | None = None,
+) -> FastAPI:
+    """The auth app; it verifies its own tokens from its database unless `keys` is given."""
+    settings = settings or Settings()
+    app = create_service_app(
+        "auth", settings, [api.router], subscriptions=subscriptions, bus=bus, keys=keys,
+        description="Accounts, logins, tokens and signing keys of the school journal.",
+    )
+    keyring = KeyRing(settings)
+    app.state.keyring = keyring
+    app.state.passwords = Passwords.from_settings(settings)
+    app.state.token_issuer = TokenIssuer(settings, keyring)
+    if keys is None:
+        app.state.token_verifier = TokenVerifier(
+            DatabaseKeys(keyring, lambda: cast(Database, app.state.db)),
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+        )
+
+    service_lifespan = app.router.lifespan_context
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        async with service_lifespan(app):
+            # A signing key exists before anyone asks for the JWKS.
+            async with app.state.db.transaction() as session:
+                await keyring.active(session)
+            await app.state.passwords.warm_up()
+            yield
+
+    app.router.lifespan_context = lifespan
+    return app

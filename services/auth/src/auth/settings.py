@@ -1,0 +1,29 @@
+"""Configuration of the auth service, read from AUTH_* environment variables."""
+
+from pydantic import Field, SecretStr
+from pydantic_settings import SettingsConfigDict
+from shared.settings import BaseServiceSettings
+
+# OWASP's floor for argon2id: 19 MiB of memory and two passes.
+MIN_ARGON2_MEMORY_KIB = 19 * 1024
+MIN_ARGON2_TIME_COST = 2
+
+
+class Settings(BaseServiceSettings):
+    model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore")
+
+    access_token_ttl: int = Field(default=900, ge=60, le=3600, description="seconds")
+    refresh_token_ttl: int = Field(default=14 * 24 * 3600, ge=3600, description="seconds")
+
+    argon2_memory_cost: int = Field(default=MIN_ARGON2_MEMORY_KIB, ge=MIN_ARGON2_MEMORY_KIB,
+                                    description="KiB")
+    argon2_time_cost: int = Field(default=MIN_ARGON2_TIME_COST, ge=MIN_ARGON2_TIME_COST)
+    argon2_parallelism: int = Field(default=1, ge=1, le=16)
+
+    # Failures older than this no longer count towards the progressive delay.
+    login_failure_window: int = Field(default=3600, ge=60, description="seconds")
+    login_free_failures: int = Field(default=3, ge=0)
+    login_max_delay: float = Field(default=10.0, ge=0)
+
+    # When set, signing keys are stored encrypted with it (PEM, PKCS#8).
+    signing_key_passphrase: SecretStr | None = None

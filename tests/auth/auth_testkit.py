@@ -1,0 +1,130 @@
+"""Helpers of the auth tests: schools, staff, roster people and accounts made through the
+service, and small database probes."""
+
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from auth import service
+from auth.passwords import Passwords
+from auth.schemas import CredentialsIssue, StaffCreate
+from shared.db import Database
+from sqlalchemy import text
+
+PASSWORD = "correct horse battery"
+
+
+@dataclass
+class RecordingSleeper:
+    """Stands in for asyncio.sleep: remembers the delays instead of waiting."""
+
+    delays: list[float] = field(default_factory=list)
+
+    async def __call__(self, seconds: float) -> None:
+        self.delays.append(seconds)
+
+
+def random_login(prefix: str = "user") -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:8]}"
+
+
+@dataclass(frozen=True)
+class SchoolRef:
+    id: uuid.UUID
+    admin_id: uuid.UUID
+    admin_login: str
+
+
+@dataclass(frozen=True)
+class AccountRef:
+    account_id: uuid.UUID
+    login: str
+
+
+class Schools:
+    """Creates schools, staff, roster people and accounts straight through the service."""
+
+    def __init__(self, db: Database, passwords: Passwords, client: httpx.AsyncClient) -> None:
+        self.db = db
+        self.passwords = passwords
+        self.client = client
+
+    async def school(self, name: str = "Школа № 1") -> SchoolRef:
+        login = random_login("admin")
+        async with self.db.transaction() as session:
+            school_id, admin_id = await service.provision_school(
+                session, name=name, timezone="Europe/Moscow", admin_login=login,
+                admin_password=PASSWORD, admin_last_name="Никитин", admin_first_name="Олег",
+                passwords=self.passwords,
+            )
+        return SchoolRef(school_id, admin_id, login)
+
+    async def staff(self, school: SchoolRef, *roles: str) -> AccountRef:
+        login = random_login(roles[0] if roles else "staff")
+        async with self.db.transaction() as session:
+            created = await service.create_staff(
+                session, self.passwords, school_id=school.id,
+                data=StaffCreate.model_validate({
+                    "login": login, "password": PASSWORD, "last_name": "Петрова",
+                    "first_name": "Анна", "roles": list(roles),
+                }),
+            )
+        return AccountRef(created.account_id, login)
+
+    async def student(self, school: SchoolRef) -> uuid.UUID:
+        student_id = uuid.uuid4()
+        async with self.db.transaction() as session:
+            await service.record_student(session, school_id=school.id, student_id=student_id)
+        return student_id
+
+    async def guardian(self, school: SchoolRef, *children: uuid.UUID) -> uuid.UUID:
+        guardian_id = uuid.uuid4()
+        async with self.db.transaction() as session:
+            for child in children:
+                await service.record_guardianship(
+                    session, school_id=school.id, guardian_id=guardian_id, student_id=child
+                )
+        return guardian_id
+
+    async def credentials(
+        self, school: SchoolRef, person_id: uuid.UUID, kind: str
+    ) -> AccountRef:
+        login = random_login(kind)
+        async with self.db.transaction() as session:
+            issued = await service.issue_credentials(
+                session, self.passwords, school_id=school.id,
+                data=CredentialsIssue.model_validate({
+                    "person_id": str(person_id), "kind": kind, "login": login,
+                    "password": PASSWORD,
+                }),
+            )
+        return AccountRef(issued.account_id, login)
+
+    async def login(self, login: str, password: str = PASSWORD) -> dict[str, Any]:
+        response = await self.client.post(
+            "/api/auth/login", json={"login": login, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def bearer(self, login: str) -> dict[str, str]:
+        tokens = await self.login(login)
+        return {"Authorization": f"Bearer {tokens['access_token']}"}
+
+
+async def count(db: Database, sql: str, **params: Any) -> int:
+    async with db.transaction() as session:
+        value = await session.scalar(text(sql), params)
+    return int(value or 0)
+
+
+async def outbox_keys(db: Database) -> list[str]:
+    async with db.transaction() as session:
+        rows = await session.scalars(
+            text("SELECT routing_key FROM outbox ORDER BY created_at, routing_key")
+        )
+        return list(rows)
+
+
