@@ -1,0 +1,1 @@
+"""Archive: sealed year packages (later); for now it keeps what journal announces."""

@@ -1,0 +1,4 @@
+from archive.models import Base
+from shared.migrations import run_env
+
+run_env(Base.metadata)

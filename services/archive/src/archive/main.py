@@ -1,0 +1,29 @@
+"""The archive app."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from shared.bus import Bus
+from shared.security import KeySource
+from shared.web import create_service_app
+
+from archive import api
+from archive.consumers import subscriptions
+from archive.settings import Settings
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def create_app(
+    settings: Settings | None = None, *, bus: Bus | None = None, keys: KeySource | None = None
+) -> FastAPI:
+    """Build the archive app; `bus` and `keys` default to the configured ones."""
+    return create_service_app(
+        "archive",
+        settings or Settings(),
+        [api.router],
+        subscriptions=subscriptions,
+        bus=bus,
+        keys=keys,
+        description="Year archives of the school journal (sealing comes later).",
+    )

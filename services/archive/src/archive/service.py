@@ -1,0 +1,44 @@
+"""Archive use cases: keep received events, and count them for a school."""
+
+import uuid
+
+from shared.events import CloudEvent
+from shared.security import User
+from sqlalchemy import func, select
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from archive.models import ReceivedEvent
+
+# Archiving is the administration's and the system administrator's business.
+SUMMARY_READERS = ("director", "deputy", "sysadmin")
+
+
+async def store_received(session: AsyncSession, envelope: CloudEvent) -> bool:
+    """Keep a received event as it arrived; False if it is already kept."""
+    result = await session.execute(
+        insert(ReceivedEvent)
+        .values(
+            event_id=envelope.id,
+            event_type=envelope.type,
+            school_id=uuid.UUID(envelope.schoolid) if envelope.schoolid else None,
+            subject=envelope.subject,
+            version=envelope.version,
+            envelope=envelope.model_dump(mode="json", exclude_none=True),
+        )
+        .on_conflict_do_nothing()
+        .returning(ReceivedEvent.event_id)
+    )
+    return result.first() is not None
+
+
+async def received_summary(session: AsyncSession, user: User) -> dict[str, int]:
+    """How many events of each type were received for the caller's school."""
+    user.require(*SUMMARY_READERS)
+    rows = await session.execute(
+        select(ReceivedEvent.event_type, func.count())
+        .where(ReceivedEvent.school_id == user.school_id)
+        .group_by(ReceivedEvent.event_type)
+        .order_by(ReceivedEvent.event_type)
+    )
+    return {event_type: int(count) for event_type, count in rows}

@@ -1,0 +1,104 @@
+"""Archive keeps every journal event it receives, once, as it arrived."""
+
+import uuid
+from collections.abc import Awaitable, Callable
+from datetime import date
+
+import pytest
+from archive.consumers import subscriptions
+from archive.models import ReceivedEvent
+from pydantic import ValidationError
+from shared.contracts.auth import UserLoggedIn
+from shared.contracts.journal import (
+    AssignmentMade,
+    ClassOpened,
+    GuardianLinked,
+    MarkPosted,
+    StudentEnrolled,
+)
+from shared.db import Database
+from shared.events import CloudEvent, Event
+from shared.inbox import inbox
+from sqlalchemy import func, select
+
+Deliver = Callable[[Event | CloudEvent], Awaitable[CloudEvent]]
+
+
+def journal_events(school: uuid.UUID) -> list[Event]:
+    klass, student, subject, teacher = (uuid.uuid4() for _ in range(4))
+    return [
+        ClassOpened(school_id=school, class_id=klass, name="5А", grade=5,
+                    class_teacher_id=teacher),
+        StudentEnrolled(school_id=school, student_id=student, class_id=klass),
+        GuardianLinked(school_id=school, guardian_id=uuid.uuid4(), student_id=student),
+        AssignmentMade(school_id=school, assignment_id=uuid.uuid4(), teacher_id=teacher,
+                       class_id=klass, subject_id=subject, subject_name="Математика"),
+        MarkPosted(school_id=school, version=2, mark_id=uuid.uuid4(), lesson_id=uuid.uuid4(),
+                   lesson_date=date(2026, 11, 28), student_id=student, class_id=klass,
+                   subject_id=subject, subject_name="Математика", teacher_id=teacher,
+                   value=5, work_type="answer", weight=1),
+    ]
+
+
+async def kept(db: Database, **where: object) -> list[ReceivedEvent]:
+    async with db.transaction() as session:
+        return list(await session.scalars(select(ReceivedEvent).filter_by(**where)))
+
+
+def test_archive_subscribes_to_the_five_journal_events() -> None:
+    [subscription] = subscriptions(Database.__new__(Database))
+    assert subscription.queue == "archive"
+    assert set(subscription.routing_keys) == {
+        "journal.class.opened.v1", "journal.student.enrolled.v1",
+        "journal.guardian.linked.v1", "journal.assignment.made.v1", "journal.mark.posted.v1",
+    }
+
+
+async def test_each_journal_event_is_kept_as_it_arrived(db: Database, deliver: Deliver) -> None:
+    school = uuid.uuid4()
+    for event in journal_events(school):
+        envelope = await deliver(event)
+        [row] = await kept(db, event_id=event.event_id)
+        assert row.event_type == event.routing_key
+        assert row.school_id == school
+        assert row.subject == envelope.subject
+        assert row.version == event.version
+        assert row.received_at is not None
+        assert CloudEvent.model_validate(row.envelope) == envelope
+
+
+async def test_a_duplicate_delivery_is_kept_once(db: Database, deliver: Deliver) -> None:
+    school = uuid.uuid4()
+    for event in journal_events(school):
+        await deliver(event)
+        await deliver(event)
+
+    assert len(await kept(db, school_id=school)) == 5
+    async with db.transaction() as session:
+        claims = await session.scalar(
+            select(func.count()).select_from(inbox).where(inbox.c.consumer == "archive")
+        )
+    assert claims == 5
+
+
+async def test_events_archive_does_not_take_are_acknowledged_and_not_kept(
+    db: Database, deliver: Deliver
+) -> None:
+    school = uuid.uuid4()
+    await deliver(UserLoggedIn(school_id=school, account_id=uuid.uuid4(), roles=["teacher"]))
+
+    assert await kept(db, school_id=school) == []
+
+
+async def test_a_malformed_event_is_refused_and_leaves_nothing(
+    db: Database, deliver: Deliver
+) -> None:
+    school = uuid.uuid4()
+    enrolled = StudentEnrolled(school_id=school, student_id=uuid.uuid4(), class_id=uuid.uuid4())
+    envelope = enrolled.to_cloudevent()
+    envelope = envelope.model_copy(update={"data": {"student_id": "not-a-uuid"}})
+
+    with pytest.raises(ValidationError):
+        await deliver(envelope)
+
+    assert await kept(db, event_id=enrolled.event_id) == []
