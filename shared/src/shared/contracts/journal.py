@@ -79,6 +79,9 @@ class MarkPosted(Event):
     value: int
     work_type: str
     weight: int
+    # Added after v1 was defined (additive): lets consumers word a notification without
+    # a lookup; None from producers that predate it.
+    work_type_name: str | None = None
 
     def aggregate_id(self) -> str:
         return str(self.mark_id)

@@ -1,0 +1,14 @@
+"""All of journal's routes, one router per domain (mounted under /api/journal)."""
+
+from fastapi import APIRouter
+
+from journal.diary.api import router as diary
+from journal.lessons.api import router as lessons
+from journal.marks.api import router as marks
+from journal.roster.api import router as roster
+from journal.school.api import router as school
+from journal.teaching.api import router as teaching
+
+router = APIRouter()
+for domain in (school, roster, teaching, lessons, marks, diary):
+    router.include_router(domain)

@@ -1,0 +1,1 @@
+"""The student diary: a read of lessons, homework and marks by day."""

@@ -1,0 +1,27 @@
+"""Routes of the diary."""
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Query
+from shared.security import CurrentUser
+from shared.web import Session
+
+from journal.diary import service
+from journal.diary.schemas import Diary
+
+router = APIRouter(tags=["diary"])
+
+
+@router.get("/diary/{student_id}", response_model_by_alias=True)
+async def read_diary(
+    student_id: uuid.UUID,
+    session: Session,
+    user: CurrentUser,
+    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
+    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+) -> Diary:
+    """A student's lessons, homework and marks by day; by default the current week
+    (Mon–Sun, in the school's time zone), at most 31 days."""
+    return await service.read_diary(session, user, student_id, date_from, date_to)

@@ -1,0 +1,37 @@
+"""HTTP shapes of the diary."""
+
+import datetime as dt
+import uuid
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class DiaryMark(BaseModel):
+    mark_id: uuid.UUID
+    value: int
+    work_type: str
+    work_type_name: str
+    weight: int
+
+
+class DiaryLesson(BaseModel):
+    lesson_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    topic: str | None
+    homework: str | None
+    marks: list[DiaryMark]
+
+
+class DiaryDay(BaseModel):
+    date: dt.date
+    lessons: list[DiaryLesson]
+
+
+class Diary(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    student_id: uuid.UUID
+    date_from: dt.date = Field(alias="from")
+    date_to: dt.date = Field(alias="to")
+    days: list[DiaryDay] = Field(description="Days that have lessons, in date order.")

@@ -1,0 +1,1 @@
+"""Lessons: a dated entry of an assignment with its topic and homework."""

@@ -1,0 +1,25 @@
+"""The journal application."""
+
+from pathlib import Path
+
+from fastapi import FastAPI
+from shared.bus import Bus
+from shared.security import KeySource
+from shared.web import create_service_app
+
+from journal import api
+from journal.consumers import subscriptions
+from journal.settings import Settings
+
+MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
+
+
+def create_app(
+    settings: Settings | None = None, *, bus: Bus | None = None, keys: KeySource | None = None
+) -> FastAPI:
+    """Journal's app: the class journal, roster, lessons, marks and the diary."""
+    return create_service_app(
+        "journal", settings or Settings(), [api.router],
+        subscriptions=subscriptions, bus=bus, keys=keys,
+        description="The class journal: roster, lessons, marks and the student diary.",
+    )

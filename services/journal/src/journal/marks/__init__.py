@@ -1,0 +1,1 @@
+"""Marks (1–5 for now) with their append-only change history."""

@@ -1,0 +1,68 @@
+"""Routes of marks."""
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Header, status
+from fastapi.responses import JSONResponse
+from shared.security import CurrentUser
+from shared.web import Session
+
+from journal import idempotency
+from journal.lessons.service import own_lesson
+from journal.marks import service
+from journal.marks.schemas import MarkCreate, MarkOut
+
+router = APIRouter(tags=["marks"])
+
+IdempotencyKeyHeader = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", min_length=1, max_length=idempotency.MAX_KEY_LENGTH),
+]
+
+
+@router.post(
+    "/lessons/{lesson_id}/marks",
+    status_code=status.HTTP_201_CREATED,
+    response_model=MarkOut,
+    responses={201: {"description": "The mark (also the replayed answer to a repeated key)"}},
+)
+async def post_mark(
+    lesson_id: uuid.UUID,
+    data: MarkCreate,
+    session: Session,
+    user: CurrentUser,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> MarkOut | JSONResponse:
+    """Give a student a mark (1–5) on one's own lesson.
+
+    With an `Idempotency-Key`, a repeated request gets the first answer and posts nothing;
+    the same key with a different request is refused (422).
+    """
+    lesson = await own_lesson(session, user, lesson_id)
+    if idempotency_key is not None:
+        stored = await idempotency.begin(
+            session, account_id=user.account_id, school_id=user.school_id, key=idempotency_key,
+            request_fingerprint=idempotency.fingerprint(
+                f"POST /lessons/{lesson_id}/marks", data.model_dump(mode="json")
+            ),
+        )
+        if stored is not None:
+            return JSONResponse(
+                stored.body, status_code=stored.status_code,
+                headers={"Idempotent-Replayed": "true"},
+            )
+    posted = await service.post_mark(session, user, lesson, data)
+    out = MarkOut(
+        mark_id=posted.mark.id, lesson_id=posted.mark.lesson_id,
+        student_id=posted.mark.student_id, value=posted.mark.value,
+        work_type=posted.work_type.code, work_type_name=posted.work_type.name,
+        weight=posted.work_type.weight, posted_by=posted.mark.posted_by,
+        posted_at=posted.mark.posted_at, version=posted.mark.version,
+    )
+    if idempotency_key is not None:
+        await idempotency.complete(
+            session, account_id=user.account_id, key=idempotency_key,
+            status_code=status.HTTP_201_CREATED, body=out.model_dump(mode="json"),
+        )
+    return out

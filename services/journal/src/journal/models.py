@@ -1,0 +1,31 @@
+"""Every table of journal's database, gathered on one metadata (for migrations and tests).
+
+The tables live with their domains (school, roster, teaching, lessons, marks); importing
+this module registers them all.
+"""
+
+from journal.base import Base
+from journal.idempotency import IdempotencyKey
+from journal.lessons.models import Lesson
+from journal.marks.models import Mark, MarkChange
+from journal.roster.models import Enrollment, Guardian, Guardianship, SchoolClass, Student
+from journal.school.models import School, Staff, WorkType
+from journal.teaching.models import Assignment, Subject
+
+__all__ = [
+    "Assignment",
+    "Base",
+    "Enrollment",
+    "Guardian",
+    "Guardianship",
+    "IdempotencyKey",
+    "Lesson",
+    "Mark",
+    "MarkChange",
+    "School",
+    "SchoolClass",
+    "Staff",
+    "Student",
+    "Subject",
+    "WorkType",
+]

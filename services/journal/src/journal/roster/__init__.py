@@ -1,0 +1,1 @@
+"""The roster: classes, their students and the students' guardians."""

@@ -1,0 +1,1 @@
+"""Subjects and teaching assignments (who teaches what in which class)."""

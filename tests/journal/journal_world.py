@@ -1,0 +1,206 @@
+"""A realistic school for journal tests, built through the real paths: auth's events
+through journal's consumer, everything else through journal's HTTP API."""
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass, field
+from typing import Any
+
+import httpx
+from journal.consumers import subscriptions
+from shared.contracts.auth import SchoolRegistered, StaffAccountCreated, StaffRole
+from shared.db import Database
+from shared.events import Event
+from shared.testing import TokenFactory
+from sqlalchemy import text
+
+MONDAY = dt.date(2026, 11, 23)  # a school week: Mon 23 – Sun 29 November 2026
+TUESDAY = MONDAY + dt.timedelta(days=1)
+
+
+def readable(prefix: str) -> str:
+    return f"{prefix}-{uuid.uuid4().hex[:6]}"
+
+
+async def deliver(db: Database, event: Event) -> None:
+    """Hand an event to journal's consumer the way the bus does."""
+    (subscription,) = subscriptions(db)
+    await subscription.handler(event.to_cloudevent())
+
+
+async def register_school(db: Database, name: str | None = None) -> uuid.UUID:
+    school_id = uuid.uuid4()
+    await deliver(db, SchoolRegistered(
+        school_id=school_id, name=name or readable("Школа"), timezone="Europe/Moscow",
+    ))
+    return school_id
+
+
+async def create_staff(
+    db: Database, school_id: uuid.UUID, roles: list[StaffRole], last_name: str = "Петрова"
+) -> uuid.UUID:
+    account_id = uuid.uuid4()
+    await deliver(db, StaffAccountCreated(
+        school_id=school_id, account_id=account_id, last_name=last_name,
+        first_name="Анна", middle_name="Сергеевна", roles=roles,
+    ))
+    return account_id
+
+
+async def rows(db: Database, sql: str, **params: Any) -> list[dict[str, Any]]:
+    async with db.transaction() as session:
+        result = await session.execute(text(sql), params)
+        return [dict(row) for row in result.mappings()]
+
+
+async def count(db: Database, table: str, where: str = "true", **params: Any) -> int:
+    (row,) = await rows(db, f"SELECT count(*) AS n FROM {table} WHERE {where}", **params)
+    return int(row["n"])
+
+
+async def outbox(db: Database, routing_key: str) -> list[dict[str, Any]]:
+    """The envelopes staged for `routing_key`, oldest first."""
+    found = await rows(
+        db, "SELECT envelope FROM outbox WHERE routing_key = :key ORDER BY created_at",
+        key=routing_key,
+    )
+    return [r["envelope"] for r in found]
+
+
+def problem_type(response: httpx.Response) -> str:
+    assert response.headers["content-type"].startswith("application/problem+json"), response.text
+    slug: str = response.json()["type"]
+    return slug.removeprefix("urn:school:problem:")
+
+
+@dataclass
+class World:
+    client: httpx.AsyncClient
+    tokens: TokenFactory
+    db: Database
+    school_id: uuid.UUID
+    director: uuid.UUID
+    deputy: uuid.UUID
+    sysadmin: uuid.UUID
+    class_teacher: uuid.UUID  # leads 5А and teaches it mathematics
+    teacher: uuid.UUID  # teaches 5А Russian
+    outsider: uuid.UUID  # a teacher of the school with nothing to do with 5А
+    ids: dict[str, uuid.UUID] = field(default_factory=dict)
+
+    @property
+    def class_id(self) -> uuid.UUID:
+        return self.ids["class"]
+
+    @property
+    def student_id(self) -> uuid.UUID:
+        return self.ids["student"]
+
+    @property
+    def classmate_id(self) -> uuid.UUID:
+        return self.ids["classmate"]
+
+    @property
+    def math_lesson_id(self) -> uuid.UUID:
+        return self.ids["math_lesson"]
+
+    def token(self, who: str) -> str:
+        """A token for one of the school's people, by their part in the world."""
+        staff_roles = {
+            "director": ["director"],
+            "deputy": ["deputy"],
+            "sysadmin": ["sysadmin"],
+            "class_teacher": ["teacher", "class_teacher"],
+            "teacher": ["teacher"],
+            "outsider": ["teacher"],
+        }
+        if who in staff_roles:
+            return self.tokens.token(
+                school_id=self.school_id, roles=staff_roles[who], account_id=getattr(self, who)
+            )
+        if who in ("student", "classmate"):
+            return self.tokens.token(
+                school_id=self.school_id, roles=["student"], person_id=self.ids[who]
+            )
+        if who == "parent":
+            return self.tokens.token(
+                school_id=self.school_id, roles=["parent"], person_id=self.ids["guardian"],
+                children=[self.student_id],
+            )
+        raise ValueError(who)
+
+    def auth(self, who: str) -> dict[str, str]:
+        return {"Authorization": f"Bearer {self.token(who)}"}
+
+    async def post(self, who: str, path: str, body: dict[str, Any]) -> dict[str, Any]:
+        """POST as `who`, expecting 201."""
+        response = await self.client.post(path, json=body, headers=self.auth(who))
+        assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def enroll(self, class_id: uuid.UUID, last_name: str) -> uuid.UUID:
+        student = await self.post("deputy", "/students", {
+            "class_id": str(class_id), "last_name": last_name, "first_name": "Иван",
+            "birth_date": "2015-03-14",
+        })
+        return uuid.UUID(student["student_id"])
+
+    async def mark(
+        self, student: str | uuid.UUID, value: int, work_type: str = "answer",
+        lesson: str = "math_lesson", who: str = "class_teacher",
+    ) -> dict[str, Any]:
+        student_id = self.ids[student] if isinstance(student, str) else student
+        return await self.post(who, f"/lessons/{self.ids[lesson]}/marks", {
+            "student_id": str(student_id), "value": value, "work_type": work_type,
+        })
+
+
+async def build_world(client: httpx.AsyncClient, tokens: TokenFactory, db: Database) -> World:
+    school_id = await register_school(db)
+    world = World(
+        client=client, tokens=tokens, db=db, school_id=school_id,
+        director=await create_staff(db, school_id, ["director"], "Директорова"),
+        deputy=await create_staff(db, school_id, ["deputy"], "Завучева"),
+        sysadmin=await create_staff(db, school_id, ["sysadmin"], "Админов"),
+        class_teacher=await create_staff(db, school_id, ["teacher", "class_teacher"], "Классная"),
+        teacher=await create_staff(db, school_id, ["teacher"], "Русская"),
+        outsider=await create_staff(db, school_id, ["teacher"], "Посторонняя"),
+    )
+    ids = world.ids
+    ids["class"] = uuid.UUID((await world.post("deputy", "/classes", {
+        "name": "5А", "grade": 5, "class_teacher_id": str(world.class_teacher),
+    }))["class_id"])
+    ids["parallel_class"] = uuid.UUID(
+        (await world.post("deputy", "/classes", {"name": "5Б", "grade": 5}))["class_id"]
+    )
+    ids["math"] = uuid.UUID(
+        (await world.post("deputy", "/subjects", {"name": "Математика"}))["subject_id"]
+    )
+    ids["russian"] = uuid.UUID(
+        (await world.post("director", "/subjects", {"name": "Русский язык"}))["subject_id"]
+    )
+    for name, teacher, subject in (
+        ("math_assignment", world.class_teacher, "math"),
+        ("russian_assignment", world.teacher, "russian"),
+    ):
+        ids[name] = uuid.UUID((await world.post("deputy", "/assignments", {
+            "teacher_id": str(teacher), "class_id": str(ids["class"]),
+            "subject_id": str(ids[subject]),
+        }))["assignment_id"])
+    ids["student"] = await world.enroll(ids["class"], "Смирнов")
+    ids["classmate"] = await world.enroll(ids["class"], "Андреев")
+    ids["parallel_student"] = await world.enroll(ids["parallel_class"], "Борисов")
+    ids["guardian"] = uuid.UUID((await world.post("deputy", "/guardians", {
+        "last_name": "Смирнова", "first_name": "Ольга", "phone": "+7 900 000-00-00",
+        "student_ids": [str(ids["student"])],
+    }))["guardian_id"])
+    for name, teacher, assignment, day, topic in (
+        ("math_lesson", "class_teacher", "math_assignment", MONDAY, "Дроби"),
+        ("russian_lesson", "teacher", "russian_assignment", MONDAY, "Суффиксы"),
+        ("math_lesson_tuesday", "class_teacher", "math_assignment", TUESDAY, "Сложение дробей"),
+    ):
+        ids[name] = uuid.UUID((await world.post(teacher, "/lessons", {
+            "assignment_id": str(ids[assignment]), "date": day.isoformat(), "topic": topic,
+            "homework": f"№ {day.day}",
+        }))["lesson_id"])
+    return world
