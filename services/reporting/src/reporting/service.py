@@ -157,16 +157,11 @@ class ClassSubjectAverage:
     marks_count: int
 
 
-def _identities(user: User) -> list[uuid.UUID]:
-    """The ids journal may know a staff member by: the account, and a roster person if any."""
-    return [user.account_id, *([user.person_id] if user.person_id else [])]
-
-
 async def _teaches_or_leads(
     session: AsyncSession, user: User, klass: ClassRow, subject_id: uuid.UUID
 ) -> bool:
-    me = _identities(user)
-    if klass.class_teacher_id in me:
+    # Journal knows teachers by their auth account (the token's subject).
+    if klass.class_teacher_id == user.account_id:
         return True
     assigned = await session.scalar(
         select(AssignmentRow.assignment_id)
@@ -174,7 +169,7 @@ async def _teaches_or_leads(
             AssignmentRow.school_id == user.school_id,
             AssignmentRow.class_id == klass.class_id,
             AssignmentRow.subject_id == subject_id,
-            AssignmentRow.teacher_id.in_(me),
+            AssignmentRow.teacher_id == user.account_id,
         )
         .limit(1)
     )
