@@ -2,10 +2,16 @@
 
 Delivery contract, the same on both transports:
 - `publish` returns only when the event is safely routed to at least one queue; an
-  unroutable or unconfirmed event raises `PublishError` (the outbox keeps it and retries);
+  unroutable or unconfirmed event, or a broker that is down, raises `PublishError` (the
+  outbox keeps the row and retries);
 - a handler that returns acknowledges the delivery; a handler that raises has it
-  redelivered, and after `delivery_limit` deliveries it goes to the queue's dead letters;
-- several subscribers on one queue name compete for its messages.
+  redelivered after a short, growing pause (`retry_delay`), and once it has been delivered
+  `delivery_limit` times it goes to its queue's dead letters (`dead_letter_queue(queue)`),
+  while the queue's other messages keep flowing;
+- a body that is not a CloudEvent can never succeed and is dead-lettered at once;
+- a delivery not acknowledged when its consumer stops is redelivered to another consumer;
+- several subscribers on one queue name compete for its messages; each message is
+  handled by one of them (at least once: handlers are idempotent, see shared.inbox).
 """
 
 from collections.abc import Awaitable, Callable, Sequence
@@ -15,6 +21,8 @@ from typing import Protocol
 from shared.events import CloudEvent
 
 Handler = Callable[[CloudEvent], Awaitable[None]]
+
+MAX_RETRY_DELAY = 30.0
 
 
 class PublishError(Exception):
@@ -44,17 +52,46 @@ class Bus(Protocol):
         """Stop consuming and disconnect."""
 
 
+def dead_letter_queue(queue: str) -> str:
+    """The name of the queue holding `queue`'s dead letters."""
+    return f"{queue}.dlq"
+
+
+def retry_delay(deliveries: int, base: float = 0.5) -> float:
+    """The pause before a failed delivery is handed back: base, 2×base, 4×base ... ≤ 30 s.
+
+    Holding a failed message briefly keeps a passing outage (a database restart) from
+    using up the delivery limit in milliseconds.
+    """
+    if base <= 0:
+        return 0.0
+    return float(min(base * 2 ** max(deliveries - 1, 0), MAX_RETRY_DELAY))
+
+
 def topic_matches(pattern: str, routing_key: str) -> bool:
     """AMQP topic matching: `*` is one word, `#` is zero or more words."""
-    return _match(pattern.split("."), routing_key.split("."))
+    words = routing_key.split(".")
+    # positions[i] is True when the pattern read so far can end just before words[i]
+    positions = [True] + [False] * len(words)
+    for part in pattern.split("."):
+        if part == "#":
+            reached = False
+            for i in range(len(positions)):
+                reached = reached or positions[i]
+                positions[i] = reached
+        else:
+            positions = [False] + [
+                positions[i] and part in ("*", words[i]) for i in range(len(words))
+            ]
+    return positions[-1]
 
 
-def _match(pattern: list[str], words: list[str]) -> bool:
-    if not pattern:
-        return not words
-    head, rest = pattern[0], pattern[1:]
-    if head == "#":
-        return any(_match(rest, words[i:]) for i in range(len(words) + 1))
-    if not words:
-        return False
-    return (head in ("*", words[0])) and _match(rest, words[1:])
+__all__ = [
+    "Bus",
+    "Handler",
+    "PublishError",
+    "Subscription",
+    "dead_letter_queue",
+    "retry_delay",
+    "topic_matches",
+]

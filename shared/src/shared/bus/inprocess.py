@@ -1,16 +1,20 @@
 """The in-process transport for the embedded mode: same contract as RabbitMQ, no broker.
 
-Messages live in memory, so what is in flight when the process stops is redelivered from
-the producers' outboxes only if it was not yet published; the embedded mode accepts that.
+Messages live in memory, so what is in flight when the process stops is lost unless it is
+still in a producer's outbox; the embedded mode accepts that (its outboxes and inboxes
+are still real PostgreSQL tables, so nothing is applied twice or half).
 """
 
 import asyncio
 import contextlib
 import logging
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from shared.bus import PublishError, Subscription, topic_matches
+from pydantic import ValidationError
+
+from shared.bus import PublishError, Subscription, retry_delay, topic_matches
 from shared.events import CloudEvent
 
 log = logging.getLogger(__name__)
@@ -20,87 +24,199 @@ log = logging.getLogger(__name__)
 class _Delivery:
     body: bytes
     routing_key: str
-    count: int = 0
+    deliveries: int = 0
+
+
+@dataclass(frozen=True)
+class DeadLetter:
+    """A message its queue gave up on, kept as it was published."""
+
+    queue: str
+    routing_key: str
+    body: bytes
+    deliveries: int
+    reason: str
+
+    def event(self) -> CloudEvent:
+        return CloudEvent.from_json(self.body)
 
 
 @dataclass
 class _Queue:
     name: str
-    delivery_limit: int
     bindings: set[str] = field(default_factory=set)
-    messages: asyncio.Queue[_Delivery] = field(default_factory=asyncio.Queue)
-    dead_letters: list[CloudEvent] = field(default_factory=list)
+    ready: deque[_Delivery] = field(default_factory=deque)
+    dead_letters: list[DeadLetter] = field(default_factory=list)
+    in_flight: int = 0
     consumers: int = 0
+    # Set whenever a message becomes ready; idle consumers wait on it.
+    signal: asyncio.Event = field(default_factory=asyncio.Event)
+
+    def routes(self, routing_key: str) -> bool:
+        return any(topic_matches(binding, routing_key) for binding in self.bindings)
 
 
 class InProcessBroker:
-    """The shared 'broker' of one process; each service gets an InProcessBus onto it."""
+    """The shared 'broker' of one process; each service gets an InProcessBus onto it.
 
-    def __init__(self, delivery_limit: int = 5) -> None:
+    `delivery_limit` is how many times a message is delivered before it is dead-lettered;
+    `prefetch` is how many deliveries one consumer handles at once; a failed delivery is
+    handed back after `retry_delay(deliveries, retry_backoff)` seconds.
+    """
+
+    def __init__(
+        self, delivery_limit: int = 5, *, prefetch: int = 10, retry_backoff: float = 0.5
+    ) -> None:
+        if delivery_limit < 1 or prefetch < 1:
+            raise ValueError("delivery_limit and prefetch must be at least 1")
         self.delivery_limit = delivery_limit
+        self.prefetch = prefetch
+        self.retry_backoff = retry_backoff
         self.queues: dict[str, _Queue] = {}
-        self._tasks: set[asyncio.Task[None]] = set()
+        self._consumers: set[asyncio.Task[None]] = set()
+        self.closed = False
+        self._changed = asyncio.Event()  # set on every change of any queue's state
 
     def declare(self, name: str, routing_keys: Sequence[str]) -> _Queue:
-        queue = self.queues.setdefault(name, _Queue(name, self.delivery_limit))
+        """Create the queue if new and bind it to the routing keys (bindings accumulate)."""
+        queue = self.queues.get(name)
+        if queue is None:
+            queue = self.queues[name] = _Queue(name)
         queue.bindings.update(routing_keys)
         return queue
 
     def route(self, event: CloudEvent) -> None:
-        targets = [
-            q for q in self.queues.values()
-            if any(topic_matches(b, event.type) for b in q.bindings)
-        ]
-        if not targets:
-            raise PublishError(f"unroutable: {event.type}")
-        body = event.to_json()
-        for queue in targets:
-            queue.messages.put_nowait(_Delivery(body, event.type))
+        """Put the event into every queue bound to its type; PublishError if there is none."""
+        self.publish_raw(event.type, event.to_json())
 
-    def consume(self, subscription: Subscription) -> None:
+    def publish_raw(self, routing_key: str, body: bytes) -> None:
+        """Route any body, as a broker would (tests use it to play a foreign publisher)."""
+        if self.closed:
+            raise PublishError("the in-process broker is closed")
+        targets = [q for q in self.queues.values() if q.routes(routing_key)]
+        if not targets:
+            raise PublishError(f"unroutable: {routing_key}")
+        for queue in targets:
+            self._make_ready(queue, _Delivery(body, routing_key))
+
+    def dead_letters(self, queue: str) -> list[DeadLetter]:
+        """The queue's dead letters (its `<queue>.dlq`), oldest first."""
+        found = self.queues.get(queue)
+        return list(found.dead_letters) if found else []
+
+    def consume(self, subscription: Subscription) -> asyncio.Task[None]:
+        """Start one consumer on the subscription's queue; cancel the task to stop it."""
         queue = self.declare(subscription.queue, subscription.routing_keys)
-        queue.consumers += 1
-        task = asyncio.create_task(self._consume(queue, subscription))
-        self._tasks.add(task)
-        task.add_done_callback(self._tasks.discard)
+        task = asyncio.create_task(
+            self._consume(queue, subscription), name=f"consumer:{queue.name}"
+        )
+        self._consumers.add(task)
+        task.add_done_callback(self._consumers.discard)
+        return task
+
+    async def drained(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - kept API
+        """Wait until no consumed queue holds a message and no delivery is being handled
+        or waiting to be retried (for tests and orderly shutdown)."""
+        async with asyncio.timeout(timeout):
+            while self._busy():
+                self._changed.clear()
+                await self._changed.wait()
+
+    def _busy(self) -> bool:
+        return any(
+            queue.in_flight or (queue.consumers and queue.ready)
+            for queue in self.queues.values()
+        )
+
+    async def close(self) -> None:
+        """Stop every consumer; deliveries being handled go back to their queues."""
+        self.closed = True
+        await _cancel_all(self._consumers)
+
+    def _make_ready(self, queue: _Queue, delivery: _Delivery, *, front: bool = False) -> None:
+        if front:
+            queue.ready.appendleft(delivery)
+        else:
+            queue.ready.append(delivery)
+        queue.signal.set()
+        self._changed.set()
 
     async def _consume(self, queue: _Queue, subscription: Subscription) -> None:
-        while True:
-            delivery = await queue.messages.get()
-            delivery.count += 1
+        slots = asyncio.Semaphore(self.prefetch)
+        handling: set[asyncio.Task[None]] = set()
+        queue.consumers += 1
+        try:
+            while True:
+                await slots.acquire()
+                while not queue.ready:
+                    queue.signal.clear()
+                    await queue.signal.wait()
+                delivery = queue.ready.popleft()
+                self._changed.set()
+                delivery.deliveries += 1
+                queue.in_flight += 1
+                task = asyncio.create_task(self._deliver(queue, subscription, delivery))
+                handling.add(task)
+                task.add_done_callback(handling.discard)
+                task.add_done_callback(lambda _: slots.release())
+        finally:
+            queue.consumers -= 1
+            self._changed.set()
+            await _cancel_all(handling)
+
+    async def _deliver(
+        self, queue: _Queue, subscription: Subscription, delivery: _Delivery
+    ) -> None:
+        try:
             try:
                 event = CloudEvent.from_json(delivery.body)
+            except ValidationError:
+                self._dead_letter(queue, delivery, "not a CloudEvent")
+                return
+            try:
                 await subscription.handler(event)
             except asyncio.CancelledError:
-                queue.messages.put_nowait(delivery)
+                # The consumer stopped before acknowledging: the message goes back, and
+                # this delivery does not count as a failure.
+                delivery.deliveries -= 1
+                self._make_ready(queue, delivery, front=True)
                 raise
             except Exception as exc:
                 log.warning(
                     "delivery failed",
                     extra={"queue": queue.name, "routing_key": delivery.routing_key,
-                           "attempts": delivery.count, "error_type": type(exc).__name__},
+                           "deliveries": delivery.deliveries,
+                           "error_type": type(exc).__name__},
                 )
-                if delivery.count >= queue.delivery_limit:
-                    with contextlib.suppress(Exception):
-                        queue.dead_letters.append(CloudEvent.from_json(delivery.body))
-                    log.error("dead-lettered", extra={"queue": queue.name,
-                                                      "routing_key": delivery.routing_key})
-                else:
-                    queue.messages.put_nowait(delivery)
-                    await asyncio.sleep(0)
+                if delivery.deliveries >= self.delivery_limit:
+                    self._dead_letter(queue, delivery, "delivery_limit")
+                    return
+                try:
+                    await asyncio.sleep(retry_delay(delivery.deliveries, self.retry_backoff))
+                finally:
+                    self._make_ready(queue, delivery)
+        finally:
+            queue.in_flight -= 1
+            self._changed.set()
 
-    async def drained(self, timeout: float = 10.0) -> None:
-        """Wait until every queue is empty (for tests and orderly shutdown)."""
-        async with asyncio.timeout(timeout):
-            while any(not q.messages.empty() for q in self.queues.values()):
-                await asyncio.sleep(0.01)
+    def _dead_letter(self, queue: _Queue, delivery: _Delivery, reason: str) -> None:
+        queue.dead_letters.append(
+            DeadLetter(queue.name, delivery.routing_key, delivery.body, delivery.deliveries,
+                       reason)
+        )
+        log.error(
+            "dead-lettered",
+            extra={"queue": queue.name, "routing_key": delivery.routing_key, "reason": reason},
+        )
 
-    async def close(self) -> None:
-        for task in list(self._tasks):
-            task.cancel()
-        for task in list(self._tasks):
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+
+async def _cancel_all(tasks: set[asyncio.Task[None]]) -> None:
+    pending = list(tasks)
+    for task in pending:
+        task.cancel()
+    for task in pending:
+        with contextlib.suppress(asyncio.CancelledError):
+            await task
 
 
 class InProcessBus:
@@ -108,21 +224,23 @@ class InProcessBus:
 
     def __init__(self, broker: InProcessBroker) -> None:
         self.broker = broker
-        self._subscriptions: list[Subscription] = []
+        self._consumers: set[asyncio.Task[None]] = set()
 
     async def start(self, subscriptions: Sequence[Subscription] = ()) -> None:
+        # Declare every queue first, as RabbitMQ would, so nothing published meanwhile
+        # is unroutable.
         for subscription in subscriptions:
             self.broker.declare(subscription.queue, subscription.routing_keys)
         for subscription in subscriptions:
-            self.broker.consume(subscription)
-        self._subscriptions.extend(subscriptions)
+            self._consumers.add(self.broker.consume(subscription))
 
     async def publish(self, event: CloudEvent) -> None:
         self.broker.route(event)
 
     async def is_ready(self) -> bool:
-        return True
+        return not self.broker.closed
 
     async def close(self) -> None:
-        # The broker outlives its services; it is closed by whoever created it.
-        return None
+        """Stop this service's consumers; the broker and its queues outlive the service."""
+        await _cancel_all(self._consumers)
+        self._consumers.clear()

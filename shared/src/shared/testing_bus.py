@@ -1,0 +1,215 @@
+"""Test helpers for anything that uses the bus: a stand-in event contract, a recording
+handler, and the two transports behind one small interface, so a test runs unchanged on
+the in-process bus and on a real RabbitMQ (see tests/bus/conftest.py for the fixtures).
+"""
+
+import asyncio
+import uuid
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, ClassVar, Protocol
+
+import aio_pika
+
+from shared.bus import Bus, Subscription, dead_letter_queue
+from shared.bus.inprocess import InProcessBroker, InProcessBus
+from shared.bus.rabbitmq import RabbitBus
+from shared.events import CloudEvent, Event
+from shared.testing_rabbit import delete_topology, unique_prefix
+
+# Generous guards so a broken behaviour fails instead of hanging; never a speed assertion.
+GUARD = 30.0
+DELIVERY_LIMIT = 3
+
+
+# --- a test contract ------------------------------------------------------------------------
+
+
+class ThingHappened(Event):
+    """A stand-in event contract for these tests."""
+
+    routing_key: ClassVar[str] = "test.thing.happened.v1"
+    aggregate: ClassVar[str] = "thing"
+
+    thing_id: uuid.UUID
+    note: str = ""
+
+    def aggregate_id(self) -> str:
+        return str(self.thing_id)
+
+
+def make_event(routing_key: str = "test.thing.happened.v1", **data: Any) -> CloudEvent:
+    """A CloudEvent with a fresh id, for publishing straight onto a bus."""
+    envelope = ThingHappened(thing_id=uuid.uuid4(), school_id=uuid.uuid4()).to_cloudevent()
+    return envelope.model_copy(update={"type": routing_key, "data": {**envelope.data, **data}})
+
+
+class Collector:
+    """A handler that records what it got; `fail` decides whether a delivery raises."""
+
+    def __init__(self, fail: Callable[[CloudEvent, int], bool] | None = None,
+                 pause: float = 0.0) -> None:
+        self.events: list[CloudEvent] = []
+        self.attempts: dict[uuid.UUID, int] = {}
+        self._fail = fail
+        self._pause = pause
+        self._changed = asyncio.Event()
+
+    async def __call__(self, event: CloudEvent) -> None:
+        attempt = self.attempts[event.id] = self.attempts.get(event.id, 0) + 1
+        self._changed.set()
+        if self._pause:
+            await asyncio.sleep(self._pause)
+        if self._fail is not None and self._fail(event, attempt):
+            raise RuntimeError("handler failed on purpose")
+        self.events.append(event)
+        self._changed.set()
+
+    def ids(self) -> list[uuid.UUID]:
+        return [e.id for e in self.events]
+
+    async def wait_until(self, done: Callable[[], bool]) -> None:
+        async with asyncio.timeout(GUARD):
+            while not done():
+                self._changed.clear()
+                await self._changed.wait()
+
+    async def wait_for(self, count: int) -> None:
+        await self.wait_until(lambda: len(self.events) >= count)
+
+
+# --- transports ----------------------------------------------------------------------------
+
+
+class Transport(Protocol):
+    name: str
+
+    def queue(self, label: str) -> str:
+        """A queue name unique to this test."""
+        ...
+
+    async def bus(self, subscriptions: Sequence[Subscription] = ()) -> Bus:
+        """A started bus on this test's broker/exchange; closed after the test."""
+        ...
+
+    async def publish_raw(self, routing_key: str, body: bytes) -> None: ...
+
+    async def wait_dead_letters(self, queue: str, count: int) -> list[bytes]:
+        """Wait until `queue` has `count` dead letters; their bodies."""
+        ...
+
+    async def dead_letter_count(self, queue: str) -> int: ...
+
+    async def close(self) -> None: ...
+
+
+class InProcessTransport:
+    name = "inprocess"
+
+    def __init__(self) -> None:
+        self.broker = InProcessBroker(DELIVERY_LIMIT, prefetch=8, retry_backoff=0.01)
+        self.buses: list[InProcessBus] = []
+
+    def queue(self, label: str) -> str:
+        return f"{label}-{uuid.uuid4().hex[:6]}"
+
+    async def bus(self, subscriptions: Sequence[Subscription] = ()) -> Bus:
+        bus = InProcessBus(self.broker)
+        await bus.start(subscriptions)
+        self.buses.append(bus)
+        return bus
+
+    async def publish_raw(self, routing_key: str, body: bytes) -> None:
+        self.broker.publish_raw(routing_key, body)
+
+    async def wait_dead_letters(self, queue: str, count: int) -> list[bytes]:
+        async def enough() -> bool:
+            return len(self.broker.dead_letters(queue)) >= count
+
+        await wait_for(enough)
+        return [d.body for d in self.broker.dead_letters(queue)]
+
+    async def dead_letter_count(self, queue: str) -> int:
+        await self.broker.drained(GUARD)
+        return len(self.broker.dead_letters(queue))
+
+    async def close(self) -> None:
+        for bus in self.buses:
+            await bus.close()
+        await self.broker.close()
+
+
+class RabbitTransport:
+    name = "rabbitmq"
+
+    def __init__(self, url: str) -> None:
+        self.url = url
+        self.prefix = unique_prefix("bus")
+        self.exchange = f"{self.prefix}.events"
+        self.queues: list[str] = []
+        self.buses: list[RabbitBus] = []
+        self.dead: dict[str, list[bytes]] = {}
+
+    def queue(self, label: str) -> str:
+        name = f"{self.prefix}.{label}"
+        self.queues.append(name)
+        return name
+
+    def make_bus(self, url: str | None = None, **options: Any) -> RabbitBus:
+        settings: dict[str, Any] = {
+            "exchange": self.exchange, "delivery_limit": DELIVERY_LIMIT, "prefetch": 8,
+            "retry_backoff": 0.01, "reconnect_interval": 0.2, "publish_timeout": 10.0,
+            "close_grace": 0.5,
+            "connection_name": f"{self.prefix}-{len(self.buses)}",
+        }
+        bus = RabbitBus(url or self.url, **{**settings, **options})
+        self.buses.append(bus)
+        return bus
+
+    async def bus(self, subscriptions: Sequence[Subscription] = ()) -> Bus:
+        bus = self.make_bus()
+        await bus.start(subscriptions)
+        assert await bus.is_ready(), "RabbitBus did not connect to the test broker"
+        return bus
+
+    async def publish_raw(self, routing_key: str, body: bytes) -> None:
+        connection = await aio_pika.connect(self.url)
+        async with connection:
+            channel = await connection.channel()
+            exchange = await channel.get_exchange(self.exchange)
+            await exchange.publish(aio_pika.Message(body, delivery_mode=2), routing_key)
+
+    async def _drain_dead_letters(self, queue: str) -> list[bytes]:
+        got = self.dead.setdefault(queue, [])
+        connection = await aio_pika.connect(self.url)
+        async with connection:
+            channel = await connection.channel()
+            dlq = await channel.get_queue(dead_letter_queue(queue))
+            while (message := await dlq.get(no_ack=True, fail=False)) is not None:
+                got.append(message.body)
+        return got
+
+    async def wait_dead_letters(self, queue: str, count: int) -> list[bytes]:
+        async def enough() -> bool:
+            return len(await self._drain_dead_letters(queue)) >= count
+
+        await wait_for(enough, pause=0.05)
+        return self.dead[queue]
+
+    async def dead_letter_count(self, queue: str) -> int:
+        return len(await self._drain_dead_letters(queue))
+
+    async def close(self) -> None:
+        for bus in self.buses:
+            await bus.close()
+        await delete_topology(
+            self.url,
+            exchanges=(self.exchange, f"{self.exchange}.dlx"),
+            queues=[q for name in self.queues for q in (name, dead_letter_queue(name))],
+        )
+
+
+async def wait_for(predicate: Callable[[], Awaitable[bool]], pause: float = 0.01) -> None:
+    """Poll an async condition until it holds, within the guard."""
+    async with asyncio.timeout(GUARD):
+        while not await predicate():  # noqa: ASYNC110 - the state lives elsewhere (a broker)
+            await asyncio.sleep(pause)

@@ -1,0 +1,137 @@
+"""Fixtures for the bus, outbox, relay and inbox tests.
+
+Every bus behaviour is tested on both transports through `transport`: the in-process one
+and a real RabbitMQ (TEST_AMQP_URL, default the development machine's broker). RabbitMQ
+tests skip with a plain reason when the broker is unreachable, and fail instead when
+REQUIRE_RABBITMQ=1 (CI). A run gets its own vhost when a broker admin is available, and
+each test uses its own exchange and queue names, deleted afterwards.
+"""
+
+from collections.abc import AsyncIterator, Awaitable, Callable
+from urllib.parse import urlsplit
+
+import asyncpg
+import pytest
+from shared.db import Database
+from shared.migrations import OUTBOX_AND_INBOX_DDL
+from shared.testing import create_database, drop_database, unique_name, with_database
+from shared.testing_bus import InProcessTransport, RabbitTransport, Transport
+from shared.testing_rabbit import (
+    BrokerAdmin,
+    amqp_url_for_tests,
+    find_admin,
+    rabbitmq_required,
+    unique_prefix,
+    unreachable_reason,
+    with_vhost,
+)
+from sqlalchemy import text
+
+# --- RabbitMQ for the run -------------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+async def rabbit_admin() -> BrokerAdmin | None:
+    """The broker admin (management API or rabbitmqctl) if one is available."""
+    return await find_admin(amqp_url_for_tests())
+
+
+@pytest.fixture(scope="session")
+async def rabbit_url(rabbit_admin: BrokerAdmin | None) -> AsyncIterator[str]:
+    """The AMQP URL of this run's own vhost (or the broker's, with unique names only)."""
+    url = amqp_url_for_tests()
+    reason = await unreachable_reason(url)
+    if reason is not None:
+        if rabbitmq_required():
+            pytest.fail(f"{reason}, and REQUIRE_RABBITMQ=1")
+        pytest.skip(reason)
+    if rabbit_admin is None:
+        yield url
+        return
+    vhost = unique_prefix("test")
+    await rabbit_admin.create_vhost(vhost, urlsplit(url).username or "guest")
+    try:
+        yield with_vhost(url, vhost)
+    finally:
+        await rabbit_admin.delete_vhost(vhost)
+
+
+@pytest.fixture
+async def rabbit(rabbit_url: str) -> AsyncIterator[RabbitTransport]:
+    """The RabbitMQ transport alone, for RabbitMQ-specific tests."""
+    transport = RabbitTransport(rabbit_url)
+    try:
+        yield transport
+    finally:
+        await transport.close()
+
+
+@pytest.fixture(params=["inprocess", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)])
+def transport_url(request: pytest.FixtureRequest) -> str | None:
+    """None for the in-process transport, else the RabbitMQ URL (skips when unreachable)."""
+    if request.param == "inprocess":
+        return None
+    url: str = request.getfixturevalue("rabbit_url")
+    return url
+
+
+@pytest.fixture
+async def transport(transport_url: str | None) -> AsyncIterator[Transport]:
+    """Each test using it runs on both transports."""
+    chosen: Transport = (
+        InProcessTransport() if transport_url is None else RabbitTransport(transport_url)
+    )
+    try:
+        yield chosen
+    finally:
+        await chosen.close()
+
+
+# --- a database with the outbox and the inbox -----------------------------------------------
+
+
+@pytest.fixture(scope="session")
+async def messaging_db(pg_admin_url: str) -> AsyncIterator[Database]:
+    """A fresh database with the outbox, the inbox and a table of test effects."""
+    name = unique_name("test_bus")
+    await create_database(pg_admin_url, name)
+    connection = await asyncpg.connect(with_database(pg_admin_url, name, driver=""))
+    try:
+        for statement in OUTBOX_AND_INBOX_DDL:
+            await connection.execute(statement)
+        await connection.execute(
+            "CREATE TABLE effect (event_id uuid NOT NULL, thing_id uuid NOT NULL, "
+            "note text NOT NULL)"
+        )
+    finally:
+        await connection.close()
+    db = Database(with_database(pg_admin_url, name), pool_size=5)
+    try:
+        yield db
+    finally:
+        await db.dispose()
+        await drop_database(pg_admin_url, name)
+
+
+@pytest.fixture
+async def db(messaging_db: Database) -> Database:
+    """The messaging database, emptied. Relays need real, committed, concurrent
+    transactions, so these tests do not run inside one rolled-back transaction."""
+    async with messaging_db.transaction() as session:
+        await session.execute(text("TRUNCATE outbox, inbox, effect"))
+    return messaging_db
+
+
+@pytest.fixture
+async def replica_db(messaging_db: Database) -> AsyncIterator[Callable[[], Awaitable[Database]]]:
+    """Factory: another engine on the same database (another replica of a service)."""
+    made: list[Database] = []
+
+    async def make() -> Database:
+        other = Database(messaging_db.url, pool_size=5)
+        made.append(other)
+        return other
+
+    yield make
+    for other in made:
+        await other.dispose()
