@@ -6,6 +6,7 @@ from dataclasses import dataclass
 import httpx
 import pytest
 from reporting import service
+from reporting.averages import weighted_average_of
 from reporting_school import School
 from shared.db import Database
 from shared.testing import TokenFactory
@@ -232,3 +233,25 @@ async def test_the_average_needs_a_valid_token(
         response = await client.get(URL, params=fifth_a.params(), headers=headers)
         assert response.status_code == 401, name
         assert response.headers["content-type"] == PROBLEM, name
+
+
+@pytest.mark.parametrize(
+    "marks",
+    [[(4, 7), (5, 1)], [(2, 1), (3, 1), (3, 1)], [(5, 3)], [(1, 1), (5, 2), (4, 3), (3, 1)]],
+)
+async def test_the_sql_aggregate_agrees_with_the_weighted_average_rule(
+    client: httpx.AsyncClient, school: School, marks: list[tuple[int, int]]
+) -> None:
+    klass, subject = uuid.uuid4(), uuid.uuid4()
+    await school.deliver(school.class_opened(class_id=klass))
+    for value, weight in marks:
+        await school.deliver(school.mark(class_id=klass, subject_id=subject, value=value,
+                                         weight=weight))
+
+    body = (await client.get(URL, params={"class_id": str(klass), "subject_id": str(subject)},
+                             headers=school.token("director"))).json()
+
+    expected = weighted_average_of(marks)
+    assert expected is not None
+    assert body["weighted_average"] == float(expected)
+    assert body["marks_count"] == len(marks)
