@@ -128,3 +128,9 @@ async def outbox_keys(db: Database) -> list[str]:
         return list(rows)
 
 
+
+
+async def outbox_envelopes(db: Database) -> list[dict[str, Any]]:
+    async with db.transaction() as session:
+        rows = await session.scalars(text("SELECT envelope FROM outbox ORDER BY created_at"))
+        return [dict(row) for row in rows]
