@@ -24,7 +24,7 @@ def test_a_posted_mark_reaches_the_diary_the_parents_notifications_and_the_repor
     school: School,
 ) -> None:
     teacher = school.login("teacher")
-    before = school.average()
+    before = eventually(school.average)
     mark = school.post_mark(teacher, value=5)
 
     parent = school.login("parent")

@@ -17,6 +17,7 @@ import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from shared.db import Database
+from shared.security import StaticKeys
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -43,9 +44,9 @@ def postgres_server(workdir: Path) -> Iterator[str]:
         yield DEFAULT_ADMIN_URL
         return
     try:
-        import pgserver
+        from pgserver import postgres_server as pgserver_api
 
-        server = pgserver.get_server(workdir / "pg", cleanup_mode="stop")
+        server = pgserver_api.get_server(workdir / "pg", cleanup_mode="stop")
         yield server.get_uri()
         return
     except Exception:  # noqa: BLE001 - fall through to Docker
@@ -123,9 +124,7 @@ class TokenFactory:
         public = OKPAlgorithm.to_jwk(self._private.public_key(), as_dict=True)
         self.jwks = {"keys": [{**public, "kid": self.kid, "alg": "EdDSA", "use": "sig"}]}
 
-    def keys(self) -> "StaticKeys":
-        from shared.security import StaticKeys
-
+    def keys(self) -> StaticKeys:
         return StaticKeys(self.jwks)
 
     def token(

@@ -46,11 +46,11 @@ async def embedded_postgres_urls(
     missing = [s for s in services if s.name not in urls]
     if not missing:
         return urls
-    import pgserver
+    from pgserver.postgres_server import get_server
 
     data_dir.mkdir(parents=True, exist_ok=True)
     server = await asyncio.to_thread(
-        pgserver.get_server, data_dir.resolve() / "pg", cleanup_mode="stop"
+        get_server, data_dir.resolve() / "pg", cleanup_mode="stop"
     )
     socket_dir = str(data_dir.resolve() / "pg")
     admin = await asyncpg.connect(user="postgres", host=socket_dir, database="postgres")

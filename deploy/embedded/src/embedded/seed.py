@@ -5,6 +5,7 @@ Runs once (when the demo administrator cannot log in yet) and prints the demo lo
 
 import asyncio
 import random
+from functools import partial
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
 from typing import Any, TypeVar
@@ -122,10 +123,9 @@ async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
         assignments: dict[str, tuple[str, str]] = {}
         for subject_name, teacher_login in SUBJECTS:
             subject = await deputy.post("/api/journal/subjects", {"name": subject_name})
-            assignment = await eventually(lambda s=subject, t=teacher_login: deputy.post(
-                "/api/journal/assignments",
-                {"teacher_id": staff[t], "class_id": class_id, "subject_id": s["subject_id"]},
-            ))
+            body = {"teacher_id": staff[teacher_login], "class_id": class_id,
+                    "subject_id": subject["subject_id"]}
+            assignment = await eventually(partial(deputy.post, "/api/journal/assignments", body))
             assignments[subject_name] = (assignment["assignment_id"], teacher_login)
 
         rng = random.Random(239)
@@ -155,14 +155,11 @@ async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
             })
             guardians.append(guardian["guardian_id"])
             if index == 0:
-                await eventually(lambda s=student: deputy.post("/api/auth/credentials", {
-                    "person_id": s["student_id"], "kind": "student",
-                    "login": "student", "password": DEMO_PASSWORD,
-                }))
-                await eventually(lambda g=guardian: deputy.post("/api/auth/credentials", {
-                    "person_id": g["guardian_id"], "kind": "parent",
-                    "login": "parent", "password": DEMO_PASSWORD,
-                }))
+                for person_id, kind in ((student["student_id"], "student"),
+                                        (guardian["guardian_id"], "parent")):
+                    credentials = {"person_id": person_id, "kind": kind, "login": kind,
+                                   "password": DEMO_PASSWORD}
+                    await eventually(partial(deputy.post, "/api/auth/credentials", credentials))
 
         await _fill_this_week(anonymous, assignments, students, rng)
         return True
