@@ -194,13 +194,29 @@ async def build_world(client: httpx.AsyncClient, tokens: TokenFactory, db: Datab
         "last_name": "Смирнова", "first_name": "Ольга", "phone": "+7 900 000-00-00",
         "student_ids": [str(ids["student"])],
     }))["guardian_id"])
-    for name, teacher, assignment, day, topic in (
+    lessons: tuple[tuple[str, str, str, dt.date, str], ...] = (
         ("math_lesson", "class_teacher", "math_assignment", MONDAY, "Дроби"),
         ("russian_lesson", "teacher", "russian_assignment", MONDAY, "Суффиксы"),
         ("math_lesson_tuesday", "class_teacher", "math_assignment", TUESDAY, "Сложение дробей"),
-    ):
-        ids[name] = uuid.UUID((await world.post(teacher, "/lessons", {
+    )
+    for name, who, assignment, day, topic in lessons:
+        ids[name] = uuid.UUID((await world.post(who, "/lessons", {
             "assignment_id": str(ids[assignment]), "date": day.isoformat(), "topic": topic,
             "homework": f"№ {day.day}",
         }))["lesson_id"])
     return world
+
+
+JOURNAL_TABLES = (
+    "schools", "staff", "work_types", "classes", "students", "enrollments", "guardians",
+    "guardianships", "subjects", "assignments", "lessons", "marks", "mark_history",
+    "idempotency_keys", "outbox", "inbox",
+)
+
+
+async def table_counts(db: Database) -> dict[str, int]:
+    """Row counts of every table: equal before and after means nothing was written."""
+    sql = " UNION ALL ".join(
+        f"SELECT '{table}' AS name, count(*) AS n FROM {table}" for table in JOURNAL_TABLES
+    )
+    return {row["name"]: int(row["n"]) for row in await rows(db, sql)}

@@ -30,8 +30,8 @@ async def test_school_registered_creates_the_school_with_the_default_work_types(
         db, "SELECT code, name, weight FROM work_types WHERE school_id = :id ORDER BY weight, code",
         id=school_id,
     )
-    assert sorted(work_types, key=lambda w: w["code"]) == sorted(
-        DEFAULT_WORK_TYPES, key=lambda w: w["code"]
+    assert sorted(work_types, key=lambda w: str(w["code"])) == sorted(
+        DEFAULT_WORK_TYPES, key=lambda w: str(w["code"])
     )
 
 

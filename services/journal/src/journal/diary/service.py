@@ -141,7 +141,8 @@ async def read_diary(
                 Lesson.date.between(first, last),
                 in_student_class,
             )
-            .order_by(Lesson.date, Lesson.created_at, Lesson.id, Mark.posted_at, Mark.id)
+            .order_by(Lesson.date, Lesson.created_at, Subject.name, Lesson.id, Mark.posted_at,
+                      Mark.id)
         )
     ).all()
 
