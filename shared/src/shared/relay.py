@@ -1,20 +1,29 @@
 """The outbox relay: publishes what a service's transactions staged in its outbox.
 
-Rows are claimed with FOR UPDATE SKIP LOCKED (so several relays never publish one row
-twice at once), the relay wakes on LISTEN/NOTIFY and polls as a fallback, and a row is
-marked published only after the broker confirmed it. A failed publish leaves the row
-unpublished with a growing backoff; no row is ever deleted or skipped.
+- Rows are claimed with FOR UPDATE SKIP LOCKED, so several relays (replicas of a service)
+  share the work and never publish one row twice at once.
+- A row is marked published only after the broker confirmed it, in the transaction that
+  claimed it; if that commit fails the row is published again later (a duplicate, which
+  the consumers' inboxes absorb), never lost.
+- A failed publish (unroutable, nacked, no confirm, invalid envelope) leaves the row
+  unpublished with `attempts` + 1 and a growing `next_attempt_at` (`backoff`); rows are
+  selected by "not yet published and due", never by "newer than the last one seen".
+- While the bus reports not ready (broker down) the relay does not try, so an outage does
+  not push every row's next attempt far out.
+- It wakes on NOTIFY from the outbox's insert trigger and polls every `poll_interval` as
+  a fallback; its LISTEN connection is re-opened when the database comes back.
 """
 
 import asyncio
 import contextlib
 import logging
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
+from typing import Any
 
 import asyncpg
-from sqlalchemy import select, update
+from sqlalchemy import func, select, update
 
-from shared.bus import Bus, PublishError
+from shared.bus import Bus
 from shared.db import Database, asyncpg_dsn
 from shared.events import CloudEvent
 from shared.outbox import NOTIFY_CHANNEL, outbox
@@ -22,14 +31,20 @@ from shared.outbox import NOTIFY_CHANNEL, outbox
 log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(seconds=30)
+LISTEN_CONNECT_TIMEOUT = 5.0
+STOP_GRACE = 5.0
 
 
 def backoff(attempts: int) -> timedelta:
-    """0.5 s, 1 s, 2 s ... capped at 30 s."""
+    """The wait before the next try after `attempts` failures: 0.5 s, 1 s, 2 s ... ≤ 30 s."""
+    if attempts >= 16:  # 0.5 s × 2**15 is far beyond the cap already
+        return MAX_BACKOFF
     return min(timedelta(seconds=0.5 * 2 ** max(attempts - 1, 0)), MAX_BACKOFF)
 
 
 class OutboxRelay:
+    """Publishes one service's outbox; `start` runs it in the background until `stop`."""
+
     def __init__(
         self,
         db: Database,
@@ -43,91 +58,160 @@ class OutboxRelay:
         self.poll_interval = poll_interval
         self.batch_size = batch_size
         self._wake = asyncio.Event()
+        self._idle = asyncio.Event()
+        self._stopping = False
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
+        self._listen_failed = False
+
+    # --- one pass ---------------------------------------------------------------------
 
     async def publish_pending(self) -> int:
         """Publish one batch of due rows; returns how many were published."""
-        published = 0
+        _claimed, published = await self._publish_batch()
+        return published
+
+    async def _publish_batch(self) -> tuple[int, int]:
         async with self.db.transaction() as session:
             rows = (
                 await session.execute(
                     select(outbox.c.id, outbox.c.envelope, outbox.c.attempts)
                     .where(
                         outbox.c.published_at.is_(None),
-                        outbox.c.next_attempt_at <= datetime.now(UTC),
+                        outbox.c.next_attempt_at <= func.now(),
                     )
-                    .order_by(outbox.c.created_at)
+                    .order_by(outbox.c.next_attempt_at, outbox.c.created_at)
                     .limit(self.batch_size)
                     .with_for_update(skip_locked=True)
                 )
             ).all()
-            for row in rows:
-                try:
-                    await self.bus.publish(CloudEvent.model_validate(row.envelope))
-                except (PublishError, OSError, ConnectionError, TimeoutError) as exc:
-                    attempts = row.attempts + 1
-                    log.warning(
-                        "publish failed",
-                        extra={"event_id": str(row.id), "attempts": attempts,
-                               "error_type": type(exc).__name__},
-                    )
-                    await session.execute(
-                        update(outbox)
-                        .where(outbox.c.id == row.id)
-                        .values(
-                            attempts=attempts,
-                            next_attempt_at=datetime.now(UTC) + backoff(attempts),
-                            last_error=str(exc)[:500],
-                        )
-                    )
+            if not rows:
+                return 0, 0
+            # The broker confirms concurrent publishes together: one round trip a batch.
+            errors = await asyncio.gather(*(self._publish(row.envelope) for row in rows))
+            published = [row.id for row, error in zip(rows, errors, strict=True) if error is None]
+            if published:
+                await session.execute(
+                    update(outbox)
+                    .where(outbox.c.id.in_(published))
+                    .values(published_at=func.now(), last_error=None)
+                )
+            for row, error in zip(rows, errors, strict=True):
+                if error is None:
                     continue
+                attempts = row.attempts + 1
+                log.warning(
+                    "publish failed",
+                    extra={"event_id": str(row.id), "attempts": attempts, "error": error},
+                )
                 await session.execute(
                     update(outbox)
                     .where(outbox.c.id == row.id)
-                    .values(published_at=datetime.now(UTC), last_error=None)
+                    .values(
+                        attempts=attempts,
+                        next_attempt_at=func.now() + backoff(attempts),
+                        last_error=error,
+                    )
                 )
-                published += 1
-        return published
+        return len(rows), len(published)
+
+    async def _publish(self, envelope: dict[str, Any]) -> str | None:
+        """Publish one envelope; the error text if it failed, for any reason."""
+        try:
+            await self.bus.publish(CloudEvent.model_validate(envelope))
+        except Exception as exc:  # every failure keeps the row for a retry
+            return f"{type(exc).__name__}: {exc}"[:500]
+        return None
+
+    # --- the background loop ----------------------------------------------------------
 
     async def start(self) -> None:
+        self._stopping = False
         self._task = asyncio.create_task(self._run(), name="outbox-relay")
 
     async def stop(self) -> None:
-        if self._task is not None:
-            self._task.cancel()
+        """Finish the pass under way (briefly), then stop listening."""
+        self._stopping = True
+        self._wake.set()
+        task, self._task = self._task, None
+        if task is not None:
+            done, _ = await asyncio.wait({task}, timeout=STOP_GRACE)
+            if not done:
+                task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
-                await self._task
+                await task
         await self._close_listener()
 
     def wake(self) -> None:
+        """Run a pass now (e.g. after a commit that staged events)."""
         self._wake.set()
 
-    async def _listen(self) -> None:
-        if self._listener is not None and not self._listener.is_closed():
-            return
-        try:
-            self._listener = await asyncpg.connect(asyncpg_dsn(self.db.url))
-            await self._listener.add_listener(NOTIFY_CHANNEL, lambda *_: self._wake.set())
-        except (OSError, asyncpg.PostgresError):
-            self._listener = None  # polling carries on until the database is back
+    async def wait_idle(self) -> None:
+        """Wait until the relay finished a pass and waits for work (tests, shutdown)."""
+        await self._idle.wait()
 
-    async def _close_listener(self) -> None:
-        if self._listener is not None:
-            with contextlib.suppress(Exception):
-                await self._listener.close()
-            self._listener = None
+    @property
+    def listening(self) -> bool:
+        return self._listener is not None and not self._listener.is_closed()
 
     async def _run(self) -> None:
-        while True:
+        while not self._stopping:
+            self._idle.clear()
             await self._listen()
             self._wake.clear()
             try:
-                while await self.publish_pending() == self.batch_size:
-                    pass
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
+                if await self.bus.is_ready():
+                    while not self._stopping:
+                        claimed, _ = await self._publish_batch()
+                        if claimed < self.batch_size:
+                            break
+            except Exception as exc:  # the database may be down: retry next time
                 log.warning("relay pass failed", extra={"error_type": type(exc).__name__})
+            if self._stopping:
+                break
+            self._idle.set()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._wake.wait(), self.poll_interval)
+                async with asyncio.timeout(self.poll_interval):
+                    await self._wake.wait()
+
+    # --- LISTEN -----------------------------------------------------------------------
+
+    def _dsn(self) -> str:
+        return asyncpg_dsn(self.db.engine.url.render_as_string(hide_password=False))
+
+    async def _listen(self) -> None:
+        if self.listening:
+            return
+        await self._close_listener()
+        connection: asyncpg.Connection | None = None
+        try:
+            connection = await asyncpg.connect(self._dsn(), timeout=LISTEN_CONNECT_TIMEOUT)
+            connection.add_termination_listener(self._on_listener_lost)
+            await connection.add_listener(NOTIFY_CHANNEL, self._on_notify)
+        except (OSError, TimeoutError, asyncpg.PostgresError, asyncpg.InterfaceError) as exc:
+            if connection is not None:
+                with contextlib.suppress(Exception):
+                    await connection.close()
+            if not self._listen_failed:
+                log.warning("LISTEN unavailable, polling",
+                            extra={"error_type": type(exc).__name__})
+            self._listen_failed = True
+            return
+        if self._listen_failed:
+            log.info("LISTEN restored")
+        self._listen_failed = False
+        self._listener = connection
+
+    def _on_notify(self, *_: object) -> None:
+        self._wake.set()
+
+    def _on_listener_lost(self, *_: object) -> None:
+        # The database went away (restart, failover, terminated backend): wake up to
+        # re-open LISTEN and to catch up on anything committed meanwhile.
+        self._wake.set()
+
+    async def _close_listener(self) -> None:
+        listener, self._listener = self._listener, None
+        if listener is not None and not listener.is_closed():
+            with contextlib.suppress(Exception):
+                await listener.close(timeout=5)

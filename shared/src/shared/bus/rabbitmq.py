@@ -122,7 +122,7 @@ class RabbitBus:
             await self._connect()
         except _CONNECTION_ERRORS as exc:
             log.warning(
-                "broker unreachable, connecting in the background",
+                "broker not usable, connecting in the background",
                 extra={"error_type": type(exc).__name__, "error": str(exc)[:200]},
             )
             self._connector = asyncio.create_task(self._keep_connecting(), name="rabbit-connect")
@@ -203,6 +203,15 @@ class RabbitBus:
             await asyncio.sleep(min(self.reconnect_interval * attempt, MAX_CONNECT_BACKOFF))
             try:
                 await self._connect()
+            except aio_pika.exceptions.AMQPChannelError as exc:
+                # Connected, but the broker refused the topology, e.g. a queue that exists
+                # with other arguments (they cannot change in place: delete the queue, or
+                # manage such arguments with a policy).
+                log.error(
+                    "broker refused the topology",
+                    extra={"attempt": attempt, "error_type": type(exc).__name__,
+                           "error": str(exc)[:300]},
+                )
             except _CONNECTION_ERRORS as exc:
                 log.warning(
                     "broker still unreachable",

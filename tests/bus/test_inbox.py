@@ -1,0 +1,129 @@
+"""The inbox: consumers apply every event once, whatever the bus delivers (shared.inbox)."""
+
+import asyncio
+import uuid
+
+import pytest
+from shared.bus import Subscription
+from shared.db import Database
+from shared.events import CloudEvent
+from shared.inbox import idempotent_handler, inbox, subscription
+from shared.testing_bus import Collector, ThingHappened, Transport, make_event
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
+CONSUMER = "reporting"
+
+
+async def record_effect(session: AsyncSession, event: ThingHappened) -> None:
+    """The consumer's effect: one row per application of the event."""
+    await session.execute(
+        text("INSERT INTO effect (event_id, thing_id, note) VALUES (:e, :t, :n)"),
+        {"e": event.event_id, "t": event.thing_id, "n": event.note},
+    )
+
+
+async def effects(db: Database) -> list[uuid.UUID]:
+    async with db.transaction() as session:
+        return list((await session.execute(text("SELECT event_id FROM effect"))).scalars())
+
+
+async def inbox_rows(db: Database) -> int:
+    async with db.transaction() as session:
+        return int(await session.scalar(select(func.count()).select_from(inbox)) or 0)
+
+
+async def test_the_same_event_delivered_twice_is_applied_once(db: Database) -> None:
+    handle = idempotent_handler(db, CONSUMER, {ThingHappened: record_effect})
+    event = make_event()
+
+    await handle(event)
+    await handle(event)
+
+    assert await effects(db) == [event.id]
+    assert await inbox_rows(db) == 1
+
+
+async def test_the_same_event_delivered_twice_at_once_is_applied_once(db: Database) -> None:
+    async def slow_effect(session: AsyncSession, event: ThingHappened) -> None:
+        await record_effect(session, event)
+        await asyncio.sleep(0.05)  # keep the first transaction open while the second runs
+
+    handle = idempotent_handler(db, CONSUMER, {ThingHappened: slow_effect})
+    event = make_event()
+
+    await asyncio.gather(handle(event), handle(event))
+
+    assert await effects(db) == [event.id]
+
+
+async def test_a_failing_handler_rolls_back_its_effect_and_its_inbox_row(
+    db: Database,
+) -> None:
+    attempts = 0
+
+    async def fails_once(session: AsyncSession, event: ThingHappened) -> None:
+        nonlocal attempts
+        attempts += 1
+        await record_effect(session, event)
+        if attempts == 1:
+            raise RuntimeError("the database went away mid-way")
+
+    handle = idempotent_handler(db, CONSUMER, {ThingHappened: fails_once})
+    event = make_event()
+
+    with pytest.raises(RuntimeError):
+        await handle(event)
+    after_failure = (await effects(db), await inbox_rows(db))
+    await handle(event)  # the redelivery
+
+    assert after_failure == ([], 0)
+    assert await effects(db) == [event.id]
+    assert await inbox_rows(db) == 1
+
+
+async def test_each_consumer_applies_an_event_once_for_itself(db: Database) -> None:
+    event = make_event()
+
+    for consumer in ("reporting", "messaging", "reporting"):
+        await idempotent_handler(db, consumer, {ThingHappened: record_effect})(event)
+
+    assert await effects(db) == [event.id, event.id]
+
+
+async def test_an_event_the_consumer_does_not_handle_is_acknowledged_without_effect(
+    db: Database,
+) -> None:
+    handle = idempotent_handler(db, CONSUMER, {ThingHappened: record_effect})
+
+    await handle(make_event("test.something.else.v1"))
+
+    assert await effects(db) == []
+    assert await inbox_rows(db) == 0
+
+
+async def test_the_subscription_binds_exactly_the_handled_event_types(db: Database) -> None:
+    sub = subscription(db, CONSUMER, {ThingHappened: record_effect})
+
+    assert (sub.queue, sub.routing_keys) == (CONSUMER, (ThingHappened.routing_key,))
+
+
+async def test_an_event_published_twice_on_the_bus_is_applied_once(
+    db: Database, transport: Transport
+) -> None:
+    queue = transport.queue(CONSUMER)
+    applied = idempotent_handler(db, queue, {ThingHappened: record_effect})
+    seen = Collector()
+
+    async def handler(event: CloudEvent) -> None:
+        await applied(event)
+        await seen(event)
+
+    bus = await transport.bus([Subscription(queue, (ThingHappened.routing_key,), handler)])
+    event = make_event()
+
+    await bus.publish(event)
+    await bus.publish(event)  # a relay retry after a lost confirm does this
+    await seen.wait_for(2)
+
+    assert await effects(db) == [event.id]
