@@ -5,8 +5,12 @@ from typing import Any
 
 import httpx
 import pytest
+from auth.models import Account
+from auth.passwords import Passwords
+from auth.service import _add_account
 from auth_testkit import PASSWORD, Schools, count, outbox_envelopes, random_login
 from shared.db import Database
+from shared.errors import Conflict
 from shared.testing import TokenFactory
 
 
@@ -345,3 +349,20 @@ async def test_invalid_credentials_requests_are_422_and_write_nothing(
     response = await client.post("/api/auth/credentials", json=body, headers=headers)
     assert response.status_code == 422
     assert await written(db) == before
+
+
+async def test_a_concurrent_duplicate_that_slips_past_the_check_is_still_409(
+    db: Database, schools: Schools, passwords: Passwords
+) -> None:
+    # Two requests may both pass the "login free?" check; the unique index decides.
+    school = await schools.school()
+    twin = Account(
+        id=uuid.uuid4(), school_id=school.id, login=school.admin_login.upper(),
+        password_hash=await passwords.hash(PASSWORD), kind="staff",
+        last_name="Двойник", first_name="Иван",
+    )
+    with pytest.raises(Conflict) as raised:
+        async with db.transaction() as session:
+            await _add_account(session, twin, ["teacher"])
+    assert raised.value.slug == "login-taken"
+    assert await count(db, "SELECT count(*) FROM accounts WHERE id = :id", id=twin.id) == 0
