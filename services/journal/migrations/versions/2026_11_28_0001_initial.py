@@ -104,6 +104,7 @@ def upgrade() -> None:
         ),
     )
     op.create_index("ix_enrollments_class_id", "enrollments", ["class_id", "student_id"])
+    op.create_index("ix_enrollments_student_id", "enrollments", ["student_id", "class_id"])
     op.create_index(
         "uq_enrollments_active_student", "enrollments", ["student_id"],
         unique=True, postgresql_where=sa.text("left_at IS NULL"),

@@ -10,6 +10,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
+UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
+
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
@@ -31,6 +33,6 @@ async def add_unique(session: AsyncSession, row: Base, conflict: Conflict) -> No
             session.add(row)
             await session.flush()
     except IntegrityError as exc:
-        if getattr(exc.orig, "sqlstate", None) == "23505" or "unique" in str(exc.orig).lower():
+        if getattr(exc.orig, "sqlstate", None) == UNIQUE_VIOLATION:
             raise conflict from None
         raise

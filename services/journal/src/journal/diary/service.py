@@ -120,10 +120,12 @@ async def read_diary(
     timezone = await _authorize(session, user, student_id)
     first, last = asked or week_of(school_today(timezone))
 
-    in_student_class = exists().where(
+    # Uncorrelated on purpose: the planner starts from the student's few classes and reads
+    # their lessons through ix_lessons_class_id_date. (A class left during the range still
+    # shows to the end of the range; exact transfer dates come with transfers.)
+    student_classes = select(Enrollment.class_id).where(
         Enrollment.student_id == student_id,
-        Enrollment.class_id == Lesson.class_id,
-        or_(Enrollment.left_at.is_(None), Enrollment.left_at >= Lesson.date),
+        or_(Enrollment.left_at.is_(None), Enrollment.left_at >= first),
     )
     rows = (
         await session.execute(
@@ -138,8 +140,8 @@ async def read_diary(
             .outerjoin(WorkType, WorkType.id == Mark.work_type_id)
             .where(
                 Lesson.school_id == user.school_id,
+                Lesson.class_id.in_(student_classes),
                 Lesson.date.between(first, last),
-                in_student_class,
             )
             .order_by(Lesson.date, Lesson.created_at, Subject.name, Lesson.id, Mark.posted_at,
                       Mark.id)

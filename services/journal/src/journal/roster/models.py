@@ -63,6 +63,7 @@ class Enrollment(Base):
             unique=True, postgresql_where=text("left_at IS NULL"),
         ),
         Index("ix_enrollments_class_id", "class_id", "student_id"),
+        Index("ix_enrollments_student_id", "student_id", "class_id"),
     )
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)

@@ -1,0 +1,46 @@
+"""Concurrent retries with one Idempotency-Key post one mark (committed transactions, so
+this test works on the session database instead of a rolled-back one; it leaves a school
+of its own behind, which no other test counts)."""
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator
+
+import httpx
+import pytest
+from journal.main import create_app
+from journal.settings import Settings
+from journal_world import World, build_world, count, outbox
+from shared.bus.inprocess import InProcessBroker, InProcessBus
+from shared.db import Database
+from shared.testing import TokenFactory
+
+
+@pytest.fixture
+async def committed_world(journal_db: Database, tokens: TokenFactory) -> AsyncIterator[World]:
+    bus = InProcessBus(InProcessBroker())
+    app = create_app(Settings(database_url=journal_db.url), bus=bus, keys=tokens.keys())
+    app.state.db = journal_db
+    app.state.bus = bus
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/journal") as c:
+        yield await build_world(c, tokens, journal_db)
+
+
+async def test_concurrent_retries_with_one_key_post_one_mark(committed_world: World) -> None:
+    world = committed_world
+    key = str(uuid.uuid4())
+    body = {"student_id": str(world.student_id), "value": 5, "work_type": "answer"}
+    headers = {**world.auth("class_teacher"), "Idempotency-Key": key}
+
+    responses = await asyncio.gather(*(
+        world.client.post(f"/lessons/{world.math_lesson_id}/marks", json=body, headers=headers)
+        for _ in range(5)
+    ))
+
+    assert [r.status_code for r in responses] == [201] * 5
+    assert sum(r.headers.get("idempotent-replayed") == "true" for r in responses) == 4
+    (mark_id,) = {r.json()["mark_id"] for r in responses}
+    assert await count(world.db, "marks", "lesson_id = :id", id=world.math_lesson_id) == 1
+    assert len([e for e in await outbox(world.db, "journal.mark.posted.v1")
+                if e["data"]["mark_id"] == mark_id]) == 1
