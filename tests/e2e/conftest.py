@@ -5,12 +5,19 @@ import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from shared.testing import create_database, drop_database, unique_name, with_database
-from shared.testing_rabbit import RabbitUnavailable, rabbit_vhost
+from shared.testing_rabbit import (
+    amqp_url_for_tests,
+    find_admin,
+    unique_prefix,
+    unreachable_reason,
+    with_vhost,
+)
 from tests.e2e.cluster import SERVICES, Cluster
 from tests.e2e.school import School
 
@@ -22,12 +29,22 @@ def _unavailable(reason: str) -> None:
 
 
 @pytest.fixture(scope="session")
-def e2e_amqp_url() -> Iterator[str]:
+async def e2e_amqp_url() -> AsyncIterator[str]:
+    """A vhost of its own on the test broker, deleted afterwards."""
+    url = amqp_url_for_tests()
+    reason = await unreachable_reason(url)
+    if reason is not None:
+        _unavailable(reason)
+    admin = await find_admin(url)
+    if admin is None:
+        _unavailable("no broker admin (management API or rabbitmqctl) to make a vhost")
+    assert admin is not None
+    vhost = unique_prefix("e2e")
+    await admin.create_vhost(vhost, urlsplit(url).username or "guest")
     try:
-        with rabbit_vhost("e2e") as url:
-            yield url
-    except RabbitUnavailable as exc:
-        _unavailable(f"no RabbitMQ broker: {exc}")
+        yield with_vhost(url, vhost)
+    finally:
+        await admin.delete_vhost(vhost)
 
 
 @pytest.fixture(scope="session")

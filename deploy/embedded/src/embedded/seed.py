@@ -105,6 +105,7 @@ async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
             await provision_school(
                 session, name=SCHOOL_NAME, timezone=TIMEZONE, admin_login="admin",
                 admin_password=DEMO_PASSWORD, admin_last_name="Никитин", admin_first_name="Олег",
+                passwords=auth_app.state.passwords,
             )
         admin = await anonymous.login("admin")
         staff: dict[str, str] = {}
