@@ -110,9 +110,17 @@ class InProcessBroker:
         task = asyncio.create_task(
             self._consume(queue, subscription), name=f"consumer:{queue.name}"
         )
+        # Counted from now, not from when the task first runs, so drained() right after
+        # start() waits for this consumer's messages.
+        queue.consumers += 1
         self._consumers.add(task)
         task.add_done_callback(self._consumers.discard)
+        task.add_done_callback(lambda _: self._consumer_gone(queue))
         return task
+
+    def _consumer_gone(self, queue: _Queue) -> None:
+        queue.consumers -= 1
+        self._changed.set()
 
     async def drained(self, timeout: float = 10.0) -> None:  # noqa: ASYNC109 - kept API
         """Wait until no consumed queue holds a message and no delivery is being handled
@@ -144,7 +152,6 @@ class InProcessBroker:
     async def _consume(self, queue: _Queue, subscription: Subscription) -> None:
         slots = asyncio.Semaphore(self.prefetch)
         handling: set[asyncio.Task[None]] = set()
-        queue.consumers += 1
         try:
             while True:
                 await slots.acquire()
@@ -160,8 +167,6 @@ class InProcessBroker:
                 task.add_done_callback(handling.discard)
                 task.add_done_callback(lambda _: slots.release())
         finally:
-            queue.consumers -= 1
-            self._changed.set()
             await _cancel_all(handling)
 
     async def _deliver(
