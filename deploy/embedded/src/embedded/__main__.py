@@ -11,6 +11,7 @@ import asyncio
 import logging
 import os
 import sys
+import warnings
 from pathlib import Path
 
 import asyncpg
@@ -46,6 +47,8 @@ async def embedded_postgres_urls(
     missing = [s for s in services if s.name not in urls]
     if not missing:
         return urls
+    # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells, CI); it is harmless here.
+    warnings.filterwarnings("ignore", module="platformdirs")
     from pgserver.postgres_server import get_server
 
     data_dir.mkdir(parents=True, exist_ok=True)
@@ -76,6 +79,8 @@ async def build(args: argparse.Namespace) -> tuple[Gateway, InProcessBroker]:
     for service in services:
         await upgrade(service.migrations, urls[service.name])
         overrides: dict[str, object] = {"database_url": urls[service.name]}
+        if not service.env("log_level"):
+            overrides["log_level"] = os.environ.get("SCHOOL_LOG_LEVEL", "WARNING")
         if not service.env("jwks_url"):
             overrides["jwks_url"] = jwks_url
         settings = service.settings(**overrides)
@@ -114,7 +119,7 @@ def banner(base_url: str) -> str:
         f"API: {base_url}/api/<service>/docs (auth, journal, messaging, reporting, archive)",
         "Демо-школа, учётные записи (логин / пароль):",
     ]
-    lines += [f"  {role:<22} {login} / {password}" for role, login, password in DEMO_LOGINS]
+    lines += [f"  {role:<26} {login} / {password}" for role, login, password in DEMO_LOGINS]
     lines.append("Остановить: Ctrl+C")
     return "\n".join(lines)
 
