@@ -139,7 +139,9 @@ class Cluster:
 
     def log_tail(self, service: str, lines: int = 30) -> str:
         path = self.workdir / f"{service}.log"
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:]) if path.exists() else ""
+        if not path.exists():
+            return ""
+        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
 
     def stop(self) -> None:
         for proc in [*self.processes.values(), self.nginx]:

@@ -90,7 +90,8 @@ class School:
             env={**auth_env, "E2E_ADMIN_PASSWORD": PASSWORD},
             check=True, capture_output=True, text=True, timeout=120,
         )
-        school = cls(http, school_id=json.loads(result.stdout.strip().splitlines()[-1])["school_id"])
+        provisioned = json.loads(result.stdout.strip().splitlines()[-1])
+        school = cls(http, school_id=provisioned["school_id"])
         school.set_up()
         return school
 
@@ -153,8 +154,8 @@ class School:
 
     def average(self) -> dict[str, Any]:
         deputy = self.login("deputy")
-        return dict(deputy.get("/api/reporting/class-subject-average",
-                               params={"class_id": self.ids["class"], "subject_id": self.ids["subject"]}))
+        params = {"class_id": self.ids["class"], "subject_id": self.ids["subject"]}
+        return dict(deputy.get("/api/reporting/class-subject-average", params=params))
 
     def average_if(self, condition: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
         average = self.average()

@@ -40,7 +40,8 @@ def test_a_posted_mark_reaches_the_diary_the_parents_notifications_and_the_repor
     student = school.login("student")
     assert eventually(lambda: school.notification_for(student, mark["mark_id"]))
 
-    after = eventually(lambda: school.average_if(lambda a: a["marks_count"] == before["marks_count"] + 1))
+    expected = before["marks_count"] + 1
+    after = eventually(lambda: school.average_if(lambda a: a["marks_count"] == expected))
     assert after["weighted_average"] is not None
 
 

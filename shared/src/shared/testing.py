@@ -49,8 +49,8 @@ def postgres_server(workdir: Path) -> Iterator[str]:
         server = pgserver_api.get_server(workdir / "pg", cleanup_mode="stop")
         yield server.get_uri()
         return
-    except Exception:  # noqa: BLE001 - fall through to Docker
-        pass
+    except Exception as exc:  # no embedded PostgreSQL on this platform: try Docker
+        print(f"embedded PostgreSQL unavailable ({type(exc).__name__}); trying Docker")
     from testcontainers.postgres import PostgresContainer
 
     with PostgresContainer("postgres:16-alpine", driver=None) as container:

@@ -107,11 +107,11 @@ def create_service_app(
             async with request.app.state.db.engine.connect() as conn:
                 await conn.execute(text("SELECT 1"))
             checks["database"] = True
-        except Exception:  # noqa: BLE001 - any failure means not ready
+        except Exception:
             log.warning("database not ready", extra={"service": name})
         try:
             checks["broker"] = await request.app.state.bus.is_ready()
-        except Exception:  # noqa: BLE001
+        except Exception:
             log.warning("broker not ready", extra={"service": name})
         ok = all(checks.values())
         return JSONResponse(

@@ -8,6 +8,7 @@ Each service gets its own database in an embedded PostgreSQL (pgserver) unless
 
 import argparse
 import asyncio
+import contextlib
 import logging
 import os
 import sys
@@ -17,13 +18,13 @@ from pathlib import Path
 import asyncpg
 import uvicorn
 from fastapi import FastAPI
+from shared.bus.inprocess import InProcessBroker, InProcessBus
+from shared.logging import configure_logging
+from shared.migrations import upgrade
 
 from embedded.gateway import Gateway
 from embedded.seed import DEMO_LOGINS, seed_demo_school
 from embedded.services import ServiceModule, all_services
-from shared.bus.inprocess import InProcessBroker, InProcessBus
-from shared.logging import configure_logging
-from shared.migrations import upgrade
 
 log = logging.getLogger("embedded")
 
@@ -51,11 +52,9 @@ async def embedded_postgres_urls(
     warnings.filterwarnings("ignore", module="platformdirs")
     from pgserver.postgres_server import get_server
 
-    data_dir.mkdir(parents=True, exist_ok=True)
-    server = await asyncio.to_thread(
-        get_server, data_dir.resolve() / "pg", cleanup_mode="stop"
-    )
-    socket_dir = str(data_dir.resolve() / "pg")
+    pg_dir = await asyncio.to_thread(_prepare, data_dir)
+    server = await asyncio.to_thread(get_server, pg_dir, cleanup_mode="stop")
+    socket_dir = str(pg_dir)
     admin = await asyncpg.connect(user="postgres", host=socket_dir, database="postgres")
     try:
         existing = {r["datname"] for r in await admin.fetch("SELECT datname FROM pg_database")}
@@ -68,6 +67,11 @@ async def embedded_postgres_urls(
         await admin.close()
     _ = server  # kept alive for the process; pgserver stops it at exit
     return urls
+
+
+def _prepare(data_dir: Path) -> Path:
+    data_dir.mkdir(parents=True, exist_ok=True)
+    return data_dir.resolve() / "pg"
 
 
 async def build(args: argparse.Namespace) -> tuple[Gateway, InProcessBroker]:
@@ -97,7 +101,7 @@ async def run(args: argparse.Namespace) -> None:
         uvicorn.Config(gateway, host=args.host, port=args.port, lifespan="on", log_config=None)
     )
     serving = asyncio.create_task(server.serve())
-    while not server.started and not serving.done():
+    while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn has no event
         await asyncio.sleep(0.05)
     if serving.done():
         await serving
@@ -126,10 +130,8 @@ def banner(base_url: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    try:
+    with contextlib.suppress(KeyboardInterrupt):
         asyncio.run(run(args))
-    except KeyboardInterrupt:
-        pass
 
 
 if __name__ == "__main__":

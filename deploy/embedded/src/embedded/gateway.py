@@ -13,7 +13,9 @@ from starlette.types import ASGIApp, Receive, Scope, Send
 
 LANDING_PAGE = """<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>Электронный журнал</title>
-<style>body{{font-family:system-ui,sans-serif;max-width:44rem;margin:3rem auto;line-height:1.5}}</style>
+<style>
+body{{font-family:system-ui,sans-serif;max-width:44rem;margin:3rem auto;line-height:1.5}}
+</style>
 </head><body>
 <h1>Электронный классный журнал и дневник</h1>
 <p>Система запущена. Веб-клиент появится в следующих версиях; пока доступен программный

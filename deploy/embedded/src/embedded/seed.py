@@ -5,9 +5,9 @@ Runs once (when the demo administrator cannot log in yet) and prints the demo lo
 
 import asyncio
 import random
-from functools import partial
 from collections.abc import Awaitable, Callable
 from datetime import date, timedelta
+from functools import partial
 from typing import Any, TypeVar
 
 import httpx
@@ -53,16 +53,17 @@ MOTHER_NAMES = ["Елена", "Ольга", "Наталья", "Татьяна", 
 TOPICS = {
     "Математика": ["Обыкновенные дроби", "Сравнение дробей", "Сложение и вычитание дробей",
                    "Смешанные числа", "Решение задач на дроби"],
-    "Русский язык": ["Имя существительное", "Склонение существительных", "Правописание -тся и -ться",
-                     "Имя прилагательное", "Словосочетание"],
+    "Русский язык": ["Имя существительное", "Склонение существительных",
+                     "Правописание -тся и -ться", "Имя прилагательное", "Словосочетание"],
     "Литература": ["И. С. Тургенев «Муму»", "Н. А. Некрасов «Крестьянские дети»",
-                   "Л. Н. Толстой «Кавказский пленник»", "А. П. Чехов «Хирургия»", "Поэзия о Родине"],
+                   "Л. Н. Толстой «Кавказский пленник»", "А. П. Чехов «Хирургия»",
+                   "Поэзия о Родине"],
 }
 
 
-async def eventually(action: Callable[[], Awaitable[T]], timeout: float = 20.0) -> T:
+async def eventually(action: Callable[[], Awaitable[T]], within: float = 20.0) -> T:
     """Retry until the other services have caught up with the events (or time out)."""
-    deadline = asyncio.get_running_loop().time() + timeout
+    deadline = asyncio.get_running_loop().time() + within
     while True:
         try:
             return await action()
@@ -129,7 +130,7 @@ async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
             assignment = await eventually(partial(deputy.post, "/api/journal/assignments", body))
             assignments[subject_name] = (assignment["assignment_id"], teacher_login)
 
-        rng = random.Random(239)
+        rng = random.Random(239)  # noqa: S311 - demo data, not secrets
         pupils = [(last, first, "M") for last, first in MALE] + \
                  [(last, first, "F") for last, first in FEMALE]
         rng.shuffle(pupils)
