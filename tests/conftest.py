@@ -40,9 +40,9 @@ async def migrated_database(pg_admin_url: str) -> AsyncIterator[MigratedDatabase
         name = unique_name(f"test_{service}")
         await create_database(pg_admin_url, name)
         url = with_database(pg_admin_url, name)
-        await upgrade(migrations_of(service), url)
         db = Database(url, pool_size=5)
-        created.append((name, db))
+        created.append((name, db))  # dropped afterwards even if the migration fails
+        await upgrade(migrations_of(service), url)
         return db
 
     yield make
