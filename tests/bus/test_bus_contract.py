@@ -189,3 +189,26 @@ async def test_a_delivery_not_acknowledged_when_its_consumer_stops_goes_to_anoth
     await survivor.wait_for(1)
 
     assert survivor.ids() == [event.id]
+
+
+async def test_a_passing_outage_is_retried_without_using_up_the_delivery_limit(
+    transport: Transport,
+) -> None:
+    queue = transport.queue("reporting")
+    outage_failures = DELIVERY_LIMIT + 1
+
+    def database_restarting(_event: CloudEvent, attempt: int) -> bool:
+        if attempt <= outage_failures:
+            raise ConnectionRefusedError("the database is restarting")
+        return False
+
+    handler = Collector(fail=database_restarting)
+    bus = await transport.bus([Subscription(queue, ("test.#",), handler)])
+    event = make_event()
+
+    await bus.publish(event)
+    await handler.wait_for(1)
+
+    assert handler.ids() == [event.id]
+    assert handler.attempts[event.id] == outage_failures + 1
+    assert await transport.dead_letter_count(queue) == 0

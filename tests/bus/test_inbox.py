@@ -127,3 +127,34 @@ async def test_an_event_published_twice_on_the_bus_is_applied_once(
     await seen.wait_for(2)
 
     assert await effects(db) == [event.id]
+
+
+async def test_a_consumer_whose_database_connection_dies_mid_way_applies_the_event_once(
+    db: Database, transport: Transport
+) -> None:
+    queue = transport.queue(CONSUMER)
+    calls = 0
+
+    async def connection_dies_once(session: AsyncSession, event: ThingHappened) -> None:
+        nonlocal calls
+        calls += 1
+        await record_effect(session, event)
+        if calls == 1:  # what a database restart does to the open transaction
+            await session.execute(text("SELECT pg_terminate_backend(pg_backend_pid())"))
+
+    applied = idempotent_handler(db, queue, {ThingHappened: connection_dies_once})
+    seen = Collector()
+
+    async def handler(event: CloudEvent) -> None:
+        await applied(event)
+        await seen(event)
+
+    bus = await transport.bus([Subscription(queue, (ThingHappened.routing_key,), handler)])
+    event = make_event()
+
+    await bus.publish(event)
+    await seen.wait_for(1)
+
+    assert calls == 2
+    assert await effects(db) == [event.id]
+    assert await transport.dead_letter_count(queue) == 0

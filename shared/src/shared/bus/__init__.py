@@ -8,6 +8,9 @@ Delivery contract, the same on both transports:
   redelivered after a short, growing pause (`retry_delay`), and once it has been delivered
   `delivery_limit` times it goes to its queue's dead letters (`dead_letter_queue(queue)`),
   while the queue's other messages keep flowing;
+- a handler failing because the database or the network is away for a moment
+  (`is_transient`) is retried in place, with the same pause, without using up the
+  delivery limit: a database restart must not send good events to the dead letters;
 - a body that is not a CloudEvent can never succeed and is dead-lettered at once;
 - a delivery not acknowledged when its consumer stops is redelivered to another consumer;
 - several subscribers on one queue name compete for its messages; each message is
@@ -68,6 +71,36 @@ def retry_delay(deliveries: int, base: float = 0.5) -> float:
     return float(min(base * 2 ** max(deliveries - 1, 0), MAX_RETRY_DELAY))
 
 
+# SQLSTATEs of failures that go away by themselves: connection exceptions (class 08),
+# the server shutting down or starting up, too many connections, and the conflicts
+# PostgreSQL asks the client to retry.
+_TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300", "40001", "40P01"})
+TRANSIENT_RETRY_BASE = 0.1
+
+
+def is_transient(exc: BaseException) -> bool:
+    """Whether a handler's failure is a passing outage (network, database restart,
+    serialization conflict) rather than a problem with the message itself."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, (ConnectionError, TimeoutError)):
+            return True
+        if isinstance(current, OSError) and not isinstance(current, FileNotFoundError):
+            return True
+        if getattr(current, "connection_invalidated", False) is True:  # SQLAlchemy
+            return True
+        sqlstate = getattr(current, "sqlstate", None)  # asyncpg
+        if isinstance(sqlstate, str) and (
+            sqlstate.startswith("08") or sqlstate in _TRANSIENT_SQLSTATES
+        ):
+            return True
+        following = current.__cause__ or getattr(current, "orig", None)  # SQLAlchemy: orig
+        current = following if isinstance(following, BaseException) else None
+    return False
+
+
 def topic_matches(pattern: str, routing_key: str) -> bool:
     """AMQP topic matching: `*` is one word, `#` is zero or more words."""
     words = routing_key.split(".")
@@ -92,6 +125,7 @@ __all__ = [
     "PublishError",
     "Subscription",
     "dead_letter_queue",
+    "is_transient",
     "retry_delay",
     "topic_matches",
 ]

@@ -14,7 +14,14 @@ from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
-from shared.bus import PublishError, Subscription, retry_delay, topic_matches
+from shared.bus import (
+    TRANSIENT_RETRY_BASE,
+    PublishError,
+    Subscription,
+    is_transient,
+    retry_delay,
+    topic_matches,
+)
 from shared.events import CloudEvent
 
 log = logging.getLogger(__name__)
@@ -179,7 +186,7 @@ class InProcessBroker:
                 self._dead_letter(queue, delivery, "not a CloudEvent")
                 return
             try:
-                await subscription.handler(event)
+                await self._handle(subscription, event, delivery, queue.name)
             except asyncio.CancelledError:
                 # The consumer stopped before acknowledging: the message goes back, and
                 # this delivery does not count as a failure.
@@ -203,6 +210,26 @@ class InProcessBroker:
         finally:
             queue.in_flight -= 1
             self._changed.set()
+
+    async def _handle(
+        self, subscription: Subscription, event: CloudEvent, delivery: _Delivery, queue: str
+    ) -> None:
+        """Run the handler; a passing outage is retried in place, without counting."""
+        outages = 0
+        while True:
+            try:
+                await subscription.handler(event)
+                return
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                outages += 1
+                log.warning(
+                    "delivery failed on a passing outage, retrying",
+                    extra={"queue": queue, "routing_key": delivery.routing_key,
+                           "retries": outages, "error_type": type(exc).__name__},
+                )
+                await asyncio.sleep(retry_delay(outages, TRANSIENT_RETRY_BASE))
 
     def _dead_letter(self, queue: _Queue, delivery: _Delivery, reason: str) -> None:
         queue.dead_letters.append(

@@ -37,7 +37,14 @@ from aio_pika.abc import (
 from pydantic import ValidationError
 from yarl import URL
 
-from shared.bus import PublishError, Subscription, dead_letter_queue, retry_delay
+from shared.bus import (
+    TRANSIENT_RETRY_BASE,
+    PublishError,
+    Subscription,
+    dead_letter_queue,
+    is_transient,
+    retry_delay,
+)
 from shared.events import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
 
 log = logging.getLogger(__name__)
@@ -313,20 +320,48 @@ class RabbitBus:
             log.error("not a CloudEvent, dead-lettered", extra=context)
             await _settle(message.reject(requeue=False), context)
             return
-        try:
-            await subscription.handler(event)
-        except Exception as exc:
-            log.warning("delivery failed", extra={**context, "error_type": type(exc).__name__})
-            if deliveries < self.delivery_limit:
-                # Hold it before handing it back; closing the bus cuts the pause short.
-                with contextlib.suppress(TimeoutError):
-                    async with asyncio.timeout(retry_delay(deliveries, self.retry_backoff)):
-                        await self._closing.wait()
-            else:
-                log.error("delivery limit reached, dead-lettered", extra=context)
-            await _settle(message.nack(requeue=True), context)
+        outages = 0
+        while True:
+            try:
+                await subscription.handler(event)
+            except Exception as exc:
+                if is_transient(exc) and not self._closing.is_set():
+                    # Retried in place: handing it back would use up the delivery limit.
+                    outages += 1
+                    log.warning(
+                        "delivery failed on a passing outage, retrying",
+                        extra={**context, "retries": outages,
+                               "error_type": type(exc).__name__},
+                    )
+                    await self._pause(retry_delay(outages, TRANSIENT_RETRY_BASE))
+                    if not self._closing.is_set():
+                        continue
+                await self._failed(message, deliveries, context, exc)
+                return
+            await _settle(message.ack(), context)
             return
-        await _settle(message.ack(), context)
+
+    async def _pause(self, seconds: float) -> None:
+        """Sleep, cut short by closing the bus."""
+        with contextlib.suppress(TimeoutError):
+            async with asyncio.timeout(seconds):
+                await self._closing.wait()
+
+    async def _failed(
+        self,
+        message: AbstractIncomingMessage,
+        deliveries: int,
+        context: dict[str, Any],
+        exc: Exception,
+    ) -> None:
+        """Hand a failed delivery back after a pause; the queue dead-letters it once it
+        has been delivered `delivery_limit` times."""
+        log.warning("delivery failed", extra={**context, "error_type": type(exc).__name__})
+        if deliveries < self.delivery_limit:
+            await self._pause(retry_delay(deliveries, self.retry_backoff))
+        else:
+            log.error("delivery limit reached, dead-lettered", extra=context)
+        await _settle(message.nack(requeue=True), context)
 
 
 async def _settle(outcome: Any, context: dict[str, Any]) -> None:
