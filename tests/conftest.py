@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 
 import pytest
+
 from shared.db import Database
 from shared.migrations import upgrade
 from shared.testing import (

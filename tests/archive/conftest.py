@@ -4,6 +4,7 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
+
 from archive.consumers import subscriptions
 from archive.main import create_app
 from archive.settings import Settings

@@ -6,6 +6,7 @@ from datetime import date
 
 import httpx
 import pytest
+
 from shared.contracts.journal import ClassOpened, MarkPosted, StudentEnrolled
 from shared.events import CloudEvent, Event
 from shared.testing import TokenFactory

@@ -5,9 +5,11 @@ from collections.abc import Awaitable, Callable
 from datetime import date
 
 import pytest
+from pydantic import ValidationError
+from sqlalchemy import func, select
+
 from archive.consumers import subscriptions
 from archive.models import ReceivedEvent
-from pydantic import ValidationError
 from shared.contracts.auth import UserLoggedIn
 from shared.contracts.journal import (
     AssignmentMade,
@@ -19,7 +21,6 @@ from shared.contracts.journal import (
 from shared.db import Database
 from shared.events import CloudEvent, Event
 from shared.inbox import inbox
-from sqlalchemy import func, select
 
 Deliver = Callable[[Event | CloudEvent], Awaitable[CloudEvent]]
 

@@ -4,6 +4,7 @@ import asyncio
 import uuid
 
 import httpx
+
 from archive.main import create_app
 from archive.settings import Settings
 from shared.bus.inprocess import InProcessBroker, InProcessBus

@@ -6,11 +6,12 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from sqlalchemy import text
+
 from auth import service
 from auth.passwords import Passwords
 from auth.schemas import CredentialsIssue, StaffCreate
 from shared.db import Database
-from sqlalchemy import text
 
 PASSWORD = "correct horse battery"
 

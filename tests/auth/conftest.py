@@ -4,13 +4,14 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
+from auth_testkit import RecordingSleeper, Schools
+from fastapi import FastAPI
+
 from auth.api import get_sleeper
 from auth.consumers import subscriptions
 from auth.main import create_app
 from auth.passwords import Passwords
 from auth.settings import Settings
-from auth_testkit import RecordingSleeper, Schools
-from fastapi import FastAPI
 from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.db import Database
 from shared.events import CloudEvent, Event

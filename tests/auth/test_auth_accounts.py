@@ -5,10 +5,11 @@ from typing import Any
 
 import httpx
 import pytest
+from auth_testkit import PASSWORD, Schools, count, outbox_envelopes, random_login
+
 from auth.models import Account
 from auth.passwords import Passwords
 from auth.service import _add_account
-from auth_testkit import PASSWORD, Schools, count, outbox_envelopes, random_login
 from shared.db import Database
 from shared.errors import Conflict
 from shared.testing import TokenFactory

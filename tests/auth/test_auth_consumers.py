@@ -4,8 +4,9 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import pytest
-from auth.consumers import HANDLERS, subscriptions
 from auth_testkit import count
+
+from auth.consumers import HANDLERS, subscriptions
 from shared.contracts.journal import GuardianLinked, StudentEnrolled
 from shared.db import Database
 from shared.events import CloudEvent, Event

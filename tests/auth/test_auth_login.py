@@ -2,11 +2,12 @@
 
 import httpx
 import pytest
-from auth.passwords import Passwords
 from auth_testkit import PASSWORD, Schools, count, outbox_envelopes, random_login
 from fastapi import FastAPI
-from shared.db import Database
 from sqlalchemy import text
+
+from auth.passwords import Passwords
+from shared.db import Database
 
 
 async def test_login_answers_an_access_and_a_refresh_token(

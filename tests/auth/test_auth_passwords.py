@@ -5,13 +5,14 @@ from datetime import UTC, datetime, timedelta
 import argon2
 import httpx
 import pytest
-from auth.passwords import Passwords, login_digest, progressive_delay
-from auth.settings import Settings
 from auth_testkit import PASSWORD, RecordingSleeper, Schools, random_login
 from fastapi import FastAPI
 from pydantic import ValidationError
-from shared.db import Database
 from sqlalchemy import text
+
+from auth.passwords import Passwords, login_digest, progressive_delay
+from auth.settings import Settings
+from shared.db import Database
 
 
 async def stored_hash(db: Database, login: str) -> str:

@@ -9,12 +9,13 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from auth_testkit import PASSWORD, Schools, count, outbox_envelopes, random_login
+
 from auth import service
 from auth.keys import KeyRing
 from auth.passwords import Passwords
 from auth.settings import Settings
 from auth.tokens import TokenIssuer
-from auth_testkit import PASSWORD, Schools, count, outbox_envelopes, random_login
 from shared.db import Database
 from shared.errors import Problem
 from shared.testing import create_database, drop_database, unique_name, with_database

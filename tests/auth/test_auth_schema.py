@@ -4,9 +4,10 @@ from typing import Any
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import Connection
+
 from auth.models import Base
 from shared.db import Database
-from sqlalchemy import Connection
 
 
 async def test_migration_matches_the_models(auth_db: Database) -> None:

@@ -5,10 +5,11 @@ import uuid
 
 import httpx
 import jwt
-from auth import service
 from auth_testkit import Schools
-from shared.db import Database
 from sqlalchemy import text
+
+from auth import service
+from shared.db import Database
 
 
 async def refresh(client: httpx.AsyncClient, token: str) -> httpx.Response:

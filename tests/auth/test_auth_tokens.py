@@ -9,17 +9,18 @@ from typing import Any
 import httpx
 import jwt
 import pytest
-from auth.keys import KeyRing
-from auth.models import SigningKey
-from auth.settings import Settings
 from auth_testkit import Schools
 from fastapi import FastAPI
 from pydantic import SecretStr
+from sqlalchemy import func, select
+
+from auth.keys import KeyRing
+from auth.models import SigningKey
+from auth.settings import Settings
 from shared.db import Database
 from shared.errors import Unauthenticated
 from shared.security import StaticKeys, TokenVerifier, User
 from shared.testing import TokenFactory
-from sqlalchemy import func, select
 
 
 def b64(data: dict[str, Any]) -> str:

@@ -6,10 +6,11 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import httpx
+from auth_testkit import PASSWORD, count
+
 from auth import service
 from auth.main import create_app
 from auth.settings import Settings
-from auth_testkit import PASSWORD, count
 from shared.bus import Subscription
 from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.contracts.journal import GuardianLinked, StudentEnrolled

@@ -12,6 +12,8 @@ from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
+from sqlalchemy import text
+
 from shared.db import Database
 from shared.migrations import OUTBOX_AND_INBOX_DDL
 from shared.testing import create_database, drop_database, unique_name, with_database
@@ -25,7 +27,6 @@ from shared.testing_rabbit import (
     unreachable_reason,
     with_vhost,
 )
-from sqlalchemy import text
 
 # --- RabbitMQ for the run -------------------------------------------------------------------
 

@@ -3,6 +3,7 @@
 import asyncio
 
 import pytest
+
 from shared.bus import PublishError, Subscription
 from shared.events import CloudEvent
 from shared.testing_bus import DELIVERY_LIMIT, Collector, Transport, make_event, wait_for

@@ -4,13 +4,14 @@ import asyncio
 import uuid
 
 import pytest
+from sqlalchemy import func, select, text
+from sqlalchemy.ext.asyncio import AsyncSession
+
 from shared.bus import Subscription
 from shared.db import Database
 from shared.events import CloudEvent
 from shared.inbox import idempotent_handler, inbox, subscription
 from shared.testing_bus import Collector, ThingHappened, Transport, make_event
-from sqlalchemy import func, select, text
-from sqlalchemy.ext.asyncio import AsyncSession
 
 CONSUMER = "reporting"
 

@@ -6,13 +6,14 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any
 
 import pytest
+from sqlalchemy import func, insert, select, text, update
+
 from shared.bus import Bus, Subscription
 from shared.db import Database
 from shared.events import CloudEvent
 from shared.outbox import add_event, outbox
 from shared.relay import OutboxRelay
 from shared.testing_bus import GUARD, Collector, ThingHappened, Transport, wait_for
-from sqlalchemy import func, insert, select, text, update
 
 
 class RecordingBus:

@@ -9,6 +9,7 @@ from typing import Any
 import aio_pika
 import aio_pika.exceptions
 import pytest
+
 from shared.bus import PublishError, Subscription, dead_letter_queue
 from shared.bus.rabbitmq import RabbitBus, queue_arguments
 from shared.db import Database

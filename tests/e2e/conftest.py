@@ -9,6 +9,7 @@ from urllib.parse import urlsplit
 
 import httpx
 import pytest
+
 from shared.testing import create_database, drop_database, unique_name, with_database
 from shared.testing_rabbit import (
     amqp_url_for_tests,
@@ -17,7 +18,6 @@ from shared.testing_rabbit import (
     unreachable_reason,
     with_vhost,
 )
-
 from tests.e2e.cluster import SERVICES, Cluster
 from tests.e2e.school import School
 

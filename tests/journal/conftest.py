@@ -4,9 +4,10 @@ from collections.abc import AsyncIterator, Awaitable, Callable
 
 import httpx
 import pytest
+from journal_world import World, build_world
+
 from journal.main import create_app
 from journal.settings import Settings
-from journal_world import World, build_world
 from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.db import Database
 from shared.testing import TokenFactory, rolled_back

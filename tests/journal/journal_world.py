@@ -7,12 +7,13 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from sqlalchemy import text
+
 from journal.consumers import subscriptions
 from shared.contracts.auth import SchoolRegistered, StaffAccountCreated, StaffRole
 from shared.db import Database
 from shared.events import Event
 from shared.testing import TokenFactory
-from sqlalchemy import text
 
 MONDAY = dt.date(2026, 11, 23)  # a school week: Mon 23 – Sun 29 November 2026
 TUESDAY = MONDAY + dt.timedelta(days=1)

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable
 from typing import TypeVar
 
 import httpx
+
 from journal.main import create_app
 from journal.settings import Settings
 from shared.bus import Subscription

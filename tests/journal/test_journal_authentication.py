@@ -5,6 +5,7 @@ from typing import Any
 
 import pytest
 from journal_world import World, problem_type, table_counts
+
 from shared.testing import TokenFactory
 
 

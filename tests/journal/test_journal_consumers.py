@@ -2,11 +2,12 @@
 
 import uuid
 
-from journal.consumers import subscriptions
 from journal_world import count, create_staff, deliver, readable, register_school, rows
+from sqlalchemy import text
+
+from journal.consumers import subscriptions
 from shared.contracts.auth import SchoolRegistered, StaffAccountCreated
 from shared.db import Database
-from sqlalchemy import text
 
 DEFAULT_WORK_TYPES = [
     {"code": "answer", "name": "Ответ на уроке", "weight": 1},

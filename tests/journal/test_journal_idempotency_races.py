@@ -8,9 +8,10 @@ from collections.abc import AsyncIterator
 
 import httpx
 import pytest
+from journal_world import World, build_world, count, outbox
+
 from journal.main import create_app
 from journal.settings import Settings
-from journal_world import World, build_world, count, outbox
 from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.db import Database
 from shared.testing import TokenFactory

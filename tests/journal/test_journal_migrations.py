@@ -2,12 +2,13 @@
 
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
+from sqlalchemy import Connection, text
+
 from journal.main import MIGRATIONS
 from journal.models import Base
 from shared.db import Database
 from shared.migrations import alembic_config
 from shared.testing import create_database, drop_database, unique_name, with_database
-from sqlalchemy import Connection, text
 
 
 async def test_migrated_schema_matches_the_models(journal_db: Database) -> None:

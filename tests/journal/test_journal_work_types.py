@@ -2,8 +2,9 @@
 
 import pytest
 from journal_world import World, problem_type
-from shared.testing import TokenFactory
 from sqlalchemy import text
+
+from shared.testing import TokenFactory
 
 
 @pytest.mark.parametrize("who", ["director", "deputy", "teacher", "student", "parent"])

@@ -6,6 +6,7 @@ from datetime import date
 
 import httpx
 import pytest
+
 from messaging.consumers import subscriptions
 from messaging.main import create_app
 from messaging.settings import Settings

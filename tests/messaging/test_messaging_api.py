@@ -8,12 +8,13 @@ from datetime import date
 
 import httpx
 import pytest
+from sqlalchemy import select
+
 from messaging.models import Notification
 from shared.contracts.journal import GuardianLinked, MarkPosted
 from shared.db import Database
 from shared.events import CloudEvent, Event
 from shared.testing import TokenFactory
-from sqlalchemy import select
 
 Deliver = Callable[[Event], Awaitable[CloudEvent]]
 MakeMark = Callable[..., MarkPosted]

@@ -4,13 +4,14 @@ import uuid
 from collections.abc import Awaitable, Callable
 
 import pytest
+from sqlalchemy import func, select
+
 from messaging.models import Guardianship, Notification
 from messaging.service import MissingSchool
 from shared.contracts.journal import GuardianLinked, MarkPosted
 from shared.db import Database
 from shared.events import CloudEvent, Event
 from shared.inbox import inbox
-from sqlalchemy import func, select
 
 Deliver = Callable[[Event], Awaitable[CloudEvent]]
 

@@ -3,6 +3,7 @@
 from datetime import date
 
 import pytest
+
 from messaging.service import mark_posted_text, work_type_name
 
 

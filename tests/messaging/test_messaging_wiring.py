@@ -5,6 +5,7 @@ import uuid
 from datetime import date
 
 import httpx
+
 from messaging.main import create_app
 from messaging.settings import Settings
 from shared.bus.inprocess import InProcessBroker, InProcessBus

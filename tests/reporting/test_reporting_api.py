@@ -5,9 +5,10 @@ from dataclasses import dataclass
 
 import httpx
 import pytest
+from reporting_school import School
+
 from reporting import service
 from reporting.averages import weighted_average_of
-from reporting_school import School
 from shared.db import Database
 from shared.testing import TokenFactory
 

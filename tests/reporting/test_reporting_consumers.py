@@ -4,18 +4,19 @@ import uuid
 
 import pytest
 from pydantic import ValidationError
+from reporting_school import School
+from sqlalchemy import func, select, text
+from sqlalchemy.exc import DBAPIError
+
 from reporting.consumers import HANDLERS, rebuild_projections, subscriptions
 from reporting.models import AssignmentRow, ClassRow, LoggedEvent, MarkRow
 from reporting.service import MissingSchool
-from reporting_school import School
 from shared.contracts import ALL_EVENTS
 from shared.contracts.auth import UserLoggedIn
 from shared.contracts.journal import StudentEnrolled
 from shared.db import Database
 from shared.events import CloudEvent
 from shared.inbox import inbox
-from sqlalchemy import func, select, text
-from sqlalchemy.exc import DBAPIError
 
 
 async def count(db: Database, model: type, **where: object) -> int:

@@ -3,11 +3,12 @@ projections end the same whatever order events arrive in, and repeats change not
 
 import uuid
 
+from reporting_school import School
+from sqlalchemy import select
+
 from reporting import service
 from reporting.models import AssignmentRow, ClassRow, MarkRow
-from reporting_school import School
 from shared.db import Database
-from sqlalchemy import select
 
 
 async def stored_mark(db: Database, mark_id: uuid.UUID) -> MarkRow | None:

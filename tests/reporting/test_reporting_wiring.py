@@ -4,9 +4,10 @@ import asyncio
 import uuid
 
 import httpx
+from reporting_school import School
+
 from reporting.main import create_app
 from reporting.settings import Settings
-from reporting_school import School
 from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.db import Database
 from shared.testing import TokenFactory

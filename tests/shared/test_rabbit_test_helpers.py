@@ -3,6 +3,7 @@
 import json
 
 import httpx
+
 from shared.testing_rabbit import ManagementApi, TcpProxy, with_vhost
 
 

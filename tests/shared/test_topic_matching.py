@@ -3,6 +3,7 @@
 import random
 
 import pytest
+
 from shared.bus import topic_matches
 
 

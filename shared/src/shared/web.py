@@ -24,7 +24,7 @@ log = logging.getLogger(__name__)
 SubscriptionsFactory = Callable[[Database], Sequence[Subscription]]
 
 
-def make_bus(settings: BaseServiceSettings) -> Bus:
+def make_bus(settings: BaseServiceSettings, name: str) -> Bus:
     """The RabbitMQ transport when an AMQP URL is configured."""
     if not settings.amqp_url:
         raise RuntimeError(
@@ -38,6 +38,7 @@ def make_bus(settings: BaseServiceSettings) -> Bus:
         exchange=settings.exchange,
         delivery_limit=settings.delivery_limit,
         prefetch=settings.prefetch,
+        connection_name=name,
     )
 
 
@@ -58,7 +59,7 @@ def create_service_app(
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database_url)
-        the_bus = bus if bus is not None else make_bus(settings)
+        the_bus = bus if bus is not None else make_bus(settings, name)
         relay = OutboxRelay(
             db, the_bus,
             poll_interval=settings.relay_poll_interval, batch_size=settings.relay_batch_size,

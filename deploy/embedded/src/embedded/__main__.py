@@ -18,13 +18,13 @@ from pathlib import Path
 import asyncpg
 import uvicorn
 from fastapi import FastAPI
-from shared.bus.inprocess import InProcessBroker, InProcessBus
-from shared.logging import configure_logging
-from shared.migrations import upgrade
 
 from embedded.gateway import Gateway
 from embedded.seed import DEMO_LOGINS, seed_demo_school
 from embedded.services import ServiceModule, all_services
+from shared.bus.inprocess import InProcessBroker, InProcessBus
+from shared.logging import configure_logging
+from shared.migrations import upgrade
 
 log = logging.getLogger("embedded")
 

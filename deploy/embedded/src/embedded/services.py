@@ -8,6 +8,7 @@ from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
+
 from shared.settings import BaseServiceSettings
 
 SERVICE_NAMES = ("auth", "journal", "messaging", "reporting", "archive")

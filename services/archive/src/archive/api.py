@@ -1,11 +1,11 @@
 """Archive HTTP API."""
 
 from fastapi import APIRouter
-from shared.security import CurrentUser
-from shared.web import Session
 
 from archive import service
 from archive.schemas import ReceivedEventsSummary
+from shared.security import CurrentUser
+from shared.web import Session
 
 router = APIRouter(tags=["archive"])
 

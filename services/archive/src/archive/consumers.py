@@ -7,6 +7,7 @@ validated against its contract first, so a malformed event is dead-lettered, not
 
 import logging
 
+from archive import service
 from shared.bus import Handler, Subscription
 from shared.contracts.journal import (
     AssignmentMade,
@@ -18,8 +19,6 @@ from shared.contracts.journal import (
 from shared.db import Database
 from shared.events import CloudEvent, Event
 from shared.inbox import claim
-
-from archive import service
 
 log = logging.getLogger(__name__)
 

@@ -2,13 +2,13 @@
 
 import uuid
 
-from shared.events import CloudEvent
-from shared.security import User
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from archive.models import ReceivedEvent
+from shared.events import CloudEvent
+from shared.security import User
 
 # Archiving is the administration's and the system administrator's business.
 SUMMARY_READERS = ("director", "deputy", "sysadmin")

@@ -1,6 +1,7 @@
 """Archive configuration, from ARCHIVE_* environment variables."""
 
 from pydantic_settings import SettingsConfigDict
+
 from shared.settings import BaseServiceSettings
 
 

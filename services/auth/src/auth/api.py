@@ -4,10 +4,6 @@ import asyncio
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response, status
-from shared.db import Database
-from shared.errors import Problem
-from shared.security import CurrentUser
-from shared.web import Session
 
 from auth import service
 from auth.keys import KeyRing
@@ -26,6 +22,10 @@ from auth.schemas import (
 )
 from auth.settings import Settings
 from auth.tokens import TokenIssuer, TokenPair
+from shared.db import Database
+from shared.errors import Problem
+from shared.security import CurrentUser
+from shared.web import Session
 
 router = APIRouter()
 

@@ -3,14 +3,14 @@ parent's token can name the children."""
 
 import uuid
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from auth import service
 from shared.bus import Subscription
 from shared.contracts.journal import GuardianLinked, StudentEnrolled
 from shared.db import Database
 from shared.events import Event
 from shared.inbox import EventHandler, subscription
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from auth import service
 
 
 def _school(event: Event) -> uuid.UUID:

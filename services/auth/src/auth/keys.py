@@ -20,13 +20,13 @@ from cryptography.hazmat.primitives.serialization import (
 )
 from jwt import PyJWK
 from jwt.algorithms import OKPAlgorithm
-from shared.db import Database
-from shared.security import ALGORITHM
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.models import SigningKey
 from auth.settings import Settings
+from shared.db import Database
+from shared.security import ALGORITHM
 
 # Serialises key creation between replicas starting at the same time.
 _KEY_CREATION_LOCK = 7245101

@@ -6,10 +6,6 @@ from pathlib import Path
 from typing import cast
 
 from fastapi import FastAPI
-from shared.bus import Bus
-from shared.db import Database
-from shared.security import KeySource, TokenVerifier
-from shared.web import create_service_app
 
 from auth import api
 from auth.consumers import subscriptions
@@ -17,6 +13,10 @@ from auth.keys import DatabaseKeys, KeyRing
 from auth.passwords import Passwords
 from auth.settings import Settings
 from auth.tokens import TokenIssuer
+from shared.bus import Bus
+from shared.db import Database
+from shared.security import KeySource, TokenVerifier
+from shared.web import create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 

@@ -2,10 +2,9 @@
 
 import asyncio
 
-from shared.migrations import upgrade
-
 from auth.main import MIGRATIONS
 from auth.settings import Settings
+from shared.migrations import upgrade
 
 
 def main() -> int:

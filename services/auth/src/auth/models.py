@@ -4,7 +4,6 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from shared.db import new_metadata
 from sqlalchemy import (
     BigInteger,
     Boolean,
@@ -21,6 +20,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import new_metadata
 
 ACCOUNT_KINDS = ("staff", "student", "parent")
 ROSTER_KINDS = ("student", "guardian")

@@ -17,14 +17,13 @@ import os
 import sys
 import uuid
 
-from shared.db import Database
-from shared.errors import Problem
-from shared.migrations import upgrade
-
 from auth import service
 from auth.main import MIGRATIONS
 from auth.passwords import Passwords
 from auth.settings import Settings
+from shared.db import Database
+from shared.errors import Problem
+from shared.migrations import upgrade
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:

@@ -5,6 +5,7 @@ import zoneinfo
 from typing import Annotated, Literal
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
 from shared.contracts.auth import StaffRole
 
 # Latin letters, digits and . _ @ -: comparable case-insensitively the same way everywhere.

@@ -10,14 +10,6 @@ from datetime import UTC, datetime, timedelta
 from typing import Literal, cast
 
 from pydantic import ValidationError
-from shared.contracts.auth import (
-    CredentialsIssued,
-    SchoolRegistered,
-    StaffAccountCreated,
-    UserLoggedIn,
-)
-from shared.errors import Conflict, NotFound, Problem, Unauthenticated
-from shared.outbox import add_event
 from sqlalchemy import case, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
@@ -45,6 +37,14 @@ from auth.schemas import (
 )
 from auth.settings import Settings
 from auth.tokens import Claims, TokenIssuer, TokenPair, find_refresh_token, revoke_family
+from shared.contracts.auth import (
+    CredentialsIssued,
+    SchoolRegistered,
+    StaffAccountCreated,
+    UserLoggedIn,
+)
+from shared.errors import Conflict, NotFound, Problem, Unauthenticated
+from shared.outbox import add_event
 
 log = logging.getLogger(__name__)
 

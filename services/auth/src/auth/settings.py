@@ -2,6 +2,7 @@
 
 from pydantic import Field, SecretStr
 from pydantic_settings import SettingsConfigDict
+
 from shared.settings import BaseServiceSettings
 
 # OWASP's floor for argon2id: 19 MiB of memory and two passes.

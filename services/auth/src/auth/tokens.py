@@ -8,13 +8,13 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import jwt
-from shared.security import ALGORITHM, TOKEN_TYPE
 from sqlalchemy import select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.keys import KeyRing
 from auth.models import RefreshToken
 from auth.settings import Settings
+from shared.security import ALGORITHM, TOKEN_TYPE
 
 
 @dataclass(frozen=True)

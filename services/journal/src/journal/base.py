@@ -3,12 +3,13 @@
 import uuid
 from datetime import datetime
 
-from shared.db import new_metadata
-from shared.errors import Conflict
 from sqlalchemy import DateTime, func
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import new_metadata
+from shared.errors import Conflict
 
 UNIQUE_VIOLATION = "23505"  # PostgreSQL's SQLSTATE
 

@@ -1,12 +1,12 @@
 """What journal consumes, all in one place: auth's school and staff facts."""
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from journal.school import service
 from shared.bus import Subscription
 from shared.contracts.auth import SchoolRegistered, StaffAccountCreated
 from shared.db import Database
 from shared.inbox import EventHandler, subscription
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from journal.school import service
 
 CONSUMER = "journal"
 

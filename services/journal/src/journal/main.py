@@ -3,13 +3,13 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from shared.bus import Bus
-from shared.security import KeySource
-from shared.web import create_service_app
 
 from journal import api
 from journal.consumers import subscriptions
 from journal.settings import Settings
+from shared.bus import Bus
+from shared.security import KeySource
+from shared.web import create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 

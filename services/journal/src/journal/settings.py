@@ -1,6 +1,7 @@
 """Journal configuration, read from JOURNAL_* environment variables."""
 
 from pydantic_settings import SettingsConfigDict
+
 from shared.settings import BaseServiceSettings
 
 

@@ -4,11 +4,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Response, status
-from shared.security import CurrentUser
-from shared.web import Session
 
 from messaging import service
 from messaging.schemas import NotificationOut, NotificationPage
+from shared.security import CurrentUser
+from shared.web import Session
 
 router = APIRouter(tags=["notifications"])
 

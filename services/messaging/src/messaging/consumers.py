@@ -1,13 +1,13 @@
 """What messaging subscribes to: every handler in one place."""
 
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from messaging import service
 from shared.bus import Subscription
 from shared.contracts.journal import GuardianLinked, MarkPosted
 from shared.db import Database
 from shared.events import Event
 from shared.inbox import EventHandler, subscription
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from messaging import service
 
 CONSUMER = "messaging"
 

@@ -4,10 +4,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from shared.db import new_metadata
 from sqlalchemy import DateTime, Index, String, Text, UniqueConstraint
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import new_metadata
 
 
 class Base(DeclarativeBase):

@@ -4,15 +4,15 @@ import uuid
 from datetime import UTC, date, datetime
 from typing import Any
 
-from shared.contracts.journal import GuardianLinked, MarkPosted
-from shared.errors import NotFound
-from shared.events import Event
-from shared.security import User
 from sqlalchemy import func, select, update
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.models import Guardianship, Notification
+from shared.contracts.journal import GuardianLinked, MarkPosted
+from shared.errors import NotFound
+from shared.events import Event
+from shared.security import User
 
 MARK_POSTED = "mark_posted"
 

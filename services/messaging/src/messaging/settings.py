@@ -1,6 +1,7 @@
 """Messaging configuration, from MESSAGING_* environment variables."""
 
 from pydantic_settings import SettingsConfigDict
+
 from shared.settings import BaseServiceSettings
 
 

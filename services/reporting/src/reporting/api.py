@@ -4,11 +4,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from shared.security import CurrentUser
-from shared.web import Session
 
 from reporting import service
 from reporting.schemas import ClassSubjectAverageOut
+from shared.security import CurrentUser
+from shared.web import Session
 
 router = APIRouter(tags=["reports"])
 

@@ -8,17 +8,17 @@ added later can be built from it.
 import logging
 from collections.abc import Mapping
 
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from reporting import service
+from reporting.models import LoggedEvent
 from shared.bus import Handler, Subscription
 from shared.contracts import ALL_EVENTS
 from shared.contracts.journal import AssignmentMade, ClassOpened, MarkPosted
 from shared.db import Database
 from shared.events import CloudEvent, Event
 from shared.inbox import EventHandler, claim
-from sqlalchemy import select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from reporting import service
-from reporting.models import LoggedEvent
 
 log = logging.getLogger(__name__)
 

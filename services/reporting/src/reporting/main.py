@@ -3,13 +3,13 @@
 from pathlib import Path
 
 from fastapi import FastAPI
-from shared.bus import Bus
-from shared.security import KeySource
-from shared.web import create_service_app
 
 from reporting import api
 from reporting.consumers import subscriptions
 from reporting.settings import Settings
+from shared.bus import Bus
+from shared.security import KeySource
+from shared.web import create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 

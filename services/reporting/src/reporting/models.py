@@ -8,10 +8,11 @@ import uuid
 from datetime import datetime
 from typing import Any
 
-from shared.db import new_metadata
 from sqlalchemy import Boolean, DateTime, Index, Integer, SmallInteger, String, false, func
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import new_metadata
 
 
 class Base(DeclarativeBase):

@@ -4,16 +4,16 @@ import uuid
 from dataclasses import asdict, dataclass
 from typing import Any
 
-from shared.contracts.journal import AssignmentMade, ClassOpened, MarkPosted
-from shared.errors import Forbidden, NotFound
-from shared.events import CloudEvent, Event
-from shared.security import User
 from sqlalchemy import delete, func, select
 from sqlalchemy.dialects.postgresql import Insert, insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.averages import weighted_average
 from reporting.models import AssignmentRow, Base, ClassRow, LoggedEvent, MarkRow
+from shared.contracts.journal import AssignmentMade, ClassOpened, MarkPosted
+from shared.errors import Forbidden, NotFound
+from shared.events import CloudEvent, Event
+from shared.security import User
 
 # Who may see a class's averages whatever they teach.
 SCHOOL_READERS = ("director", "deputy")

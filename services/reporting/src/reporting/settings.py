@@ -1,6 +1,7 @@
 """Reporting configuration, from REPORTING_* environment variables."""
 
 from pydantic_settings import SettingsConfigDict
+
 from shared.settings import BaseServiceSettings
 
 

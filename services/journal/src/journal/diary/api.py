@@ -5,11 +5,11 @@ import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
-from shared.security import CurrentUser
-from shared.web import Session
 
 from journal.diary import service
 from journal.diary.schemas import Diary
+from shared.security import CurrentUser
+from shared.web import Session
 
 router = APIRouter(tags=["diary"])
 

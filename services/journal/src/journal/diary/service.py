@@ -9,8 +9,6 @@ import datetime as dt
 import uuid
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from shared.errors import NotFound, Problem
-from shared.security import User
 from sqlalchemy import ColumnElement, and_, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -21,6 +19,8 @@ from journal.marks.models import Mark
 from journal.roster.models import Enrollment, SchoolClass, Student
 from journal.school.models import School, WorkType
 from journal.teaching.models import Assignment, Subject
+from shared.errors import NotFound, Problem
+from shared.security import User
 
 MAX_RANGE_DAYS = 31
 

@@ -1,11 +1,11 @@
 """Routes of lessons."""
 
 from fastapi import APIRouter, status
-from shared.security import CurrentUser
-from shared.web import Session
 
 from journal.lessons import service
 from journal.lessons.schemas import LessonCreate, LessonOut
+from shared.security import CurrentUser
+from shared.web import Session
 
 router = APIRouter(tags=["lessons"])
 

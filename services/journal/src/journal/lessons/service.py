@@ -3,8 +3,6 @@
 import uuid
 from dataclasses import dataclass
 
-from shared.errors import Forbidden, NotFound
-from shared.security import User
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -12,6 +10,8 @@ from journal.access import TEACHING, require_role
 from journal.lessons.models import Lesson
 from journal.lessons.schemas import LessonCreate
 from journal.teaching.models import Assignment, Subject
+from shared.errors import Forbidden, NotFound
+from shared.security import User
 
 
 @dataclass(frozen=True)

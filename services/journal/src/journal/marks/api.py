@@ -5,13 +5,13 @@ from typing import Annotated
 
 from fastapi import APIRouter, Header, status
 from fastapi.responses import JSONResponse
-from shared.security import CurrentUser
-from shared.web import Session
 
 from journal import idempotency
 from journal.lessons.service import own_lesson
 from journal.marks import service
 from journal.marks.schemas import MarkCreate, MarkOut
+from shared.security import CurrentUser
+from shared.web import Session
 
 router = APIRouter(tags=["marks"])
 

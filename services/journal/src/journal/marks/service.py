@@ -4,10 +4,6 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from shared.contracts.journal import MarkPosted
-from shared.errors import Problem
-from shared.outbox import add_event
-from shared.security import User
 from sqlalchemy import exists, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -16,6 +12,10 @@ from journal.marks.models import Mark, MarkChange
 from journal.marks.schemas import MarkCreate
 from journal.roster.models import Enrollment
 from journal.school.models import WorkType
+from shared.contracts.journal import MarkPosted
+from shared.errors import Problem
+from shared.outbox import add_event
+from shared.security import User
 
 POSTED = "posted"  # the history reason of a mark's first version
 

@@ -3,8 +3,6 @@
 import uuid
 
 from fastapi import APIRouter, status
-from shared.security import CurrentUser
-from shared.web import Session
 
 from journal.roster import service
 from journal.roster.schemas import (
@@ -17,6 +15,8 @@ from journal.roster.schemas import (
     StudentCreate,
     StudentOut,
 )
+from shared.security import CurrentUser
+from shared.web import Session
 
 router = APIRouter(tags=["roster"])
 

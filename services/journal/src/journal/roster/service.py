@@ -2,10 +2,6 @@
 
 import uuid
 
-from shared.contracts.journal import ClassOpened, GuardianLinked, StudentEnrolled
-from shared.errors import Conflict, Forbidden, NotFound, Problem
-from shared.outbox import add_event
-from shared.security import User
 from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -15,6 +11,10 @@ from journal.roster.models import Enrollment, Guardian, Guardianship, SchoolClas
 from journal.roster.schemas import ClassCreate, GuardianCreate, StudentCreate
 from journal.school.service import staff_member
 from journal.teaching.models import Assignment
+from shared.contracts.journal import ClassOpened, GuardianLinked, StudentEnrolled
+from shared.errors import Conflict, Forbidden, NotFound, Problem
+from shared.outbox import add_event
+from shared.security import User
 
 
 async def class_in_school(

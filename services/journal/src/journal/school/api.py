@@ -1,11 +1,11 @@
 """Routes of the school domain."""
 
 from fastapi import APIRouter
-from shared.security import CurrentUser
-from shared.web import Session
 
 from journal.school import service
 from journal.school.schemas import WorkTypeList, WorkTypeOut
+from shared.security import CurrentUser
+from shared.web import Session
 
 router = APIRouter(tags=["school"])
 

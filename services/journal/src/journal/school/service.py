@@ -3,15 +3,15 @@
 import uuid
 from dataclasses import dataclass
 
-from shared.contracts.auth import SchoolRegistered, StaffAccountCreated
-from shared.errors import NotFound
-from shared.security import User
 from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.access import JOURNAL_READERS, require_role
 from journal.school.models import School, Staff, WorkType
+from shared.contracts.auth import SchoolRegistered, StaffAccountCreated
+from shared.errors import NotFound
+from shared.security import User
 
 
 @dataclass(frozen=True)

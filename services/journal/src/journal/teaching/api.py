@@ -1,11 +1,11 @@
 """Routes of subjects and teaching assignments."""
 
 from fastapi import APIRouter, status
-from shared.security import CurrentUser
-from shared.web import Session
 
 from journal.teaching import service
 from journal.teaching.schemas import AssignmentCreate, AssignmentOut, SubjectCreate, SubjectOut
+from shared.security import CurrentUser
+from shared.web import Session
 
 router = APIRouter(tags=["teaching"])
 

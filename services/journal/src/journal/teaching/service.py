@@ -2,10 +2,6 @@
 
 import uuid
 
-from shared.contracts.journal import AssignmentMade
-from shared.errors import Conflict, NotFound
-from shared.outbox import add_event
-from shared.security import User
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.access import ADMINISTRATION, require_role
@@ -13,6 +9,10 @@ from journal.base import add_unique
 from journal.roster.service import class_in_school, require_teaching_staff
 from journal.teaching.models import Assignment, Subject
 from journal.teaching.schemas import AssignmentCreate, SubjectCreate
+from shared.contracts.journal import AssignmentMade
+from shared.errors import Conflict, NotFound
+from shared.outbox import add_event
+from shared.security import User
 
 
 async def subject_in_school(
