@@ -63,8 +63,9 @@ async def rollback_db(db: Database) -> AsyncIterator[Database]:
 # count. With SCHOOL_TEST_REPORT=<file>, the run writes the passed counts per marker there.
 
 _TRACKED_MARKERS = ("rabbitmq", "e2e")
-_outcomes: dict[str, dict[str, int]] = {m: {"passed": 0, "skipped": 0, "failed": 0}
-                                        for m in _TRACKED_MARKERS}
+_outcomes: dict[str, dict[str, int]] = {
+    m: {"passed": 0, "skipped": 0, "failed": 0} for m in _TRACKED_MARKERS
+}
 _skip_reasons: dict[str, set[str]] = {m: set() for m in _TRACKED_MARKERS}
 
 

@@ -22,10 +22,20 @@ def bearer(tokens: TokenFactory, school: uuid.UUID, *roles: str) -> dict[str, st
 
 
 def mark(school: uuid.UUID, klass: uuid.UUID) -> MarkPosted:
-    return MarkPosted(school_id=school, mark_id=uuid.uuid4(), lesson_id=uuid.uuid4(),
-                      lesson_date=date(2026, 11, 28), student_id=uuid.uuid4(), class_id=klass,
-                      subject_id=uuid.uuid4(), subject_name="Математика",
-                      teacher_id=uuid.uuid4(), value=4, work_type="test", weight=2)
+    return MarkPosted(
+        school_id=school,
+        mark_id=uuid.uuid4(),
+        lesson_id=uuid.uuid4(),
+        lesson_date=date(2026, 11, 28),
+        student_id=uuid.uuid4(),
+        class_id=klass,
+        subject_id=uuid.uuid4(),
+        subject_name="Математика",
+        teacher_id=uuid.uuid4(),
+        value=4,
+        work_type="test",
+        weight=2,
+    )
 
 
 async def fill(deliver: Deliver, school: uuid.UUID, marks: int) -> None:
@@ -83,8 +93,15 @@ async def test_a_duplicate_delivery_is_counted_once(
 
 
 @pytest.mark.parametrize(
-    "roles", [["teacher"], ["class_teacher", "teacher"], ["student"], ["parent"],
-              ["district_inspector"], []],
+    "roles",
+    [
+        ["teacher"],
+        ["class_teacher", "teacher"],
+        ["student"],
+        ["parent"],
+        ["district_inspector"],
+        [],
+    ],
 )
 async def test_other_roles_are_forbidden(
     client: httpx.AsyncClient, tokens: TokenFactory, deliver: Deliver, roles: list[str]
@@ -110,10 +127,13 @@ async def test_the_summary_needs_a_valid_token(
         "none": {},
         "garbage": {"Authorization": "Bearer x.y.z"},
         "tampered": {"Authorization": f"Bearer {header}.{payload}.{forged}"},
-        "foreign key": {"Authorization": "Bearer " + TokenFactory().token(
-            school_id=school, roles=["director"])},
-        "expired": {"Authorization": "Bearer " + tokens.token(
-            school_id=school, roles=["director"], ttl_seconds=-60)},
+        "foreign key": {
+            "Authorization": "Bearer " + TokenFactory().token(school_id=school, roles=["director"])
+        },
+        "expired": {
+            "Authorization": "Bearer "
+            + tokens.token(school_id=school, roles=["director"], ttl_seconds=-60)
+        },
     }
     for name, headers in cases.items():
         response = await client.get(URL, headers=headers)

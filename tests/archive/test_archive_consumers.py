@@ -28,16 +28,32 @@ Deliver = Callable[[Event | CloudEvent], Awaitable[CloudEvent]]
 def journal_events(school: uuid.UUID) -> list[Event]:
     klass, student, subject, teacher = (uuid.uuid4() for _ in range(4))
     return [
-        ClassOpened(school_id=school, class_id=klass, name="5А", grade=5,
-                    class_teacher_id=teacher),
+        ClassOpened(school_id=school, class_id=klass, name="5А", grade=5, class_teacher_id=teacher),
         StudentEnrolled(school_id=school, student_id=student, class_id=klass),
         GuardianLinked(school_id=school, guardian_id=uuid.uuid4(), student_id=student),
-        AssignmentMade(school_id=school, assignment_id=uuid.uuid4(), teacher_id=teacher,
-                       class_id=klass, subject_id=subject, subject_name="Математика"),
-        MarkPosted(school_id=school, version=2, mark_id=uuid.uuid4(), lesson_id=uuid.uuid4(),
-                   lesson_date=date(2026, 11, 28), student_id=student, class_id=klass,
-                   subject_id=subject, subject_name="Математика", teacher_id=teacher,
-                   value=5, work_type="answer", weight=1),
+        AssignmentMade(
+            school_id=school,
+            assignment_id=uuid.uuid4(),
+            teacher_id=teacher,
+            class_id=klass,
+            subject_id=subject,
+            subject_name="Математика",
+        ),
+        MarkPosted(
+            school_id=school,
+            version=2,
+            mark_id=uuid.uuid4(),
+            lesson_id=uuid.uuid4(),
+            lesson_date=date(2026, 11, 28),
+            student_id=student,
+            class_id=klass,
+            subject_id=subject,
+            subject_name="Математика",
+            teacher_id=teacher,
+            value=5,
+            work_type="answer",
+            weight=1,
+        ),
     ]
 
 
@@ -50,8 +66,11 @@ def test_archive_subscribes_to_the_five_journal_events() -> None:
     [subscription] = subscriptions(Database.__new__(Database))
     assert subscription.queue == "archive"
     assert set(subscription.routing_keys) == {
-        "journal.class.opened.v1", "journal.student.enrolled.v1",
-        "journal.guardian.linked.v1", "journal.assignment.made.v1", "journal.mark.posted.v1",
+        "journal.class.opened.v1",
+        "journal.student.enrolled.v1",
+        "journal.guardian.linked.v1",
+        "journal.assignment.made.v1",
+        "journal.mark.posted.v1",
     }
 
 
@@ -78,7 +97,9 @@ async def test_a_duplicate_delivery_is_kept_once(db: Database, deliver: Deliver)
     assert len(await kept(db, school_id=school)) == 5
     async with db.transaction() as session:
         claims = await session.scalar(
-            select(func.count()).select_from(inbox).where(
+            select(func.count())
+            .select_from(inbox)
+            .where(
                 inbox.c.consumer == "archive",
                 inbox.c.event_id.in_([e.event_id for e in events]),
             )

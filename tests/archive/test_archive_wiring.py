@@ -27,13 +27,23 @@ async def test_journal_events_published_on_the_bus_are_kept(
             transport = httpx.ASGITransport(app=app)
             async with httpx.AsyncClient(transport=transport, base_url="http://test") as client:
                 assert (await client.get("/api/archive/ready")).status_code == 200
-                await bus.publish(ClassOpened(school_id=school, class_id=klass, name="9Б",
-                                              grade=9).to_cloudevent())
-                await bus.publish(StudentEnrolled(school_id=school, student_id=uuid.uuid4(),
-                                                  class_id=klass).to_cloudevent())
+                await bus.publish(
+                    ClassOpened(
+                        school_id=school, class_id=klass, name="9Б", grade=9
+                    ).to_cloudevent()
+                )
+                await bus.publish(
+                    StudentEnrolled(
+                        school_id=school, student_id=uuid.uuid4(), class_id=klass
+                    ).to_cloudevent()
+                )
                 for _ in range(500):  # events travel asynchronously; wait, without timing
-                    body = (await client.get("/api/archive/received-events/summary",
-                                             headers={"Authorization": f"Bearer {token}"})).json()
+                    body = (
+                        await client.get(
+                            "/api/archive/received-events/summary",
+                            headers={"Authorization": f"Bearer {token}"},
+                        )
+                    ).json()
                     if body["total"] == 2:
                         break
                     await asyncio.sleep(0.01)

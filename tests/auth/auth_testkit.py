@@ -55,8 +55,13 @@ class Schools:
         login = random_login("admin")
         async with self.db.transaction() as session:
             school_id, admin_id = await service.provision_school(
-                session, name=name, timezone="Europe/Moscow", admin_login=login,
-                admin_password=PASSWORD, admin_last_name="Никитин", admin_first_name="Олег",
+                session,
+                name=name,
+                timezone="Europe/Moscow",
+                admin_login=login,
+                admin_password=PASSWORD,
+                admin_last_name="Никитин",
+                admin_first_name="Олег",
                 passwords=self.passwords,
             )
         return SchoolRef(school_id, admin_id, login)
@@ -65,11 +70,18 @@ class Schools:
         login = random_login(roles[0] if roles else "staff")
         async with self.db.transaction() as session:
             created = await service.create_staff(
-                session, self.passwords, school_id=school.id,
-                data=StaffCreate.model_validate({
-                    "login": login, "password": PASSWORD, "last_name": "Петрова",
-                    "first_name": "Анна", "roles": list(roles),
-                }),
+                session,
+                self.passwords,
+                school_id=school.id,
+                data=StaffCreate.model_validate(
+                    {
+                        "login": login,
+                        "password": PASSWORD,
+                        "last_name": "Петрова",
+                        "first_name": "Анна",
+                        "roles": list(roles),
+                    }
+                ),
             )
         return AccountRef(created.account_id, login)
 
@@ -88,17 +100,21 @@ class Schools:
                 )
         return guardian_id
 
-    async def credentials(
-        self, school: SchoolRef, person_id: uuid.UUID, kind: str
-    ) -> AccountRef:
+    async def credentials(self, school: SchoolRef, person_id: uuid.UUID, kind: str) -> AccountRef:
         login = random_login(kind)
         async with self.db.transaction() as session:
             issued = await service.issue_credentials(
-                session, self.passwords, school_id=school.id,
-                data=CredentialsIssue.model_validate({
-                    "person_id": str(person_id), "kind": kind, "login": login,
-                    "password": PASSWORD,
-                }),
+                session,
+                self.passwords,
+                school_id=school.id,
+                data=CredentialsIssue.model_validate(
+                    {
+                        "person_id": str(person_id),
+                        "kind": kind,
+                        "login": login,
+                        "password": PASSWORD,
+                    }
+                ),
             )
         return AccountRef(issued.account_id, login)
 
@@ -127,8 +143,6 @@ async def outbox_keys(db: Database) -> list[str]:
             text("SELECT routing_key FROM outbox ORDER BY created_at, routing_key")
         )
         return list(rows)
-
-
 
 
 async def outbox_envelopes(db: Database) -> list[dict[str, Any]]:

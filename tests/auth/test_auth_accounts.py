@@ -17,8 +17,12 @@ from shared.testing import TokenFactory
 
 def staff_body(**changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
-        "login": random_login("teacher"), "password": PASSWORD, "last_name": "Морозова",
-        "first_name": "Елена", "middle_name": "Сергеевна", "roles": ["teacher"],
+        "login": random_login("teacher"),
+        "password": PASSWORD,
+        "last_name": "Морозова",
+        "first_name": "Елена",
+        "middle_name": "Сергеевна",
+        "roles": ["teacher"],
     }
     body.update(changes)
     return body
@@ -41,19 +45,28 @@ async def test_sysadmin_creates_a_staff_account_that_can_log_in(
     school = await schools.school()
     body = staff_body(roles=["teacher", "class_teacher"])
 
-    response = await client.post("/api/auth/staff", json=body,
-                                 headers=await schools.bearer(school.admin_login))
+    response = await client.post(
+        "/api/auth/staff", json=body, headers=await schools.bearer(school.admin_login)
+    )
 
     assert response.status_code == 201
     created = response.json()
     assert created == {
-        "account_id": created["account_id"], "school_id": str(school.id),
-        "login": body["login"], "kind": "staff", "roles": ["teacher", "class_teacher"],
-        "last_name": "Морозова", "first_name": "Елена", "middle_name": "Сергеевна",
+        "account_id": created["account_id"],
+        "school_id": str(school.id),
+        "login": body["login"],
+        "kind": "staff",
+        "roles": ["teacher", "class_teacher"],
+        "last_name": "Морозова",
+        "first_name": "Елена",
+        "middle_name": "Сергеевна",
     }
     tokens = await schools.login(body["login"])
-    me = (await client.get("/api/auth/me",
-                           headers={"Authorization": f"Bearer {tokens['access_token']}"})).json()
+    me = (
+        await client.get(
+            "/api/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
+        )
+    ).json()
     assert me["roles"] == ["class_teacher", "teacher"]
     assert me["school"]["id"] == str(school.id)
 
@@ -62,16 +75,25 @@ async def test_staff_creation_emits_staff_account_created(
     db: Database, client: httpx.AsyncClient, schools: Schools
 ) -> None:
     school = await schools.school()
-    response = await client.post("/api/auth/staff", json=staff_body(middle_name=None),
-                                 headers=await schools.bearer(school.admin_login))
+    response = await client.post(
+        "/api/auth/staff",
+        json=staff_body(middle_name=None),
+        headers=await schools.bearer(school.admin_login),
+    )
     account_id = response.json()["account_id"]
 
-    [event] = [e for e in await outbox_envelopes(db)
-               if e["type"] == "auth.staff.created.v1" and e["subject"] == f"account/{account_id}"]
+    [event] = [
+        e
+        for e in await outbox_envelopes(db)
+        if e["type"] == "auth.staff.created.v1" and e["subject"] == f"account/{account_id}"
+    ]
     assert event["schoolid"] == str(school.id)
     assert event["data"] == {
-        "account_id": account_id, "last_name": "Морозова", "first_name": "Елена",
-        "middle_name": None, "roles": ["teacher"],
+        "account_id": account_id,
+        "last_name": "Морозова",
+        "first_name": "Елена",
+        "middle_name": None,
+        "roles": ["teacher"],
     }
 
 
@@ -98,8 +120,9 @@ async def test_staff_creation_requires_a_valid_token(
     before = await written(db)
     anonymous = await client.post("/api/auth/staff", json=staff_body())
     foreign = TokenFactory().token(school_id=school.id, roles=["sysadmin"])
-    forged = await client.post("/api/auth/staff", json=staff_body(),
-                               headers={"Authorization": f"Bearer {foreign}"})
+    forged = await client.post(
+        "/api/auth/staff", json=staff_body(), headers={"Authorization": f"Bearer {foreign}"}
+    )
     assert anonymous.status_code == forged.status_code == 401
     assert await written(db) == before
 
@@ -119,9 +142,19 @@ async def test_staff_creation_requires_a_valid_token(
         {"is_active": False},
         {"school_id": str(uuid.uuid4())},
     ],
-    ids=["short-password", "no-roles", "student-role", "unknown-role", "space-in-login",
-         "short-login", "cyrillic-login", "blank-name", "null-name", "unknown-field",
-         "school-from-body"],
+    ids=[
+        "short-password",
+        "no-roles",
+        "student-role",
+        "unknown-role",
+        "space-in-login",
+        "short-login",
+        "cyrillic-login",
+        "blank-name",
+        "null-name",
+        "unknown-field",
+        "school-from-body",
+    ],
 )
 async def test_invalid_staff_requests_are_422_and_write_nothing(
     db: Database, client: httpx.AsyncClient, schools: Schools, changes: dict[str, Any]
@@ -157,8 +190,9 @@ async def test_a_login_taken_in_any_case_is_409(
     before = await written(db)
 
     for login in (school.admin_login, school.admin_login.upper(), other_school.admin_login):
-        response = await client.post("/api/auth/staff", json=staff_body(login=login),
-                                     headers=headers)
+        response = await client.post(
+            "/api/auth/staff", json=staff_body(login=login), headers=headers
+        )
         assert response.status_code == 409
         assert response.json()["type"] == "urn:school:problem:login-taken"
     assert await written(db) == before
@@ -169,8 +203,9 @@ async def test_staff_are_created_in_the_sysadmins_own_school(
 ) -> None:
     school = await schools.school()
     await schools.school("Школа № 2")
-    response = await client.post("/api/auth/staff", json=staff_body(),
-                                 headers=await schools.bearer(school.admin_login))
+    response = await client.post(
+        "/api/auth/staff", json=staff_body(), headers=await schools.bearer(school.admin_login)
+    )
     assert response.json()["school_id"] == str(school.id)
 
 
@@ -178,8 +213,12 @@ async def test_staff_are_created_in_the_sysadmins_own_school(
 
 
 def credentials_body(person_id: uuid.UUID, kind: str, **changes: Any) -> dict[str, Any]:
-    body: dict[str, Any] = {"person_id": str(person_id), "kind": kind,
-                            "login": random_login(kind), "password": PASSWORD}
+    body: dict[str, Any] = {
+        "person_id": str(person_id),
+        "kind": kind,
+        "login": random_login(kind),
+        "password": PASSWORD,
+    }
     body.update(changes)
     return body
 
@@ -192,16 +231,25 @@ async def test_deputy_issues_credentials_to_a_student_on_the_roster(
     student_id = await schools.student(school)
     body = credentials_body(student_id, "student")
 
-    response = await client.post("/api/auth/credentials", json=body,
-                                 headers=await schools.bearer(deputy.login))
+    response = await client.post(
+        "/api/auth/credentials", json=body, headers=await schools.bearer(deputy.login)
+    )
 
     assert response.status_code == 201
     issued = response.json()
-    assert issued == {"account_id": issued["account_id"], "school_id": str(school.id),
-                      "person_id": str(student_id), "kind": "student", "login": body["login"]}
+    assert issued == {
+        "account_id": issued["account_id"],
+        "school_id": str(school.id),
+        "person_id": str(student_id),
+        "kind": "student",
+        "login": body["login"],
+    }
     [event] = [e for e in await outbox_envelopes(db) if e["type"] == "auth.credentials.issued.v1"]
-    assert event["data"] == {"account_id": issued["account_id"], "person_id": str(student_id),
-                             "kind": "student"}
+    assert event["data"] == {
+        "account_id": issued["account_id"],
+        "person_id": str(student_id),
+        "kind": "student",
+    }
     assert event["schoolid"] == str(school.id)
     await schools.login(body["login"])
 
@@ -212,9 +260,11 @@ async def test_deputy_issues_credentials_to_a_parent_on_the_roster(
     school = await schools.school()
     deputy = await schools.staff(school, "deputy")
     guardian_id = await schools.guardian(school, await schools.student(school))
-    response = await client.post("/api/auth/credentials",
-                                 json=credentials_body(guardian_id, "parent"),
-                                 headers=await schools.bearer(deputy.login))
+    response = await client.post(
+        "/api/auth/credentials",
+        json=credentials_body(guardian_id, "parent"),
+        headers=await schools.bearer(deputy.login),
+    )
     assert response.status_code == 201
     assert response.json()["kind"] == "parent"
 
@@ -226,8 +276,9 @@ async def test_credentials_for_a_person_not_on_the_roster_are_404(
     deputy = await schools.staff(school, "deputy")
     headers = await schools.bearer(deputy.login)
     before = await written(db)
-    response = await client.post("/api/auth/credentials",
-                                 json=credentials_body(uuid.uuid4(), "student"), headers=headers)
+    response = await client.post(
+        "/api/auth/credentials", json=credentials_body(uuid.uuid4(), "student"), headers=headers
+    )
     assert response.status_code == 404
     assert await written(db) == before
 
@@ -241,8 +292,9 @@ async def test_credentials_for_another_schools_person_are_404(
     stranger = await schools.student(other_school)
     headers = await schools.bearer(deputy.login)
     before = await written(db)
-    response = await client.post("/api/auth/credentials",
-                                 json=credentials_body(stranger, "student"), headers=headers)
+    response = await client.post(
+        "/api/auth/credentials", json=credentials_body(stranger, "student"), headers=headers
+    )
     assert response.status_code == 404
     assert await written(db) == before
 
@@ -255,10 +307,12 @@ async def test_credentials_must_match_the_roster_kind(
     student_id = await schools.student(school)
     guardian_id = await schools.guardian(school, student_id)
     headers = await schools.bearer(deputy.login)
-    as_parent = await client.post("/api/auth/credentials",
-                                  json=credentials_body(student_id, "parent"), headers=headers)
-    as_student = await client.post("/api/auth/credentials",
-                                   json=credentials_body(guardian_id, "student"), headers=headers)
+    as_parent = await client.post(
+        "/api/auth/credentials", json=credentials_body(student_id, "parent"), headers=headers
+    )
+    as_student = await client.post(
+        "/api/auth/credentials", json=credentials_body(guardian_id, "student"), headers=headers
+    )
     assert as_parent.status_code == as_student.status_code == 404
 
 
@@ -271,8 +325,9 @@ async def test_only_the_deputy_issues_credentials(
     student_id = await schools.student(school)
     headers = await schools.bearer(someone.login)
     before = await written(db)
-    response = await client.post("/api/auth/credentials",
-                                 json=credentials_body(student_id, "student"), headers=headers)
+    response = await client.post(
+        "/api/auth/credentials", json=credentials_body(student_id, "student"), headers=headers
+    )
     assert response.status_code == 403
     assert await written(db) == before
 
@@ -283,18 +338,19 @@ async def test_a_parent_or_student_cannot_issue_credentials(
     school = await schools.school()
     student_id = await schools.student(school)
     student = await schools.credentials(school, student_id, "student")
-    response = await client.post("/api/auth/credentials",
-                                 json=credentials_body(uuid.uuid4(), "student"),
-                                 headers=await schools.bearer(student.login))
+    response = await client.post(
+        "/api/auth/credentials",
+        json=credentials_body(uuid.uuid4(), "student"),
+        headers=await schools.bearer(student.login),
+    )
     assert response.status_code == 403
 
 
-async def test_credentials_require_a_token(
-    client: httpx.AsyncClient, schools: Schools
-) -> None:
+async def test_credentials_require_a_token(client: httpx.AsyncClient, schools: Schools) -> None:
     school = await schools.school()
-    response = await client.post("/api/auth/credentials",
-                                 json=credentials_body(await schools.student(school), "student"))
+    response = await client.post(
+        "/api/auth/credentials", json=credentials_body(await schools.student(school), "student")
+    )
     assert response.status_code == 401
 
 
@@ -305,13 +361,15 @@ async def test_a_person_gets_one_account_only(
     deputy = await schools.staff(school, "deputy")
     student_id = await schools.student(school)
     headers = await schools.bearer(deputy.login)
-    first = await client.post("/api/auth/credentials",
-                              json=credentials_body(student_id, "student"), headers=headers)
+    first = await client.post(
+        "/api/auth/credentials", json=credentials_body(student_id, "student"), headers=headers
+    )
     assert first.status_code == 201
     before = await written(db)
 
-    second = await client.post("/api/auth/credentials",
-                               json=credentials_body(student_id, "student"), headers=headers)
+    second = await client.post(
+        "/api/auth/credentials", json=credentials_body(student_id, "student"), headers=headers
+    )
 
     assert second.status_code == 409
     assert second.json()["type"] == "urn:school:problem:credentials-exist"
@@ -334,8 +392,13 @@ async def test_credentials_with_a_taken_login_are_409(
 
 @pytest.mark.parametrize(
     "changes",
-    [{"password": "1234567"}, {"kind": "teacher"}, {"person_id": "not-a-uuid"},
-     {"last_name": "Иванов"}, {"login": "no spaces allowed"}],
+    [
+        {"password": "1234567"},
+        {"kind": "teacher"},
+        {"person_id": "not-a-uuid"},
+        {"last_name": "Иванов"},
+        {"login": "no spaces allowed"},
+    ],
     ids=["short-password", "staff-kind", "bad-person-id", "unknown-field", "bad-login"],
 )
 async def test_invalid_credentials_requests_are_422_and_write_nothing(
@@ -358,9 +421,13 @@ async def test_a_concurrent_duplicate_that_slips_past_the_check_is_still_409(
     # Two requests may both pass the "login free?" check; the unique index decides.
     school = await schools.school()
     twin = Account(
-        id=uuid.uuid4(), school_id=school.id, login=school.admin_login.upper(),
-        password_hash=await passwords.hash(PASSWORD), kind="staff",
-        last_name="Двойник", first_name="Иван",
+        id=uuid.uuid4(),
+        school_id=school.id,
+        login=school.admin_login.upper(),
+        password_hash=await passwords.hash(PASSWORD),
+        kind="staff",
+        last_name="Двойник",
+        first_name="Иван",
     )
     with pytest.raises(Conflict) as raised:
         async with db.transaction() as session:

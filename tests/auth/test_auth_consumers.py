@@ -18,7 +18,8 @@ def test_auth_subscribes_to_the_roster_events_on_its_own_queue(db: Database) -> 
     [subscription] = subscriptions(db)
     assert subscription.queue == "auth"
     assert set(subscription.routing_keys) == {
-        "journal.student.enrolled.v1", "journal.guardian.linked.v1",
+        "journal.student.enrolled.v1",
+        "journal.guardian.linked.v1",
     }
     assert set(HANDLERS) == {StudentEnrolled, GuardianLinked}
 
@@ -32,11 +33,24 @@ async def test_student_enrolled_is_applied_once_on_duplicate_delivery(
     await deliver(event)
     await deliver(event)
 
-    assert await count(db, "SELECT count(*) FROM roster_people WHERE person_id = :p "
-                           "AND school_id = :s AND kind = 'student'",
-                       p=student_id, s=school_id) == 1
-    assert await count(db, "SELECT count(*) FROM inbox WHERE consumer = 'auth' "
-                           "AND event_id = :e", e=event.event_id) == 1
+    assert (
+        await count(
+            db,
+            "SELECT count(*) FROM roster_people WHERE person_id = :p "
+            "AND school_id = :s AND kind = 'student'",
+            p=student_id,
+            s=school_id,
+        )
+        == 1
+    )
+    assert (
+        await count(
+            db,
+            "SELECT count(*) FROM inbox WHERE consumer = 'auth' AND event_id = :e",
+            e=event.event_id,
+        )
+        == 1
+    )
 
 
 async def test_guardian_linked_is_applied_once_on_duplicate_delivery(
@@ -48,38 +62,64 @@ async def test_guardian_linked_is_applied_once_on_duplicate_delivery(
     await deliver(event)
     await deliver(event)
 
-    assert await count(db, "SELECT count(*) FROM guardianships WHERE guardian_id = :g "
-                           "AND student_id = :s", g=guardian_id, s=student_id) == 1
-    assert await count(db, "SELECT count(*) FROM roster_people WHERE person_id = :g "
-                           "AND kind = 'guardian'", g=guardian_id) == 1
-    assert await count(db, "SELECT count(*) FROM inbox WHERE event_id = :e",
-                       e=event.event_id) == 1
+    assert (
+        await count(
+            db,
+            "SELECT count(*) FROM guardianships WHERE guardian_id = :g AND student_id = :s",
+            g=guardian_id,
+            s=student_id,
+        )
+        == 1
+    )
+    assert (
+        await count(
+            db,
+            "SELECT count(*) FROM roster_people WHERE person_id = :g AND kind = 'guardian'",
+            g=guardian_id,
+        )
+        == 1
+    )
+    assert await count(db, "SELECT count(*) FROM inbox WHERE event_id = :e", e=event.event_id) == 1
 
 
 async def test_a_link_arriving_before_the_enrolment_gives_the_same_roster(
     db: Database, deliver: Deliver
 ) -> None:
     school_id, guardian_id, student_id = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    await deliver(GuardianLinked(school_id=school_id, guardian_id=guardian_id,
-                                 student_id=student_id))
-    await deliver(StudentEnrolled(school_id=school_id, student_id=student_id,
-                                  class_id=uuid.uuid4()))
+    await deliver(
+        GuardianLinked(school_id=school_id, guardian_id=guardian_id, student_id=student_id)
+    )
+    await deliver(
+        StudentEnrolled(school_id=school_id, student_id=student_id, class_id=uuid.uuid4())
+    )
 
-    assert await count(db, "SELECT count(*) FROM roster_people WHERE school_id = :s "
-                           "AND ((person_id = :st AND kind = 'student') "
-                           "OR (person_id = :g AND kind = 'guardian'))",
-                       s=school_id, st=student_id, g=guardian_id) == 2
-    assert await count(db, "SELECT count(*) FROM guardianships WHERE school_id = :s",
-                       s=school_id) == 1
+    assert (
+        await count(
+            db,
+            "SELECT count(*) FROM roster_people WHERE school_id = :s "
+            "AND ((person_id = :st AND kind = 'student') "
+            "OR (person_id = :g AND kind = 'guardian'))",
+            s=school_id,
+            st=student_id,
+            g=guardian_id,
+        )
+        == 2
+    )
+    assert (
+        await count(db, "SELECT count(*) FROM guardianships WHERE school_id = :s", s=school_id) == 1
+    )
 
 
 async def test_a_second_child_adds_a_second_link(db: Database, deliver: Deliver) -> None:
     school_id, guardian_id = uuid.uuid4(), uuid.uuid4()
     for _ in range(2):
-        await deliver(GuardianLinked(school_id=school_id, guardian_id=guardian_id,
-                                     student_id=uuid.uuid4()))
-    assert await count(db, "SELECT count(*) FROM guardianships WHERE guardian_id = :g",
-                       g=guardian_id) == 2
+        await deliver(
+            GuardianLinked(school_id=school_id, guardian_id=guardian_id, student_id=uuid.uuid4())
+        )
+    assert (
+        await count(db, "SELECT count(*) FROM guardianships WHERE guardian_id = :g", g=guardian_id)
+        == 2
+    )
 
 
 async def test_a_roster_event_without_a_school_is_refused_and_leaves_no_trace(
@@ -88,5 +128,4 @@ async def test_a_roster_event_without_a_school_is_refused_and_leaves_no_trace(
     event = StudentEnrolled(student_id=uuid.uuid4(), class_id=uuid.uuid4())
     with pytest.raises(ValueError, match="school"):
         await deliver(event)
-    assert await count(db, "SELECT count(*) FROM inbox WHERE event_id = :e",
-                       e=event.event_id) == 0
+    assert await count(db, "SELECT count(*) FROM inbox WHERE event_id = :e", e=event.event_id) == 0

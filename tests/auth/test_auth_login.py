@@ -67,8 +67,9 @@ async def test_disabled_account_cannot_log_in_and_gets_the_same_answer(
 ) -> None:
     school = await schools.school()
     async with db.transaction() as session:
-        await session.execute(text("UPDATE accounts SET is_active = false WHERE id = :id"),
-                              {"id": school.admin_id})
+        await session.execute(
+            text("UPDATE accounts SET is_active = false WHERE id = :id"), {"id": school.admin_id}
+        )
     response = await client.post(
         "/api/auth/login", json={"login": school.admin_login, "password": PASSWORD}
     )
@@ -82,18 +83,25 @@ async def test_every_attempt_is_audited_without_the_login_text(
     school = await schools.school()
     unknown = random_login("nobody")
     await client.post("/api/auth/login", json={"login": unknown, "password": PASSWORD})
-    await client.post("/api/auth/login",
-                      json={"login": school.admin_login, "password": "wrong password"})
+    await client.post(
+        "/api/auth/login", json={"login": school.admin_login, "password": "wrong password"}
+    )
     await schools.login(school.admin_login)
 
     async with db.transaction() as session:
-        rows = (await session.execute(text(
-            "SELECT account_id, school_id, succeeded FROM login_audit ORDER BY id"
-        ))).all()
-        columns = set(await session.scalars(text(
-            "SELECT column_name FROM information_schema.columns "
-            "WHERE table_name IN ('login_audit', 'login_failures')"
-        )))
+        rows = (
+            await session.execute(
+                text("SELECT account_id, school_id, succeeded FROM login_audit ORDER BY id")
+            )
+        ).all()
+        columns = set(
+            await session.scalars(
+                text(
+                    "SELECT column_name FROM information_schema.columns "
+                    "WHERE table_name IN ('login_audit', 'login_failures')"
+                )
+            )
+        )
     assert [tuple(r) for r in rows] == [
         (None, None, False),
         (school.admin_id, school.id, False),
@@ -117,8 +125,9 @@ async def test_failed_login_emits_nothing(
 ) -> None:
     school = await schools.school()
     before = await count(db, "SELECT count(*) FROM outbox")
-    await client.post("/api/auth/login",
-                      json={"login": school.admin_login, "password": "wrong password"})
+    await client.post(
+        "/api/auth/login", json={"login": school.admin_login, "password": "wrong password"}
+    )
     assert await count(db, "SELECT count(*) FROM outbox") == before
 
 

@@ -90,8 +90,9 @@ async def test_a_wrong_password_never_rehashes(
     school = await schools.school()
     weaker_hash = argon2.PasswordHasher(time_cost=1, memory_cost=8 * 1024).hash(PASSWORD)
     await set_hash(db, school.admin_login, weaker_hash)
-    await client.post("/api/auth/login",
-                      json={"login": school.admin_login, "password": "wrong password"})
+    await client.post(
+        "/api/auth/login", json={"login": school.admin_login, "password": "wrong password"}
+    )
     assert await stored_hash(db, school.admin_login) == weaker_hash
 
 
@@ -103,8 +104,17 @@ async def test_hashing_runs_outside_the_event_loop(passwords: Passwords) -> None
 
 @pytest.mark.parametrize(
     ("failures", "delay"),
-    [(0, 0.0), (1, 0.0), (3, 0.0), (4, 2.0), (5, 4.0), (6, 8.0), (7, 10.0), (50, 10.0),
-     (10**9, 10.0)],
+    [
+        (0, 0.0),
+        (1, 0.0),
+        (3, 0.0),
+        (4, 2.0),
+        (5, 4.0),
+        (6, 8.0),
+        (7, 10.0),
+        (50, 10.0),
+        (10**9, 10.0),
+    ],
 )
 def test_progressive_delay_is_free_for_three_failures_then_doubles_up_to_ten_seconds(
     failures: int, delay: float
@@ -138,8 +148,10 @@ async def test_a_login_with_many_recent_failures_waits_the_maximum_delay(
     school = await schools.school()
     async with db.transaction() as session:
         await session.execute(
-            text("INSERT INTO login_failures (login_digest, account_id, school_id, failures, "
-                 "last_failed_at) VALUES (:d, :a, :s, 40, now())"),
+            text(
+                "INSERT INTO login_failures (login_digest, account_id, school_id, failures, "
+                "last_failed_at) VALUES (:d, :a, :s, 40, now())"
+            ),
             {"d": login_digest(school.admin_login), "a": school.admin_id, "s": school.id},
         )
 
@@ -180,17 +192,26 @@ async def test_the_delay_counts_failures_case_insensitively(
 
 
 async def test_failures_older_than_the_window_no_longer_count(
-    db: Database, client: httpx.AsyncClient, schools: Schools, sleeper: RecordingSleeper,
+    db: Database,
+    client: httpx.AsyncClient,
+    schools: Schools,
+    sleeper: RecordingSleeper,
     settings: Settings,
 ) -> None:
     school = await schools.school()
     long_ago = datetime.now(UTC) - timedelta(seconds=settings.login_failure_window + 60)
     async with db.transaction() as session:
         await session.execute(
-            text("INSERT INTO login_failures (login_digest, account_id, school_id, failures, "
-                 "last_failed_at) VALUES (:d, :a, :s, 40, :at)"),
-            {"d": login_digest(school.admin_login), "a": school.admin_id, "s": school.id,
-             "at": long_ago},
+            text(
+                "INSERT INTO login_failures (login_digest, account_id, school_id, failures, "
+                "last_failed_at) VALUES (:d, :a, :s, 40, :at)"
+            ),
+            {
+                "d": login_digest(school.admin_login),
+                "a": school.admin_id,
+                "s": school.id,
+                "at": long_ago,
+            },
         )
 
     await fail_logins(client, school.admin_login, 1)

@@ -27,14 +27,20 @@ async def test_provisioning_registers_the_school_and_its_sysadmin(
     login = random_login("admin")
     async with db.transaction() as session:
         school_id, account_id = await service.provision_school(
-            session, name="ГБОУ СОШ № 239", timezone="Europe/Moscow", admin_login=login,
-            admin_password=PASSWORD, admin_last_name="Никитин", admin_first_name="Олег",
+            session,
+            name="ГБОУ СОШ № 239",
+            timezone="Europe/Moscow",
+            admin_login=login,
+            admin_password=PASSWORD,
+            admin_last_name="Никитин",
+            admin_first_name="Олег",
             passwords=passwords,
         )
 
     events = {e["type"]: e for e in await outbox_envelopes(db)}
     assert events["auth.school.registered.v1"]["data"] == {
-        "name": "ГБОУ СОШ № 239", "timezone": "Europe/Moscow",
+        "name": "ГБОУ СОШ № 239",
+        "timezone": "Europe/Moscow",
     }
     assert events["auth.school.registered.v1"]["schoolid"] == str(school_id)
     assert events["auth.staff.created.v1"]["data"]["account_id"] == str(account_id)
@@ -46,16 +52,24 @@ async def test_provisioning_registers_the_school_and_its_sysadmin(
 
 @pytest.mark.parametrize(
     "changes",
-    [{"timezone": "Mars/Olympus"}, {"admin_password": "short"}, {"admin_login": "a b"},
-     {"name": " "}],
+    [
+        {"timezone": "Mars/Olympus"},
+        {"admin_password": "short"},
+        {"admin_login": "a b"},
+        {"name": " "},
+    ],
     ids=["unknown-timezone", "short-password", "bad-login", "blank-name"],
 )
 async def test_provisioning_refuses_invalid_input_and_writes_nothing(
     db: Database, passwords: Passwords, changes: dict[str, str]
 ) -> None:
     arguments = {
-        "name": "Школа", "timezone": "Europe/Moscow", "admin_login": random_login("admin"),
-        "admin_password": PASSWORD, "admin_last_name": "Никитин", "admin_first_name": "Олег",
+        "name": "Школа",
+        "timezone": "Europe/Moscow",
+        "admin_login": random_login("admin"),
+        "admin_password": PASSWORD,
+        "admin_last_name": "Никитин",
+        "admin_first_name": "Олег",
         **changes,
     }
     before = await count(db, "SELECT count(*) FROM schools")
@@ -73,9 +87,14 @@ async def test_provisioning_refuses_a_taken_admin_login(
     with pytest.raises(Problem) as raised:
         async with db.transaction() as session:
             await service.provision_school(
-                session, name="Школа № 2", timezone="Europe/Moscow",
-                admin_login=school.admin_login.upper(), admin_password=PASSWORD,
-                admin_last_name="Никитин", admin_first_name="Олег", passwords=passwords,
+                session,
+                name="Школа № 2",
+                timezone="Europe/Moscow",
+                admin_login=school.admin_login.upper(),
+                admin_password=PASSWORD,
+                admin_last_name="Никитин",
+                admin_first_name="Олег",
+                passwords=passwords,
             )
     assert raised.value.status == 409
 
@@ -99,8 +118,13 @@ async def run_module(
     environment = {k: v for k, v in os.environ.items() if not k.startswith("AUTH_")}
     environment.update(env)
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", module, *args, env=environment,
-        stdin=asyncio.subprocess.PIPE, stdout=asyncio.subprocess.PIPE,
+        sys.executable,
+        "-m",
+        module,
+        *args,
+        env=environment,
+        stdin=asyncio.subprocess.PIPE,
+        stdout=asyncio.subprocess.PIPE,
         stderr=asyncio.subprocess.PIPE,
     )
     out, err = await asyncio.wait_for(process.communicate(stdin), timeout=120)
@@ -109,8 +133,16 @@ async def run_module(
 
 
 PROVISION_ARGS = (
-    "--name", "ГБОУ СОШ № 1", "--timezone", "Europe/Moscow", "--admin-login", "root-admin",
-    "--admin-last-name", "Никитин", "--admin-first-name", "Олег",
+    "--name",
+    "ГБОУ СОШ № 1",
+    "--timezone",
+    "Europe/Moscow",
+    "--admin-login",
+    "root-admin",
+    "--admin-last-name",
+    "Никитин",
+    "--admin-first-name",
+    "Олег",
 )
 
 
@@ -118,7 +150,10 @@ async def test_provision_cli_migrates_a_fresh_database_and_provisions_the_school
     fresh_database_url: str,
 ) -> None:
     code, out, err = await run_module(
-        "auth.provision", *PROVISION_ARGS, "--admin-password-env", "SCHOOL_ADMIN_PASSWORD",
+        "auth.provision",
+        *PROVISION_ARGS,
+        "--admin-password-env",
+        "SCHOOL_ADMIN_PASSWORD",
         env={"AUTH_DATABASE_URL": fresh_database_url, "SCHOOL_ADMIN_PASSWORD": PASSWORD},
     )
     assert code == 0, err
@@ -129,17 +164,33 @@ async def test_provision_cli_migrates_a_fresh_database_and_provisions_the_school
     db = Database(fresh_database_url, pool_size=1)
     try:
         assert await count(db, "SELECT count(*) FROM schools WHERE id = :s", s=school_id) == 1
-        assert await count(db, "SELECT count(*) FROM account_roles WHERE account_id = :a "
-                               "AND role = 'sysadmin' AND school_id = :s",
-                           a=account_id, s=school_id) == 1
-        assert await count(db, "SELECT count(*) FROM outbox WHERE routing_key IN "
-                               "('auth.school.registered.v1', 'auth.staff.created.v1')") == 2
+        assert (
+            await count(
+                db,
+                "SELECT count(*) FROM account_roles WHERE account_id = :a "
+                "AND role = 'sysadmin' AND school_id = :s",
+                a=account_id,
+                s=school_id,
+            )
+            == 1
+        )
+        assert (
+            await count(
+                db,
+                "SELECT count(*) FROM outbox WHERE routing_key IN "
+                "('auth.school.registered.v1', 'auth.staff.created.v1')",
+            )
+            == 2
+        )
         settings = Settings(database_url=fresh_database_url)
         async with db.transaction() as session:
             tokens = await service.login(
-                session, passwords=Passwords.from_settings(settings),
-                issuer=TokenIssuer(settings, KeyRing(settings)), settings=settings,
-                login="root-admin", password=PASSWORD,
+                session,
+                passwords=Passwords.from_settings(settings),
+                issuer=TokenIssuer(settings, KeyRing(settings)),
+                settings=settings,
+                login="root-admin",
+                password=PASSWORD,
             )
         assert tokens is not None
     finally:
@@ -148,8 +199,11 @@ async def test_provision_cli_migrates_a_fresh_database_and_provisions_the_school
 
 async def test_provision_cli_reads_the_password_from_stdin(fresh_database_url: str) -> None:
     code, out, err = await run_module(
-        "auth.provision", *PROVISION_ARGS, "--admin-password-stdin",
-        env={"AUTH_DATABASE_URL": fresh_database_url}, stdin=PASSWORD.encode() + b"\n",
+        "auth.provision",
+        *PROVISION_ARGS,
+        "--admin-password-stdin",
+        env={"AUTH_DATABASE_URL": fresh_database_url},
+        stdin=PASSWORD.encode() + b"\n",
     )
     assert code == 0, err
     assert uuid.UUID(json.loads(out)["school_id"])
@@ -159,7 +213,10 @@ async def test_provision_cli_refuses_a_password_on_the_command_line(
     fresh_database_url: str,
 ) -> None:
     code, _, err = await run_module(
-        "auth.provision", *PROVISION_ARGS, "--admin-password", PASSWORD,
+        "auth.provision",
+        *PROVISION_ARGS,
+        "--admin-password",
+        PASSWORD,
         env={"AUTH_DATABASE_URL": fresh_database_url},
     )
     assert code == 2
@@ -170,7 +227,10 @@ async def test_provision_cli_reports_invalid_input_without_a_traceback(
     fresh_database_url: str,
 ) -> None:
     code, out, err = await run_module(
-        "auth.provision", *PROVISION_ARGS, "--admin-password-env", "PW",
+        "auth.provision",
+        *PROVISION_ARGS,
+        "--admin-password-env",
+        "PW",
         env={"AUTH_DATABASE_URL": fresh_database_url, "PW": "short"},
     )
     assert code == 1
@@ -183,8 +243,8 @@ async def test_migrate_cli_brings_a_fresh_database_to_head(fresh_database_url: s
     assert code == 0, err
     db = Database(fresh_database_url, pool_size=1)
     try:
-        assert await count(db, "SELECT count(*) FROM alembic_version "
-                               "WHERE version_num = '0001'") == 1
+        assert (
+            await count(db, "SELECT count(*) FROM alembic_version WHERE version_num = '0001'") == 1
+        )
     finally:
         await db.dispose()
-

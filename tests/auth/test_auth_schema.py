@@ -19,7 +19,8 @@ async def test_migration_matches_the_models(auth_db: Database) -> None:
         differences = await connection.run_sync(diff)
     # outbox and inbox come from shared.migrations and are not in the service's metadata.
     unexpected = [
-        d for d in differences
+        d
+        for d in differences
         if not (d[0] == "remove_table" and d[1].name in {"outbox", "inbox", "alembic_version"})
         and not (d[0] == "remove_index" and d[1].table.name == "outbox")
     ]

@@ -29,15 +29,14 @@ async def test_refresh_rotates_the_refresh_token_and_answers_a_fresh_access_toke
     assert second["refresh_token"] != first["refresh_token"]
     assert second["access_token"] != first["access_token"]
     assert second["token_type"] == "Bearer"
-    me = await client.get("/api/auth/me",
-                          headers={"Authorization": f"Bearer {second['access_token']}"})
+    me = await client.get(
+        "/api/auth/me", headers={"Authorization": f"Bearer {second['access_token']}"}
+    )
     assert me.status_code == 200
     assert (await refresh(client, second["refresh_token"])).status_code == 200
 
 
-async def test_refresh_tokens_are_stored_only_as_hashes(
-    db: Database, schools: Schools
-) -> None:
+async def test_refresh_tokens_are_stored_only_as_hashes(db: Database, schools: Schools) -> None:
     school = await schools.school()
     token = (await schools.login(school.admin_login))["refresh_token"]
     async with db.transaction() as session:
@@ -78,9 +77,9 @@ async def test_an_expired_refresh_token_is_rejected(
     school = await schools.school()
     token = (await schools.login(school.admin_login))["refresh_token"]
     async with db.transaction() as session:
-        await session.execute(text(
-            "UPDATE refresh_tokens SET expires_at = now() - interval '1 second'"
-        ))
+        await session.execute(
+            text("UPDATE refresh_tokens SET expires_at = now() - interval '1 second'")
+        )
     assert (await refresh(client, token)).status_code == 401
 
 
@@ -96,8 +95,9 @@ async def test_a_disabled_account_cannot_refresh(
     school = await schools.school()
     token = (await schools.login(school.admin_login))["refresh_token"]
     async with db.transaction() as session:
-        await session.execute(text("UPDATE accounts SET is_active = false WHERE id = :id"),
-                              {"id": school.admin_id})
+        await session.execute(
+            text("UPDATE accounts SET is_active = false WHERE id = :id"), {"id": school.admin_id}
+        )
     assert (await refresh(client, token)).status_code == 401
 
 
@@ -111,8 +111,9 @@ async def test_refresh_reads_the_current_children_of_a_parent(
     tokens = await schools.login(account.login)
     younger = uuid.uuid4()
     async with db.transaction() as session:
-        await service.record_guardianship(session, school_id=school.id, guardian_id=parent_id,
-                                          student_id=younger)
+        await service.record_guardianship(
+            session, school_id=school.id, guardian_id=parent_id, student_id=younger
+        )
 
     renewed = (await refresh(client, tokens["refresh_token"])).json()
 
@@ -120,9 +121,7 @@ async def test_refresh_reads_the_current_children_of_a_parent(
     assert set(claims["children"]) == {str(elder), str(younger)}
 
 
-async def test_logout_revokes_the_family(
-    client: httpx.AsyncClient, schools: Schools
-) -> None:
+async def test_logout_revokes_the_family(client: httpx.AsyncClient, schools: Schools) -> None:
     school = await schools.school()
     first = (await schools.login(school.admin_login))["refresh_token"]
     second = (await refresh(client, first)).json()["refresh_token"]

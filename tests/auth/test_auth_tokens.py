@@ -43,8 +43,9 @@ async def test_access_token_verifies_with_the_shared_verifier_against_the_served
 
     user = await (await verifier_from_jwks(client, settings)).verify(tokens["access_token"])
 
-    assert user == User(account_id=school.admin_id, school_id=school.id,
-                        roles=frozenset({"sysadmin"}))
+    assert user == User(
+        account_id=school.admin_id, school_id=school.id, roles=frozenset({"sysadmin"})
+    )
 
 
 async def test_access_token_carries_the_agreed_header_and_claims(
@@ -111,8 +112,9 @@ async def test_a_token_signed_by_a_foreign_key_is_rejected(
     client: httpx.AsyncClient, schools: Schools
 ) -> None:
     school = await schools.school()
-    foreign = TokenFactory().token(school_id=school.id, roles=["sysadmin"],
-                                   account_id=school.admin_id)
+    foreign = TokenFactory().token(
+        school_id=school.id, roles=["sysadmin"], account_id=school.admin_id
+    )
     response = await client.get("/api/auth/me", headers={"Authorization": f"Bearer {foreign}"})
     assert response.status_code == 401
 
@@ -188,9 +190,9 @@ async def test_a_retired_key_stays_published_for_one_token_lifetime(
 async def test_signing_keys_are_stored_encrypted_when_a_passphrase_is_set(
     db: Database, settings: Settings
 ) -> None:
-    keyring = KeyRing(settings.model_copy(
-        update={"signing_key_passphrase": SecretStr("a long passphrase")}
-    ))
+    keyring = KeyRing(
+        settings.model_copy(update={"signing_key_passphrase": SecretStr("a long passphrase")})
+    )
     async with db.transaction() as session:
         key = await keyring.active(session)
     assert "ENCRYPTED PRIVATE KEY" in key.private_key

@@ -46,19 +46,31 @@ async def test_the_running_app_signs_consumes_and_publishes(
         async with app.router.lifespan_context(app):
             assert await count(db, "SELECT count(*) FROM signing_keys") == 1
 
-            await bus.publish(StudentEnrolled(
-                school_id=school_id, student_id=student_id, class_id=uuid.uuid4(),
-            ).to_cloudevent())
-            await bus.publish(GuardianLinked(
-                school_id=school_id, guardian_id=guardian_id, student_id=student_id,
-            ).to_cloudevent())
+            await bus.publish(
+                StudentEnrolled(
+                    school_id=school_id,
+                    student_id=student_id,
+                    class_id=uuid.uuid4(),
+                ).to_cloudevent()
+            )
+            await bus.publish(
+                GuardianLinked(
+                    school_id=school_id,
+                    guardian_id=guardian_id,
+                    student_id=student_id,
+                ).to_cloudevent()
+            )
             await until(lambda: _guardianship_known(db, guardian_id))
 
             async with db.transaction() as session:
                 await service.provision_school(
-                    session, name="Школа", timezone="Asia/Yekaterinburg",
-                    admin_login=f"admin-{uuid.uuid4().hex[:6]}", admin_password=PASSWORD,
-                    admin_last_name="Никитин", admin_first_name="Олег",
+                    session,
+                    name="Школа",
+                    timezone="Asia/Yekaterinburg",
+                    admin_login=f"admin-{uuid.uuid4().hex[:6]}",
+                    admin_password=PASSWORD,
+                    admin_last_name="Никитин",
+                    admin_first_name="Олег",
                     passwords=app.state.passwords,
                 )
             await until(lambda: _published(db, 2))
@@ -76,10 +88,11 @@ async def test_the_running_app_signs_consumes_and_publishes(
 
 
 async def _guardianship_known(db: Database, guardian_id: uuid.UUID) -> bool:
-    return await count(db, "SELECT count(*) FROM guardianships WHERE guardian_id = :g",
-                       g=guardian_id) == 1
+    return (
+        await count(db, "SELECT count(*) FROM guardianships WHERE guardian_id = :g", g=guardian_id)
+        == 1
+    )
 
 
 async def _published(db: Database, expected: int) -> bool:
-    return await count(db, "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") \
-        == expected
+    return await count(db, "SELECT count(*) FROM outbox WHERE published_at IS NOT NULL") == expected

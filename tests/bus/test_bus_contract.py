@@ -24,11 +24,13 @@ async def test_published_event_reaches_the_subscriber_intact(transport: Transpor
 
 async def test_events_are_routed_by_exact_key_and_by_wildcards(transport: Transport) -> None:
     marks, journal, accounts = Collector(), Collector(), Collector()
-    bus = await transport.bus([
-        Subscription(transport.queue("marks"), ("journal.mark.*.v1",), marks),
-        Subscription(transport.queue("everything-journal"), ("journal.#",), journal),
-        Subscription(transport.queue("accounts"), ("auth.account.created.v1",), accounts),
-    ])
+    bus = await transport.bus(
+        [
+            Subscription(transport.queue("marks"), ("journal.mark.*.v1",), marks),
+            Subscription(transport.queue("everything-journal"), ("journal.#",), journal),
+            Subscription(transport.queue("accounts"), ("auth.account.created.v1",), accounts),
+        ]
+    )
     mark_posted = make_event("journal.mark.posted.v1")
     lesson_held = make_event("journal.lesson.conducted.v1")
     account = make_event("auth.account.created.v1")
@@ -119,10 +121,12 @@ async def test_dead_letters_go_to_the_failing_queues_own_dead_letter_queue(
     failing_queue, healthy_queue = transport.queue("failing"), transport.queue("healthy")
     failing = Collector(fail=lambda _event, _attempt: True)
     healthy = Collector()
-    bus = await transport.bus([
-        Subscription(failing_queue, ("test.#",), failing),
-        Subscription(healthy_queue, ("test.#",), healthy),
-    ])
+    bus = await transport.bus(
+        [
+            Subscription(failing_queue, ("test.#",), failing),
+            Subscription(healthy_queue, ("test.#",), healthy),
+        ]
+    )
     event = make_event()
 
     await bus.publish(event)

@@ -60,8 +60,9 @@ async def outbox_row(db: Database, event_id: uuid.UUID) -> Any:
     async with db.transaction() as session:
         return (
             await session.execute(
-                select(outbox, (outbox.c.next_attempt_at > func.now()).label("backing_off"))
-                .where(outbox.c.id == event_id)
+                select(outbox, (outbox.c.next_attempt_at > func.now()).label("backing_off")).where(
+                    outbox.c.id == event_id
+                )
             )
         ).one()
 
@@ -156,8 +157,9 @@ async def test_a_row_with_a_broken_envelope_does_not_hold_up_the_others(db: Data
     broken = uuid.uuid4()
     async with db.transaction() as session:
         await session.execute(
-            insert(outbox).values(id=broken, routing_key="test.broken.v1",
-                                  envelope={"not": "a cloudevent"})
+            insert(outbox).values(
+                id=broken, routing_key="test.broken.v1", envelope={"not": "a cloudevent"}
+            )
         )
     [good] = await stage(db, thing())
     bus = RecordingBus()
@@ -225,8 +227,7 @@ async def test_the_relay_listens_again_after_its_database_connection_is_lost(
         await relay.wait_idle()
         [old_listener] = await listener_pids(db)
         async with db.transaction() as session:  # what a database restart does to it
-            await session.execute(text("SELECT pg_terminate_backend(:pid)"),
-                                  {"pid": old_listener})
+            await session.execute(text("SELECT pg_terminate_backend(:pid)"), {"pid": old_listener})
 
         async def listening_again() -> bool:
             pids = await listener_pids(db)
@@ -245,10 +246,12 @@ async def test_the_relay_listens_again_after_its_database_connection_is_lost(
 
 async def listener_pids(db: Database) -> list[int]:
     async with db.transaction() as session:
-        rows = await session.execute(text(
-            "SELECT pid FROM pg_stat_activity "
-            "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
-        ))
+        rows = await session.execute(
+            text(
+                "SELECT pid FROM pg_stat_activity "
+                "WHERE datname = current_database() AND query LIKE 'LISTEN%'"
+            )
+        )
         return [row.pid for row in rows]
 
 

@@ -60,7 +60,8 @@ async def test_subscription_queues_are_durable_quorum_queues_with_a_delivery_lim
     async with connection:
         same = await connection.channel()
         await same.declare_queue(  # the same declaration is accepted...
-            queue, durable=True,
+            queue,
+            durable=True,
             arguments=queue_arguments(rabbit.exchange, queue, DELIVERY_LIMIT),
         )
         classic = await connection.channel()
@@ -123,8 +124,10 @@ async def test_publishing_and_consuming_resume_after_the_server_closes_the_conne
     rabbit: RabbitTransport, rabbit_admin: BrokerAdmin | None
 ) -> None:
     if rabbit_admin is None:
-        reason = ("no broker admin to close connections with: enable the management "
-                  "plugin or run the tests next to the broker with rabbitmqctl")
+        reason = (
+            "no broker admin to close connections with: enable the management "
+            "plugin or run the tests next to the broker with rabbitmqctl"
+        )
         if rabbitmq_required():
             pytest.fail(reason)
         pytest.skip(reason)

@@ -77,20 +77,26 @@ class Cluster:
     def env(self, service: str) -> dict[str, str]:
         prefix = service.upper() + "_"
         env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
-        env.update({
-            prefix + "DATABASE_URL": self.database_urls[service],
-            prefix + "AMQP_URL": self.amqp_url,
-            prefix + "JWKS_URL": f"http://127.0.0.1:{self.ports['auth']}/api/auth/.well-known/jwks.json",
-            prefix + "RELAY_POLL_INTERVAL": "1.0",
-            prefix + "LOG_LEVEL": "WARNING",
-        })
+        env.update(
+            {
+                prefix + "DATABASE_URL": self.database_urls[service],
+                prefix + "AMQP_URL": self.amqp_url,
+                prefix
+                + "JWKS_URL": f"http://127.0.0.1:{self.ports['auth']}/api/auth/.well-known/jwks.json",
+                prefix + "RELAY_POLL_INTERVAL": "1.0",
+                prefix + "LOG_LEVEL": "WARNING",
+            }
+        )
         return env
 
     def migrate(self) -> None:
         for service in SERVICES:
             subprocess.run(
                 [sys.executable, "-m", "shared.migrate", service],
-                env=self.env(service), check=True, capture_output=True, timeout=120,
+                env=self.env(service),
+                check=True,
+                capture_output=True,
+                timeout=120,
             )
 
     def start(self) -> None:
@@ -105,9 +111,22 @@ class Cluster:
     def start_service(self, service: str) -> None:
         log = open(self.workdir / f"{service}.log", "ab")  # noqa: SIM115 - lives with the process
         self.processes[service] = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "--factory", f"{service}.main:create_app",
-             "--host", "127.0.0.1", "--port", str(self.ports[service]), "--no-access-log"],
-            env=self.env(service), stdout=log, stderr=subprocess.STDOUT, cwd=ROOT,
+            [
+                sys.executable,
+                "-m",
+                "uvicorn",
+                "--factory",
+                f"{service}.main:create_app",
+                "--host",
+                "127.0.0.1",
+                "--port",
+                str(self.ports[service]),
+                "--no-access-log",
+            ],
+            env=self.env(service),
+            stdout=log,
+            stderr=subprocess.STDOUT,
+            cwd=ROOT,
         )
 
     def start_nginx(self) -> None:
@@ -116,7 +135,8 @@ class Cluster:
         conf.write_text(render_nginx(self.workdir, self.gateway_port, self.ports))
         self.nginx = subprocess.Popen(
             [nginx, "-c", str(conf), "-p", str(self.workdir), "-g", "daemon off;"],
-            stdout=subprocess.DEVNULL, stderr=open(self.workdir / "nginx.out", "ab"),  # noqa: SIM115
+            stdout=subprocess.DEVNULL,
+            stderr=open(self.workdir / "nginx.out", "ab"),  # noqa: SIM115
         )
 
     def wait_ready(self, timeout: float = 60.0) -> None:

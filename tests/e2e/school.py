@@ -83,12 +83,28 @@ class School:
     def provision(cls, http: httpx.Client, auth_env: dict[str, str]) -> "School":
         """Provision the school with auth's CLI, then set it up through the API."""
         result = subprocess.run(
-            [sys.executable, "-m", "auth.provision", "--name", "Школа № 1 (e2e)",
-             "--timezone", "Europe/Moscow", "--admin-login", "admin",
-             "--admin-password-env", "E2E_ADMIN_PASSWORD",
-             "--admin-last-name", "Никитин", "--admin-first-name", "Олег"],
+            [
+                sys.executable,
+                "-m",
+                "auth.provision",
+                "--name",
+                "Школа № 1 (e2e)",
+                "--timezone",
+                "Europe/Moscow",
+                "--admin-login",
+                "admin",
+                "--admin-password-env",
+                "E2E_ADMIN_PASSWORD",
+                "--admin-last-name",
+                "Никитин",
+                "--admin-first-name",
+                "Олег",
+            ],
             env={**auth_env, "E2E_ADMIN_PASSWORD": PASSWORD},
-            check=True, capture_output=True, text=True, timeout=120,
+            check=True,
+            capture_output=True,
+            text=True,
+            timeout=120,
         )
         provisioned = json.loads(result.stdout.strip().splitlines()[-1])
         school = cls(http, school_id=provisioned["school_id"])
@@ -98,49 +114,109 @@ class School:
     def set_up(self) -> None:
         admin = self.login("admin")
         staff = {}
-        for login, roles in [("deputy", ["deputy"]), ("teacher", ["teacher"]),
-                             ("other-teacher", ["teacher"])]:
-            staff[login] = admin.post("/api/auth/staff", {
-                "login": login, "password": PASSWORD, "last_name": "Петрова",
-                "first_name": "Анна", "middle_name": "Ивановна", "roles": roles,
-            })["account_id"]
+        for login, roles in [
+            ("deputy", ["deputy"]),
+            ("teacher", ["teacher"]),
+            ("other-teacher", ["teacher"]),
+        ]:
+            staff[login] = admin.post(
+                "/api/auth/staff",
+                {
+                    "login": login,
+                    "password": PASSWORD,
+                    "last_name": "Петрова",
+                    "first_name": "Анна",
+                    "middle_name": "Ивановна",
+                    "roles": roles,
+                },
+            )["account_id"]
         deputy = self.login("deputy")
-        class_id = eventually(lambda: deputy.post(
-            "/api/journal/classes", {"name": "5А", "grade": 5}))["class_id"]
+        class_id = eventually(
+            lambda: deputy.post("/api/journal/classes", {"name": "5А", "grade": 5})
+        )["class_id"]
         subject_id = deputy.post("/api/journal/subjects", {"name": "Математика"})["subject_id"]
-        assignment_id = eventually(lambda: deputy.post("/api/journal/assignments", {
-            "teacher_id": staff["teacher"], "class_id": class_id, "subject_id": subject_id,
-        }))["assignment_id"]
+        assignment_id = eventually(
+            lambda: deputy.post(
+                "/api/journal/assignments",
+                {
+                    "teacher_id": staff["teacher"],
+                    "class_id": class_id,
+                    "subject_id": subject_id,
+                },
+            )
+        )["assignment_id"]
         students = [
-            deputy.post("/api/journal/students", {
-                "class_id": class_id, "last_name": last, "first_name": first,
-                "birth_date": "2015-03-14",
-            })["student_id"]
+            deputy.post(
+                "/api/journal/students",
+                {
+                    "class_id": class_id,
+                    "last_name": last,
+                    "first_name": first,
+                    "birth_date": "2015-03-14",
+                },
+            )["student_id"]
             for last, first in [("Иванов", "Артём"), ("Смирнова", "Мария")]
         ]
-        guardian_id = deputy.post("/api/journal/guardians", {
-            "last_name": "Иванова", "first_name": "Елена", "middle_name": "Сергеевна",
-            "student_ids": [students[0]],
-        })["guardian_id"]
-        eventually(lambda: deputy.post("/api/auth/credentials", {
-            "person_id": students[0], "kind": "student", "login": "student", "password": PASSWORD,
-        }))
-        eventually(lambda: deputy.post("/api/auth/credentials", {
-            "person_id": guardian_id, "kind": "parent", "login": "parent", "password": PASSWORD,
-        }))
+        guardian_id = deputy.post(
+            "/api/journal/guardians",
+            {
+                "last_name": "Иванова",
+                "first_name": "Елена",
+                "middle_name": "Сергеевна",
+                "student_ids": [students[0]],
+            },
+        )["guardian_id"]
+        eventually(
+            lambda: deputy.post(
+                "/api/auth/credentials",
+                {
+                    "person_id": students[0],
+                    "kind": "student",
+                    "login": "student",
+                    "password": PASSWORD,
+                },
+            )
+        )
+        eventually(
+            lambda: deputy.post(
+                "/api/auth/credentials",
+                {
+                    "person_id": guardian_id,
+                    "kind": "parent",
+                    "login": "parent",
+                    "password": PASSWORD,
+                },
+            )
+        )
         teacher = self.login("teacher")
-        lesson_id = teacher.post("/api/journal/lessons", {
-            "assignment_id": assignment_id, "date": self.lesson_date, "topic": "Обыкновенные дроби",
-        })["lesson_id"]
-        self.ids.update(class_=class_id, subject=subject_id, assignment=assignment_id,
-                        student=students[0], other_student=students[1], guardian=guardian_id,
-                        lesson=lesson_id)
+        lesson_id = teacher.post(
+            "/api/journal/lessons",
+            {
+                "assignment_id": assignment_id,
+                "date": self.lesson_date,
+                "topic": "Обыкновенные дроби",
+            },
+        )["lesson_id"]
+        self.ids.update(
+            class_=class_id,
+            subject=subject_id,
+            assignment=assignment_id,
+            student=students[0],
+            other_student=students[1],
+            guardian=guardian_id,
+            lesson=lesson_id,
+        )
         self.ids["class"] = class_id
 
     def post_mark(self, teacher: Caller, value: int, work_type: str = "answer") -> dict[str, Any]:
-        response = teacher.raw_post(f"/api/journal/lessons/{self.lesson_id}/marks", {
-            "student_id": self.student_id, "value": value, "work_type": work_type,
-        })
+        response = teacher.raw_post(
+            f"/api/journal/lessons/{self.lesson_id}/marks",
+            {
+                "student_id": self.student_id,
+                "value": value,
+                "work_type": work_type,
+            },
+        )
         assert response.status_code == 201, response.text
         return dict(response.json())
 

@@ -29,10 +29,13 @@ def test_a_posted_mark_reaches_the_diary_the_parents_notifications_and_the_repor
 
     parent = school.login("parent")
     assert parent.claims["children"] == [school.student_id]
-    diary = parent.get(f"/api/journal/diary/{school.student_id}",
-                       params={"from": school.lesson_date, "to": school.lesson_date})
-    diary_marks = [m["mark_id"] for day in diary["days"] for lesson in day["lessons"]
-                   for m in lesson["marks"]]
+    diary = parent.get(
+        f"/api/journal/diary/{school.student_id}",
+        params={"from": school.lesson_date, "to": school.lesson_date},
+    )
+    diary_marks = [
+        m["mark_id"] for day in diary["days"] for lesson in day["lessons"] for m in lesson["marks"]
+    ]
     assert mark["mark_id"] in diary_marks
 
     notification = eventually(lambda: school.notification_for(parent, mark["mark_id"]))

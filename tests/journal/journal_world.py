@@ -31,9 +31,14 @@ async def deliver(db: Database, event: Event) -> None:
 
 async def register_school(db: Database, name: str | None = None) -> uuid.UUID:
     school_id = uuid.uuid4()
-    await deliver(db, SchoolRegistered(
-        school_id=school_id, name=name or readable("Школа"), timezone="Europe/Moscow",
-    ))
+    await deliver(
+        db,
+        SchoolRegistered(
+            school_id=school_id,
+            name=name or readable("Школа"),
+            timezone="Europe/Moscow",
+        ),
+    )
     return school_id
 
 
@@ -41,10 +46,17 @@ async def create_staff(
     db: Database, school_id: uuid.UUID, roles: list[StaffRole], last_name: str = "Петрова"
 ) -> uuid.UUID:
     account_id = uuid.uuid4()
-    await deliver(db, StaffAccountCreated(
-        school_id=school_id, account_id=account_id, last_name=last_name,
-        first_name="Анна", middle_name="Сергеевна", roles=roles,
-    ))
+    await deliver(
+        db,
+        StaffAccountCreated(
+            school_id=school_id,
+            account_id=account_id,
+            last_name=last_name,
+            first_name="Анна",
+            middle_name="Сергеевна",
+            roles=roles,
+        ),
+    )
     return account_id
 
 
@@ -62,7 +74,8 @@ async def count(db: Database, table: str, where: str = "true", **params: Any) ->
 async def outbox(db: Database, routing_key: str) -> list[dict[str, Any]]:
     """The envelopes staged for `routing_key`, oldest first."""
     found = await rows(
-        db, "SELECT envelope FROM outbox WHERE routing_key = :key ORDER BY created_at",
+        db,
+        "SELECT envelope FROM outbox WHERE routing_key = :key ORDER BY created_at",
         key=routing_key,
     )
     return [r["envelope"] for r in found]
@@ -124,7 +137,9 @@ class World:
             )
         if who == "parent":
             return self.tokens.token(
-                school_id=self.school_id, roles=["parent"], person_id=self.ids["guardian"],
+                school_id=self.school_id,
+                roles=["parent"],
+                person_id=self.ids["guardian"],
                 children=[self.student_id],
             )
         raise ValueError(who)
@@ -140,26 +155,45 @@ class World:
         return result
 
     async def enroll(self, class_id: uuid.UUID, last_name: str) -> uuid.UUID:
-        student = await self.post("deputy", "/students", {
-            "class_id": str(class_id), "last_name": last_name, "first_name": "Иван",
-            "birth_date": "2015-03-14",
-        })
+        student = await self.post(
+            "deputy",
+            "/students",
+            {
+                "class_id": str(class_id),
+                "last_name": last_name,
+                "first_name": "Иван",
+                "birth_date": "2015-03-14",
+            },
+        )
         return uuid.UUID(student["student_id"])
 
     async def mark(
-        self, student: str | uuid.UUID, value: int, work_type: str = "answer",
-        lesson: str = "math_lesson", who: str = "class_teacher",
+        self,
+        student: str | uuid.UUID,
+        value: int,
+        work_type: str = "answer",
+        lesson: str = "math_lesson",
+        who: str = "class_teacher",
     ) -> dict[str, Any]:
         student_id = self.ids[student] if isinstance(student, str) else student
-        return await self.post(who, f"/lessons/{self.ids[lesson]}/marks", {
-            "student_id": str(student_id), "value": value, "work_type": work_type,
-        })
+        return await self.post(
+            who,
+            f"/lessons/{self.ids[lesson]}/marks",
+            {
+                "student_id": str(student_id),
+                "value": value,
+                "work_type": work_type,
+            },
+        )
 
 
 async def build_world(client: httpx.AsyncClient, tokens: TokenFactory, db: Database) -> World:
     school_id = await register_school(db)
     world = World(
-        client=client, tokens=tokens, db=db, school_id=school_id,
+        client=client,
+        tokens=tokens,
+        db=db,
+        school_id=school_id,
         director=await create_staff(db, school_id, ["director"], "Директорова"),
         deputy=await create_staff(db, school_id, ["deputy"], "Завучева"),
         sysadmin=await create_staff(db, school_id, ["sysadmin"], "Админов"),
@@ -168,9 +202,19 @@ async def build_world(client: httpx.AsyncClient, tokens: TokenFactory, db: Datab
         outsider=await create_staff(db, school_id, ["teacher"], "Посторонняя"),
     )
     ids = world.ids
-    ids["class"] = uuid.UUID((await world.post("deputy", "/classes", {
-        "name": "5А", "grade": 5, "class_teacher_id": str(world.class_teacher),
-    }))["class_id"])
+    ids["class"] = uuid.UUID(
+        (
+            await world.post(
+                "deputy",
+                "/classes",
+                {
+                    "name": "5А",
+                    "grade": 5,
+                    "class_teacher_id": str(world.class_teacher),
+                },
+            )
+        )["class_id"]
+    )
     ids["parallel_class"] = uuid.UUID(
         (await world.post("deputy", "/classes", {"name": "5Б", "grade": 5}))["class_id"]
     )
@@ -184,34 +228,76 @@ async def build_world(client: httpx.AsyncClient, tokens: TokenFactory, db: Datab
         ("math_assignment", world.class_teacher, "math"),
         ("russian_assignment", world.teacher, "russian"),
     ):
-        ids[name] = uuid.UUID((await world.post("deputy", "/assignments", {
-            "teacher_id": str(teacher), "class_id": str(ids["class"]),
-            "subject_id": str(ids[subject]),
-        }))["assignment_id"])
+        ids[name] = uuid.UUID(
+            (
+                await world.post(
+                    "deputy",
+                    "/assignments",
+                    {
+                        "teacher_id": str(teacher),
+                        "class_id": str(ids["class"]),
+                        "subject_id": str(ids[subject]),
+                    },
+                )
+            )["assignment_id"]
+        )
     ids["student"] = await world.enroll(ids["class"], "Смирнов")
     ids["classmate"] = await world.enroll(ids["class"], "Андреев")
     ids["parallel_student"] = await world.enroll(ids["parallel_class"], "Борисов")
-    ids["guardian"] = uuid.UUID((await world.post("deputy", "/guardians", {
-        "last_name": "Смирнова", "first_name": "Ольга", "phone": "+7 900 000-00-00",
-        "student_ids": [str(ids["student"])],
-    }))["guardian_id"])
+    ids["guardian"] = uuid.UUID(
+        (
+            await world.post(
+                "deputy",
+                "/guardians",
+                {
+                    "last_name": "Смирнова",
+                    "first_name": "Ольга",
+                    "phone": "+7 900 000-00-00",
+                    "student_ids": [str(ids["student"])],
+                },
+            )
+        )["guardian_id"]
+    )
     lessons: tuple[tuple[str, str, str, dt.date, str], ...] = (
         ("math_lesson", "class_teacher", "math_assignment", MONDAY, "Дроби"),
         ("russian_lesson", "teacher", "russian_assignment", MONDAY, "Суффиксы"),
         ("math_lesson_tuesday", "class_teacher", "math_assignment", TUESDAY, "Сложение дробей"),
     )
     for name, who, assignment, day, topic in lessons:
-        ids[name] = uuid.UUID((await world.post(who, "/lessons", {
-            "assignment_id": str(ids[assignment]), "date": day.isoformat(), "topic": topic,
-            "homework": f"№ {day.day}",
-        }))["lesson_id"])
+        ids[name] = uuid.UUID(
+            (
+                await world.post(
+                    who,
+                    "/lessons",
+                    {
+                        "assignment_id": str(ids[assignment]),
+                        "date": day.isoformat(),
+                        "topic": topic,
+                        "homework": f"№ {day.day}",
+                    },
+                )
+            )["lesson_id"]
+        )
     return world
 
 
 JOURNAL_TABLES = (
-    "schools", "staff", "work_types", "classes", "students", "enrollments", "guardians",
-    "guardianships", "subjects", "assignments", "lessons", "marks", "mark_history",
-    "idempotency_keys", "outbox", "inbox",
+    "schools",
+    "staff",
+    "work_types",
+    "classes",
+    "students",
+    "enrollments",
+    "guardians",
+    "guardianships",
+    "subjects",
+    "assignments",
+    "lessons",
+    "marks",
+    "mark_history",
+    "idempotency_keys",
+    "outbox",
+    "inbox",
 )
 
 

@@ -14,18 +14,38 @@ def endpoints(world: World) -> list[tuple[str, str, dict[str, Any] | None]]:
     return [
         ("POST", "/classes", {"name": "6А", "grade": 6}),
         ("POST", "/subjects", {"name": "История"}),
-        ("POST", "/assignments", {"teacher_id": str(world.teacher), "class_id": str(ids["class"]),
-                                  "subject_id": str(ids["math"])}),
-        ("POST", "/students", {"class_id": str(ids["class"]), "last_name": "Котов",
-                               "first_name": "Пётр", "birth_date": "2015-01-01"}),
-        ("POST", "/guardians", {"last_name": "Котова", "first_name": "Ирина",
-                                "student_ids": [str(ids["student"])]}),
+        (
+            "POST",
+            "/assignments",
+            {
+                "teacher_id": str(world.teacher),
+                "class_id": str(ids["class"]),
+                "subject_id": str(ids["math"]),
+            },
+        ),
+        (
+            "POST",
+            "/students",
+            {
+                "class_id": str(ids["class"]),
+                "last_name": "Котов",
+                "first_name": "Пётр",
+                "birth_date": "2015-01-01",
+            },
+        ),
+        (
+            "POST",
+            "/guardians",
+            {"last_name": "Котова", "first_name": "Ирина", "student_ids": [str(ids["student"])]},
+        ),
         ("GET", f"/classes/{ids['class']}/students", None),
         ("GET", "/work-types", None),
-        ("POST", "/lessons", {"assignment_id": str(ids["math_assignment"]),
-                              "date": "2026-11-25"}),
-        ("POST", f"/lessons/{ids['math_lesson']}/marks",
-         {"student_id": str(ids["student"]), "value": 5, "work_type": "answer"}),
+        ("POST", "/lessons", {"assignment_id": str(ids["math_assignment"]), "date": "2026-11-25"}),
+        (
+            "POST",
+            f"/lessons/{ids['math_lesson']}/marks",
+            {"student_id": str(ids["student"]), "value": 5, "work_type": "answer"},
+        ),
         ("GET", f"/diary/{ids['student']}", None),
     ]
 
@@ -43,14 +63,29 @@ async def test_every_endpoint_requires_a_valid_token(world: World) -> None:
         "not bearer": {"Authorization": f"Basic {valid}"},
         "garbage": {"Authorization": "Bearer not-a-jwt"},
         "tampered": {"Authorization": f"Bearer {tampered(valid)}"},
-        "foreign key": {"Authorization": "Bearer " + foreign.token(
-            school_id=world.school_id, roles=["deputy"], account_id=world.deputy)},
-        "expired": {"Authorization": "Bearer " + world.tokens.token(
-            school_id=world.school_id, roles=["deputy"], account_id=world.deputy,
-            iat=int(time.time()) - 7200, exp=int(time.time()) - 3600)},
-        "wrong audience": {"Authorization": "Bearer " + world.tokens.token(
-            school_id=world.school_id, roles=["deputy"], account_id=world.deputy,
-            aud="somewhere-else")},
+        "foreign key": {
+            "Authorization": "Bearer "
+            + foreign.token(school_id=world.school_id, roles=["deputy"], account_id=world.deputy)
+        },
+        "expired": {
+            "Authorization": "Bearer "
+            + world.tokens.token(
+                school_id=world.school_id,
+                roles=["deputy"],
+                account_id=world.deputy,
+                iat=int(time.time()) - 7200,
+                exp=int(time.time()) - 3600,
+            )
+        },
+        "wrong audience": {
+            "Authorization": "Bearer "
+            + world.tokens.token(
+                school_id=world.school_id,
+                roles=["deputy"],
+                account_id=world.deputy,
+                aud="somewhere-else",
+            )
+        },
     }
     before = await table_counts(world.db)
     for method, path, body in endpoints(world):

@@ -24,11 +24,13 @@ async def test_school_registered_creates_the_school_with_the_default_work_types(
     name = readable("Школа №")
     school_id = await register_school(db, name)
 
-    schools = await rows(db, "SELECT name, timezone, version FROM schools WHERE id = :id",
-                         id=school_id)
+    schools = await rows(
+        db, "SELECT name, timezone, version FROM schools WHERE id = :id", id=school_id
+    )
     assert schools == [{"name": name, "timezone": "Europe/Moscow", "version": 1}]
     work_types = await rows(
-        db, "SELECT code, name, weight FROM work_types WHERE school_id = :id ORDER BY weight, code",
+        db,
+        "SELECT code, name, weight FROM work_types WHERE school_id = :id ORDER BY weight, code",
         id=school_id,
     )
     assert sorted(work_types, key=lambda w: str(w["code"])) == sorted(
@@ -56,22 +58,27 @@ async def test_a_new_school_registered_event_keeps_weights_the_school_changed(
 ) -> None:
     school_id = await register_school(db)
     async with db.transaction() as session:
-        await session.execute(text(
-            "UPDATE work_types SET weight = 5 WHERE school_id = :id AND code = 'control'"
-        ), {"id": school_id})
+        await session.execute(
+            text("UPDATE work_types SET weight = 5 WHERE school_id = :id AND code = 'control'"),
+            {"id": school_id},
+        )
 
     # The same fact again under a new event id (e.g. auth re-published it).
     await deliver(db, SchoolRegistered(school_id=school_id, name="Школа", timezone="UTC"))
 
-    weights = await rows(db, "SELECT weight FROM work_types WHERE school_id = :id AND "
-                             "code = 'control'", id=school_id)
+    weights = await rows(
+        db, "SELECT weight FROM work_types WHERE school_id = :id AND code = 'control'", id=school_id
+    )
     assert weights == [{"weight": 5}]
 
 
 async def test_staff_created_delivered_twice_is_applied_once(db: Database) -> None:
     school_id = await register_school(db)
     envelope = StaffAccountCreated(
-        school_id=school_id, account_id=uuid.uuid4(), last_name="Иванова", first_name="Мария",
+        school_id=school_id,
+        account_id=uuid.uuid4(),
+        last_name="Иванова",
+        first_name="Мария",
         roles=["teacher"],
     ).to_cloudevent()
     (subscription,) = subscriptions(db)
@@ -79,8 +86,9 @@ async def test_staff_created_delivered_twice_is_applied_once(db: Database) -> No
     await subscription.handler(envelope)
     await subscription.handler(envelope)
 
-    staff = await rows(db, "SELECT last_name, roles, version FROM staff WHERE school_id = :id",
-                       id=school_id)
+    staff = await rows(
+        db, "SELECT last_name, roles, version FROM staff WHERE school_id = :id", id=school_id
+    )
     assert staff == [{"last_name": "Иванова", "roles": ["teacher"], "version": 1}]
 
 
@@ -89,8 +97,12 @@ async def test_staff_created_before_its_school_is_registered_is_kept(db: Databas
     account_id = await create_staff(db, school_id, ["teacher"])
     await deliver(db, SchoolRegistered(school_id=school_id, name="Школа", timezone="UTC"))
 
-    assert await count(db, "staff", "account_id = :id AND school_id = :school",
-                       id=account_id, school=school_id) == 1
+    assert (
+        await count(
+            db, "staff", "account_id = :id AND school_id = :school", id=account_id, school=school_id
+        )
+        == 1
+    )
     assert await count(db, "schools", "id = :id", id=school_id) == 1
 
 
@@ -98,18 +110,26 @@ async def test_an_older_staff_version_never_overwrites_a_newer_one(db: Database)
     school_id = await register_school(db)
     account_id = uuid.uuid4()
     newer = StaffAccountCreated(
-        school_id=school_id, version=2, account_id=account_id, last_name="Новикова",
-        first_name="Мария", roles=["teacher", "class_teacher"],
+        school_id=school_id,
+        version=2,
+        account_id=account_id,
+        last_name="Новикова",
+        first_name="Мария",
+        roles=["teacher", "class_teacher"],
     )
     older = StaffAccountCreated(
-        school_id=school_id, version=1, account_id=account_id, last_name="Старова",
-        first_name="Мария", roles=["teacher"],
+        school_id=school_id,
+        version=1,
+        account_id=account_id,
+        last_name="Старова",
+        first_name="Мария",
+        roles=["teacher"],
     )
 
     await deliver(db, newer)
     await deliver(db, older)
 
-    staff = await rows(db, "SELECT last_name, roles, version FROM staff WHERE account_id = :id",
-                       id=account_id)
-    assert staff == [{"last_name": "Новикова", "roles": ["teacher", "class_teacher"],
-                      "version": 2}]
+    staff = await rows(
+        db, "SELECT last_name, roles, version FROM staff WHERE account_id = :id", id=account_id
+    )
+    assert staff == [{"last_name": "Новикова", "roles": ["teacher", "class_teacher"], "version": 2}]

@@ -15,10 +15,15 @@ SUNDAY = MONDAY + dt.timedelta(days=6)
 WEEK = {"from": MONDAY.isoformat(), "to": SUNDAY.isoformat()}
 
 
-async def diary(world: World, who: str, student_id: uuid.UUID | None = None,
-                params: dict[str, str] | None = None) -> Any:
-    return await world.client.get(f"/diary/{student_id or world.student_id}",
-                                  params=params, headers=world.auth(who))
+async def diary(
+    world: World,
+    who: str,
+    student_id: uuid.UUID | None = None,
+    params: dict[str, str] | None = None,
+) -> Any:
+    return await world.client.get(
+        f"/diary/{student_id or world.student_id}", params=params, headers=world.auth(who)
+    )
 
 
 @pytest.fixture
@@ -27,8 +32,9 @@ async def marked(world: World) -> dict[str, dict[str, Any]]:
     return {
         "control": await world.mark("student", 5, "control"),
         "answer": await world.mark("student", 4, "answer"),
-        "russian": await world.mark("student", 3, "homework", lesson="russian_lesson",
-                                    who="teacher"),
+        "russian": await world.mark(
+            "student", 3, "homework", lesson="russian_lesson", who="teacher"
+        ),
         "classmate": await world.mark("classmate", 2, "answer"),
     }
 
@@ -40,29 +46,63 @@ def the_week(world: World, marked: dict[str, dict[str, Any]]) -> dict[str, Any]:
         "from": MONDAY.isoformat(),
         "to": SUNDAY.isoformat(),
         "days": [
-            {"date": MONDAY.isoformat(), "lessons": [
-                {"lesson_id": str(ids["math_lesson"]), "subject_id": str(ids["math"]),
-                 "subject_name": "Математика", "topic": "Дроби", "homework": "№ 23",
-                 "marks": [
-                     {"mark_id": marked["control"]["mark_id"], "value": 5,
-                      "work_type": "control", "work_type_name": "Контрольная работа",
-                      "weight": 3},
-                     {"mark_id": marked["answer"]["mark_id"], "value": 4,
-                      "work_type": "answer", "work_type_name": "Ответ на уроке", "weight": 1},
-                 ]},
-                {"lesson_id": str(ids["russian_lesson"]), "subject_id": str(ids["russian"]),
-                 "subject_name": "Русский язык", "topic": "Суффиксы", "homework": "№ 23",
-                 "marks": [
-                     {"mark_id": marked["russian"]["mark_id"], "value": 3,
-                      "work_type": "homework", "work_type_name": "Домашняя работа",
-                      "weight": 1},
-                 ]},
-            ]},
-            {"date": TUESDAY.isoformat(), "lessons": [
-                {"lesson_id": str(ids["math_lesson_tuesday"]), "subject_id": str(ids["math"]),
-                 "subject_name": "Математика", "topic": "Сложение дробей", "homework": "№ 24",
-                 "marks": []},
-            ]},
+            {
+                "date": MONDAY.isoformat(),
+                "lessons": [
+                    {
+                        "lesson_id": str(ids["math_lesson"]),
+                        "subject_id": str(ids["math"]),
+                        "subject_name": "Математика",
+                        "topic": "Дроби",
+                        "homework": "№ 23",
+                        "marks": [
+                            {
+                                "mark_id": marked["control"]["mark_id"],
+                                "value": 5,
+                                "work_type": "control",
+                                "work_type_name": "Контрольная работа",
+                                "weight": 3,
+                            },
+                            {
+                                "mark_id": marked["answer"]["mark_id"],
+                                "value": 4,
+                                "work_type": "answer",
+                                "work_type_name": "Ответ на уроке",
+                                "weight": 1,
+                            },
+                        ],
+                    },
+                    {
+                        "lesson_id": str(ids["russian_lesson"]),
+                        "subject_id": str(ids["russian"]),
+                        "subject_name": "Русский язык",
+                        "topic": "Суффиксы",
+                        "homework": "№ 23",
+                        "marks": [
+                            {
+                                "mark_id": marked["russian"]["mark_id"],
+                                "value": 3,
+                                "work_type": "homework",
+                                "work_type_name": "Домашняя работа",
+                                "weight": 1,
+                            },
+                        ],
+                    },
+                ],
+            },
+            {
+                "date": TUESDAY.isoformat(),
+                "lessons": [
+                    {
+                        "lesson_id": str(ids["math_lesson_tuesday"]),
+                        "subject_id": str(ids["math"]),
+                        "subject_name": "Математика",
+                        "topic": "Сложение дробей",
+                        "homework": "№ 24",
+                        "marks": [],
+                    },
+                ],
+            },
         ],
     }
 
@@ -101,8 +141,12 @@ async def test_a_classmate_sees_only_their_own_marks(
     response = await diary(world, "classmate", world.classmate_id, params=WEEK)
 
     assert response.status_code == 200
-    marks = [m["mark_id"] for day in response.json()["days"] for lesson in day["lessons"]
-             for m in lesson["marks"]]
+    marks = [
+        m["mark_id"]
+        for day in response.json()["days"]
+        for lesson in day["lessons"]
+        for m in lesson["marks"]
+    ]
     assert marks == [marked["classmate"]["mark_id"]]
 
 
@@ -128,22 +172,26 @@ async def test_a_teacher_of_other_classes_cannot_read_the_diary(world: World) ->
 
 async def test_another_school_cannot_read_the_diary(world: World, other: World) -> None:
     for who in ("deputy", "director", "class_teacher"):
-        response = await other.client.get(f"/diary/{world.student_id}", params=WEEK,
-                                          headers=other.auth(who))
+        response = await other.client.get(
+            f"/diary/{world.student_id}", params=WEEK, headers=other.auth(who)
+        )
         assert response.status_code == 404, who
     # A token of another school naming our student as a child changes nothing.
-    token = other.tokens.token(school_id=other.school_id, roles=["parent"],
-                               children=[world.student_id])
-    response = await other.client.get(f"/diary/{world.student_id}", params=WEEK,
-                                      headers={"Authorization": f"Bearer {token}"})
+    token = other.tokens.token(
+        school_id=other.school_id, roles=["parent"], children=[world.student_id]
+    )
+    response = await other.client.get(
+        f"/diary/{world.student_id}", params=WEEK, headers={"Authorization": f"Bearer {token}"}
+    )
     assert response.status_code == 404
 
 
 async def test_a_student_token_for_another_person_reads_nothing(world: World) -> None:
     token = world.tokens.token(school_id=world.school_id, roles=["student"])
 
-    response = await world.client.get(f"/diary/{world.student_id}",
-                                      headers={"Authorization": f"Bearer {token}"})
+    response = await world.client.get(
+        f"/diary/{world.student_id}", headers={"Authorization": f"Bearer {token}"}
+    )
 
     assert response.status_code == 404
 
@@ -159,17 +207,24 @@ async def test_by_default_the_diary_shows_the_current_week_in_the_schools_time_z
 ) -> None:
     today = dt.datetime.now(ZoneInfo("Europe/Moscow")).date()
     monday = today - dt.timedelta(days=today.weekday())
-    lesson = await world.post("class_teacher", "/lessons", {
-        "assignment_id": str(world.ids["math_assignment"]), "date": today.isoformat(),
-        "topic": "Сегодня",
-    })
+    lesson = await world.post(
+        "class_teacher",
+        "/lessons",
+        {
+            "assignment_id": str(world.ids["math_assignment"]),
+            "date": today.isoformat(),
+            "topic": "Сегодня",
+        },
+    )
 
     response = await diary(world, "student")
 
     assert response.status_code == 200
     body = response.json()
-    assert (body["from"], body["to"]) == (monday.isoformat(),
-                                          (monday + dt.timedelta(days=6)).isoformat())
+    assert (body["from"], body["to"]) == (
+        monday.isoformat(),
+        (monday + dt.timedelta(days=6)).isoformat(),
+    )
     assert lesson["lesson_id"] in [
         item["lesson_id"] for day in body["days"] for item in day["lessons"]
     ]
@@ -187,21 +242,30 @@ async def test_one_date_means_the_week_from_or_to_it(world: World) -> None:
 
 async def test_a_range_of_31_days_is_the_most_one_can_ask(world: World) -> None:
     start = MONDAY - dt.timedelta(days=15)
-    ok = await diary(world, "student", params={"from": start.isoformat(),
-                                          "to": (start + dt.timedelta(days=30)).isoformat()})
-    too_long = await diary(world, "student", params={"from": start.isoformat(),
-                                                "to": (start + dt.timedelta(days=31)).isoformat()})
+    ok = await diary(
+        world,
+        "student",
+        params={"from": start.isoformat(), "to": (start + dt.timedelta(days=30)).isoformat()},
+    )
+    too_long = await diary(
+        world,
+        "student",
+        params={"from": start.isoformat(), "to": (start + dt.timedelta(days=31)).isoformat()},
+    )
 
     assert ok.status_code == 200
     assert too_long.status_code == 422
     assert problem_type(too_long) == "invalid-date-range"
 
 
-@pytest.mark.parametrize("params", [
-    {"from": "2026-11-29", "to": "2026-11-23"},
-    {"from": "23.11.2026"},
-    {"to": "yesterday"},
-])
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"from": "2026-11-29", "to": "2026-11-23"},
+        {"from": "23.11.2026"},
+        {"to": "yesterday"},
+    ],
+)
 async def test_a_bad_range_is_refused(world: World, params: dict[str, str]) -> None:
     response = await diary(world, "student", params=params)
 

@@ -34,14 +34,24 @@ async def test_concurrent_retries_with_one_key_post_one_mark(committed_world: Wo
     body = {"student_id": str(world.student_id), "value": 5, "work_type": "answer"}
     headers = {**world.auth("class_teacher"), "Idempotency-Key": key}
 
-    responses = await asyncio.gather(*(
-        world.client.post(f"/lessons/{world.math_lesson_id}/marks", json=body, headers=headers)
-        for _ in range(5)
-    ))
+    responses = await asyncio.gather(
+        *(
+            world.client.post(f"/lessons/{world.math_lesson_id}/marks", json=body, headers=headers)
+            for _ in range(5)
+        )
+    )
 
     assert [r.status_code for r in responses] == [201] * 5
     assert sum(r.headers.get("idempotent-replayed") == "true" for r in responses) == 4
     (mark_id,) = {r.json()["mark_id"] for r in responses}
     assert await count(world.db, "marks", "lesson_id = :id", id=world.math_lesson_id) == 1
-    assert len([e for e in await outbox(world.db, "journal.mark.posted.v1")
-                if e["data"]["mark_id"] == mark_id]) == 1
+    assert (
+        len(
+            [
+                e
+                for e in await outbox(world.db, "journal.mark.posted.v1")
+                if e["data"]["mark_id"] == mark_id
+            ]
+        )
+        == 1
+    )

@@ -16,8 +16,7 @@ def marks_path(world: World, lesson: str = "math_lesson") -> str:
 
 
 def mark(world: World, **overrides: Any) -> dict[str, Any]:
-    return {"student_id": str(world.student_id), "value": 5, "work_type": "control",
-            **overrides}
+    return {"student_id": str(world.student_id), "value": 5, "work_type": "control", **overrides}
 
 
 async def nothing_written(world: World, before: dict[str, int]) -> None:
@@ -28,30 +27,45 @@ async def nothing_written(world: World, before: dict[str, int]) -> None:
 
 
 async def test_the_lessons_teacher_posts_a_mark(world: World) -> None:
-    response = await world.client.post(marks_path(world), headers=world.auth("class_teacher"),
-                                       json=mark(world))
+    response = await world.client.post(
+        marks_path(world), headers=world.auth("class_teacher"), json=mark(world)
+    )
 
     assert response.status_code == 201, response.text
     body = response.json()
     assert body == {
-        "mark_id": body["mark_id"], "lesson_id": str(world.math_lesson_id),
-        "student_id": str(world.student_id), "value": 5, "work_type": "control",
-        "work_type_name": "Контрольная работа", "weight": 3,
-        "posted_by": str(world.class_teacher), "posted_at": body["posted_at"], "version": 1,
+        "mark_id": body["mark_id"],
+        "lesson_id": str(world.math_lesson_id),
+        "student_id": str(world.student_id),
+        "value": 5,
+        "work_type": "control",
+        "work_type_name": "Контрольная работа",
+        "weight": 3,
+        "posted_by": str(world.class_teacher),
+        "posted_at": body["posted_at"],
+        "version": 1,
     }
 
 
 async def test_a_posted_mark_publishes_mark_posted_version_1(world: World) -> None:
     body = await world.mark("student", 4, "test")
 
-    (event,) = [e for e in await outbox(world.db, MARK_POSTED)
-                if e["data"]["mark_id"] == body["mark_id"]]
+    (event,) = [
+        e for e in await outbox(world.db, MARK_POSTED) if e["data"]["mark_id"] == body["mark_id"]
+    ]
     assert event["data"] == {
-        "mark_id": body["mark_id"], "lesson_id": str(world.math_lesson_id),
-        "lesson_date": MONDAY.isoformat(), "student_id": str(world.student_id),
-        "class_id": str(world.class_id), "subject_id": str(world.ids["math"]),
-        "subject_name": "Математика", "teacher_id": str(world.class_teacher), "value": 4,
-        "work_type": "test", "weight": 2, "work_type_name": "Проверочная работа",
+        "mark_id": body["mark_id"],
+        "lesson_id": str(world.math_lesson_id),
+        "lesson_date": MONDAY.isoformat(),
+        "student_id": str(world.student_id),
+        "class_id": str(world.class_id),
+        "subject_id": str(world.ids["math"]),
+        "subject_name": "Математика",
+        "teacher_id": str(world.class_teacher),
+        "value": 4,
+        "work_type": "test",
+        "weight": 2,
+        "work_type_name": "Проверочная работа",
     }
     assert event["type"] == MARK_POSTED
     assert event["source"] == "/journal"
@@ -63,31 +77,48 @@ async def test_a_posted_mark_publishes_mark_posted_version_1(world: World) -> No
 async def test_a_posted_mark_is_recorded_in_the_history(world: World) -> None:
     body = await world.mark("student", 3)
 
-    history = await rows(world.db, """
+    history = await rows(
+        world.db,
+        """
         SELECT h.version, h.changed_by, h.old_value, h.new_value, h.reason,
                h.old_work_type_id, w.code AS new_work_type
         FROM mark_history h JOIN work_types w ON w.id = h.new_work_type_id
         WHERE h.mark_id = :id
-    """, id=uuid.UUID(body["mark_id"]))
-    assert history == [{"version": 1, "changed_by": world.class_teacher, "old_value": None,
-                        "new_value": 3, "reason": "posted", "old_work_type_id": None,
-                        "new_work_type": "answer"}]
+    """,
+        id=uuid.UUID(body["mark_id"]),
+    )
+    assert history == [
+        {
+            "version": 1,
+            "changed_by": world.class_teacher,
+            "old_value": None,
+            "new_value": 3,
+            "reason": "posted",
+            "old_work_type_id": None,
+            "new_work_type": "answer",
+        }
+    ]
 
 
-@pytest.mark.parametrize("statement", [
-    "UPDATE mark_history SET new_value = 5 WHERE mark_id = :id",
-    "DELETE FROM mark_history WHERE mark_id = :id",
-    "TRUNCATE mark_history",
-])
+@pytest.mark.parametrize(
+    "statement",
+    [
+        "UPDATE mark_history SET new_value = 5 WHERE mark_id = :id",
+        "DELETE FROM mark_history WHERE mark_id = :id",
+        "TRUNCATE mark_history",
+    ],
+)
 async def test_the_mark_history_is_append_only(world: World, statement: str) -> None:
     body = await world.mark("student", 2)
 
     with pytest.raises(DBAPIError, match="append-only"):
         async with world.db.transaction() as session:
-            await session.execute(text(statement), {"id": uuid.UUID(body["mark_id"])}
-                                  if ":id" in statement else {})
-    assert await count(world.db, "mark_history", "mark_id = :id",
-                       id=uuid.UUID(body["mark_id"])) == 1
+            await session.execute(
+                text(statement), {"id": uuid.UUID(body["mark_id"])} if ":id" in statement else {}
+            )
+    assert (
+        await count(world.db, "mark_history", "mark_id = :id", id=uuid.UUID(body["mark_id"])) == 1
+    )
 
 
 async def test_a_lesson_holds_several_marks_for_one_student(world: World) -> None:
@@ -95,8 +126,16 @@ async def test_a_lesson_holds_several_marks_for_one_student(world: World) -> Non
     second = await world.mark("student", 3, "independent")
 
     assert first["mark_id"] != second["mark_id"]
-    assert await count(world.db, "marks", "lesson_id = :lesson AND student_id = :student",
-                       lesson=world.math_lesson_id, student=world.student_id) == 2
+    assert (
+        await count(
+            world.db,
+            "marks",
+            "lesson_id = :lesson AND student_id = :student",
+            lesson=world.math_lesson_id,
+            student=world.student_id,
+        )
+        == 2
+    )
 
 
 @pytest.mark.parametrize("who", ["teacher", "outsider"])
@@ -105,8 +144,7 @@ async def test_a_teacher_cannot_post_to_another_teachers_lesson(world: World, wh
     # lesson protects nothing, while "not your lesson" tells the teacher what is wrong.
     before = await table_counts(world.db)
 
-    response = await world.client.post(marks_path(world), headers=world.auth(who),
-                                       json=mark(world))
+    response = await world.client.post(marks_path(world), headers=world.auth(who), json=mark(world))
 
     assert response.status_code == 403
     assert problem_type(response) == "forbidden"
@@ -117,8 +155,7 @@ async def test_a_teacher_cannot_post_to_another_teachers_lesson(world: World, wh
 async def test_only_the_lessons_teacher_posts_marks(world: World, who: str) -> None:
     before = await table_counts(world.db)
 
-    response = await world.client.post(marks_path(world), headers=world.auth(who),
-                                       json=mark(world))
+    response = await world.client.post(marks_path(world), headers=world.auth(who), json=mark(world))
 
     assert response.status_code == 403
     await nothing_written(world, before)
@@ -128,7 +165,8 @@ async def test_another_schools_lesson_is_not_found(world: World, other: World) -
     before = await table_counts(world.db)
     for lesson_id in (other.math_lesson_id, uuid.uuid4()):
         response = await world.client.post(
-            f"/lessons/{lesson_id}/marks", headers=world.auth("class_teacher"),
+            f"/lessons/{lesson_id}/marks",
+            headers=world.auth("class_teacher"),
             json=mark(world, student_id=str(other.student_id)),
         )
         assert response.status_code == 404
@@ -136,26 +174,30 @@ async def test_another_schools_lesson_is_not_found(world: World, other: World) -
     await nothing_written(world, before)
 
 
-@pytest.mark.parametrize("overrides", [
-    {"value": 0},
-    {"value": 6},
-    {"value": -1},
-    {"value": "5"},
-    {"value": True},
-    {"value": 4.5},
-    {"value": None},
-    {"value": "н/а"},
-    {"student_id": "Смирнов"},
-    {"work_type": ""},
-    {"comment": "молодец"},
-])
+@pytest.mark.parametrize(
+    "overrides",
+    [
+        {"value": 0},
+        {"value": 6},
+        {"value": -1},
+        {"value": "5"},
+        {"value": True},
+        {"value": 4.5},
+        {"value": None},
+        {"value": "н/а"},
+        {"student_id": "Смирнов"},
+        {"work_type": ""},
+        {"comment": "молодец"},
+    ],
+)
 async def test_an_invalid_mark_is_refused_and_nothing_is_written(
     world: World, overrides: dict[str, Any]
 ) -> None:
     before = await table_counts(world.db)
 
-    response = await world.client.post(marks_path(world), headers=world.auth("class_teacher"),
-                                       json=mark(world, **overrides))
+    response = await world.client.post(
+        marks_path(world), headers=world.auth("class_teacher"), json=mark(world, **overrides)
+    )
 
     assert response.status_code == 422
     assert problem_type(response) == "validation-error"
@@ -166,8 +208,9 @@ async def test_a_mark_without_a_value_is_refused(world: World) -> None:
     body = mark(world)
     del body["value"]
 
-    response = await world.client.post(marks_path(world), headers=world.auth("class_teacher"),
-                                       json=body)
+    response = await world.client.post(
+        marks_path(world), headers=world.auth("class_teacher"), json=body
+    )
 
     assert response.status_code == 422
 
@@ -176,7 +219,8 @@ async def test_malformed_json_is_refused_and_nothing_is_written(world: World) ->
     before = await table_counts(world.db)
 
     response = await world.client.post(
-        marks_path(world), content=b'{"student_id": ',
+        marks_path(world),
+        content=b'{"student_id": ',
         headers={**world.auth("class_teacher"), "Content-Type": "application/json"},
     )
 
@@ -188,8 +232,11 @@ async def test_malformed_json_is_refused_and_nothing_is_written(world: World) ->
 async def test_an_unknown_work_type_is_refused_and_nothing_is_written(world: World) -> None:
     before = await table_counts(world.db)
 
-    response = await world.client.post(marks_path(world), headers=world.auth("class_teacher"),
-                                       json=mark(world, work_type="olympiad"))
+    response = await world.client.post(
+        marks_path(world),
+        headers=world.auth("class_teacher"),
+        json=mark(world, work_type="olympiad"),
+    )
 
     assert response.status_code == 422
     assert problem_type(response) == "unknown-work-type"
@@ -198,13 +245,19 @@ async def test_an_unknown_work_type_is_refused_and_nothing_is_written(world: Wor
 
 async def test_another_schools_work_type_code_is_not_ours(world: World, other: World) -> None:
     async with world.db.transaction() as session:
-        await session.execute(text(
-            "INSERT INTO work_types (id, school_id, code, name, weight) "
-            "VALUES (gen_random_uuid(), :school, 'project', 'Проект', 2)"
-        ), {"school": other.school_id})
+        await session.execute(
+            text(
+                "INSERT INTO work_types (id, school_id, code, name, weight) "
+                "VALUES (gen_random_uuid(), :school, 'project', 'Проект', 2)"
+            ),
+            {"school": other.school_id},
+        )
 
-    response = await world.client.post(marks_path(world), headers=world.auth("class_teacher"),
-                                       json=mark(world, work_type="project"))
+    response = await world.client.post(
+        marks_path(world),
+        headers=world.auth("class_teacher"),
+        json=mark(world, work_type="project"),
+    )
 
     assert response.status_code == 422
     assert problem_type(response) == "unknown-work-type"
@@ -216,7 +269,8 @@ async def test_a_student_not_in_the_lessons_class_is_refused_and_nothing_is_writ
     before = await table_counts(world.db)
     for student_id in (world.ids["parallel_student"], other.student_id, uuid.uuid4()):
         response = await world.client.post(
-            marks_path(world), headers=world.auth("class_teacher"),
+            marks_path(world),
+            headers=world.auth("class_teacher"),
             json=mark(world, student_id=str(student_id)),
         )
         assert response.status_code == 422
@@ -228,11 +282,15 @@ async def test_a_student_not_in_the_lessons_class_is_refused_and_nothing_is_writ
 
 
 async def post_with_key(
-    world: World, key: str, body: dict[str, Any], lesson: str = "math_lesson",
+    world: World,
+    key: str,
+    body: dict[str, Any],
+    lesson: str = "math_lesson",
     who: str = "class_teacher",
 ) -> Any:
-    return await world.client.post(marks_path(world, lesson),
-                                   headers={**world.auth(who), "Idempotency-Key": key}, json=body)
+    return await world.client.post(
+        marks_path(world, lesson), headers={**world.auth(who), "Idempotency-Key": key}, json=body
+    )
 
 
 async def test_a_retry_with_the_same_key_gets_the_same_answer_and_posts_nothing(
@@ -249,8 +307,16 @@ async def test_a_retry_with_the_same_key_gets_the_same_answer_and_posts_nothing(
     assert retry.headers["idempotent-replayed"] == "true"
     assert await table_counts(world.db) == before_retry
     assert await count(world.db, "marks", "id = :id", id=uuid.UUID(first.json()["mark_id"])) == 1
-    assert len([e for e in await outbox(world.db, MARK_POSTED)
-                if e["data"]["mark_id"] == first.json()["mark_id"]]) == 1
+    assert (
+        len(
+            [
+                e
+                for e in await outbox(world.db, MARK_POSTED)
+                if e["data"]["mark_id"] == first.json()["mark_id"]
+            ]
+        )
+        == 1
+    )
 
 
 async def test_the_same_body_in_another_key_order_is_the_same_request(world: World) -> None:

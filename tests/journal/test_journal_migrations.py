@@ -37,6 +37,7 @@ async def test_downgrade_removes_everything(pg_admin_url: str) -> None:
     db = Database(url, pool_size=1)
     try:
         async with db.engine.begin() as connection:
+
             def up_and_down(sync: Connection) -> None:
                 config = alembic_config(MIGRATIONS, url)
                 config.attributes["connection"] = sync
@@ -45,10 +46,18 @@ async def test_downgrade_removes_everything(pg_admin_url: str) -> None:
 
             await connection.run_sync(up_and_down)
         async with db.engine.connect() as connection:
-            tables = (await connection.execute(text(
-                "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
-                " AND tablename <> 'alembic_version'"
-            ))).scalars().all()
+            tables = (
+                (
+                    await connection.execute(
+                        text(
+                            "SELECT tablename FROM pg_tables WHERE schemaname = 'public'"
+                            " AND tablename <> 'alembic_version'"
+                        )
+                    )
+                )
+                .scalars()
+                .all()
+            )
         assert tables == []
     finally:
         await db.dispose()

@@ -12,20 +12,23 @@ async def test_everyone_in_the_journal_reads_the_schools_work_types(world: World
     response = await world.client.get("/work-types", headers=world.auth(who))
 
     assert response.status_code == 200
-    assert response.json() == {"items": [
-        {"code": "answer", "name": "Ответ на уроке", "weight": 1},
-        {"code": "homework", "name": "Домашняя работа", "weight": 1},
-        {"code": "independent", "name": "Самостоятельная работа", "weight": 2},
-        {"code": "test", "name": "Проверочная работа", "weight": 2},
-        {"code": "control", "name": "Контрольная работа", "weight": 3},
-    ]}
+    assert response.json() == {
+        "items": [
+            {"code": "answer", "name": "Ответ на уроке", "weight": 1},
+            {"code": "homework", "name": "Домашняя работа", "weight": 1},
+            {"code": "independent", "name": "Самостоятельная работа", "weight": 2},
+            {"code": "test", "name": "Проверочная работа", "weight": 2},
+            {"code": "control", "name": "Контрольная работа", "weight": 3},
+        ]
+    }
 
 
 async def test_work_types_are_the_callers_schools_own(world: World, other: World) -> None:
     async with other.db.transaction() as session:
-        await session.execute(text(
-            "UPDATE work_types SET weight = 4 WHERE school_id = :id AND code = 'control'"
-        ), {"id": other.school_id})
+        await session.execute(
+            text("UPDATE work_types SET weight = 4 WHERE school_id = :id AND code = 'control'"),
+            {"id": other.school_id},
+        )
 
     mine = (await world.client.get("/work-types", headers=world.auth("deputy"))).json()
     theirs = (await other.client.get("/work-types", headers=other.auth("deputy"))).json()

@@ -39,7 +39,9 @@ class Family:
             school_id=self.school, roles=["student"], person_id=self.student
         )
         self.parent_token = tokens.token(
-            school_id=self.school, roles=["parent"], person_id=self.parent,
+            school_id=self.school,
+            roles=["parent"],
+            person_id=self.parent,
             children=[self.student],
         )
 
@@ -59,12 +61,24 @@ async def link_and_mark(
 
 
 async def test_student_sees_own_notifications_newest_first(
-    client: httpx.AsyncClient, family: Family, deliver: Deliver, make_mark: MakeMark,
+    client: httpx.AsyncClient,
+    family: Family,
+    deliver: Deliver,
+    make_mark: MakeMark,
     make_link: MakeLink,
 ) -> None:
     await link_and_mark(family, deliver, make_mark, make_link, value=3)
-    await deliver(make_mark(family.school, family.student, value=5, subject_name="Физика",
-                            lesson_date=date(2026, 11, 27), work_type="homework", weight=2))
+    await deliver(
+        make_mark(
+            family.school,
+            family.student,
+            value=5,
+            subject_name="Физика",
+            lesson_date=date(2026, 11, 27),
+            work_type="homework",
+            weight=2,
+        )
+    )
 
     response = await client.get(URL, headers=bearer(family.student_token))
 
@@ -87,7 +101,10 @@ async def test_student_sees_own_notifications_newest_first(
 
 
 async def test_parent_sees_the_notice_about_their_child(
-    client: httpx.AsyncClient, family: Family, deliver: Deliver, make_mark: MakeMark,
+    client: httpx.AsyncClient,
+    family: Family,
+    deliver: Deliver,
+    make_mark: MakeMark,
     make_link: MakeLink,
 ) -> None:
     mark = await link_and_mark(family, deliver, make_mark, make_link)
@@ -101,8 +118,12 @@ async def test_parent_sees_the_notice_about_their_child(
 
 
 async def test_parent_does_not_see_another_childs_notifications(
-    client: httpx.AsyncClient, tokens: TokenFactory, family: Family, deliver: Deliver,
-    make_mark: MakeMark, make_link: MakeLink,
+    client: httpx.AsyncClient,
+    tokens: TokenFactory,
+    family: Family,
+    deliver: Deliver,
+    make_mark: MakeMark,
+    make_link: MakeLink,
 ) -> None:
     other = Family(tokens, school=family.school)
     await link_and_mark(other, deliver, make_mark, make_link)
@@ -113,8 +134,12 @@ async def test_parent_does_not_see_another_childs_notifications(
 
 
 async def test_the_same_person_in_another_school_sees_nothing_of_this_school(
-    client: httpx.AsyncClient, tokens: TokenFactory, family: Family, deliver: Deliver,
-    make_mark: MakeMark, make_link: MakeLink,
+    client: httpx.AsyncClient,
+    tokens: TokenFactory,
+    family: Family,
+    deliver: Deliver,
+    make_mark: MakeMark,
+    make_link: MakeLink,
 ) -> None:
     await link_and_mark(family, deliver, make_mark, make_link)
     elsewhere = tokens.token(school_id=uuid.uuid4(), roles=["student"], person_id=family.student)
@@ -127,8 +152,13 @@ async def test_the_same_person_in_another_school_sees_nothing_of_this_school(
 
 @pytest.mark.parametrize("roles", [["teacher"], ["director"], ["deputy"], ["sysadmin"]])
 async def test_staff_without_a_roster_person_get_an_empty_list(
-    client: httpx.AsyncClient, tokens: TokenFactory, family: Family, deliver: Deliver,
-    make_mark: MakeMark, make_link: MakeLink, roles: list[str],
+    client: httpx.AsyncClient,
+    tokens: TokenFactory,
+    family: Family,
+    deliver: Deliver,
+    make_mark: MakeMark,
+    make_link: MakeLink,
+    roles: list[str],
 ) -> None:
     await link_and_mark(family, deliver, make_mark, make_link)
     token = tokens.token(school_id=family.school, roles=roles)
@@ -140,7 +170,10 @@ async def test_staff_without_a_roster_person_get_an_empty_list(
 
 
 async def test_pages_are_cut_by_limit_and_offset_with_the_full_total(
-    client: httpx.AsyncClient, family: Family, deliver: Deliver, make_mark: MakeMark,
+    client: httpx.AsyncClient,
+    family: Family,
+    deliver: Deliver,
+    make_mark: MakeMark,
 ) -> None:
     for value in (2, 3, 4, 5):
         await deliver(make_mark(family.school, family.student, value=value))
@@ -159,11 +192,19 @@ async def test_pages_are_cut_by_limit_and_offset_with_the_full_total(
 
 @pytest.mark.parametrize(
     "params",
-    [{"limit": 0}, {"limit": 101}, {"limit": -1}, {"offset": -1}, {"limit": "ten"},
-     {"offset": "1.5"}],
+    [
+        {"limit": 0},
+        {"limit": 101},
+        {"limit": -1},
+        {"offset": -1},
+        {"limit": "ten"},
+        {"offset": "1.5"},
+    ],
 )
 async def test_page_out_of_range_is_rejected_as_problem(
-    client: httpx.AsyncClient, family: Family, params: dict[str, object],
+    client: httpx.AsyncClient,
+    family: Family,
+    params: dict[str, object],
 ) -> None:
     response = await client.get(URL, params=params, headers=bearer(family.student_token))
 
@@ -188,17 +229,32 @@ def bad_tokens(tokens: TokenFactory, family: Family) -> dict[str, dict[str, str]
         "not bearer": {"Authorization": f"Basic {family.student_token}"},
         "garbage": bearer("not-a-jwt"),
         "tampered": bearer(tampered(family.student_token)),
-        "expired": bearer(tokens.token(school_id=family.school, roles=["student"],
-                                       person_id=family.student, ttl_seconds=-60)),
-        "foreign key": bearer(stranger.token(school_id=family.school, roles=["student"],
-                                             person_id=family.student)),
-        "wrong audience": bearer(tokens.token(school_id=family.school, roles=["student"],
-                                              person_id=family.student, aud="elsewhere")),
+        "expired": bearer(
+            tokens.token(
+                school_id=family.school,
+                roles=["student"],
+                person_id=family.student,
+                ttl_seconds=-60,
+            )
+        ),
+        "foreign key": bearer(
+            stranger.token(school_id=family.school, roles=["student"], person_id=family.student)
+        ),
+        "wrong audience": bearer(
+            tokens.token(
+                school_id=family.school,
+                roles=["student"],
+                person_id=family.student,
+                aud="elsewhere",
+            )
+        ),
     }
 
 
 async def test_list_needs_a_valid_token(
-    client: httpx.AsyncClient, tokens: TokenFactory, family: Family,
+    client: httpx.AsyncClient,
+    tokens: TokenFactory,
+    family: Family,
 ) -> None:
     for name, headers in bad_tokens(tokens, family).items():
         response = await client.get(URL, headers=headers)
@@ -220,8 +276,12 @@ async def read_at_of(db: Database, notice_id: str) -> object:
 
 
 async def test_reading_a_notice_marks_it_read_once(
-    client: httpx.AsyncClient, db: Database, family: Family, deliver: Deliver,
-    make_mark: MakeMark, make_link: MakeLink,
+    client: httpx.AsyncClient,
+    db: Database,
+    family: Family,
+    deliver: Deliver,
+    make_mark: MakeMark,
+    make_link: MakeLink,
 ) -> None:
     await link_and_mark(family, deliver, make_mark, make_link)
     notice = await my_notice_id(client, family.parent_token)
@@ -244,8 +304,13 @@ async def test_reading_a_notice_marks_it_read_once(
 
 
 async def test_reading_another_childs_notice_is_not_found(
-    client: httpx.AsyncClient, db: Database, tokens: TokenFactory, family: Family,
-    deliver: Deliver, make_mark: MakeMark, make_link: MakeLink,
+    client: httpx.AsyncClient,
+    db: Database,
+    tokens: TokenFactory,
+    family: Family,
+    deliver: Deliver,
+    make_mark: MakeMark,
+    make_link: MakeLink,
 ) -> None:
     other = Family(tokens, school=family.school)
     await link_and_mark(other, deliver, make_mark, make_link)
@@ -260,8 +325,13 @@ async def test_reading_another_childs_notice_is_not_found(
 
 
 async def test_reading_a_notice_from_another_school_is_not_found(
-    client: httpx.AsyncClient, db: Database, tokens: TokenFactory, family: Family,
-    deliver: Deliver, make_mark: MakeMark, make_link: MakeLink,
+    client: httpx.AsyncClient,
+    db: Database,
+    tokens: TokenFactory,
+    family: Family,
+    deliver: Deliver,
+    make_mark: MakeMark,
+    make_link: MakeLink,
 ) -> None:
     await link_and_mark(family, deliver, make_mark, make_link)
     notice = await my_notice_id(client, family.student_token)
@@ -274,8 +344,13 @@ async def test_reading_a_notice_from_another_school_is_not_found(
 
 
 async def test_staff_cannot_read_a_students_notice(
-    client: httpx.AsyncClient, db: Database, tokens: TokenFactory, family: Family,
-    deliver: Deliver, make_mark: MakeMark, make_link: MakeLink,
+    client: httpx.AsyncClient,
+    db: Database,
+    tokens: TokenFactory,
+    family: Family,
+    deliver: Deliver,
+    make_mark: MakeMark,
+    make_link: MakeLink,
 ) -> None:
     await link_and_mark(family, deliver, make_mark, make_link)
     notice = await my_notice_id(client, family.student_token)
@@ -288,16 +363,16 @@ async def test_staff_cannot_read_a_students_notice(
 
 
 async def test_reading_an_unknown_notice_is_not_found(
-    client: httpx.AsyncClient, family: Family,
+    client: httpx.AsyncClient,
+    family: Family,
 ) -> None:
-    response = await client.post(
-        f"{URL}/{uuid.uuid4()}/read", headers=bearer(family.student_token)
-    )
+    response = await client.post(f"{URL}/{uuid.uuid4()}/read", headers=bearer(family.student_token))
     assert response.status_code == 404
 
 
 async def test_reading_with_a_malformed_id_is_rejected_as_problem(
-    client: httpx.AsyncClient, family: Family,
+    client: httpx.AsyncClient,
+    family: Family,
 ) -> None:
     response = await client.post(f"{URL}/not-a-uuid/read", headers=bearer(family.student_token))
 
@@ -307,8 +382,13 @@ async def test_reading_with_a_malformed_id_is_rejected_as_problem(
 
 
 async def test_reading_needs_a_valid_token(
-    client: httpx.AsyncClient, db: Database, tokens: TokenFactory, family: Family,
-    deliver: Deliver, make_mark: MakeMark, make_link: MakeLink,
+    client: httpx.AsyncClient,
+    db: Database,
+    tokens: TokenFactory,
+    family: Family,
+    deliver: Deliver,
+    make_mark: MakeMark,
+    make_link: MakeLink,
 ) -> None:
     await link_and_mark(family, deliver, make_mark, make_link)
     notice = await my_notice_id(client, family.student_token)

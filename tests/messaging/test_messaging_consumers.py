@@ -85,9 +85,7 @@ async def test_duplicate_guardian_link_is_applied_once(
 
     async with db.transaction() as session:
         count = await session.scalar(
-            select(func.count()).select_from(Guardianship).where(
-                Guardianship.student_id == student
-            )
+            select(func.count()).select_from(Guardianship).where(Guardianship.student_id == student)
         )
     assert count == 1
 
@@ -139,7 +137,7 @@ async def test_a_mark_without_a_school_is_refused_and_leaves_nothing(
 
     assert await notices(db, student_id=student) == []
     async with db.transaction() as session:
-        claimed = await session.scalar(select(inbox.c.event_id).where(
-            inbox.c.event_id == mark.event_id
-        ))
+        claimed = await session.scalar(
+            select(inbox.c.event_id).where(inbox.c.event_id == mark.event_id)
+        )
     assert claimed is None  # not claimed, so the bus redelivers it and then dead-letters it

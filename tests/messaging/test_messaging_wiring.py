@@ -21,13 +21,20 @@ async def test_a_mark_published_on_the_bus_reaches_the_parents_notifications(
     broker = InProcessBroker()
     bus = InProcessBus(broker)
     app = create_app(Settings(database_url=messaging_db.url), bus=bus, keys=tokens.keys())
-    token = tokens.token(school_id=school, roles=["parent"], person_id=parent,
-                         children=[student])
+    token = tokens.token(school_id=school, roles=["parent"], person_id=parent, children=[student])
     mark = MarkPosted(
-        school_id=school, mark_id=uuid.uuid4(), lesson_id=uuid.uuid4(),
-        lesson_date=date(2026, 11, 28), student_id=student, class_id=uuid.uuid4(),
-        subject_id=uuid.uuid4(), subject_name="Математика", teacher_id=uuid.uuid4(),
-        value=5, work_type="answer", weight=1,
+        school_id=school,
+        mark_id=uuid.uuid4(),
+        lesson_id=uuid.uuid4(),
+        lesson_date=date(2026, 11, 28),
+        student_id=student,
+        class_id=uuid.uuid4(),
+        subject_id=uuid.uuid4(),
+        subject_name="Математика",
+        teacher_id=uuid.uuid4(),
+        value=5,
+        work_type="answer",
+        weight=1,
     )
     try:
         async with app.router.lifespan_context(app):

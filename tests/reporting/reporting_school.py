@@ -26,39 +26,71 @@ class School:
         return envelope
 
     def class_opened(
-        self, *, class_id: uuid.UUID | None = None, class_teacher_id: uuid.UUID | None = None,
-        name: str = "5А", version: int = 1,
+        self,
+        *,
+        class_id: uuid.UUID | None = None,
+        class_teacher_id: uuid.UUID | None = None,
+        name: str = "5А",
+        version: int = 1,
     ) -> ClassOpened:
         return ClassOpened(
-            school_id=self.id, version=version, class_id=class_id or uuid.uuid4(),
-            name=name, grade=5, class_teacher_id=class_teacher_id,
+            school_id=self.id,
+            version=version,
+            class_id=class_id or uuid.uuid4(),
+            name=name,
+            grade=5,
+            class_teacher_id=class_teacher_id,
         )
 
     def assignment(
-        self, *, teacher_id: uuid.UUID, class_id: uuid.UUID, subject_id: uuid.UUID,
-        assignment_id: uuid.UUID | None = None, version: int = 1,
+        self,
+        *,
+        teacher_id: uuid.UUID,
+        class_id: uuid.UUID,
+        subject_id: uuid.UUID,
+        assignment_id: uuid.UUID | None = None,
+        version: int = 1,
     ) -> AssignmentMade:
         return AssignmentMade(
-            school_id=self.id, version=version, assignment_id=assignment_id or uuid.uuid4(),
-            teacher_id=teacher_id, class_id=class_id, subject_id=subject_id,
+            school_id=self.id,
+            version=version,
+            assignment_id=assignment_id or uuid.uuid4(),
+            teacher_id=teacher_id,
+            class_id=class_id,
+            subject_id=subject_id,
             subject_name="Математика",
         )
 
     def mark(
-        self, *, class_id: uuid.UUID, subject_id: uuid.UUID, value: int, weight: int = 1,
-        mark_id: uuid.UUID | None = None, student_id: uuid.UUID | None = None,
+        self,
+        *,
+        class_id: uuid.UUID,
+        subject_id: uuid.UUID,
+        value: int,
+        weight: int = 1,
+        mark_id: uuid.UUID | None = None,
+        student_id: uuid.UUID | None = None,
         version: int = 1,
     ) -> MarkPosted:
         return MarkPosted(
-            school_id=self.id, version=version, mark_id=mark_id or uuid.uuid4(),
-            lesson_id=uuid.uuid4(), lesson_date=date(2026, 11, 28),
-            student_id=student_id or uuid.uuid4(), class_id=class_id, subject_id=subject_id,
-            subject_name="Математика", teacher_id=uuid.uuid4(), value=value,
-            work_type="answer", weight=weight,
+            school_id=self.id,
+            version=version,
+            mark_id=mark_id or uuid.uuid4(),
+            lesson_id=uuid.uuid4(),
+            lesson_date=date(2026, 11, 28),
+            student_id=student_id or uuid.uuid4(),
+            class_id=class_id,
+            subject_id=subject_id,
+            subject_name="Математика",
+            teacher_id=uuid.uuid4(),
+            value=value,
+            work_type="answer",
+            weight=weight,
         )
 
-    def token(self, *roles: str, account_id: uuid.UUID | None = None,
-              person_id: uuid.UUID | None = None) -> dict[str, str]:
+    def token(
+        self, *roles: str, account_id: uuid.UUID | None = None, person_id: uuid.UUID | None = None
+    ) -> dict[str, str]:
         """Authorization headers for a member of this school."""
         token = self.tokens.token(
             school_id=self.id, roles=list(roles), account_id=account_id, person_id=person_id

@@ -33,15 +33,15 @@ class ClassWithMarks:
 
 @pytest.fixture
 async def fifth_a(school: School) -> ClassWithMarks:
-    c = ClassWithMarks(school, uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4(),
-                       uuid.uuid4())
-    await school.deliver(school.class_opened(class_id=c.class_id,
-                                             class_teacher_id=c.class_teacher))
-    await school.deliver(school.assignment(teacher_id=c.maths_teacher, class_id=c.class_id,
-                                           subject_id=c.maths))
+    c = ClassWithMarks(school, uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4())
+    await school.deliver(school.class_opened(class_id=c.class_id, class_teacher_id=c.class_teacher))
+    await school.deliver(
+        school.assignment(teacher_id=c.maths_teacher, class_id=c.class_id, subject_id=c.maths)
+    )
     for value, weight in ((5, 1), (4, 2), (3, 3)):
-        await school.deliver(school.mark(class_id=c.class_id, subject_id=c.maths, value=value,
-                                         weight=weight))
+        await school.deliver(
+            school.mark(class_id=c.class_id, subject_id=c.maths, value=value, weight=weight)
+        )
     return c
 
 
@@ -63,8 +63,9 @@ async def test_administration_sees_the_weighted_average(
 async def test_a_subject_without_marks_has_no_average(
     client: httpx.AsyncClient, fifth_a: ClassWithMarks
 ) -> None:
-    response = await client.get(URL, params=fifth_a.params(fifth_a.physics),
-                                headers=fifth_a.school.token("director"))
+    response = await client.get(
+        URL, params=fifth_a.params(fifth_a.physics), headers=fifth_a.school.token("director")
+    )
 
     assert response.status_code == 200
     assert response.json()["weighted_average"] is None
@@ -76,27 +77,49 @@ async def test_only_this_class_and_subject_and_live_marks_count(
 ) -> None:
     other_class = uuid.uuid4()
     await school.deliver(school.mark(class_id=other_class, subject_id=fifth_a.maths, value=2))
-    await school.deliver(school.mark(class_id=fifth_a.class_id, subject_id=fifth_a.physics,
-                                     value=2))
+    await school.deliver(
+        school.mark(class_id=fifth_a.class_id, subject_id=fifth_a.physics, value=2)
+    )
     # A mark corrected from 5 to 2 (versions arriving out of order) counts once, as 2.
     corrected = uuid.uuid4()
-    await school.deliver(school.mark(class_id=fifth_a.class_id, subject_id=fifth_a.maths,
-                                     mark_id=corrected, value=2, version=2))
-    await school.deliver(school.mark(class_id=fifth_a.class_id, subject_id=fifth_a.maths,
-                                     mark_id=corrected, value=5, version=1))
+    await school.deliver(
+        school.mark(
+            class_id=fifth_a.class_id,
+            subject_id=fifth_a.maths,
+            mark_id=corrected,
+            value=2,
+            version=2,
+        )
+    )
+    await school.deliver(
+        school.mark(
+            class_id=fifth_a.class_id,
+            subject_id=fifth_a.maths,
+            mark_id=corrected,
+            value=5,
+            version=1,
+        )
+    )
     # A removed mark (a tombstone) does not count at all.
-    removed = school.mark(class_id=fifth_a.class_id, subject_id=fifth_a.maths, value=1,
-                          weight=3)
+    removed = school.mark(class_id=fifth_a.class_id, subject_id=fifth_a.maths, value=1, weight=3)
     await school.deliver(removed)
     async with db.transaction() as session:
-        await service.apply_mark(session, service.MarkState(
-            mark_id=removed.mark_id, school_id=school.id, class_id=fifth_a.class_id,
-            subject_id=fifth_a.maths, student_id=removed.student_id, value=1, weight=3,
-            version=2, deleted=True,
-        ))
+        await service.apply_mark(
+            session,
+            service.MarkState(
+                mark_id=removed.mark_id,
+                school_id=school.id,
+                class_id=fifth_a.class_id,
+                subject_id=fifth_a.maths,
+                student_id=removed.student_id,
+                value=1,
+                weight=3,
+                version=2,
+                deleted=True,
+            ),
+        )
 
-    body = (await client.get(URL, params=fifth_a.params(),
-                             headers=school.token("deputy"))).json()
+    body = (await client.get(URL, params=fifth_a.params(), headers=school.token("deputy"))).json()
 
     # (5×1 + 4×2 + 3×3 + 2×1) / (1 + 2 + 3 + 1) = 24 / 7 = 3.428…
     assert body["marks_count"] == 4
@@ -135,7 +158,8 @@ async def test_a_teacher_cannot_see_their_subject_in_a_class_they_do_not_teach(
     headers = school.token("teacher", account_id=fifth_a.maths_teacher)
 
     response = await client.get(
-        URL, params={"class_id": str(sixth_b), "subject_id": str(fifth_a.maths)},
+        URL,
+        params={"class_id": str(sixth_b), "subject_id": str(fifth_a.maths)},
         headers=headers,
     )
 
@@ -178,8 +202,10 @@ async def test_other_roles_are_forbidden(
 async def test_a_class_of_another_school_is_not_found(
     client: httpx.AsyncClient, other_school: School, fifth_a: ClassWithMarks
 ) -> None:
-    for headers in (other_school.token("director"),
-                    other_school.token("teacher", account_id=fifth_a.maths_teacher)):
+    for headers in (
+        other_school.token("director"),
+        other_school.token("teacher", account_id=fifth_a.maths_teacher),
+    ):
         response = await client.get(URL, params=fifth_a.params(), headers=headers)
         assert response.status_code == 404
         assert response.headers["content-type"] == PROBLEM
@@ -190,7 +216,8 @@ async def test_an_unknown_class_is_not_found(
     client: httpx.AsyncClient, fifth_a: ClassWithMarks
 ) -> None:
     response = await client.get(
-        URL, params={"class_id": str(uuid.uuid4()), "subject_id": str(fifth_a.maths)},
+        URL,
+        params={"class_id": str(uuid.uuid4()), "subject_id": str(fifth_a.maths)},
         headers=fifth_a.school.token("director"),
     )
     assert response.status_code == 404
@@ -225,10 +252,14 @@ async def test_the_average_needs_a_valid_token(
         "none": {},
         "garbage": {"Authorization": "Bearer nope"},
         "tampered signature": {"Authorization": f"Bearer {header}.{payload}.{forged_signature}"},
-        "foreign key": {"Authorization": "Bearer " + TokenFactory().token(
-            school_id=fifth_a.school.id, roles=["director"])},
-        "expired": {"Authorization": "Bearer " + tokens.token(
-            school_id=fifth_a.school.id, roles=["director"], ttl_seconds=-60)},
+        "foreign key": {
+            "Authorization": "Bearer "
+            + TokenFactory().token(school_id=fifth_a.school.id, roles=["director"])
+        },
+        "expired": {
+            "Authorization": "Bearer "
+            + tokens.token(school_id=fifth_a.school.id, roles=["director"], ttl_seconds=-60)
+        },
     }
     for name, headers in cases.items():
         response = await client.get(URL, params=fifth_a.params(), headers=headers)
@@ -246,11 +277,17 @@ async def test_the_sql_aggregate_agrees_with_the_weighted_average_rule(
     klass, subject = uuid.uuid4(), uuid.uuid4()
     await school.deliver(school.class_opened(class_id=klass))
     for value, weight in marks:
-        await school.deliver(school.mark(class_id=klass, subject_id=subject, value=value,
-                                         weight=weight))
+        await school.deliver(
+            school.mark(class_id=klass, subject_id=subject, value=value, weight=weight)
+        )
 
-    body = (await client.get(URL, params={"class_id": str(klass), "subject_id": str(subject)},
-                             headers=school.token("director"))).json()
+    body = (
+        await client.get(
+            URL,
+            params={"class_id": str(klass), "subject_id": str(subject)},
+            headers=school.token("director"),
+        )
+    ).json()
 
     expected = weighted_average_of(marks)
     assert expected is not None

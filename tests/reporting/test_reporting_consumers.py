@@ -21,9 +21,9 @@ from shared.inbox import inbox
 
 async def count(db: Database, model: type, **where: object) -> int:
     async with db.transaction() as session:
-        return int(await session.scalar(
-            select(func.count()).select_from(model).filter_by(**where)
-        ) or 0)
+        return int(
+            await session.scalar(select(func.count()).select_from(model).filter_by(**where)) or 0
+        )
 
 
 def test_reporting_listens_to_every_known_event_and_projects_three() -> None:
@@ -31,7 +31,9 @@ def test_reporting_listens_to_every_known_event_and_projects_three() -> None:
     assert subscription.queue == "reporting"
     assert set(subscription.routing_keys) == {e.routing_key for e in ALL_EVENTS}
     assert {e.routing_key for e in HANDLERS} == {
-        "journal.class.opened.v1", "journal.assignment.made.v1", "journal.mark.posted.v1",
+        "journal.class.opened.v1",
+        "journal.assignment.made.v1",
+        "journal.mark.posted.v1",
     }
 
 
@@ -71,11 +73,8 @@ async def test_the_log_keeps_the_envelope_as_it_arrived(db: Database, school: Sc
     assert CloudEvent.model_validate(row.envelope) == CloudEvent.from_json(envelope.to_json())
 
 
-async def test_events_without_a_projection_are_only_logged(
-    db: Database, school: School
-) -> None:
-    enrolled = StudentEnrolled(school_id=school.id, student_id=uuid.uuid4(),
-                               class_id=uuid.uuid4())
+async def test_events_without_a_projection_are_only_logged(db: Database, school: School) -> None:
+    enrolled = StudentEnrolled(school_id=school.id, student_id=uuid.uuid4(), class_id=uuid.uuid4())
     login = UserLoggedIn(school_id=school.id, account_id=uuid.uuid4(), roles=["teacher"])
 
     await school.deliver(enrolled)
@@ -89,8 +88,11 @@ async def test_events_without_a_projection_are_only_logged(
 async def test_an_unknown_event_type_is_acknowledged_and_not_logged(
     db: Database, school: School
 ) -> None:
-    envelope = school.mark(class_id=uuid.uuid4(), subject_id=uuid.uuid4(), value=5)\
-        .to_cloudevent().model_copy(update={"type": "journal.mark.posted.v9"})
+    envelope = (
+        school.mark(class_id=uuid.uuid4(), subject_id=uuid.uuid4(), value=5)
+        .to_cloudevent()
+        .model_copy(update={"type": "journal.mark.posted.v9"})
+    )
 
     await school.deliver(envelope)
 
@@ -99,10 +101,12 @@ async def test_an_unknown_event_type_is_acknowledged_and_not_logged(
 
 async def test_v2_then_v1_through_the_consumer_keeps_v2(db: Database, school: School) -> None:
     klass, subject, mark = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
-    await school.deliver(school.mark(class_id=klass, subject_id=subject, mark_id=mark,
-                                     value=2, version=2))
-    await school.deliver(school.mark(class_id=klass, subject_id=subject, mark_id=mark,
-                                     value=5, version=1))
+    await school.deliver(
+        school.mark(class_id=klass, subject_id=subject, mark_id=mark, value=2, version=2)
+    )
+    await school.deliver(
+        school.mark(class_id=klass, subject_id=subject, mark_id=mark, value=5, version=1)
+    )
 
     async with db.transaction() as session:
         row = await session.get(MarkRow, mark)
@@ -146,8 +150,10 @@ async def test_the_log_is_append_only(db: Database, school: School) -> None:
     mark = school.mark(class_id=uuid.uuid4(), subject_id=uuid.uuid4(), value=5)
     await school.deliver(mark)
 
-    for statement in ("UPDATE event_log SET version = 99 WHERE event_id = :id",
-                      "DELETE FROM event_log WHERE event_id = :id"):
+    for statement in (
+        "UPDATE event_log SET version = 99 WHERE event_id = :id",
+        "DELETE FROM event_log WHERE event_id = :id",
+    ):
         with pytest.raises(DBAPIError, match="append-only"):
             async with db.transaction() as session:
                 await session.execute(text(statement), {"id": mark.event_id})
@@ -160,28 +166,38 @@ async def test_projections_rebuilt_from_the_log_match_the_live_ones(
 ) -> None:
     teacher, klass, subject, mark = uuid.uuid4(), uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     await school.deliver(school.class_opened(class_id=klass, class_teacher_id=teacher))
-    await school.deliver(school.assignment(teacher_id=teacher, class_id=klass,
-                                           subject_id=subject))
-    await school.deliver(school.mark(class_id=klass, subject_id=subject, mark_id=mark,
-                                     value=3, version=2))
-    await school.deliver(school.mark(class_id=klass, subject_id=subject, mark_id=mark,
-                                     value=5, version=1))
+    await school.deliver(school.assignment(teacher_id=teacher, class_id=klass, subject_id=subject))
+    await school.deliver(
+        school.mark(class_id=klass, subject_id=subject, mark_id=mark, value=3, version=2)
+    )
+    await school.deliver(
+        school.mark(class_id=klass, subject_id=subject, mark_id=mark, value=5, version=1)
+    )
     await school.deliver(school.mark(class_id=klass, subject_id=subject, value=4, weight=2))
 
     async def snapshot() -> list[object]:
         async with db.transaction() as session:
-            marks = (await session.execute(
-                select(MarkRow.mark_id, MarkRow.value, MarkRow.weight, MarkRow.version)
-                .where(MarkRow.class_id == klass).order_by(MarkRow.mark_id)
-            )).all()
-            classes = (await session.execute(
-                select(ClassRow.class_id, ClassRow.class_teacher_id, ClassRow.version)
-                .where(ClassRow.class_id == klass)
-            )).all()
-            assignments = (await session.execute(
-                select(AssignmentRow.teacher_id, AssignmentRow.subject_id)
-                .where(AssignmentRow.class_id == klass)
-            )).all()
+            marks = (
+                await session.execute(
+                    select(MarkRow.mark_id, MarkRow.value, MarkRow.weight, MarkRow.version)
+                    .where(MarkRow.class_id == klass)
+                    .order_by(MarkRow.mark_id)
+                )
+            ).all()
+            classes = (
+                await session.execute(
+                    select(ClassRow.class_id, ClassRow.class_teacher_id, ClassRow.version).where(
+                        ClassRow.class_id == klass
+                    )
+                )
+            ).all()
+            assignments = (
+                await session.execute(
+                    select(AssignmentRow.teacher_id, AssignmentRow.subject_id).where(
+                        AssignmentRow.class_id == klass
+                    )
+                )
+            ).all()
         return [marks, classes, assignments]
 
     live = await snapshot()

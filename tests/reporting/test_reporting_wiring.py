@@ -42,5 +42,9 @@ async def test_events_published_on_the_bus_reach_the_average(
     finally:
         await broker.close()
 
-    assert body == {"class_id": str(klass), "subject_id": str(subject),
-                    "weighted_average": 3.0, "marks_count": 2}
+    assert body == {
+        "class_id": str(klass),
+        "subject_id": str(subject),
+        "weighted_average": 3.0,
+        "marks_count": 2,
+    }

@@ -31,16 +31,24 @@ async def test_the_management_api_creates_a_vhost_with_permissions_and_closes_by
         body = json.loads(request.content) if request.content else None
         calls.append((request.method, request.url.raw_path.decode(), body))
         if request.method == "GET":
-            return httpx.Response(200, json=[
-                {"name": "127.0.0.1:5000 -> 127.0.0.1:5672",
-                 "client_properties": {"connection_name": "bus-1"}},
-                {"name": "127.0.0.1:5001 -> 127.0.0.1:5672",
-                 "client_properties": {"connection_name": "other"}},
-            ])
+            return httpx.Response(
+                200,
+                json=[
+                    {
+                        "name": "127.0.0.1:5000 -> 127.0.0.1:5672",
+                        "client_properties": {"connection_name": "bus-1"},
+                    },
+                    {
+                        "name": "127.0.0.1:5001 -> 127.0.0.1:5672",
+                        "client_properties": {"connection_name": "other"},
+                    },
+                ],
+            )
         return httpx.Response(204)
 
-    api = ManagementApi("http://broker:15672", "guest", "guest",
-                        transport=httpx.MockTransport(answer))
+    api = ManagementApi(
+        "http://broker:15672", "guest", "guest", transport=httpx.MockTransport(answer)
+    )
 
     await api.create_vhost("test-1", "guest")
     closed = await api.close_connections("bus-1")
@@ -49,8 +57,7 @@ async def test_the_management_api_creates_a_vhost_with_permissions_and_closes_by
     assert closed == 1
     assert calls == [
         ("PUT", "/api/vhosts/test-1", {}),
-        ("PUT", "/api/permissions/test-1/guest",
-         {"configure": ".*", "write": ".*", "read": ".*"}),
+        ("PUT", "/api/permissions/test-1/guest", {"configure": ".*", "write": ".*", "read": ".*"}),
         ("GET", "/api/connections?columns=name%2Cclient_properties", None),
         ("DELETE", "/api/connections/127.0.0.1%3A5000%20-%3E%20127.0.0.1%3A5672", None),
         ("DELETE", "/api/vhosts/test-1", None),

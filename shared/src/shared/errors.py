@@ -104,8 +104,12 @@ def install_problem_handlers(app: FastAPI) -> None:
             for e in exc.errors()
         ]
         return problem_response(
-            request, 422, "validation-error", "Invalid request",
-            "The request does not match the schema.", errors=errors,
+            request,
+            422,
+            "validation-error",
+            "Invalid request",
+            "The request does not match the schema.",
+            errors=errors,
         )
 
     async def on_http(request: Request, exc: Exception) -> JSONResponse:
@@ -113,7 +117,11 @@ def install_problem_handlers(app: FastAPI) -> None:
         slug = _STATUS_TYPES.get(exc.status_code, "http-error")
         title = slug.replace("-", " ").capitalize()
         return problem_response(
-            request, exc.status_code, slug, title, str(exc.detail) if exc.detail else None,
+            request,
+            exc.status_code,
+            slug,
+            title,
+            str(exc.detail) if exc.detail else None,
             headers=dict(exc.headers) if exc.headers else None,
         )
 

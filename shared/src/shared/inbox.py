@@ -58,8 +58,10 @@ def idempotent_handler(
         event = event_type.from_cloudevent(envelope)
         async with db.transaction() as session:
             if not await claim(session, consumer, envelope):
-                log.info("duplicate skipped", extra={"event_id": str(envelope.id),
-                                                     "event_type": envelope.type})
+                log.info(
+                    "duplicate skipped",
+                    extra={"event_id": str(envelope.id), "event_type": envelope.type},
+                )
                 return
             await fn(session, event)
 

@@ -13,8 +13,18 @@ request_id: ContextVar[str | None] = ContextVar("request_id", default=None)
 
 # Only these record attributes leave the process: an allow-list keeps personal data out.
 _SAFE_EXTRAS = (
-    "service", "method", "path", "status", "duration_ms", "event_type", "event_id",
-    "routing_key", "attempts", "error_type", "queue", "count",
+    "service",
+    "method",
+    "path",
+    "status",
+    "duration_ms",
+    "event_type",
+    "event_id",
+    "routing_key",
+    "attempts",
+    "error_type",
+    "queue",
+    "count",
 )
 
 

@@ -193,8 +193,7 @@ class OutboxRelay:
                 with contextlib.suppress(Exception):
                     await connection.close()
             if not self._listen_failed:
-                log.warning("LISTEN unavailable, polling",
-                            extra={"error_type": type(exc).__name__})
+                log.warning("LISTEN unavailable, polling", extra={"error_type": type(exc).__name__})
             self._listen_failed = True
             return
         if self._listen_failed:

@@ -51,8 +51,7 @@ class JwksKeys:
             return self._keys[kid]
         async with self._lock:
             if kid not in self._keys and (
-                time.monotonic() - self._fetched_at >= self.min_refresh_interval
-                or not self._keys
+                time.monotonic() - self._fetched_at >= self.min_refresh_interval or not self._keys
             ):
                 await self._refresh()
         return self._keys.get(kid)

@@ -109,7 +109,6 @@ async def rolled_back(db: Database) -> AsyncIterator[RollbackDatabase]:
             await transaction.rollback()
 
 
-
 class TokenFactory:
     """Mints access tokens the way auth does, with a throwaway key (for service tests)."""
 

@@ -46,8 +46,9 @@ def make_event(routing_key: str = "test.thing.happened.v1", **data: Any) -> Clou
 class Collector:
     """A handler that records what it got; `fail` decides whether a delivery raises."""
 
-    def __init__(self, fail: Callable[[CloudEvent, int], bool] | None = None,
-                 pause: float = 0.0) -> None:
+    def __init__(
+        self, fail: Callable[[CloudEvent, int], bool] | None = None, pause: float = 0.0
+    ) -> None:
         self.events: list[CloudEvent] = []
         self.attempts: dict[uuid.UUID, int] = {}
         self._fail = fail
@@ -156,8 +157,12 @@ class RabbitTransport:
 
     def make_bus(self, url: str | None = None, **options: Any) -> RabbitBus:
         settings: dict[str, Any] = {
-            "exchange": self.exchange, "delivery_limit": DELIVERY_LIMIT, "prefetch": 8,
-            "retry_backoff": 0.01, "reconnect_interval": 0.2, "publish_timeout": 10.0,
+            "exchange": self.exchange,
+            "delivery_limit": DELIVERY_LIMIT,
+            "prefetch": 8,
+            "retry_backoff": 0.01,
+            "reconnect_interval": 0.2,
+            "publish_timeout": 10.0,
             "close_grace": 0.5,
             "connection_name": f"{self.prefix}-{len(self.buses)}",
         }

@@ -44,8 +44,9 @@ def unique_prefix(label: str = "test") -> str:
 def with_vhost(url: str, vhost: str) -> str:
     """The AMQP URL of `vhost` on the same broker with the same credentials."""
     parts = urlsplit(url)
-    return urlunsplit((parts.scheme, parts.netloc, "/" + quote(vhost, safe=""),
-                       parts.query, parts.fragment))
+    return urlunsplit(
+        (parts.scheme, parts.netloc, "/" + quote(vhost, safe=""), parts.query, parts.fragment)
+    )
 
 
 async def unreachable_reason(url: str, connect_timeout: float = 5.0) -> str | None:
@@ -104,15 +105,21 @@ class ManagementApi:
 
     name = "management API"
 
-    def __init__(self, base_url: str, user: str, password: str,
-                 transport: httpx.AsyncBaseTransport | None = None) -> None:
+    def __init__(
+        self,
+        base_url: str,
+        user: str,
+        password: str,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.base_url = base_url.rstrip("/")
         self._auth = httpx.BasicAuth(user, password)
         self._transport = transport
 
     def _client(self) -> httpx.AsyncClient:
-        return httpx.AsyncClient(base_url=self.base_url, auth=self._auth, timeout=10,
-                                 transport=self._transport)
+        return httpx.AsyncClient(
+            base_url=self.base_url, auth=self._auth, timeout=10, transport=self._transport
+        )
 
     async def available(self) -> bool:
         try:
@@ -123,12 +130,13 @@ class ManagementApi:
 
     async def create_vhost(self, vhost: str, user: str) -> None:
         async with self._client() as client:
-            (await client.put(f"/api/vhosts/{quote(vhost, safe='')}", json={})
-             ).raise_for_status()
-            (await client.put(
-                f"/api/permissions/{quote(vhost, safe='')}/{quote(user, safe='')}",
-                json={"configure": ".*", "write": ".*", "read": ".*"},
-            )).raise_for_status()
+            (await client.put(f"/api/vhosts/{quote(vhost, safe='')}", json={})).raise_for_status()
+            (
+                await client.put(
+                    f"/api/permissions/{quote(vhost, safe='')}/{quote(user, safe='')}",
+                    json={"configure": ".*", "write": ".*", "read": ".*"},
+                )
+            ).raise_for_status()
 
     async def delete_vhost(self, vhost: str) -> None:
         async with self._client() as client:
@@ -138,16 +146,20 @@ class ManagementApi:
 
     async def close_connections(self, connection_name: str) -> int:
         async with self._client() as client:
-            response = await client.get("/api/connections",
-                                        params={"columns": "name,client_properties"})
+            response = await client.get(
+                "/api/connections", params={"columns": "name,client_properties"}
+            )
             response.raise_for_status()
             names = [
-                c["name"] for c in response.json()
+                c["name"]
+                for c in response.json()
                 if (c.get("client_properties") or {}).get("connection_name") == connection_name
             ]
             for name in names:
-                await client.delete(f"/api/connections/{quote(name, safe='')}",
-                                    headers={"X-Reason": "test: connection closed"})
+                await client.delete(
+                    f"/api/connections/{quote(name, safe='')}",
+                    headers={"X-Reason": "test: connection closed"},
+                )
         return len(names)
 
 
@@ -161,8 +173,11 @@ class Rabbitmqctl:
 
     async def _run(self, *args: str) -> str:
         process = await asyncio.create_subprocess_exec(
-            self.executable, "-q", *args,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE,
+            self.executable,
+            "-q",
+            *args,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
         )
         out, err = await process.communicate()
         if process.returncode != 0:
@@ -187,8 +202,9 @@ class Rabbitmqctl:
     async def close_connections(self, connection_name: str) -> int:
         # The plain output carries the pid in the form close_connection accepts; the
         # client properties hold {"connection_name","<name>"}.
-        listing = await self._run("list_connections", "pid", "client_properties",
-                                  "--no-table-headers")
+        listing = await self._run(
+            "list_connections", "pid", "client_properties", "--no-table-headers"
+        )
         marker = '{"connection_name",' + json.dumps(connection_name) + "}"
         pids = [line.split("\t", 1)[0] for line in listing.splitlines() if marker in line]
         for pid in pids:

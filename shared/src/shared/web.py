@@ -61,8 +61,10 @@ def create_service_app(
         db = Database(settings.database_url)
         the_bus = bus if bus is not None else make_bus(settings, name)
         relay = OutboxRelay(
-            db, the_bus,
-            poll_interval=settings.relay_poll_interval, batch_size=settings.relay_batch_size,
+            db,
+            the_bus,
+            poll_interval=settings.relay_poll_interval,
+            batch_size=settings.relay_batch_size,
         )
         app.state.db = db
         app.state.bus = the_bus

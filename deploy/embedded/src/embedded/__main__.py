@@ -40,9 +40,7 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def embedded_postgres_urls(
-    services: list[ServiceModule], data_dir: Path
-) -> dict[str, str]:
+async def embedded_postgres_urls(services: list[ServiceModule], data_dir: Path) -> dict[str, str]:
     """Start the embedded PostgreSQL if any service lacks a database URL; one database each."""
     urls = {s.name: url for s in services if (url := s.env("database_url"))}
     missing = [s for s in services if s.name not in urls]

@@ -38,26 +38,62 @@ STAFF = [
     ("class-teacher", "Волков", "Дмитрий", "Александрович", ["teacher", "class_teacher"]),
 ]
 
-SUBJECTS = [("Математика", "teacher"), ("Русский язык", "class-teacher"),
-            ("Литература", "class-teacher")]
+SUBJECTS = [
+    ("Математика", "teacher"),
+    ("Русский язык", "class-teacher"),
+    ("Литература", "class-teacher"),
+]
 
-MALE = [("Иванов", "Артём"), ("Смирнов", "Максим"), ("Попов", "Иван"), ("Васильев", "Михаил"),
-        ("Петров", "Даниил"), ("Новиков", "Кирилл"), ("Фёдоров", "Егор"), ("Козлов", "Никита"),
-        ("Лебедев", "Матвей"), ("Семёнов", "Тимофей"), ("Егоров", "Роман")]
-FEMALE = [("Павлова", "Анна"), ("Голубева", "Мария"), ("Виноградова", "София"),
-          ("Богданова", "Алиса"), ("Воробьёва", "Виктория"), ("Фролова", "Полина"),
-          ("Медведева", "Варвара"), ("Белова", "Ксения"), ("Тарасова", "Дарья"),
-          ("Беляева", "Вероника"), ("Орлова", "Ева")]
+MALE = [
+    ("Иванов", "Артём"),
+    ("Смирнов", "Максим"),
+    ("Попов", "Иван"),
+    ("Васильев", "Михаил"),
+    ("Петров", "Даниил"),
+    ("Новиков", "Кирилл"),
+    ("Фёдоров", "Егор"),
+    ("Козлов", "Никита"),
+    ("Лебедев", "Матвей"),
+    ("Семёнов", "Тимофей"),
+    ("Егоров", "Роман"),
+]
+FEMALE = [
+    ("Павлова", "Анна"),
+    ("Голубева", "Мария"),
+    ("Виноградова", "София"),
+    ("Богданова", "Алиса"),
+    ("Воробьёва", "Виктория"),
+    ("Фролова", "Полина"),
+    ("Медведева", "Варвара"),
+    ("Белова", "Ксения"),
+    ("Тарасова", "Дарья"),
+    ("Беляева", "Вероника"),
+    ("Орлова", "Ева"),
+]
 FATHER_NAMES = ["Александр", "Сергей", "Алексей", "Андрей", "Дмитрий", "Евгений", "Николай"]
 MOTHER_NAMES = ["Елена", "Ольга", "Наталья", "Татьяна", "Юлия", "Светлана", "Екатерина"]
 TOPICS = {
-    "Математика": ["Обыкновенные дроби", "Сравнение дробей", "Сложение и вычитание дробей",
-                   "Смешанные числа", "Решение задач на дроби"],
-    "Русский язык": ["Имя существительное", "Склонение существительных",
-                     "Правописание -тся и -ться", "Имя прилагательное", "Словосочетание"],
-    "Литература": ["И. С. Тургенев «Муму»", "Н. А. Некрасов «Крестьянские дети»",
-                   "Л. Н. Толстой «Кавказский пленник»", "А. П. Чехов «Хирургия»",
-                   "Поэзия о Родине"],
+    "Математика": [
+        "Обыкновенные дроби",
+        "Сравнение дробей",
+        "Сложение и вычитание дробей",
+        "Смешанные числа",
+        "Решение задач на дроби",
+    ],
+    "Русский язык": [
+        "Имя существительное",
+        "Склонение существительных",
+        "Правописание -тся и -ться",
+        "Имя прилагательное",
+        "Словосочетание",
+    ],
+    "Литература": [
+        "И. С. Тургенев «Муму»",
+        "Н. А. Некрасов «Крестьянские дети»",
+        "Л. Н. Толстой «Кавказский пленник»",
+        "А. П. Чехов «Хирургия»",
+        "Поэзия о Родине",
+    ],
 }
 
 
@@ -104,35 +140,58 @@ async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
             return False
         async with auth_app.state.db.transaction() as session:
             await provision_school(
-                session, name=SCHOOL_NAME, timezone=TIMEZONE, admin_login="admin",
-                admin_password=DEMO_PASSWORD, admin_last_name="Никитин", admin_first_name="Олег",
+                session,
+                name=SCHOOL_NAME,
+                timezone=TIMEZONE,
+                admin_login="admin",
+                admin_password=DEMO_PASSWORD,
+                admin_last_name="Никитин",
+                admin_first_name="Олег",
                 passwords=auth_app.state.passwords,
             )
         admin = await anonymous.login("admin")
         staff: dict[str, str] = {}
         for login, last, first, middle, roles in STAFF:
-            created = await admin.post("/api/auth/staff", {
-                "login": login, "password": DEMO_PASSWORD, "last_name": last,
-                "first_name": first, "middle_name": middle, "roles": roles,
-            })
+            created = await admin.post(
+                "/api/auth/staff",
+                {
+                    "login": login,
+                    "password": DEMO_PASSWORD,
+                    "last_name": last,
+                    "first_name": first,
+                    "middle_name": middle,
+                    "roles": roles,
+                },
+            )
             staff[login] = created["account_id"]
 
         deputy = await anonymous.login("deputy")
-        school_class = await eventually(lambda: deputy.post("/api/journal/classes", {
-            "name": "5А", "grade": 5, "class_teacher_id": staff["class-teacher"],
-        }))
+        school_class = await eventually(
+            lambda: deputy.post(
+                "/api/journal/classes",
+                {
+                    "name": "5А",
+                    "grade": 5,
+                    "class_teacher_id": staff["class-teacher"],
+                },
+            )
+        )
         class_id = school_class["class_id"]
         assignments: dict[str, tuple[str, str]] = {}
         for subject_name, teacher_login in SUBJECTS:
             subject = await deputy.post("/api/journal/subjects", {"name": subject_name})
-            body = {"teacher_id": staff[teacher_login], "class_id": class_id,
-                    "subject_id": subject["subject_id"]}
+            body = {
+                "teacher_id": staff[teacher_login],
+                "class_id": class_id,
+                "subject_id": subject["subject_id"],
+            }
             assignment = await eventually(partial(deputy.post, "/api/journal/assignments", body))
             assignments[subject_name] = (assignment["assignment_id"], teacher_login)
 
         rng = random.Random(239)  # noqa: S311 - demo data, not secrets
-        pupils = [(last, first, "M") for last, first in MALE] + \
-                 [(last, first, "F") for last, first in FEMALE]
+        pupils = [(last, first, "M") for last, first in MALE] + [
+            (last, first, "F") for last, first in FEMALE
+        ]
         rng.shuffle(pupils)
         students: list[str] = []
         guardians: list[str] = []
@@ -142,25 +201,41 @@ async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
             if father.endswith("й"):
                 middle = father[:-1] + ("евич" if sex == "M" else "евна")
             born = date(2015, 1, 1) + timedelta(days=rng.randrange(365))
-            student = await deputy.post("/api/journal/students", {
-                "class_id": class_id, "last_name": last, "first_name": first,
-                "middle_name": middle, "birth_date": born.isoformat(),
-            })
+            student = await deputy.post(
+                "/api/journal/students",
+                {
+                    "class_id": class_id,
+                    "last_name": last,
+                    "first_name": first,
+                    "middle_name": middle,
+                    "birth_date": born.isoformat(),
+                },
+            )
             students.append(student["student_id"])
             mother_last = last if sex == "F" else last + "а"
-            guardian = await deputy.post("/api/journal/guardians", {
-                "last_name": mother_last, "first_name": rng.choice(MOTHER_NAMES),
-                "middle_name": rng.choice(["Ивановна", "Петровна", "Сергеевна", "Викторовна"]),
-                "phone": f"+7 921 {rng.randrange(100, 999)}-{rng.randrange(10, 99)}-"
-                         f"{rng.randrange(10, 99)}",
-                "student_ids": [student["student_id"]],
-            })
+            guardian = await deputy.post(
+                "/api/journal/guardians",
+                {
+                    "last_name": mother_last,
+                    "first_name": rng.choice(MOTHER_NAMES),
+                    "middle_name": rng.choice(["Ивановна", "Петровна", "Сергеевна", "Викторовна"]),
+                    "phone": f"+7 921 {rng.randrange(100, 999)}-{rng.randrange(10, 99)}-"
+                    f"{rng.randrange(10, 99)}",
+                    "student_ids": [student["student_id"]],
+                },
+            )
             guardians.append(guardian["guardian_id"])
             if index == 0:
-                for person_id, kind in ((student["student_id"], "student"),
-                                        (guardian["guardian_id"], "parent")):
-                    credentials = {"person_id": person_id, "kind": kind, "login": kind,
-                                   "password": DEMO_PASSWORD}
+                for person_id, kind in (
+                    (student["student_id"], "student"),
+                    (guardian["guardian_id"], "parent"),
+                ):
+                    credentials = {
+                        "person_id": person_id,
+                        "kind": kind,
+                        "login": kind,
+                        "password": DEMO_PASSWORD,
+                    }
                     await eventually(partial(deputy.post, "/api/auth/credentials", credentials))
 
         await _fill_this_week(anonymous, assignments, students, rng)
@@ -168,7 +243,9 @@ async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
 
 
 async def _fill_this_week(
-    anonymous: Api, assignments: dict[str, tuple[str, str]], students: list[str],
+    anonymous: Api,
+    assignments: dict[str, tuple[str, str]],
+    students: list[str],
     rng: random.Random,
 ) -> None:
     today = date.today()
@@ -178,14 +255,22 @@ async def _fill_this_week(
         teacher = await anonymous.login(teacher_login)
         for number, day in enumerate(days):
             topic = TOPICS[subject_name][number % len(TOPICS[subject_name])]
-            lesson = await teacher.post("/api/journal/lessons", {
-                "assignment_id": assignment_id, "date": day.isoformat(), "topic": topic,
-                "homework": f"§ {12 + number}, упр. {100 + rng.randrange(50)}",
-            })
+            lesson = await teacher.post(
+                "/api/journal/lessons",
+                {
+                    "assignment_id": assignment_id,
+                    "date": day.isoformat(),
+                    "topic": topic,
+                    "homework": f"§ {12 + number}, упр. {100 + rng.randrange(50)}",
+                },
+            )
             chosen = rng.sample(students[1:], k=3) + [students[0]] * (number % 2 == 0)
             for student_id in chosen:
-                await teacher.post(f"/api/journal/lessons/{lesson['lesson_id']}/marks", {
-                    "student_id": student_id,
-                    "value": rng.choices([5, 4, 3, 2], weights=[4, 5, 2, 1])[0],
-                    "work_type": rng.choice(["answer", "answer", "homework", "independent"]),
-                })
+                await teacher.post(
+                    f"/api/journal/lessons/{lesson['lesson_id']}/marks",
+                    {
+                        "student_id": student_id,
+                        "value": rng.choices([5, 4, 3, 2], weights=[4, 5, 2, 1])[0],
+                        "work_type": rng.choice(["answer", "answer", "homework", "independent"]),
+                    },
+                )

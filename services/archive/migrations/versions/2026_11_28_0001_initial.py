@@ -29,7 +29,9 @@ def upgrade() -> None:
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("envelope", JSONB(), nullable=False),
         sa.Column(
-            "received_at", sa.DateTime(timezone=True), nullable=False,
+            "received_at",
+            sa.DateTime(timezone=True),
+            nullable=False,
             server_default=sa.func.now(),
         ),
         sa.PrimaryKeyConstraint("event_id", name="pk_received_events"),

@@ -44,8 +44,10 @@ def keeping_handler(db: Database, consumer: str, events: tuple[type[Event], ...]
         event_type.from_cloudevent(envelope)  # validates the payload
         async with db.transaction() as session:
             if not await claim(session, consumer, envelope):
-                log.info("duplicate skipped", extra={"event_id": str(envelope.id),
-                                                     "event_type": envelope.type})
+                log.info(
+                    "duplicate skipped",
+                    extra={"event_id": str(envelope.id), "event_type": envelope.type},
+                )
                 return
             await service.store_received(session, envelope)
 

@@ -20,8 +20,9 @@ depends_on: str | Sequence[str] | None = None
 
 
 def _created_at() -> sa.Column:
-    return sa.Column("created_at", sa.DateTime(timezone=True), nullable=False,
-                     server_default=sa.func.now())
+    return sa.Column(
+        "created_at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()
+    )
 
 
 def upgrade() -> None:
@@ -48,8 +49,9 @@ def upgrade() -> None:
         sa.Column("is_active", sa.Boolean(), nullable=False, server_default=sa.text("true")),
         _created_at(),
         sa.PrimaryKeyConstraint("id", name="pk_accounts"),
-        sa.ForeignKeyConstraint(["school_id"], ["schools.id"],
-                                name="fk_accounts_school_id_schools"),
+        sa.ForeignKeyConstraint(
+            ["school_id"], ["schools.id"], name="fk_accounts_school_id_schools"
+        ),
         sa.CheckConstraint("kind IN ('staff', 'student', 'parent')", name="ck_accounts_kind"),
         sa.CheckConstraint(
             "(kind = 'staff' AND person_id IS NULL AND last_name IS NOT NULL "
@@ -60,8 +62,13 @@ def upgrade() -> None:
     )
     op.create_index("ix_accounts_school_id", "accounts", ["school_id"])
     op.create_index("uq_accounts_login_ci", "accounts", [sa.text("lower(login)")], unique=True)
-    op.create_index("uq_accounts_person_id", "accounts", ["person_id"], unique=True,
-                    postgresql_where=sa.text("person_id IS NOT NULL"))
+    op.create_index(
+        "uq_accounts_person_id",
+        "accounts",
+        ["person_id"],
+        unique=True,
+        postgresql_where=sa.text("person_id IS NOT NULL"),
+    )
 
     op.create_table(
         "account_roles",
@@ -69,8 +76,12 @@ def upgrade() -> None:
         sa.Column("role", sa.String(32), nullable=False),
         sa.Column("school_id", postgresql.UUID(as_uuid=True), nullable=False),
         sa.PrimaryKeyConstraint("account_id", "role", name="pk_account_roles"),
-        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE",
-                                name="fk_account_roles_account_id_accounts"),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            ondelete="CASCADE",
+            name="fk_account_roles_account_id_accounts",
+        ),
     )
 
     op.create_table(
@@ -101,8 +112,12 @@ def upgrade() -> None:
         sa.Column("failures", sa.Integer(), nullable=False),
         sa.Column("last_failed_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("login_digest", name="pk_login_failures"),
-        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE",
-                                name="fk_login_failures_account_id_accounts"),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            ondelete="CASCADE",
+            name="fk_login_failures_account_id_accounts",
+        ),
     )
     op.create_index("ix_login_failures_account_id", "login_failures", ["account_id"])
 
@@ -112,8 +127,7 @@ def upgrade() -> None:
         sa.Column("account_id", postgresql.UUID(as_uuid=True), nullable=True),
         sa.Column("school_id", postgresql.UUID(as_uuid=True), nullable=True),
         sa.Column("succeeded", sa.Boolean(), nullable=False),
-        sa.Column("at", sa.DateTime(timezone=True), nullable=False,
-                  server_default=sa.func.now()),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False, server_default=sa.func.now()),
         sa.PrimaryKeyConstraint("id", name="pk_login_audit"),
     )
     op.create_index("ix_login_audit_account_id", "login_audit", ["account_id"])
@@ -141,8 +155,12 @@ def upgrade() -> None:
         sa.Column("used_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_refresh_tokens"),
-        sa.ForeignKeyConstraint(["account_id"], ["accounts.id"], ondelete="CASCADE",
-                                name="fk_refresh_tokens_account_id_accounts"),
+        sa.ForeignKeyConstraint(
+            ["account_id"],
+            ["accounts.id"],
+            ondelete="CASCADE",
+            name="fk_refresh_tokens_account_id_accounts",
+        ),
         sa.UniqueConstraint("token_hash", name="uq_refresh_tokens_token_hash"),
     )
     op.create_index("ix_refresh_tokens_family_id", "refresh_tokens", ["family_id"])
@@ -154,7 +172,14 @@ def upgrade() -> None:
 def downgrade() -> None:
     drop_outbox_and_inbox()
     for table in (
-        "refresh_tokens", "signing_keys", "login_audit", "login_failures", "guardianships",
-        "roster_people", "account_roles", "accounts", "schools",
+        "refresh_tokens",
+        "signing_keys",
+        "login_audit",
+        "login_failures",
+        "guardianships",
+        "roster_people",
+        "account_roles",
+        "accounts",
+        "schools",
     ):
         op.drop_table(table)

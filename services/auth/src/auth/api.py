@@ -83,14 +83,19 @@ def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
 class InvalidCredentials(Problem):
     def __init__(self) -> None:
         # One answer for an unknown login, a wrong password and a disabled account.
-        super().__init__(401, "invalid-credentials", "Invalid credentials",
-                         "Wrong login or password.")
+        super().__init__(
+            401, "invalid-credentials", "Invalid credentials", "Wrong login or password."
+        )
 
 
 class InvalidRefreshToken(Problem):
     def __init__(self) -> None:
-        super().__init__(401, "invalid-refresh-token", "Invalid refresh token",
-                         "The refresh token is unknown, expired, used or revoked.")
+        super().__init__(
+            401,
+            "invalid-refresh-token",
+            "Invalid refresh token",
+            "The refresh token is unknown, expired, used or revoked.",
+        )
 
 
 def _token_response(response: Response, tokens: TokenPair) -> TokenResponse:
@@ -104,8 +109,13 @@ def _token_response(response: Response, tokens: TokenPair) -> TokenResponse:
 
 @router.post("/login", tags=["sessions"], responses=_problems(401, 422))
 async def login(
-    body: LoginRequest, response: Response, db: Db, settings: AuthSettings,
-    passwords: PasswordHasher, issuer: Issuer, sleep: Sleep,
+    body: LoginRequest,
+    response: Response,
+    db: Db,
+    settings: AuthSettings,
+    passwords: PasswordHasher,
+    issuer: Issuer,
+    sleep: Sleep,
 ) -> TokenResponse:
     """Log in with a login and password; answers an access and a refresh token."""
     # The wait happens outside any transaction, so slowed-down attempts hold no connection.
@@ -116,8 +126,12 @@ async def login(
     # The failure record must be committed although the answer is an error.
     async with db.transaction() as session:
         tokens = await service.login(
-            session, passwords=passwords, issuer=issuer, settings=settings,
-            login=body.login, password=body.password,
+            session,
+            passwords=passwords,
+            issuer=issuer,
+            settings=settings,
+            login=body.login,
+            password=body.password,
         )
     if tokens is None:
         raise InvalidCredentials()
@@ -137,8 +151,9 @@ async def refresh(
     return _token_response(response, tokens)
 
 
-@router.post("/logout", tags=["sessions"], status_code=status.HTTP_204_NO_CONTENT,
-             responses=_problems(422))
+@router.post(
+    "/logout", tags=["sessions"], status_code=status.HTTP_204_NO_CONTENT, responses=_problems(422)
+)
 async def logout(body: LogoutRequest, session: Session) -> None:
     """End the session of a refresh token (all tokens rotated from the same login)."""
     await service.logout(session, body.refresh_token)
@@ -150,8 +165,12 @@ async def me(user: CurrentUser, session: Session) -> MeOut:
     return await service.me(session, user.account_id)
 
 
-@router.post("/staff", tags=["accounts"], status_code=status.HTTP_201_CREATED,
-             responses=_problems(401, 403, 409, 422))
+@router.post(
+    "/staff",
+    tags=["accounts"],
+    status_code=status.HTTP_201_CREATED,
+    responses=_problems(401, 403, 409, 422),
+)
 async def create_staff(
     body: StaffCreate, user: CurrentUser, session: Session, passwords: PasswordHasher
 ) -> StaffOut:
@@ -160,16 +179,18 @@ async def create_staff(
     return await service.create_staff(session, passwords, school_id=user.school_id, data=body)
 
 
-@router.post("/credentials", tags=["accounts"], status_code=status.HTTP_201_CREATED,
-             responses=_problems(401, 403, 404, 409, 422))
+@router.post(
+    "/credentials",
+    tags=["accounts"],
+    status_code=status.HTTP_201_CREATED,
+    responses=_problems(401, 403, 404, 409, 422),
+)
 async def issue_credentials(
     body: CredentialsIssue, user: CurrentUser, session: Session, passwords: PasswordHasher
 ) -> CredentialsOut:
     """The deputy issues a login to a student or parent on their school's roster."""
     user.require("deputy")
-    return await service.issue_credentials(
-        session, passwords, school_id=user.school_id, data=body
-    )
+    return await service.issue_credentials(session, passwords, school_id=user.school_id, data=body)
 
 
 @router.get("/.well-known/jwks.json", tags=["keys"])

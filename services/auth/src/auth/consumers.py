@@ -26,7 +26,9 @@ async def on_student_enrolled(session: AsyncSession, event: StudentEnrolled) -> 
 
 async def on_guardian_linked(session: AsyncSession, event: GuardianLinked) -> None:
     await service.record_guardianship(
-        session, school_id=_school(event), guardian_id=event.guardian_id,
+        session,
+        school_id=_school(event),
+        guardian_id=event.guardian_id,
         student_id=event.student_id,
     )
 

@@ -30,7 +30,12 @@ def create_app(
     """The auth app; it verifies its own tokens from its database unless `keys` is given."""
     settings = settings or Settings()
     app = create_service_app(
-        "auth", settings, [api.router], subscriptions=subscriptions, bus=bus, keys=keys,
+        "auth",
+        settings,
+        [api.router],
+        subscriptions=subscriptions,
+        bus=bus,
+        keys=keys,
         description="Accounts, logins, tokens and signing keys of the school journal.",
     )
     keyring = KeyRing(settings)

@@ -59,7 +59,9 @@ class Account(Base):
         ),
         Index("uq_accounts_login_ci", text("lower(login)"), unique=True),
         Index(
-            "uq_accounts_person_id", "person_id", unique=True,
+            "uq_accounts_person_id",
+            "person_id",
+            unique=True,
             postgresql_where=text("person_id IS NOT NULL"),
         ),
     )
@@ -165,7 +167,9 @@ class RefreshToken(Base):
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     family_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False, index=True)
     account_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("accounts.id", ondelete="CASCADE"), nullable=False,
+        UUID(as_uuid=True),
+        ForeignKey("accounts.id", ondelete="CASCADE"),
+        nullable=False,
         index=True,
     )
     school_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)

@@ -38,10 +38,14 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--admin-first-name", required=True)
     parser.add_argument("--admin-middle-name")
     source = parser.add_mutually_exclusive_group(required=True)
-    source.add_argument("--admin-password-env", metavar="VAR",
-                        help="the environment variable holding the password")
-    source.add_argument("--admin-password-stdin", action="store_true",
-                        help="read the password from the first line of stdin")
+    source.add_argument(
+        "--admin-password-env", metavar="VAR", help="the environment variable holding the password"
+    )
+    source.add_argument(
+        "--admin-password-stdin",
+        action="store_true",
+        help="read the password from the first line of stdin",
+    )
     return parser.parse_args(argv)
 
 

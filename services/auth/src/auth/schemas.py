@@ -9,9 +9,7 @@ from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstra
 from shared.contracts.auth import StaffRole
 
 # Latin letters, digits and . _ @ -: comparable case-insensitively the same way everywhere.
-Login = Annotated[
-    str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,99}$")
-]
+Login = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,99}$")]
 AccountKind = Literal["staff", "student", "parent"]
 NewPassword = Annotated[str, StringConstraints(min_length=8, max_length=256)]
 PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
@@ -29,8 +27,9 @@ def _known_timezone(name: str) -> str:
     return name
 
 
-TimeZoneName = Annotated[str, StringConstraints(min_length=1, max_length=64),
-                         AfterValidator(_known_timezone)]
+TimeZoneName = Annotated[
+    str, StringConstraints(min_length=1, max_length=64), AfterValidator(_known_timezone)
+]
 
 
 class RequestModel(BaseModel):
@@ -63,8 +62,9 @@ class StaffCreate(RequestModel):
     last_name: PersonName
     first_name: PersonName
     middle_name: PersonName | None = None
-    roles: Annotated[list[StaffRole], Field(min_length=1, max_length=5),
-                     AfterValidator(_unique_roles)]
+    roles: Annotated[
+        list[StaffRole], Field(min_length=1, max_length=5), AfterValidator(_unique_roles)
+    ]
 
 
 class StaffOut(BaseModel):
@@ -107,8 +107,9 @@ class MeOut(BaseModel):
     roles: list[str]
     person_id: uuid.UUID | None = Field(description="The roster id of a student or a parent.")
     children: list[uuid.UUID] = Field(description="A parent's children (roster ids).")
-    last_name: str | None = Field(description="Staff only: students' and parents' names "
-                                              "are kept by journal.")
+    last_name: str | None = Field(
+        description="Staff only: students' and parents' names are kept by journal."
+    )
     first_name: str | None
     middle_name: str | None
 

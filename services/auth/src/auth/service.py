@@ -81,27 +81,46 @@ async def provision_school(
     """Register a school with its first system administrator; returns (school, account) ids."""
     try:
         data = SchoolProvisioning(
-            name=name, timezone=timezone, admin_login=admin_login,
-            admin_password=admin_password, admin_last_name=admin_last_name,
-            admin_first_name=admin_first_name, admin_middle_name=admin_middle_name,
+            name=name,
+            timezone=timezone,
+            admin_login=admin_login,
+            admin_password=admin_password,
+            admin_last_name=admin_last_name,
+            admin_first_name=admin_first_name,
+            admin_middle_name=admin_middle_name,
         )
     except ValidationError as exc:
         fields = sorted({str(e["loc"][0]) for e in exc.errors() if e.get("loc")})
-        raise Problem(422, "validation-error", "Invalid school provisioning",
-                      "Invalid fields: " + ", ".join(fields) + ".", fields=fields) from exc
+        raise Problem(
+            422,
+            "validation-error",
+            "Invalid school provisioning",
+            "Invalid fields: " + ", ".join(fields) + ".",
+            fields=fields,
+        ) from exc
     hasher = passwords or Passwords.from_settings(Settings())
     school = School(id=uuid.uuid4(), name=data.name, timezone=data.timezone)
     session.add(school)
     await session.flush()
-    await add_event(session, SchoolRegistered(
-        school_id=school.id, name=school.name, timezone=school.timezone,
-    ))
+    await add_event(
+        session,
+        SchoolRegistered(
+            school_id=school.id,
+            name=school.name,
+            timezone=school.timezone,
+        ),
+    )
     admin = await create_staff(
-        session, hasher, school_id=school.id,
+        session,
+        hasher,
+        school_id=school.id,
         data=StaffCreate(
-            login=data.admin_login, password=data.admin_password,
-            last_name=data.admin_last_name, first_name=data.admin_first_name,
-            middle_name=data.admin_middle_name, roles=["sysadmin"],
+            login=data.admin_login,
+            password=data.admin_password,
+            last_name=data.admin_last_name,
+            first_name=data.admin_first_name,
+            middle_name=data.admin_middle_name,
+            roles=["sysadmin"],
         ),
     )
     return school.id, admin.account_id
@@ -115,9 +134,7 @@ async def _ensure_login_free(session: AsyncSession, login: str) -> None:
         raise _login_taken()
 
 
-async def _add_account(
-    session: AsyncSession, account: Account, roles: Sequence[str]
-) -> None:
+async def _add_account(session: AsyncSession, account: Account, roles: Sequence[str]) -> None:
     """Insert an account with its roles; a concurrent duplicate becomes a 409, not a 500."""
     try:
         async with session.begin_nested():
@@ -156,13 +173,25 @@ async def create_staff(
     )
     roles: list[str] = list(data.roles)
     await _add_account(session, account, roles)
-    await add_event(session, StaffAccountCreated(
-        school_id=school_id, account_id=account.id, last_name=data.last_name,
-        first_name=data.first_name, middle_name=data.middle_name, roles=data.roles,
-    ))
+    await add_event(
+        session,
+        StaffAccountCreated(
+            school_id=school_id,
+            account_id=account.id,
+            last_name=data.last_name,
+            first_name=data.first_name,
+            middle_name=data.middle_name,
+            roles=data.roles,
+        ),
+    )
     return StaffOut(
-        account_id=account.id, school_id=school_id, login=account.login, roles=roles,
-        last_name=data.last_name, first_name=data.first_name, middle_name=data.middle_name,
+        account_id=account.id,
+        school_id=school_id,
+        login=account.login,
+        roles=roles,
+        last_name=data.last_name,
+        first_name=data.first_name,
+        middle_name=data.middle_name,
     )
 
 
@@ -186,18 +215,28 @@ async def issue_credentials(
         person_id=data.person_id,
     )
     await _add_account(session, account, [data.kind])
-    await add_event(session, CredentialsIssued(
-        school_id=school_id, account_id=account.id, person_id=data.person_id, kind=data.kind,
-    ))
+    await add_event(
+        session,
+        CredentialsIssued(
+            school_id=school_id,
+            account_id=account.id,
+            person_id=data.person_id,
+            kind=data.kind,
+        ),
+    )
     return CredentialsOut(
-        account_id=account.id, school_id=school_id, person_id=data.person_id,
-        kind=data.kind, login=account.login,
+        account_id=account.id,
+        school_id=school_id,
+        person_id=data.person_id,
+        kind=data.kind,
+        login=account.login,
     )
 
 
 async def _roles(session: AsyncSession, account_id: uuid.UUID) -> list[str]:
     rows = await session.scalars(
-        select(AccountRole.role).where(AccountRole.account_id == account_id)
+        select(AccountRole.role)
+        .where(AccountRole.account_id == account_id)
         .order_by(AccountRole.role)
     )
     return list(rows)
@@ -208,8 +247,10 @@ async def _children(session: AsyncSession, account: Account) -> list[uuid.UUID]:
         return []
     rows = await session.scalars(
         select(Guardianship.student_id)
-        .where(Guardianship.guardian_id == account.person_id,
-               Guardianship.school_id == account.school_id)
+        .where(
+            Guardianship.guardian_id == account.person_id,
+            Guardianship.school_id == account.school_id,
+        )
         .order_by(Guardianship.student_id)
     )
     return list(rows)
@@ -234,11 +275,15 @@ async def me(session: AsyncSession, account_id: uuid.UUID) -> MeOut:
     if school is None:
         raise NotFound("school")
     return MeOut(
-        account_id=account.id, login=account.login, kind=cast(AccountKind, account.kind),
+        account_id=account.id,
+        login=account.login,
+        kind=cast(AccountKind, account.kind),
         school=SchoolOut(id=school.id, name=school.name, timezone=school.timezone),
-        roles=await _roles(session, account.id), person_id=account.person_id,
+        roles=await _roles(session, account.id),
+        person_id=account.person_id,
         children=await _children(session, account),
-        last_name=account.last_name, first_name=account.first_name,
+        last_name=account.last_name,
+        first_name=account.first_name,
         middle_name=account.middle_name,
     )
 
@@ -268,7 +313,10 @@ async def login_delay(
 
 
 async def _record_failure(
-    session: AsyncSession, settings: Settings, login: str, account: Account | None,
+    session: AsyncSession,
+    settings: Settings,
+    login: str,
+    account: Account | None,
     now: datetime,
 ) -> None:
     statement = insert(LoginFailure).values(
@@ -278,18 +326,20 @@ async def _record_failure(
         failures=1,
         last_failed_at=now,
     )
-    await session.execute(statement.on_conflict_do_update(
-        index_elements=[LoginFailure.login_digest],
-        set_={
-            "failures": case(
-                (LoginFailure.last_failed_at < _failure_window_start(settings, now), 1),
-                else_=LoginFailure.failures + 1,
-            ),
-            "last_failed_at": now,
-            "account_id": statement.excluded.account_id,
-            "school_id": statement.excluded.school_id,
-        },
-    ))
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=[LoginFailure.login_digest],
+            set_={
+                "failures": case(
+                    (LoginFailure.last_failed_at < _failure_window_start(settings, now), 1),
+                    else_=LoginFailure.failures + 1,
+                ),
+                "last_failed_at": now,
+                "account_id": statement.excluded.account_id,
+                "school_id": statement.excluded.school_id,
+            },
+        )
+    )
 
 
 async def login(
@@ -318,11 +368,14 @@ async def login(
         verified = await passwords.verify(account.password_hash, password) and account.is_active
     if account is None or not verified:
         await _record_failure(session, settings, login, account, now)
-        session.add(LoginAudit(
-            account_id=account.id if account else None,
-            school_id=account.school_id if account else None,
-            succeeded=False, at=now,
-        ))
+        session.add(
+            LoginAudit(
+                account_id=account.id if account else None,
+                school_id=account.school_id if account else None,
+                succeeded=False,
+                at=now,
+            )
+        )
         return None
 
     await session.execute(
@@ -330,13 +383,19 @@ async def login(
     )
     if passwords.needs_rehash(account.password_hash):
         account.password_hash = await passwords.hash(password)
-    session.add(LoginAudit(account_id=account.id, school_id=account.school_id,
-                           succeeded=True, at=now))
+    session.add(
+        LoginAudit(account_id=account.id, school_id=account.school_id, succeeded=True, at=now)
+    )
     claims = await _claims(session, account)
     tokens = await issuer.pair(session, claims, now=now)
-    await add_event(session, UserLoggedIn(
-        school_id=account.school_id, account_id=account.id, roles=claims.roles,
-    ))
+    await add_event(
+        session,
+        UserLoggedIn(
+            school_id=account.school_id,
+            account_id=account.id,
+            roles=claims.roles,
+        ),
+    )
     return tokens
 
 
@@ -359,8 +418,9 @@ async def refresh(
         await revoke_family(session, stored.family_id, now)
         return None
     stored.used_at = now
-    return await issuer.pair(session, await _claims(session, account),
-                             family_id=stored.family_id, now=now)
+    return await issuer.pair(
+        session, await _claims(session, account), family_id=stored.family_id, now=now
+    )
 
 
 async def logout(session: AsyncSession, token: str, now: datetime | None = None) -> None:
@@ -374,7 +434,10 @@ async def logout(session: AsyncSession, token: str, now: datetime | None = None)
 
 
 async def _record_person(
-    session: AsyncSession, *, school_id: uuid.UUID, person_id: uuid.UUID,
+    session: AsyncSession,
+    *,
+    school_id: uuid.UUID,
+    person_id: uuid.UUID,
     kind: Literal["student", "guardian"],
 ) -> None:
     await session.execute(
@@ -392,7 +455,10 @@ async def record_student(
 
 
 async def record_guardianship(
-    session: AsyncSession, *, school_id: uuid.UUID, guardian_id: uuid.UUID,
+    session: AsyncSession,
+    *,
+    school_id: uuid.UUID,
+    guardian_id: uuid.UUID,
     student_id: uuid.UUID,
 ) -> None:
     """A guardian is linked to a student; the link also proves the student is on the roster,

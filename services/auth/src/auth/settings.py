@@ -16,8 +16,9 @@ class Settings(BaseServiceSettings):
     access_token_ttl: int = Field(default=900, ge=60, le=3600, description="seconds")
     refresh_token_ttl: int = Field(default=14 * 24 * 3600, ge=3600, description="seconds")
 
-    argon2_memory_cost: int = Field(default=MIN_ARGON2_MEMORY_KIB, ge=MIN_ARGON2_MEMORY_KIB,
-                                    description="KiB")
+    argon2_memory_cost: int = Field(
+        default=MIN_ARGON2_MEMORY_KIB, ge=MIN_ARGON2_MEMORY_KIB, description="KiB"
+    )
     argon2_time_cost: int = Field(default=MIN_ARGON2_TIME_COST, ge=MIN_ARGON2_TIME_COST)
     argon2_parallelism: int = Field(default=1, ge=1, le=16)
 

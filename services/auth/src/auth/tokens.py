@@ -107,8 +107,11 @@ class TokenIssuer:
         return TokenPair(
             access_token=await self.access_token(session, claims, now),
             refresh_token=await self.refresh_token(
-                session, account_id=claims.account_id, school_id=claims.school_id,
-                family_id=family_id, now=now,
+                session,
+                account_id=claims.account_id,
+                school_id=claims.school_id,
+                family_id=family_id,
+                now=now,
             ),
             expires_in=self.settings.access_token_ttl,
         )

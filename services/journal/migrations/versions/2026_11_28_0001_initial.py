@@ -73,7 +73,8 @@ def upgrade() -> None:
         sa.UniqueConstraint("school_id", "name", name="uq_classes_school_id_name"),
         sa.CheckConstraint("grade BETWEEN 1 AND 11", name="ck_classes_grade_range"),
         sa.ForeignKeyConstraint(
-            ["class_teacher_id"], ["staff.account_id"],
+            ["class_teacher_id"],
+            ["staff.account_id"],
             name="fk_classes_class_teacher_id_staff",
         ),
     )
@@ -107,8 +108,11 @@ def upgrade() -> None:
     op.create_index("ix_enrollments_class_id", "enrollments", ["class_id", "student_id"])
     op.create_index("ix_enrollments_student_id", "enrollments", ["student_id", "class_id"])
     op.create_index(
-        "uq_enrollments_active_student", "enrollments", ["student_id"],
-        unique=True, postgresql_where=sa.text("left_at IS NULL"),
+        "uq_enrollments_active_student",
+        "enrollments",
+        ["student_id"],
+        unique=True,
+        postgresql_where=sa.text("left_at IS NULL"),
     )
     op.create_table(
         "guardians",
@@ -271,7 +275,17 @@ def downgrade() -> None:
     op.drop_table("mark_history")
     op.execute("DROP FUNCTION mark_history_append_only()")
     for table in (
-        "marks", "lessons", "assignments", "subjects", "guardianships", "guardians",
-        "enrollments", "students", "classes", "work_types", "staff", "schools",
+        "marks",
+        "lessons",
+        "assignments",
+        "subjects",
+        "guardianships",
+        "guardians",
+        "enrollments",
+        "students",
+        "classes",
+        "work_types",
+        "staff",
+        "schools",
     ):
         op.drop_table(table)

@@ -51,14 +51,19 @@ def fingerprint(route: str, payload: dict[str, Any]) -> str:
 
 
 async def begin(
-    session: AsyncSession, *, account_id: uuid.UUID, school_id: uuid.UUID, key: str,
+    session: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    school_id: uuid.UUID,
+    key: str,
     request_fingerprint: str,
 ) -> StoredResponse | None:
     """Take the key for this request; the stored response if it was already answered."""
     taken = await session.execute(
         insert(IdempotencyKey)
-        .values(account_id=account_id, key=key, school_id=school_id,
-                fingerprint=request_fingerprint)
+        .values(
+            account_id=account_id, key=key, school_id=school_id, fingerprint=request_fingerprint
+        )
         .on_conflict_do_nothing()
         .returning(IdempotencyKey.key)
     )
@@ -73,18 +78,28 @@ async def begin(
     ).scalar_one()
     if stored.fingerprint != request_fingerprint:
         raise Problem(
-            422, "idempotency-key-reused", "Idempotency key reused",
+            422,
+            "idempotency-key-reused",
+            "Idempotency key reused",
             "This Idempotency-Key was already used for a different request.",
         )
     if stored.status_code is None or stored.response is None:
         # Committed keys always carry their response; this guards against a future misuse.
-        raise Problem(409, "idempotency-key-in-use", "Conflict",
-                      "A request with this Idempotency-Key is still in progress.")
+        raise Problem(
+            409,
+            "idempotency-key-in-use",
+            "Conflict",
+            "A request with this Idempotency-Key is still in progress.",
+        )
     return StoredResponse(stored.status_code, stored.response)
 
 
 async def complete(
-    session: AsyncSession, *, account_id: uuid.UUID, key: str, status_code: int,
+    session: AsyncSession,
+    *,
+    account_id: uuid.UUID,
+    key: str,
+    status_code: int,
     body: dict[str, Any],
 ) -> None:
     """Store the response to replay for this key (in the same transaction as the effect)."""

@@ -19,7 +19,11 @@ def create_app(
 ) -> FastAPI:
     """Journal's app: the class journal, roster, lessons, marks and the diary."""
     return create_service_app(
-        "journal", settings or Settings(), [api.router],
-        subscriptions=subscriptions, bus=bus, keys=keys,
+        "journal",
+        settings or Settings(),
+        [api.router],
+        subscriptions=subscriptions,
+        bus=bus,
+        keys=keys,
         description="The class journal: roster, lessons, marks and the student diary.",
     )

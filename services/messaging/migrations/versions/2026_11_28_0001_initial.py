@@ -42,7 +42,8 @@ def upgrade() -> None:
         sa.Column("read_at", sa.DateTime(timezone=True), nullable=True),
         sa.PrimaryKeyConstraint("id", name="pk_notifications"),
         sa.UniqueConstraint(
-            "source_event_id", "recipient_person_id",
+            "source_event_id",
+            "recipient_person_id",
             name="uq_notifications_source_event_id_recipient_person_id",
         ),
     )

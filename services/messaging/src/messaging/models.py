@@ -33,12 +33,15 @@ class Notification(Base):
     __table_args__ = (
         # A second line of defence behind the inbox: one notice per event and recipient.
         UniqueConstraint(
-            "source_event_id", "recipient_person_id",
+            "source_event_id",
+            "recipient_person_id",
             name="uq_notifications_source_event_id_recipient_person_id",
         ),
         Index(
             "ix_notifications_recipient",
-            "recipient_person_id", "school_id", "created_at",
+            "recipient_person_id",
+            "school_id",
+            "created_at",
         ),
     )
 

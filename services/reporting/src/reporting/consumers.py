@@ -62,8 +62,10 @@ def logging_handler(db: Database, consumer: str, known: Mapping[str, type[Event]
             return  # not a contract we know: acknowledge
         async with db.transaction() as session:
             if not await claim(session, consumer, envelope):
-                log.info("duplicate skipped", extra={"event_id": str(envelope.id),
-                                                     "event_type": envelope.type})
+                log.info(
+                    "duplicate skipped",
+                    extra={"event_id": str(envelope.id), "event_type": envelope.type},
+                )
                 return
             await service.log_event(session, envelope)
             await apply(session, envelope)

@@ -40,9 +40,7 @@ class MarkRow(Base):
     """A mark as the latest version known says; a removed mark stays as a tombstone."""
 
     __tablename__ = "marks"
-    __table_args__ = (
-        Index("ix_marks_class_subject", "school_id", "class_id", "subject_id"),
-    )
+    __table_args__ = (Index("ix_marks_class_subject", "school_id", "class_id", "subject_id"),)
 
     mark_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     school_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
@@ -59,9 +57,7 @@ class AssignmentRow(Base):
     """A teaching assignment: who teaches which subject in which class."""
 
     __tablename__ = "assignments"
-    __table_args__ = (
-        Index("ix_assignments_class_subject", "school_id", "class_id", "subject_id"),
-    )
+    __table_args__ = (Index("ix_assignments_class_subject", "school_id", "class_id", "subject_id"),)
 
     assignment_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     school_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))

@@ -188,8 +188,10 @@ async def class_subject_average(
     if not user.has(*SCHOOL_READERS) and not await _teaches_or_leads(
         session, user, klass, subject_id
     ):
-        raise Forbidden("Only the subject's teacher, the class teacher and the administration "
-                        "may see this class's marks.")
+        raise Forbidden(
+            "Only the subject's teacher, the class teacher and the administration "
+            "may see this class's marks."
+        )
     weighted_sum, weight_sum, count = (
         await session.execute(
             select(

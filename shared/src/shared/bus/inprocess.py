@@ -139,8 +139,7 @@ class InProcessBroker:
 
     def _busy(self) -> bool:
         return any(
-            queue.in_flight or (queue.consumers and queue.ready)
-            for queue in self.queues.values()
+            queue.in_flight or (queue.consumers and queue.ready) for queue in self.queues.values()
         )
 
     async def close(self) -> None:
@@ -196,9 +195,12 @@ class InProcessBroker:
             except Exception as exc:
                 log.warning(
                     "delivery failed",
-                    extra={"queue": queue.name, "routing_key": delivery.routing_key,
-                           "deliveries": delivery.deliveries,
-                           "error_type": type(exc).__name__},
+                    extra={
+                        "queue": queue.name,
+                        "routing_key": delivery.routing_key,
+                        "deliveries": delivery.deliveries,
+                        "error_type": type(exc).__name__,
+                    },
                 )
                 if delivery.deliveries >= self.delivery_limit:
                     self._dead_letter(queue, delivery, "delivery_limit")
@@ -226,15 +228,18 @@ class InProcessBroker:
                 outages += 1
                 log.warning(
                     "delivery failed on a passing outage, retrying",
-                    extra={"queue": queue, "routing_key": delivery.routing_key,
-                           "retries": outages, "error_type": type(exc).__name__},
+                    extra={
+                        "queue": queue,
+                        "routing_key": delivery.routing_key,
+                        "retries": outages,
+                        "error_type": type(exc).__name__,
+                    },
                 )
                 await asyncio.sleep(retry_delay(outages, TRANSIENT_RETRY_BASE))
 
     def _dead_letter(self, queue: _Queue, delivery: _Delivery, reason: str) -> None:
         queue.dead_letters.append(
-            DeadLetter(queue.name, delivery.routing_key, delivery.body, delivery.deliveries,
-                       reason)
+            DeadLetter(queue.name, delivery.routing_key, delivery.body, delivery.deliveries, reason)
         )
         log.error(
             "dead-lettered",

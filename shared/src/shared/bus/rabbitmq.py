@@ -216,14 +216,20 @@ class RabbitBus:
                 # manage such arguments with a policy).
                 log.error(
                     "broker refused the topology",
-                    extra={"attempt": attempt, "error_type": type(exc).__name__,
-                           "error": str(exc)[:300]},
+                    extra={
+                        "attempt": attempt,
+                        "error_type": type(exc).__name__,
+                        "error": str(exc)[:300],
+                    },
                 )
             except _CONNECTION_ERRORS as exc:
                 log.warning(
                     "broker still unreachable",
-                    extra={"attempt": attempt, "error_type": type(exc).__name__,
-                           "error": str(exc)[:200]},
+                    extra={
+                        "attempt": attempt,
+                        "error_type": type(exc).__name__,
+                        "error": str(exc)[:200],
+                    },
                 )
             else:
                 log.info("broker connected", extra={"attempt": attempt})
@@ -281,9 +287,7 @@ class RabbitBus:
         queue = await channel.declare_queue(
             subscription.queue,
             durable=True,
-            arguments=queue_arguments(
-                self.exchange_name, subscription.queue, self.delivery_limit
-            ),
+            arguments=queue_arguments(self.exchange_name, subscription.queue, self.delivery_limit),
         )
         for routing_key in subscription.routing_keys:
             await queue.bind(exchange, routing_key=routing_key)
@@ -312,8 +316,12 @@ class RabbitBus:
         # The quorum queue counts earlier hand-backs in x-delivery-count.
         raw_count = (message.headers or {}).get("x-delivery-count", 0)
         deliveries = (raw_count if isinstance(raw_count, int) else 0) + 1
-        context = {"queue": subscription.queue, "routing_key": message.routing_key,
-                   "message_id": message.message_id, "deliveries": deliveries}
+        context = {
+            "queue": subscription.queue,
+            "routing_key": message.routing_key,
+            "message_id": message.message_id,
+            "deliveries": deliveries,
+        }
         try:
             event = CloudEvent.from_json(message.body)
         except ValidationError:
@@ -330,8 +338,7 @@ class RabbitBus:
                     outages += 1
                     log.warning(
                         "delivery failed on a passing outage, retrying",
-                        extra={**context, "retries": outages,
-                               "error_type": type(exc).__name__},
+                        extra={**context, "retries": outages, "error_type": type(exc).__name__},
                     )
                     await self._pause(retry_delay(outages, TRANSIENT_RETRY_BASE))
                     if not self._closing.is_set():

@@ -130,10 +130,17 @@ async def read_diary(
     rows = (
         await session.execute(
             select(
-                Lesson.id.label("lesson_id"), Lesson.date, Lesson.subject_id,
-                Subject.name.label("subject_name"), Lesson.topic, Lesson.homework,
-                Mark.id.label("mark_id"), Mark.value, WorkType.code.label("work_type"),
-                WorkType.name.label("work_type_name"), WorkType.weight,
+                Lesson.id.label("lesson_id"),
+                Lesson.date,
+                Lesson.subject_id,
+                Subject.name.label("subject_name"),
+                Lesson.topic,
+                Lesson.homework,
+                Mark.id.label("mark_id"),
+                Mark.value,
+                WorkType.code.label("work_type"),
+                WorkType.name.label("work_type_name"),
+                WorkType.weight,
             )
             .join(Subject, Subject.id == Lesson.subject_id)
             .outerjoin(Mark, and_(Mark.lesson_id == Lesson.id, Mark.student_id == student_id))
@@ -143,8 +150,9 @@ async def read_diary(
                 Lesson.class_id.in_(student_classes),
                 Lesson.date.between(first, last),
             )
-            .order_by(Lesson.date, Lesson.created_at, Subject.name, Lesson.id, Mark.posted_at,
-                      Mark.id)
+            .order_by(
+                Lesson.date, Lesson.created_at, Subject.name, Lesson.id, Mark.posted_at, Mark.id
+            )
         )
     ).all()
 
@@ -154,15 +162,26 @@ async def read_diary(
         lesson = lessons.get(row.lesson_id)
         if lesson is None:
             lesson = lessons[row.lesson_id] = DiaryLesson(
-                lesson_id=row.lesson_id, subject_id=row.subject_id,
-                subject_name=row.subject_name, topic=row.topic, homework=row.homework, marks=[],
+                lesson_id=row.lesson_id,
+                subject_id=row.subject_id,
+                subject_name=row.subject_name,
+                topic=row.topic,
+                homework=row.homework,
+                marks=[],
             )
         if row.mark_id is not None:
-            lesson.marks.append(DiaryMark(
-                mark_id=row.mark_id, value=row.value, work_type=row.work_type,
-                work_type_name=row.work_type_name, weight=row.weight,
-            ))
+            lesson.marks.append(
+                DiaryMark(
+                    mark_id=row.mark_id,
+                    value=row.value,
+                    work_type=row.work_type,
+                    work_type_name=row.work_type_name,
+                    weight=row.weight,
+                )
+            )
     return Diary(
-        student_id=student_id, date_from=first, date_to=last,
+        student_id=student_id,
+        date_from=first,
+        date_to=last,
         days=[DiaryDay(date=day, lessons=list(lessons.values())) for day, lessons in days.items()],
     )

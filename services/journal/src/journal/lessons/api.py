@@ -15,7 +15,12 @@ async def create_lesson(data: LessonCreate, session: Session, user: CurrentUser)
     """Record a lesson of one's own assignment, with its topic and homework."""
     lesson, assignment = await service.create_lesson(session, user, data)
     return LessonOut(
-        lesson_id=lesson.id, assignment_id=lesson.assignment_id, class_id=lesson.class_id,
-        subject_id=lesson.subject_id, teacher_id=assignment.teacher_id, date=lesson.date,
-        topic=lesson.topic, homework=lesson.homework,
+        lesson_id=lesson.id,
+        assignment_id=lesson.assignment_id,
+        class_id=lesson.class_id,
+        subject_id=lesson.subject_id,
+        teacher_id=assignment.teacher_id,
+        date=lesson.date,
+        topic=lesson.topic,
+        homework=lesson.homework,
     )

@@ -41,9 +41,15 @@ async def create_lesson(
         raise NotFound("assignment")
     _require_own_assignment(user, assignment)
     lesson = Lesson(
-        id=uuid.uuid4(), school_id=user.school_id, assignment_id=assignment.id,
-        class_id=assignment.class_id, subject_id=assignment.subject_id, date=data.date,
-        topic=data.topic or None, homework=data.homework or None, created_by=user.account_id,
+        id=uuid.uuid4(),
+        school_id=user.school_id,
+        assignment_id=assignment.id,
+        class_id=assignment.class_id,
+        subject_id=assignment.subject_id,
+        date=data.date,
+        topic=data.topic or None,
+        homework=data.homework or None,
+        created_by=user.account_id,
     )
     session.add(lesson)
     await session.flush()

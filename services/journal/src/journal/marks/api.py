@@ -42,27 +42,39 @@ async def post_mark(
     lesson = await own_lesson(session, user, lesson_id)
     if idempotency_key is not None:
         stored = await idempotency.begin(
-            session, account_id=user.account_id, school_id=user.school_id, key=idempotency_key,
+            session,
+            account_id=user.account_id,
+            school_id=user.school_id,
+            key=idempotency_key,
             request_fingerprint=idempotency.fingerprint(
                 f"POST /lessons/{lesson_id}/marks", data.model_dump(mode="json")
             ),
         )
         if stored is not None:
             return JSONResponse(
-                stored.body, status_code=stored.status_code,
+                stored.body,
+                status_code=stored.status_code,
                 headers={"Idempotent-Replayed": "true"},
             )
     posted = await service.post_mark(session, user, lesson, data)
     out = MarkOut(
-        mark_id=posted.mark.id, lesson_id=posted.mark.lesson_id,
-        student_id=posted.mark.student_id, value=posted.mark.value,
-        work_type=posted.work_type.code, work_type_name=posted.work_type.name,
-        weight=posted.work_type.weight, posted_by=posted.mark.posted_by,
-        posted_at=posted.mark.posted_at, version=posted.mark.version,
+        mark_id=posted.mark.id,
+        lesson_id=posted.mark.lesson_id,
+        student_id=posted.mark.student_id,
+        value=posted.mark.value,
+        work_type=posted.work_type.code,
+        work_type_name=posted.work_type.name,
+        weight=posted.work_type.weight,
+        posted_by=posted.mark.posted_by,
+        posted_at=posted.mark.posted_at,
+        version=posted.mark.version,
     )
     if idempotency_key is not None:
         await idempotency.complete(
-            session, account_id=user.account_id, key=idempotency_key,
-            status_code=status.HTTP_201_CREATED, body=out.model_dump(mode="json"),
+            session,
+            account_id=user.account_id,
+            key=idempotency_key,
+            status_code=status.HTTP_201_CREATED,
+            body=out.model_dump(mode="json"),
         )
     return out

@@ -25,9 +25,7 @@ class Mark(Base):
         UUID(as_uuid=True), ForeignKey("lessons.id"), index=True
     )
     student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("students.id"))
-    work_type_id: Mapped[uuid.UUID] = mapped_column(
-        UUID(as_uuid=True), ForeignKey("work_types.id")
-    )
+    work_type_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), ForeignKey("work_types.id"))
     value: Mapped[int] = mapped_column(SmallInteger)
     posted_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     posted_at: Mapped[datetime] = created_at_column()

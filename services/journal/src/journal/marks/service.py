@@ -42,36 +42,74 @@ async def post_mark(
         )
     )
     if not enrolled:
-        raise Problem(422, "student-not-in-class", "Student not in class",
-                      "The student is not enrolled in this lesson's class.")
+        raise Problem(
+            422,
+            "student-not-in-class",
+            "Student not in class",
+            "The student is not enrolled in this lesson's class.",
+        )
     work_type = await session.scalar(
-        select(WorkType).where(WorkType.school_id == user.school_id,
-                               WorkType.code == data.work_type)
+        select(WorkType).where(
+            WorkType.school_id == user.school_id, WorkType.code == data.work_type
+        )
     )
     if work_type is None:
-        raise Problem(422, "unknown-work-type", "Unknown work type",
-                      "The school has no work type with this code.", work_type=data.work_type)
+        raise Problem(
+            422,
+            "unknown-work-type",
+            "Unknown work type",
+            "The school has no work type with this code.",
+            work_type=data.work_type,
+        )
 
     now = datetime.now(UTC)
     mark = Mark(
-        id=uuid.uuid4(), school_id=user.school_id, lesson_id=lesson.lesson.id,
-        student_id=data.student_id, work_type_id=work_type.id, value=data.value,
-        posted_by=user.account_id, posted_at=now, version=1,
+        id=uuid.uuid4(),
+        school_id=user.school_id,
+        lesson_id=lesson.lesson.id,
+        student_id=data.student_id,
+        work_type_id=work_type.id,
+        value=data.value,
+        posted_by=user.account_id,
+        posted_at=now,
+        version=1,
     )
     session.add(mark)
     await session.flush()
-    session.add(MarkChange(
-        id=uuid.uuid4(), school_id=user.school_id, mark_id=mark.id, version=mark.version,
-        changed_by=user.account_id, changed_at=now, old_value=None, new_value=mark.value,
-        old_work_type_id=None, new_work_type_id=work_type.id, reason=POSTED,
-    ))
+    session.add(
+        MarkChange(
+            id=uuid.uuid4(),
+            school_id=user.school_id,
+            mark_id=mark.id,
+            version=mark.version,
+            changed_by=user.account_id,
+            changed_at=now,
+            old_value=None,
+            new_value=mark.value,
+            old_work_type_id=None,
+            new_work_type_id=work_type.id,
+            reason=POSTED,
+        )
+    )
     await session.flush()
-    await add_event(session, MarkPosted(
-        school_id=user.school_id, version=mark.version, occurred_at=now,
-        mark_id=mark.id, lesson_id=lesson.lesson.id, lesson_date=lesson.lesson.date,
-        student_id=mark.student_id, class_id=lesson.lesson.class_id,
-        subject_id=lesson.subject.id, subject_name=lesson.subject.name,
-        teacher_id=lesson.assignment.teacher_id, value=mark.value,
-        work_type=work_type.code, weight=work_type.weight, work_type_name=work_type.name,
-    ))
+    await add_event(
+        session,
+        MarkPosted(
+            school_id=user.school_id,
+            version=mark.version,
+            occurred_at=now,
+            mark_id=mark.id,
+            lesson_id=lesson.lesson.id,
+            lesson_date=lesson.lesson.date,
+            student_id=mark.student_id,
+            class_id=lesson.lesson.class_id,
+            subject_id=lesson.subject.id,
+            subject_name=lesson.subject.name,
+            teacher_id=lesson.assignment.teacher_id,
+            value=mark.value,
+            work_type=work_type.code,
+            weight=work_type.weight,
+            work_type_name=work_type.name,
+        ),
+    )
     return PostedMark(mark=mark, work_type=work_type)

@@ -26,7 +26,9 @@ async def open_class(data: ClassCreate, session: Session, user: CurrentUser) -> 
     """Open a class (deputy or director)."""
     school_class = await service.open_class(session, user, data)
     return ClassOut(
-        class_id=school_class.id, name=school_class.name, grade=school_class.grade,
+        class_id=school_class.id,
+        name=school_class.name,
+        grade=school_class.grade,
         class_teacher_id=school_class.class_teacher_id,
     )
 
@@ -36,8 +38,11 @@ async def enroll_student(data: StudentCreate, session: Session, user: CurrentUse
     """Enroll a new student in a class (deputy, or the class teacher of that class)."""
     student, enrollment = await service.enroll_student(session, user, data)
     return StudentOut(
-        student_id=student.id, class_id=enrollment.class_id, last_name=student.last_name,
-        first_name=student.first_name, middle_name=student.middle_name,
+        student_id=student.id,
+        class_id=enrollment.class_id,
+        last_name=student.last_name,
+        first_name=student.first_name,
+        middle_name=student.middle_name,
         birth_date=student.birth_date,
     )
 
@@ -48,8 +53,12 @@ async def link_guardian(data: GuardianCreate, session: Session, user: CurrentUse
     teacher)."""
     guardian = await service.link_guardian(session, user, data)
     return GuardianOut(
-        guardian_id=guardian.id, last_name=guardian.last_name, first_name=guardian.first_name,
-        middle_name=guardian.middle_name, phone=guardian.phone, email=guardian.email,
+        guardian_id=guardian.id,
+        last_name=guardian.last_name,
+        first_name=guardian.first_name,
+        middle_name=guardian.middle_name,
+        phone=guardian.phone,
+        email=guardian.email,
         student_ids=data.student_ids,
     )
 
@@ -62,7 +71,9 @@ async def class_list(class_id: uuid.UUID, session: Session, user: CurrentUser) -
         class_id=class_id,
         items=[
             ClassStudent(
-                student_id=s.id, last_name=s.last_name, first_name=s.first_name,
+                student_id=s.id,
+                last_name=s.last_name,
+                first_name=s.first_name,
                 middle_name=s.middle_name,
                 birth_date=s.birth_date if with_birth_dates else None,
             )

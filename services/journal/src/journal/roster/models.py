@@ -59,8 +59,10 @@ class Enrollment(Base):
     __tablename__ = "enrollments"
     __table_args__ = (
         Index(
-            "uq_enrollments_active_student", "student_id",
-            unique=True, postgresql_where=text("left_at IS NULL"),
+            "uq_enrollments_active_student",
+            "student_id",
+            unique=True,
+            postgresql_where=text("left_at IS NULL"),
         ),
         Index("ix_enrollments_class_id", "class_id", "student_id"),
         Index("ix_enrollments_student_id", "student_id", "class_id"),

@@ -9,9 +9,7 @@ from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 from journal.schemas import PersonName, RequestModel
 
 ClassName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
-Phone = Annotated[
-    str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9()\- ]{5,32}$")
-]
+Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9()\- ]{5,32}$")]
 Email = Annotated[
     str,
     StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),

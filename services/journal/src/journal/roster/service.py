@@ -33,8 +33,12 @@ async def require_teaching_staff(
     """The account must be a teacher of this school (404 if unknown, 422 if not a teacher)."""
     staff = await staff_member(session, school_id, account_id)
     if not staff.teaches():
-        raise Problem(422, "not-a-teacher", "Not a teacher",
-                      "This staff member does not hold the teacher role.")
+        raise Problem(
+            422,
+            "not-a-teacher",
+            "Not a teacher",
+            "This staff member does not hold the teacher role.",
+        )
 
 
 async def open_class(session: AsyncSession, user: User, data: ClassCreate) -> SchoolClass:
@@ -42,17 +46,28 @@ async def open_class(session: AsyncSession, user: User, data: ClassCreate) -> Sc
     if data.class_teacher_id is not None:
         await require_teaching_staff(session, user.school_id, data.class_teacher_id)
     school_class = SchoolClass(
-        id=uuid.uuid4(), school_id=user.school_id, name=data.name, grade=data.grade,
+        id=uuid.uuid4(),
+        school_id=user.school_id,
+        name=data.name,
+        grade=data.grade,
         class_teacher_id=data.class_teacher_id,
     )
     await add_unique(
-        session, school_class,
+        session,
+        school_class,
         Conflict("class-exists", f"The school already has a class named {data.name}."),
     )
-    await add_event(session, ClassOpened(
-        school_id=user.school_id, version=1, class_id=school_class.id, name=school_class.name,
-        grade=school_class.grade, class_teacher_id=school_class.class_teacher_id,
-    ))
+    await add_event(
+        session,
+        ClassOpened(
+            school_id=user.school_id,
+            version=1,
+            class_id=school_class.id,
+            name=school_class.name,
+            grade=school_class.grade,
+            class_teacher_id=school_class.class_teacher_id,
+        ),
+    )
     return school_class
 
 
@@ -69,8 +84,12 @@ async def enroll_student(
     if not user.has("deputy") and not _leads(user, school_class):
         raise Forbidden("Only the deputy or this class's class teacher keeps its list.")
     student = Student(
-        id=uuid.uuid4(), school_id=user.school_id, last_name=data.last_name,
-        first_name=data.first_name, middle_name=data.middle_name, birth_date=data.birth_date,
+        id=uuid.uuid4(),
+        school_id=user.school_id,
+        last_name=data.last_name,
+        first_name=data.first_name,
+        middle_name=data.middle_name,
+        birth_date=data.birth_date,
     )
     enrollment = Enrollment(
         id=uuid.uuid4(), school_id=user.school_id, student_id=student.id, class_id=school_class.id
@@ -79,15 +98,19 @@ async def enroll_student(
     await session.flush()
     session.add(enrollment)
     await session.flush()
-    await add_event(session, StudentEnrolled(
-        school_id=user.school_id, version=1, student_id=student.id, class_id=school_class.id,
-    ))
+    await add_event(
+        session,
+        StudentEnrolled(
+            school_id=user.school_id,
+            version=1,
+            student_id=student.id,
+            class_id=school_class.id,
+        ),
+    )
     return student, enrollment
 
 
-async def link_guardian(
-    session: AsyncSession, user: User, data: GuardianCreate
-) -> Guardian:
+async def link_guardian(session: AsyncSession, user: User, data: GuardianCreate) -> Guardian:
     """Record a parent of one or more students: the deputy, or the class teacher of every
     one of those students' classes."""
     require_role(user, "deputy", *TEACHING)
@@ -109,8 +132,12 @@ async def link_guardian(
     ):
         raise Forbidden("Only the deputy or the children's class teacher records guardians.")
     guardian = Guardian(
-        id=uuid.uuid4(), school_id=user.school_id, last_name=data.last_name,
-        first_name=data.first_name, middle_name=data.middle_name, phone=data.phone,
+        id=uuid.uuid4(),
+        school_id=user.school_id,
+        last_name=data.last_name,
+        first_name=data.first_name,
+        middle_name=data.middle_name,
+        phone=data.phone,
         email=data.email,
     )
     session.add(guardian)
@@ -121,9 +148,15 @@ async def link_guardian(
     )
     await session.flush()
     for student_id in data.student_ids:
-        await add_event(session, GuardianLinked(
-            school_id=user.school_id, version=1, guardian_id=guardian.id, student_id=student_id,
-        ))
+        await add_event(
+            session,
+            GuardianLinked(
+                school_id=user.school_id,
+                version=1,
+                guardian_id=guardian.id,
+                student_id=student_id,
+            ),
+        )
     return guardian
 
 

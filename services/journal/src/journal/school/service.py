@@ -47,19 +47,29 @@ async def register_school(session: AsyncSession, event: SchoolRegistered) -> Non
     await session.execute(
         statement.on_conflict_do_update(
             index_elements=[School.id],
-            set_={"name": statement.excluded.name, "timezone": statement.excluded.timezone,
-                  "version": statement.excluded.version},
+            set_={
+                "name": statement.excluded.name,
+                "timezone": statement.excluded.timezone,
+                "version": statement.excluded.version,
+            },
             where=School.version < statement.excluded.version,
         )
     )
     # DO NOTHING keeps weights the school has changed since.
     await session.execute(
         insert(WorkType)
-        .values([
-            {"id": uuid.uuid4(), "school_id": school_id, "code": w.code, "name": w.name,
-             "weight": w.weight}
-            for w in DEFAULT_WORK_TYPES
-        ])
+        .values(
+            [
+                {
+                    "id": uuid.uuid4(),
+                    "school_id": school_id,
+                    "code": w.code,
+                    "name": w.name,
+                    "weight": w.weight,
+                }
+                for w in DEFAULT_WORK_TYPES
+            ]
+        )
         .on_conflict_do_nothing(index_elements=[WorkType.school_id, WorkType.code])
     )
 
@@ -80,8 +90,14 @@ async def record_staff(session: AsyncSession, event: StaffAccountCreated) -> Non
             index_elements=[Staff.account_id],
             set_={
                 column: statement.excluded[column]
-                for column in ("school_id", "last_name", "first_name", "middle_name",
-                               "roles", "version")
+                for column in (
+                    "school_id",
+                    "last_name",
+                    "first_name",
+                    "middle_name",
+                    "roles",
+                    "version",
+                )
             },
             where=Staff.version < statement.excluded.version,
         )

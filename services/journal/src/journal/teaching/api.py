@@ -24,6 +24,9 @@ async def make_assignment(
     """Assign a teacher to teach a subject in a class (deputy or director)."""
     assignment, subject = await service.make_assignment(session, user, data)
     return AssignmentOut(
-        assignment_id=assignment.id, teacher_id=assignment.teacher_id,
-        class_id=assignment.class_id, subject_id=assignment.subject_id, subject_name=subject.name,
+        assignment_id=assignment.id,
+        teacher_id=assignment.teacher_id,
+        class_id=assignment.class_id,
+        subject_id=assignment.subject_id,
+        subject_name=subject.name,
     )

@@ -28,7 +28,8 @@ async def create_subject(session: AsyncSession, user: User, data: SubjectCreate)
     require_role(user, *ADMINISTRATION)
     subject = Subject(id=uuid.uuid4(), school_id=user.school_id, name=data.name)
     await add_unique(
-        session, subject,
+        session,
+        subject,
         Conflict("subject-exists", f"The school already has a subject named {data.name}."),
     )
     return subject
@@ -43,16 +44,27 @@ async def make_assignment(
     subject = await subject_in_school(session, user.school_id, data.subject_id)
     await require_teaching_staff(session, user.school_id, data.teacher_id)
     assignment = Assignment(
-        id=uuid.uuid4(), school_id=user.school_id, teacher_id=data.teacher_id,
-        class_id=school_class.id, subject_id=subject.id,
+        id=uuid.uuid4(),
+        school_id=user.school_id,
+        teacher_id=data.teacher_id,
+        class_id=school_class.id,
+        subject_id=subject.id,
     )
     await add_unique(
-        session, assignment,
+        session,
+        assignment,
         Conflict("assignment-exists", "This teacher already teaches this subject in this class."),
     )
-    await add_event(session, AssignmentMade(
-        school_id=user.school_id, version=1, assignment_id=assignment.id,
-        teacher_id=assignment.teacher_id, class_id=assignment.class_id,
-        subject_id=subject.id, subject_name=subject.name,
-    ))
+    await add_event(
+        session,
+        AssignmentMade(
+            school_id=user.school_id,
+            version=1,
+            assignment_id=assignment.id,
+            teacher_id=assignment.teacher_id,
+            class_id=assignment.class_id,
+            subject_id=subject.id,
+            subject_name=subject.name,
+        ),
+    )
     return assignment, subject
