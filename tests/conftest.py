@@ -2,6 +2,7 @@
 
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import pytest
 
@@ -14,6 +15,15 @@ from shared.testing import (
     rolled_back,
     unique_name,
     with_database,
+)
+from shared.testing_rabbit import (
+    BrokerAdmin,
+    amqp_url_for_tests,
+    find_admin,
+    rabbitmq_required,
+    unique_prefix,
+    unreachable_reason,
+    with_vhost,
 )
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -50,6 +60,56 @@ async def migrated_database(pg_admin_url: str) -> AsyncIterator[MigratedDatabase
     for name, db in created:
         await db.dispose()
         await drop_database(pg_admin_url, name)
+
+
+# --- RabbitMQ for the run ---------------------------------------------------------------
+
+
+@pytest.fixture(scope="session")
+async def rabbit_admin() -> BrokerAdmin | None:
+    """The broker admin (management API or rabbitmqctl) if one is available."""
+    return await find_admin(amqp_url_for_tests())
+
+
+@pytest.fixture(scope="session")
+async def rabbit_url(rabbit_admin: BrokerAdmin | None) -> AsyncIterator[str]:
+    """The AMQP URL of this run's own vhost on TEST_AMQP_URL's broker (the machine's by
+    default), else of a throwaway broker in Docker; skipped (failed under
+    REQUIRE_RABBITMQ=1) when there is neither."""
+    url = amqp_url_for_tests()
+    reason = await unreachable_reason(url)
+    if reason is not None:
+        async for container_url in _rabbitmq_container(reason):
+            yield container_url
+        return
+    if rabbit_admin is None:
+        yield url  # no admin: the broker's default vhost, tests use unique names
+        return
+    vhost = unique_prefix("test")
+    await rabbit_admin.create_vhost(vhost, urlsplit(url).username or "guest")
+    try:
+        yield with_vhost(url, vhost)
+    finally:
+        await rabbit_admin.delete_vhost(vhost)
+
+
+async def _rabbitmq_container(reason: str) -> AsyncIterator[str]:
+    try:
+        from testcontainers.rabbitmq import RabbitMqContainer
+
+        container = RabbitMqContainer("rabbitmq:3.13-alpine")
+        container.start()
+    except Exception as exc:  # no Docker engine either
+        message = f"{reason}; no Docker for a throwaway broker ({type(exc).__name__})"
+        if rabbitmq_required():
+            pytest.fail(f"{message}, and REQUIRE_RABBITMQ=1")
+        pytest.skip(message)
+    try:
+        params = container.get_connection_params()
+        host, port = params.host, params.port
+        yield f"amqp://guest:guest@{host}:{port}/"
+    finally:
+        container.stop()
 
 
 async def rollback_db(db: Database) -> AsyncIterator[Database]:

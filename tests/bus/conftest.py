@@ -8,7 +8,6 @@ each test uses its own exchange and queue names, deleted afterwards.
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
-from urllib.parse import urlsplit
 
 import asyncpg
 import pytest
@@ -18,43 +17,6 @@ from shared.db import Database
 from shared.migrations import OUTBOX_AND_INBOX_DDL
 from shared.testing import create_database, drop_database, unique_name, with_database
 from shared.testing_bus import InProcessTransport, RabbitTransport, Transport
-from shared.testing_rabbit import (
-    BrokerAdmin,
-    amqp_url_for_tests,
-    find_admin,
-    rabbitmq_required,
-    unique_prefix,
-    unreachable_reason,
-    with_vhost,
-)
-
-# --- RabbitMQ for the run -------------------------------------------------------------------
-
-
-@pytest.fixture(scope="session")
-async def rabbit_admin() -> BrokerAdmin | None:
-    """The broker admin (management API or rabbitmqctl) if one is available."""
-    return await find_admin(amqp_url_for_tests())
-
-
-@pytest.fixture(scope="session")
-async def rabbit_url(rabbit_admin: BrokerAdmin | None) -> AsyncIterator[str]:
-    """The AMQP URL of this run's own vhost (or the broker's, with unique names only)."""
-    url = amqp_url_for_tests()
-    reason = await unreachable_reason(url)
-    if reason is not None:
-        if rabbitmq_required():
-            pytest.fail(f"{reason}, and REQUIRE_RABBITMQ=1")
-        pytest.skip(reason)
-    if rabbit_admin is None:
-        yield url
-        return
-    vhost = unique_prefix("test")
-    await rabbit_admin.create_vhost(vhost, urlsplit(url).username or "guest")
-    try:
-        yield with_vhost(url, vhost)
-    finally:
-        await rabbit_admin.delete_vhost(vhost)
 
 
 @pytest.fixture

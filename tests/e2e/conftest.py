@@ -5,19 +5,11 @@ import os
 import shutil
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
-from urllib.parse import urlsplit
 
 import httpx
 import pytest
 
 from shared.testing import create_database, drop_database, unique_name, with_database
-from shared.testing_rabbit import (
-    amqp_url_for_tests,
-    find_admin,
-    unique_prefix,
-    unreachable_reason,
-    with_vhost,
-)
 from tests.e2e.cluster import SERVICES, Cluster
 from tests.e2e.school import School
 
@@ -26,25 +18,6 @@ def _unavailable(reason: str) -> None:
     if os.environ.get("REQUIRE_E2E") == "1":
         pytest.fail(f"end-to-end tests required but {reason}")
     pytest.skip(reason)
-
-
-@pytest.fixture(scope="session")
-async def e2e_amqp_url() -> AsyncIterator[str]:
-    """A vhost of its own on the test broker, deleted afterwards."""
-    url = amqp_url_for_tests()
-    reason = await unreachable_reason(url)
-    if reason is not None:
-        _unavailable(reason)
-    admin = await find_admin(url)
-    if admin is None:
-        _unavailable("no broker admin (management API or rabbitmqctl) to make a vhost")
-    assert admin is not None
-    vhost = unique_prefix("e2e")
-    await admin.create_vhost(vhost, urlsplit(url).username or "guest")
-    try:
-        yield with_vhost(url, vhost)
-    finally:
-        await admin.delete_vhost(vhost)
 
 
 @pytest.fixture(scope="session")
@@ -59,11 +32,11 @@ async def e2e_databases(pg_admin_url: str) -> AsyncIterator[dict[str, str]]:
 
 @pytest.fixture(scope="session")
 def cluster(
-    e2e_databases: dict[str, str], e2e_amqp_url: str, tmp_path_factory: pytest.TempPathFactory
+    e2e_databases: dict[str, str], rabbit_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
     if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
         _unavailable("nginx is not installed (the gateway of the distributed mode)")
-    cluster = Cluster(tmp_path_factory.mktemp("cluster"), e2e_databases, e2e_amqp_url)
+    cluster = Cluster(tmp_path_factory.mktemp("cluster"), e2e_databases, rabbit_url)
     try:
         cluster.start()
         yield cluster

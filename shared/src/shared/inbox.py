@@ -6,7 +6,7 @@ acknowledged only after the commit (the bus acks when the handler returns).
 """
 
 import logging
-from collections.abc import Awaitable, Callable, Mapping
+from collections.abc import Awaitable, Callable, Iterable, Mapping
 from typing import Any
 
 from sqlalchemy import Column, DateTime, MetaData, String, Table, func
@@ -44,18 +44,32 @@ async def claim(session: AsyncSession, consumer: str, envelope: CloudEvent) -> b
     return result.first() is not None
 
 
+EnvelopeRecorder = Callable[[AsyncSession, CloudEvent], Awaitable[object]]
+
+
 def idempotent_handler(
-    db: Database, consumer: str, handlers: Mapping[type[Event], EventHandler]
+    db: Database,
+    consumer: str,
+    handlers: Mapping[type[Event], EventHandler],
+    *,
+    also: Iterable[type[Event]] = (),
+    record: EnvelopeRecorder | None = None,
 ) -> Handler:
-    """One bus handler dispatching by event type, each effect applied once in its transaction."""
-    by_type = {event_type.routing_key: (event_type, fn) for event_type, fn in handlers.items()}
+    """One bus handler dispatching by event type, each effect applied once in its transaction.
+
+    `record`, if given, sees every received envelope as it arrived (for an event log or an
+    archive) in the same transaction, before the typed handler; `also` names events that
+    are only recorded. Payloads are validated against their contract first, so a malformed
+    event fails (and is dead-lettered) instead of being recorded.
+    """
+    known = {event_type.routing_key: event_type for event_type in (*handlers, *also)}
 
     async def handle(envelope: CloudEvent) -> None:
-        entry = by_type.get(envelope.type)
-        if entry is None:
+        event_type = known.get(envelope.type)
+        if event_type is None:
             return  # bound by a wildcard but of no interest: acknowledge
-        event_type, fn = entry
         event = event_type.from_cloudevent(envelope)
+        fn = handlers.get(event_type)
         async with db.transaction() as session:
             if not await claim(session, consumer, envelope):
                 log.info(
@@ -63,17 +77,26 @@ def idempotent_handler(
                     extra={"event_id": str(envelope.id), "event_type": envelope.type},
                 )
                 return
-            await fn(session, event)
+            if record is not None:
+                await record(session, envelope)
+            if fn is not None:
+                await fn(session, event)
 
     return handle
 
 
 def subscription(
-    db: Database, consumer: str, handlers: Mapping[type[Event], EventHandler]
+    db: Database,
+    consumer: str,
+    handlers: Mapping[type[Event], EventHandler],
+    *,
+    also: Iterable[type[Event]] = (),
+    record: EnvelopeRecorder | None = None,
 ) -> Subscription:
     """A service's subscription: its own queue, bound to exactly the events it handles."""
+    routing_keys = dict.fromkeys(e.routing_key for e in (*handlers, *also))
     return Subscription(
         queue=consumer,
-        routing_keys=tuple(event_type.routing_key for event_type in handlers),
-        handler=idempotent_handler(db, consumer, handlers),
+        routing_keys=tuple(routing_keys),
+        handler=idempotent_handler(db, consumer, handlers, also=also, record=record),
     )

@@ -1,24 +1,22 @@
 """What reporting subscribes to: every known event goes to the log; some feed projections.
 
-Unlike shared.inbox.subscription, the handler here also sees the raw envelope, because the
-log keeps each event exactly as it arrived (unknown fields included), so that projections
-added later can be built from it.
+The log keeps each event exactly as it arrived (unknown fields included), so that
+projections added later can be built from it.
 """
 
 import logging
-from collections.abc import Mapping
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting import service
 from reporting.models import LoggedEvent
-from shared.bus import Handler, Subscription
+from shared.bus import Subscription
 from shared.contracts import ALL_EVENTS
 from shared.contracts.journal import AssignmentMade, ClassOpened, MarkPosted
 from shared.db import Database
 from shared.events import CloudEvent, Event
-from shared.inbox import EventHandler, claim
+from shared.inbox import EventHandler, subscription
 
 log = logging.getLogger(__name__)
 
@@ -47,40 +45,16 @@ LOGGED: dict[str, type[Event]] = {event_type.routing_key: event_type for event_t
 
 
 async def apply(session: AsyncSession, envelope: CloudEvent) -> None:
-    """Project one envelope (the payload is validated against its contract first)."""
+    """Project one logged envelope (the payload is validated against its contract first)."""
     event = LOGGED[envelope.type].from_cloudevent(envelope)
     handler = HANDLERS.get(type(event))
     if handler is not None:
         await handler(session, event)
 
 
-def logging_handler(db: Database, consumer: str, known: Mapping[str, type[Event]]) -> Handler:
-    """Log and project each event once, in one transaction with the inbox record."""
-
-    async def handle(envelope: CloudEvent) -> None:
-        if envelope.type not in known:
-            return  # not a contract we know: acknowledge
-        async with db.transaction() as session:
-            if not await claim(session, consumer, envelope):
-                log.info(
-                    "duplicate skipped",
-                    extra={"event_id": str(envelope.id), "event_type": envelope.type},
-                )
-                return
-            await service.log_event(session, envelope)
-            await apply(session, envelope)
-
-    return handle
-
-
 def subscriptions(db: Database) -> list[Subscription]:
-    return [
-        Subscription(
-            queue=CONSUMER,
-            routing_keys=tuple(LOGGED),
-            handler=logging_handler(db, CONSUMER, LOGGED),
-        )
-    ]
+    """Every known event is logged as it arrived; HANDLERS also project theirs."""
+    return [subscription(db, CONSUMER, HANDLERS, also=ALL_EVENTS, record=service.log_event)]
 
 
 async def rebuild_projections(session: AsyncSession) -> int:

@@ -1,0 +1,194 @@
+"""The first README command: all five services in one process, an embedded PostgreSQL,
+the in-process bus and a seeded demo school; or, given URLs, the machine's PostgreSQL and
+RabbitMQ. Started as a real subprocess, the way a person starts it."""
+
+import os
+import subprocess
+import sys
+import threading
+import time
+from pathlib import Path
+
+import aio_pika
+import asyncpg
+import httpx
+import pytest
+
+from shared.testing import create_database, drop_database, unique_name, with_database
+from tests.e2e.cluster import SERVICES, free_port
+from tests.e2e.school import Caller, eventually
+
+BANNER = "Электронный журнал работает"
+DEMO_PASSWORD = "demo-2026"
+
+
+class Embedded:
+    def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
+        self.port = free_port()
+        self.base_url = f"http://127.0.0.1:{self.port}"
+        self.output: list[str] = []
+        self.started = threading.Event()
+        self.process = subprocess.Popen(
+            [
+                sys.executable,
+                "-m",
+                "embedded",
+                "--port",
+                str(self.port),
+                "--data-dir",
+                str(data_dir),
+            ],
+            env=env,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            text=True,
+        )
+        threading.Thread(target=self._read, daemon=True).start()
+
+    def _read(self) -> None:
+        assert self.process.stdout is not None
+        for line in self.process.stdout:
+            self.output.append(line)
+            if BANNER in line:
+                self.started.set()
+
+    def wait_started(self, timeout: float = 180) -> None:
+        deadline = time.monotonic() + timeout
+        while not self.started.wait(0.5):
+            if self.process.poll() is not None or time.monotonic() > deadline:
+                raise AssertionError("embedded mode did not start:\n" + "".join(self.output[-40:]))
+        # the banner is printed last: the demo logins follow it
+        time.sleep(0.5)
+
+    def stop(self) -> None:
+        self.process.terminate()
+        try:
+            self.process.wait(timeout=30)
+        except subprocess.TimeoutExpired:
+            self.process.kill()
+
+    def login(self, http: httpx.Client, login: str) -> Caller:
+        response = http.post("/api/auth/login", json={"login": login, "password": DEMO_PASSWORD})
+        response.raise_for_status()
+        return Caller(http, response.json()["access_token"])
+
+
+def clean_env() -> dict[str, str]:
+    return {
+        k: v
+        for k, v in os.environ.items()
+        if not any(k.startswith(s.upper() + "_") for s in SERVICES)
+    }
+
+
+def run_the_slice(system: Embedded) -> None:
+    """The demo logins work and a posted mark reaches diary, notifications and report."""
+    with httpx.Client(base_url=system.base_url, timeout=30) as http:
+        for service in SERVICES:
+            assert http.get(f"/api/{service}/ready").status_code == 200
+        assert "Электронный" in http.get("/").text
+        parent = system.login(http, "parent")
+        child = parent.claims["children"][0]
+        diary = parent.get(f"/api/journal/diary/{child}", params={"from": "2000-01-03"})
+        assert diary["student_id"] == child
+        teacher = system.login(http, "teacher")
+        week = parent.get(f"/api/journal/diary/{child}")
+        maths = [
+            ls for d in week["days"] for ls in d["lessons"] if ls["subject_name"] == "Математика"
+        ]
+        assert maths, "the demo school has maths lessons this week"
+        mark = teacher.post(
+            f"/api/journal/lessons/{maths[-1]['lesson_id']}/marks",
+            {"student_id": child, "value": 4, "work_type": "test"},
+        )
+        notified = eventually(
+            lambda: [
+                n
+                for n in parent.get("/api/messaging/notifications", params={"limit": 100})["items"]
+                if n["payload"]["mark_id"] == mark["mark_id"]
+            ]
+        )
+        assert "Проверочная работа" in notified[0]["text"]
+        deputy = system.login(http, "deputy")
+        payload = notified[0]["payload"]
+        report = deputy.get(
+            "/api/reporting/class-subject-average",
+            params={"class_id": payload["class_id"], "subject_id": payload["subject_id"]},
+        )
+        assert report["marks_count"] >= 1
+
+
+@pytest.fixture
+def data_dir(tmp_path: Path) -> Path:
+    return tmp_path / "embedded"
+
+
+def test_one_command_starts_the_system_with_a_demo_school(data_dir: Path) -> None:
+    system = Embedded(data_dir, clean_env())
+    try:
+        system.wait_started()
+        output = "".join(system.output)
+        for login in ("admin", "director", "deputy", "teacher", "student", "parent"):
+            assert f" {login} / {DEMO_PASSWORD}" in output
+        run_the_slice(system)
+    finally:
+        system.stop()
+    assert (data_dir / "pg").is_dir(), "the embedded PostgreSQL keeps its data in --data-dir"
+
+
+def test_a_restart_keeps_the_data_and_does_not_seed_twice(data_dir: Path) -> None:
+    first = Embedded(data_dir, clean_env())
+    try:
+        first.wait_started()
+        with httpx.Client(base_url=first.base_url, timeout=30) as http:
+            parent = first.login(http, "parent")
+            child = parent.claims["children"][0]
+            before = parent.get(f"/api/journal/diary/{child}")
+    finally:
+        first.stop()
+    second = Embedded(data_dir, clean_env())
+    try:
+        second.wait_started()
+        with httpx.Client(base_url=second.base_url, timeout=30) as http:
+            parent = second.login(http, "parent")
+            assert parent.claims["children"] == [child]
+            assert parent.get(f"/api/journal/diary/{child}") == before
+    finally:
+        second.stop()
+
+
+@pytest.mark.rabbitmq
+async def test_given_urls_it_uses_the_machines_postgres_and_rabbitmq(
+    pg_admin_url: str, rabbit_url: str, data_dir: Path
+) -> None:
+    names = {s: unique_name(f"emb_{s}") for s in SERVICES}
+    for name in names.values():
+        await create_database(pg_admin_url, name)
+    env = clean_env()
+    for service, name in names.items():
+        env[f"{service.upper()}_DATABASE_URL"] = with_database(pg_admin_url, name)
+        env[f"{service.upper()}_AMQP_URL"] = rabbit_url
+    system = Embedded(data_dir, env)
+    try:
+        system.wait_started()
+        run_the_slice(system)
+        assert not (data_dir / "pg").exists(), "no embedded PostgreSQL when URLs are given"
+        journal = await asyncpg.connect(with_database(pg_admin_url, names["journal"], driver=""))
+        try:
+            assert await journal.fetchval("SELECT count(*) FROM marks") > 0
+            unpublished = await journal.fetchval(
+                "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+            )
+            assert unpublished == 0, "journal's events went out"
+        finally:
+            await journal.close()
+        connection = await aio_pika.connect(rabbit_url)
+        async with connection:
+            channel = await connection.channel()
+            for consumer in ("auth", "journal", "messaging", "reporting", "archive"):
+                queue = await channel.declare_queue(consumer, passive=True)
+                assert queue.declaration_result.consumer_count >= 1, consumer
+    finally:
+        system.stop()
+        for name in names.values():
+            await drop_database(pg_admin_url, name)
