@@ -159,3 +159,30 @@ async def test_a_consumer_whose_database_connection_dies_mid_way_applies_the_eve
     assert calls == 2
     assert await effects(db) == [event.id]
     assert await transport.dead_letter_count(queue) == 0
+
+
+async def test_a_crash_between_commit_and_acknowledge_applies_the_event_once(
+    db: Database, transport: Transport
+) -> None:
+    queue = transport.queue(CONSUMER)
+    applied = idempotent_handler(db, queue, {ThingHappened: record_effect})
+    seen = Collector()
+    deliveries = 0
+
+    async def handler(event: CloudEvent) -> None:
+        nonlocal deliveries
+        deliveries += 1
+        await applied(event)  # the effect and the inbox row are committed here
+        if deliveries == 1:
+            raise RuntimeError("the consumer dies before it acknowledges")
+        await seen(event)
+
+    bus = await transport.bus([Subscription(queue, (ThingHappened.routing_key,), handler)])
+    event = make_event()
+
+    await bus.publish(event)
+    await seen.wait_for(1)
+
+    assert deliveries == 2
+    assert await effects(db) == [event.id]
+    assert await transport.dead_letter_count(queue) == 0
