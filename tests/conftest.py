@@ -18,6 +18,7 @@ from shared.testing import (
 )
 from shared.testing_rabbit import (
     BrokerAdmin,
+    RabbitVhosts,
     amqp_url_for_tests,
     find_admin,
     rabbitmq_required,
@@ -72,25 +73,40 @@ async def rabbit_admin() -> BrokerAdmin | None:
 
 
 @pytest.fixture(scope="session")
-async def rabbit_url(rabbit_admin: BrokerAdmin | None) -> AsyncIterator[str]:
-    """The AMQP URL of this run's own vhost on TEST_AMQP_URL's broker (the machine's by
-    default), else of a throwaway broker in Docker; skipped (failed under
-    REQUIRE_RABBITMQ=1) when there is neither."""
+async def rabbit_vhosts(rabbit_admin: BrokerAdmin | None) -> AsyncIterator[RabbitVhosts]:
+    """Factory: the AMQP URL of a fresh vhost on TEST_AMQP_URL's broker (the machine's by
+    default) per call, all deleted after the run; else a throwaway broker in Docker.
+    Skipped (failed under REQUIRE_RABBITMQ=1) when there is neither."""
     url = amqp_url_for_tests()
     reason = await unreachable_reason(url)
     if reason is not None:
         async for container_url in _rabbitmq_container(reason):
-            yield container_url
+
+            async def same_broker(label: str, broker: str = container_url) -> str:
+                return broker  # a throwaway broker of the run's own needs no vhosts
+
+            yield same_broker
         return
-    if rabbit_admin is None:
-        yield url  # no admin: the broker's default vhost, tests use unique names
-        return
-    vhost = unique_prefix("test")
-    await rabbit_admin.create_vhost(vhost, urlsplit(url).username or "guest")
-    try:
-        yield with_vhost(url, vhost)
-    finally:
-        await rabbit_admin.delete_vhost(vhost)
+    created: list[str] = []
+
+    async def fresh(label: str) -> str:
+        if rabbit_admin is None:
+            return url  # no admin: the default vhost; tests use unique names
+        vhost = unique_prefix(label)
+        await rabbit_admin.create_vhost(vhost, urlsplit(url).username or "guest")
+        created.append(vhost)
+        return with_vhost(url, vhost)
+
+    yield fresh
+    if rabbit_admin is not None:
+        for vhost in created:
+            await rabbit_admin.delete_vhost(vhost)
+
+
+@pytest.fixture(scope="session")
+async def rabbit_url(rabbit_vhosts: RabbitVhosts) -> str:
+    """The bus tests' vhost (each test also uses its own queue and exchange names)."""
+    return await rabbit_vhosts("test")
 
 
 async def _rabbitmq_container(reason: str) -> AsyncIterator[str]:

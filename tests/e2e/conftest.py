@@ -10,6 +10,7 @@ import httpx
 import pytest
 
 from shared.testing import create_database, drop_database, unique_name, with_database
+from shared.testing_rabbit import RabbitVhosts
 from tests.e2e.cluster import SERVICES, Cluster
 from tests.e2e.school import School
 
@@ -31,12 +32,18 @@ async def e2e_databases(pg_admin_url: str) -> AsyncIterator[dict[str, str]]:
 
 
 @pytest.fixture(scope="session")
+async def e2e_amqp_url(rabbit_vhosts: RabbitVhosts) -> str:
+    """A vhost of the cluster's own: its queues are named after the services."""
+    return await rabbit_vhosts("e2e")
+
+
+@pytest.fixture(scope="session")
 def cluster(
-    e2e_databases: dict[str, str], rabbit_url: str, tmp_path_factory: pytest.TempPathFactory
+    e2e_databases: dict[str, str], e2e_amqp_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
     if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
         _unavailable("nginx is not installed (the gateway of the distributed mode)")
-    cluster = Cluster(tmp_path_factory.mktemp("cluster"), e2e_databases, rabbit_url)
+    cluster = Cluster(tmp_path_factory.mktemp("cluster"), e2e_databases, e2e_amqp_url)
     try:
         cluster.start()
         yield cluster

@@ -15,6 +15,7 @@ import httpx
 import pytest
 
 from shared.testing import create_database, drop_database, unique_name, with_database
+from shared.testing_rabbit import RabbitVhosts
 from tests.e2e.cluster import SERVICES, free_port
 from tests.e2e.school import Caller, eventually
 
@@ -159,8 +160,9 @@ def test_a_restart_keeps_the_data_and_does_not_seed_twice(data_dir: Path) -> Non
 
 @pytest.mark.rabbitmq
 async def test_given_urls_it_uses_the_machines_postgres_and_rabbitmq(
-    pg_admin_url: str, rabbit_url: str, data_dir: Path
+    pg_admin_url: str, rabbit_vhosts: RabbitVhosts, data_dir: Path
 ) -> None:
+    rabbit_url = await rabbit_vhosts("embedded")
     names = {s: unique_name(f"emb_{s}") for s in SERVICES}
     for name in names.values():
         await create_database(pg_admin_url, name)

@@ -14,7 +14,7 @@ import json
 import os
 import shutil
 import uuid
-from collections.abc import Iterable
+from collections.abc import Awaitable, Callable, Iterable
 from typing import Protocol
 from urllib.parse import quote, urlsplit, urlunsplit
 
@@ -306,3 +306,7 @@ class TcpProxy:
         finally:
             sink.transport.abort()
             self._links.discard(sink)
+
+
+RabbitVhosts = Callable[[str], Awaitable[str]]
+"""A factory of fresh vhosts: takes a label, returns the AMQP URL of a new vhost."""

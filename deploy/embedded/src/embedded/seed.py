@@ -97,7 +97,7 @@ TOPICS = {
 }
 
 
-async def eventually(action: Callable[[], Awaitable[T]], within: float = 20.0) -> T:
+async def eventually(action: Callable[[], Awaitable[T]], within: float = 60.0) -> T:
     """Retry until the other services have caught up with the events (or time out)."""
     deadline = asyncio.get_running_loop().time() + within
     while True:
