@@ -111,7 +111,7 @@ async def rabbit_url(rabbit_vhosts: RabbitVhosts) -> str:
 
 async def _rabbitmq_container(reason: str) -> AsyncIterator[str]:
     try:
-        from testcontainers.rabbitmq import RabbitMqContainer
+        from testcontainers.community.rabbitmq import RabbitMqContainer
 
         container = RabbitMqContainer("rabbitmq:3.13-alpine")
         container.start()

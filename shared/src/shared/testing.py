@@ -51,7 +51,7 @@ def postgres_server(workdir: Path) -> Iterator[str]:
         return
     except Exception as exc:  # no embedded PostgreSQL on this platform: try Docker
         print(f"embedded PostgreSQL unavailable ({type(exc).__name__}); trying Docker")
-    from testcontainers.postgres import PostgresContainer
+    from testcontainers.community.postgres import PostgresContainer
 
     with PostgresContainer("postgres:16-alpine", driver=None) as container:
         yield container.get_connection_url()
