@@ -1,14 +1,20 @@
 """Fixtures every test shares: a real PostgreSQL server, fresh migrated databases."""
 
+import importlib
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from pathlib import Path
 from urllib.parse import urlsplit
 
+import httpx
 import pytest
+from fastapi import FastAPI
 
+from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.db import Database
+from shared.events import CloudEvent, Event
 from shared.migrations import upgrade
 from shared.testing import (
+    TokenFactory,
     create_database,
     drop_database,
     postgres_server,
@@ -45,16 +51,20 @@ MigratedDatabase = Callable[[str], Awaitable[Database]]
 
 @pytest.fixture(scope="session")
 async def migrated_database(pg_admin_url: str) -> AsyncIterator[MigratedDatabase]:
-    """Factory: a fresh database for a service, migrated to head, dropped after the run."""
+    """Factory: the run's database of a service, migrated to head, dropped after the run."""
     created: list[tuple[str, Database]] = []
+    by_service: dict[str, Database] = {}
 
     async def make(service: str) -> Database:
+        if service in by_service:
+            return by_service[service]
         name = unique_name(f"test_{service}")
         await create_database(pg_admin_url, name)
         url = with_database(pg_admin_url, name)
         db = Database(url, pool_size=5)
         created.append((name, db))  # dropped afterwards even if the migration fails
         await upgrade(migrations_of(service), url)
+        by_service[service] = db
         return db
 
     yield make
@@ -128,10 +138,70 @@ async def _rabbitmq_container(reason: str) -> AsyncIterator[str]:
         container.stop()
 
 
-async def rollback_db(db: Database) -> AsyncIterator[Database]:
+# --- A service under test ---------------------------------------------------------------
+# Each service's tests/<service>/conftest.py names the service with a `service` fixture;
+# these fixtures then give it a migrated database rolled back per test, its app (without
+# the lifespan: the test's database and an in-process bus are set by hand), a client, and
+# its consumer's handler.
+
+
+@pytest.fixture
+async def service_db(service: str, migrated_database: MigratedDatabase) -> Database:
+    """The service's database for the run, migrated to head (made once per run)."""
+    return await migrated_database(service)
+
+
+@pytest.fixture
+async def db(service_db: Database) -> AsyncIterator[Database]:
     """Per-test isolation: everything the test writes is rolled back."""
-    async with rolled_back(db) as test_db:
+    async with rolled_back(service_db) as test_db:
         yield test_db
+
+
+@pytest.fixture(scope="session")
+def tokens() -> TokenFactory:
+    """Access tokens as auth would mint them, signed with a throwaway test key."""
+    return TokenFactory()
+
+
+@pytest.fixture
+def app(service: str, db: Database, tokens: TokenFactory) -> FastAPI:
+    main = importlib.import_module(f"{service}.main")
+    settings = importlib.import_module(f"{service}.settings").Settings(database_url=db.url)
+    bus = InProcessBus(InProcessBroker())
+    app: FastAPI = main.create_app(settings, bus=bus, keys=tokens.keys())
+    app.state.db = db
+    app.state.bus = bus
+    return app
+
+
+@pytest.fixture
+def client_base_url() -> str:
+    return "http://test"
+
+
+@pytest.fixture
+async def client(app: FastAPI, client_base_url: str) -> AsyncIterator[httpx.AsyncClient]:
+    transport = httpx.ASGITransport(app=app)
+    async with httpx.AsyncClient(transport=transport, base_url=client_base_url) as c:
+        yield c
+
+
+Deliver = Callable[[Event | CloudEvent], Awaitable[CloudEvent]]
+
+
+@pytest.fixture
+def deliver(service: str, db: Database) -> Deliver:
+    """Hand an event to the service's consumer as the bus would; returns the envelope."""
+    [subscription] = importlib.import_module(f"{service}.consumers").subscriptions(db)
+
+    async def send(event: Event | CloudEvent) -> CloudEvent:
+        envelope = event if isinstance(event, CloudEvent) else event.to_cloudevent()
+        envelope = CloudEvent.from_json(envelope.to_json())  # as it arrives off the wire
+        await subscription.handler(envelope)
+        return envelope
+
+    return send
 
 
 # --- Which kinds of tests really ran -------------------------------------------------

@@ -14,12 +14,12 @@ from shared.testing import TokenFactory
 
 
 async def test_journal_events_published_on_the_bus_are_kept(
-    archive_db: Database, tokens: TokenFactory
+    service_db: Database, tokens: TokenFactory
 ) -> None:
     school, klass = uuid.uuid4(), uuid.uuid4()
     broker = InProcessBroker()
     bus = InProcessBus(broker)
-    app = create_app(Settings(database_url=archive_db.url), bus=bus, keys=tokens.keys())
+    app = create_app(Settings(database_url=service_db.url), bus=bus, keys=tokens.keys())
     token = tokens.token(school_id=school, roles=["director"])
     body: dict[str, object] = {}
     try:

@@ -10,12 +10,12 @@ from auth.models import Base
 from shared.db import Database
 
 
-async def test_migration_matches_the_models(auth_db: Database) -> None:
+async def test_migration_matches_the_models(service_db: Database) -> None:
     def diff(connection: Connection) -> list[Any]:
         context = MigrationContext.configure(connection, opts={"compare_type": True})
         return list(compare_metadata(context, Base.metadata))
 
-    async with auth_db.engine.connect() as connection:
+    async with service_db.engine.connect() as connection:
         differences = await connection.run_sync(diff)
     # outbox and inbox come from shared.migrations and are not in the service's metadata.
     unexpected = [

@@ -1,44 +1,21 @@
-"""Journal service tests: a migrated database, each test rolled back, an app per test."""
-
-from collections.abc import AsyncIterator, Awaitable, Callable
+"""Journal fixtures (the database, app, client and tokens come from tests/conftest.py)."""
 
 import httpx
 import pytest
 from journal_world import World, build_world
 
-from journal.main import create_app
-from journal.settings import Settings
-from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.db import Database
-from shared.testing import TokenFactory, rolled_back
+from shared.testing import TokenFactory
 
 
 @pytest.fixture(scope="session")
-async def journal_db(migrated_database: Callable[[str], Awaitable[Database]]) -> Database:
-    return await migrated_database("journal")
+def service() -> str:
+    return "journal"
 
 
 @pytest.fixture
-async def db(journal_db: Database) -> AsyncIterator[Database]:
-    async with rolled_back(journal_db) as test_db:
-        yield test_db
-
-
-@pytest.fixture(scope="session")
-def tokens() -> TokenFactory:
-    return TokenFactory()
-
-
-@pytest.fixture
-async def client(db: Database, tokens: TokenFactory) -> AsyncIterator[httpx.AsyncClient]:
-    bus = InProcessBus(InProcessBroker())
-    app = create_app(Settings(database_url=db.url), bus=bus, keys=tokens.keys())
-    # No lifespan in service tests: the app works on the test's rolled-back database.
-    app.state.db = db
-    app.state.bus = bus
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/journal") as c:
-        yield c
+def client_base_url() -> str:
+    return "http://test/api/journal"
 
 
 @pytest.fixture

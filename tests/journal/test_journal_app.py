@@ -31,7 +31,7 @@ async def eventually(probe: Callable[[], Awaitable[T | None]], attempts: int = 2
 
 
 async def test_auth_events_come_in_over_the_bus_and_mark_posted_goes_out(
-    journal_db: Database, tokens: TokenFactory
+    service_db: Database, tokens: TokenFactory
 ) -> None:
     broker = InProcessBroker()
     received: list[CloudEvent] = []
@@ -42,7 +42,7 @@ async def test_auth_events_come_in_over_the_bus_and_mark_posted_goes_out(
     # A stand-in for messaging and reporting: a queue bound to journal's events.
     await InProcessBus(broker).start([Subscription("listener", ("journal.#",), listener)])
     app = create_app(
-        Settings(database_url=journal_db.url, relay_poll_interval=0.05),
+        Settings(database_url=service_db.url, relay_poll_interval=0.05),
         bus=InProcessBus(broker),
         keys=tokens.keys(),
     )

@@ -18,14 +18,14 @@ from shared.testing import TokenFactory
 
 
 @pytest.fixture
-async def committed_world(journal_db: Database, tokens: TokenFactory) -> AsyncIterator[World]:
+async def committed_world(service_db: Database, tokens: TokenFactory) -> AsyncIterator[World]:
     bus = InProcessBus(InProcessBroker())
-    app = create_app(Settings(database_url=journal_db.url), bus=bus, keys=tokens.keys())
-    app.state.db = journal_db
+    app = create_app(Settings(database_url=service_db.url), bus=bus, keys=tokens.keys())
+    app.state.db = service_db
     app.state.bus = bus
     transport = httpx.ASGITransport(app=app)
     async with httpx.AsyncClient(transport=transport, base_url="http://test/api/journal") as c:
-        yield await build_world(c, tokens, journal_db)
+        yield await build_world(c, tokens, service_db)
 
 
 async def test_concurrent_retries_with_one_key_post_one_mark(committed_world: World) -> None:

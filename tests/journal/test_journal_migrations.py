@@ -11,7 +11,7 @@ from shared.migrations import alembic_config
 from shared.testing import create_database, drop_database, unique_name, with_database
 
 
-async def test_migrated_schema_matches_the_models(journal_db: Database) -> None:
+async def test_migrated_schema_matches_the_models(service_db: Database) -> None:
     shared_tables = {"outbox", "inbox", "alembic_version"}  # shared's, not journal's models
 
     def journal_only(name: str | None, type_: str, parent: dict[str, str | None]) -> bool:
@@ -24,7 +24,7 @@ async def test_migrated_schema_matches_the_models(journal_db: Database) -> None:
         )
         return list(compare_metadata(context, Base.metadata))
 
-    async with journal_db.engine.connect() as connection:
+    async with service_db.engine.connect() as connection:
         assert await connection.run_sync(diff) == []
 
 

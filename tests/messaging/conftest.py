@@ -1,65 +1,18 @@
-"""Messaging fixtures: a migrated database rolled back per test, an app, tokens, events."""
+"""Messaging fixtures (the database, app, client, tokens and `deliver` come from
+tests/conftest.py) and event builders."""
 
 import uuid
-from collections.abc import AsyncIterator, Awaitable, Callable
+from collections.abc import Callable
 from datetime import date
 
-import httpx
 import pytest
 
-from messaging.consumers import subscriptions
-from messaging.main import create_app
-from messaging.settings import Settings
-from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.contracts.journal import GuardianLinked, MarkPosted
-from shared.db import Database
-from shared.events import CloudEvent, Event
-from shared.testing import TokenFactory, rolled_back
-
-MigratedDatabase = Callable[[str], Awaitable[Database]]
 
 
 @pytest.fixture(scope="session")
-async def messaging_db(migrated_database: MigratedDatabase) -> Database:
-    return await migrated_database("messaging")
-
-
-@pytest.fixture
-async def db(messaging_db: Database) -> AsyncIterator[Database]:
-    async with rolled_back(messaging_db) as test_db:
-        yield test_db
-
-
-@pytest.fixture(scope="session")
-def tokens() -> TokenFactory:
-    return TokenFactory()
-
-
-@pytest.fixture
-async def client(db: Database, tokens: TokenFactory) -> AsyncIterator[httpx.AsyncClient]:
-    bus = InProcessBus(InProcessBroker())
-    app = create_app(Settings(database_url=db.url), bus=bus, keys=tokens.keys())
-    app.state.db = db  # no lifespan in service tests
-    app.state.bus = bus
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test") as c:
-        yield c
-
-
-Deliver = Callable[[Event], Awaitable[CloudEvent]]
-
-
-@pytest.fixture
-def deliver(db: Database) -> Deliver:
-    """Hand an event to messaging's consumer as the bus would; returns the envelope."""
-    [subscription] = subscriptions(db)
-
-    async def send(event: Event) -> CloudEvent:
-        envelope = CloudEvent.model_validate_json(event.to_cloudevent().to_json())
-        await subscription.handler(envelope)
-        return envelope
-
-    return send
+def service() -> str:
+    return "messaging"
 
 
 def mark_posted(

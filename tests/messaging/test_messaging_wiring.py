@@ -15,12 +15,12 @@ from shared.testing import TokenFactory
 
 
 async def test_a_mark_published_on_the_bus_reaches_the_parents_notifications(
-    messaging_db: Database, tokens: TokenFactory
+    service_db: Database, tokens: TokenFactory
 ) -> None:
     school, student, parent = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
     broker = InProcessBroker()
     bus = InProcessBus(broker)
-    app = create_app(Settings(database_url=messaging_db.url), bus=bus, keys=tokens.keys())
+    app = create_app(Settings(database_url=service_db.url), bus=bus, keys=tokens.keys())
     token = tokens.token(school_id=school, roles=["parent"], person_id=parent, children=[student])
     mark = MarkPosted(
         school_id=school,

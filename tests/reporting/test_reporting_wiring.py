@@ -14,12 +14,12 @@ from shared.testing import TokenFactory
 
 
 async def test_events_published_on_the_bus_reach_the_average(
-    reporting_db: Database, tokens: TokenFactory, school: School
+    service_db: Database, tokens: TokenFactory, school: School
 ) -> None:
     klass, subject = uuid.uuid4(), uuid.uuid4()
     broker = InProcessBroker()
     bus = InProcessBus(broker)
-    app = create_app(Settings(database_url=reporting_db.url), bus=bus, keys=tokens.keys())
+    app = create_app(Settings(database_url=service_db.url), bus=bus, keys=tokens.keys())
     url = f"/api/reporting/class-subject-average?class_id={klass}&subject_id={subject}"
     body: dict[str, object] = {}
     try:
