@@ -85,6 +85,7 @@ def create_service_app(
         version="0.1.0",
         openapi_url=f"{prefix}/openapi.json",
         docs_url=f"{prefix}/docs",
+        swagger_ui_oauth2_redirect_url=f"{prefix}/docs/oauth2-redirect",
         redoc_url=None,
         lifespan=lifespan,
     )
