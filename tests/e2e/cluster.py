@@ -129,6 +129,17 @@ class Cluster:
             cwd=ROOT,
         )
 
+    def kill(self, service: str) -> None:
+        """Crash a service: SIGKILL, no shutdown of any kind."""
+        process = self.processes[service]
+        process.kill()
+        process.wait(timeout=15)
+
+    def restart(self, service: str) -> None:
+        """Start a crashed service again on its port and wait until it is ready."""
+        self.start_service(service)
+        self.wait_ready()
+
     def start_nginx(self) -> None:
         nginx = shutil.which("nginx") or "/usr/sbin/nginx"
         conf = self.workdir / "nginx.conf"

@@ -221,7 +221,15 @@ class School:
         return dict(response.json())
 
     def notifications(self, caller: Caller) -> list[dict[str, Any]]:
-        return list(caller.get("/api/messaging/notifications", params={"limit": 100})["items"])
+        """All of the caller's notifications, page by page."""
+        items: list[dict[str, Any]] = []
+        while True:
+            page = caller.get(
+                "/api/messaging/notifications", params={"limit": 100, "offset": len(items)}
+            )
+            items += page["items"]
+            if not page["items"] or len(items) >= page["total"]:
+                return items
 
     def notification_for(self, caller: Caller, mark_id: str) -> dict[str, Any] | None:
         found = [n for n in self.notifications(caller) if n["payload"].get("mark_id") == mark_id]

@@ -1,0 +1,145 @@
+"""Faults against the running cluster. Whatever happens to the broker, the database or a
+service process, a mark the API answered 2xx for reaches messaging and reporting exactly
+once: none lost, none doubled."""
+
+import os
+import shutil
+import subprocess
+import threading
+import time
+from collections.abc import Iterator
+from urllib.parse import urlsplit
+
+import pytest
+
+from tests.e2e.cluster import Cluster
+from tests.e2e.school import Caller, School, eventually
+
+pytestmark = [pytest.mark.e2e, pytest.mark.rabbitmq]
+
+
+class Ledger:
+    """What the parent has been notified of and what the report counts, before a fault."""
+
+    def __init__(self, school: School) -> None:
+        self.school = school
+        self.parent = school.login("parent")
+        self.notified = len(school.notifications(self.parent))
+        self.counted = eventually(school.average)["marks_count"]
+
+    def assert_each_arrived_once(self, mark_ids: set[str]) -> None:
+        school, parent = self.school, self.parent
+
+        def all_notified() -> bool:
+            seen = {n["payload"].get("mark_id") for n in school.notifications(parent)}
+            return mark_ids <= seen
+
+        try:
+            eventually(all_notified, timeout=90)
+        except AssertionError:
+            seen = {n["payload"].get("mark_id") for n in school.notifications(parent)}
+            raise AssertionError(
+                f"{len(mark_ids - seen)} of {len(mark_ids)} marks never notified"
+            ) from None
+        expected = self.counted + len(mark_ids)
+        eventually(lambda: school.average_if(lambda a: a["marks_count"] >= expected), timeout=90)
+        time.sleep(3)  # a duplicate, if there were one, would arrive in this time
+        assert len(school.notifications(parent)) == self.notified + len(mark_ids)
+        assert school.average()["marks_count"] == expected
+
+
+def post_marks(school: School, teacher: Caller, count: int) -> set[str]:
+    return {school.post_mark(teacher, value=4 + i % 2)["mark_id"] for i in range(count)}
+
+
+def rabbitmqctl(*args: str) -> None:
+    subprocess.run(["rabbitmqctl", *args], check=True, capture_output=True, timeout=120)
+
+
+@pytest.fixture
+def broker() -> Iterator[None]:
+    if shutil.which("rabbitmqctl") is None:
+        pytest.skip("rabbitmqctl is not available to stop the broker")
+    yield
+    # Never leave the machine's broker stopped, whatever happened in the test.
+    subprocess.run(["rabbitmqctl", "start_app"], capture_output=True, timeout=120)
+
+
+def test_marks_posted_while_the_broker_is_down_arrive_exactly_once(
+    school: School, broker: None
+) -> None:
+    ledger = Ledger(school)
+    teacher = school.login("teacher")
+
+    rabbitmqctl("stop_app")
+    try:
+        posted = post_marks(school, teacher, 12)  # each answered 201: the outbox holds it
+    finally:
+        rabbitmqctl("start_app")
+        rabbitmqctl("await_startup")
+
+    ledger.assert_each_arrived_once(posted)
+
+
+def test_a_consumer_crashing_mid_stream_applies_every_mark_once(
+    school: School, cluster: Cluster
+) -> None:
+    ledger = Ledger(school)
+    teacher = school.login("teacher")
+
+    posted = post_marks(school, teacher, 20)
+    cluster.kill("messaging")  # likely mid-way: some applied, some in flight, some queued
+    posted |= post_marks(school, teacher, 10)
+    cluster.restart("messaging")
+
+    ledger.assert_each_arrived_once(posted)
+
+
+def local_cluster_of(pg_admin_url: str) -> str | None:
+    """The `pg_ctlcluster` version of the machine's PostgreSQL, if the tests use it."""
+    host = urlsplit(pg_admin_url).hostname
+    if host not in ("127.0.0.1", "localhost") or shutil.which("pg_ctlcluster") is None:
+        return None
+    versions = os.listdir("/etc/postgresql") if os.path.isdir("/etc/postgresql") else []
+    return versions[0] if len(versions) == 1 else None
+
+
+def test_marks_acknowledged_around_a_database_restart_arrive_exactly_once(
+    school: School, pg_admin_url: str
+) -> None:
+    version = local_cluster_of(pg_admin_url)
+    if version is None:
+        pytest.skip("the tests do not run on the machine's PostgreSQL cluster to restart it")
+    ledger = Ledger(school)
+    teacher = school.login("teacher")
+    acknowledged: set[str] = set()
+    stop = threading.Event()
+
+    def keep_posting() -> None:
+        while not stop.is_set():
+            response = teacher.raw_post(
+                f"/api/journal/lessons/{school.lesson_id}/marks",
+                {"student_id": school.student_id, "value": 3, "work_type": "answer"},
+            )
+            if response.status_code == 201:
+                acknowledged.add(response.json()["mark_id"])
+            else:
+                time.sleep(0.1)  # the database is away: the API says so and writes nothing
+
+    writer = threading.Thread(target=keep_posting)
+    writer.start()
+    try:
+        time.sleep(1)
+        subprocess.run(
+            ["pg_ctlcluster", "--skip-systemctl-redirect", version, "main", "restart"],
+            check=True,
+            capture_output=True,
+            timeout=120,
+        )
+        time.sleep(2)
+    finally:
+        stop.set()
+        writer.join(timeout=60)
+    acknowledged |= post_marks(school, teacher, 3)  # and the API works again afterwards
+
+    ledger.assert_each_arrived_once(acknowledged)
