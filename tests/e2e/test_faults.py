@@ -113,6 +113,7 @@ def test_marks_acknowledged_around_a_database_restart_arrive_exactly_once(
     ledger = Ledger(school)
     teacher = school.login("teacher")
     acknowledged: set[str] = set()
+    refusals: list[tuple[int, str | None]] = []
     stop = threading.Event()
 
     def keep_posting() -> None:
@@ -124,6 +125,7 @@ def test_marks_acknowledged_around_a_database_restart_arrive_exactly_once(
             if response.status_code == 201:
                 acknowledged.add(response.json()["mark_id"])
             else:
+                refusals.append((response.status_code, response.headers.get("content-type")))
                 time.sleep(0.1)  # the database is away: the API says so and writes nothing
 
     writer = threading.Thread(target=keep_posting)
@@ -141,5 +143,8 @@ def test_marks_acknowledged_around_a_database_restart_arrive_exactly_once(
         stop.set()
         writer.join(timeout=60)
     acknowledged |= post_marks(school, teacher, 3)  # and the API works again afterwards
+    # While the database was away, writes were refused as retryable, never as a crash.
+    print(f"refused while the database was away: {len(refusals)}")
+    assert all(refusal == (503, "application/problem+json") for refusal in refusals), refusals
 
     ledger.assert_each_arrived_once(acknowledged)

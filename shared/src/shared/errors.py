@@ -8,6 +8,8 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from shared.bus import is_transient
+
 log = logging.getLogger(__name__)
 
 PROBLEM_JSON = "application/problem+json"
@@ -126,6 +128,18 @@ def install_problem_handlers(app: FastAPI) -> None:
         )
 
     async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
+        if is_transient(exc):
+            # The database or the network is away for a moment: nothing was written
+            # (the transaction rolled back), and the same request may be retried.
+            log.warning("dependency unavailable", extra={"error_type": type(exc).__name__})
+            return problem_response(
+                request,
+                503,
+                "unavailable",
+                "Service unavailable",
+                "A backing service is briefly unavailable; nothing was saved. Retry shortly.",
+                headers={"Retry-After": "1"},
+            )
         log.exception("unhandled error", extra={"error_type": type(exc).__name__})
         return problem_response(request, 500, "internal-error", "Internal error")
 
