@@ -39,9 +39,15 @@ class StaticKeys:
 class JwksKeys:
     """auth's JWKS fetched over HTTP and cached; refreshed when a new `kid` shows up."""
 
-    def __init__(self, url: str, min_refresh_interval: float = 60.0) -> None:
+    def __init__(
+        self,
+        url: str,
+        min_refresh_interval: float = 60.0,
+        transport: httpx.AsyncBaseTransport | None = None,
+    ) -> None:
         self.url = url
         self.min_refresh_interval = min_refresh_interval
+        self._transport = transport
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at = float("-inf")
         self._lock = asyncio.Lock()
@@ -58,7 +64,7 @@ class JwksKeys:
 
     async def _refresh(self) -> None:
         try:
-            async with httpx.AsyncClient(timeout=5.0) as client:
+            async with httpx.AsyncClient(timeout=5.0, transport=self._transport) as client:
                 response = await client.get(self.url)
                 response.raise_for_status()
                 jwks = response.json()

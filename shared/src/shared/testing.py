@@ -156,6 +156,7 @@ class TokenFactory:
         if children is not None:
             claims["children"] = [str(c) for c in children]
         claims.update(overrides)
+        claims = {k: v for k, v in claims.items() if v is not None}  # None drops a claim
         return jwt.encode(
             claims, self._private, algorithm="EdDSA", headers={"kid": self.kid, "typ": "at+jwt"}
         )
