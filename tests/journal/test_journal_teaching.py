@@ -162,3 +162,63 @@ async def test_an_invalid_assignment_is_refused(world: World, overrides: dict[st
 
     assert response.status_code == 422
     assert problem_type(response) == "validation-error"
+
+
+# --- listing assignments ---------------------------------------------------------------
+
+
+def assignment_ids(response: Any) -> set[uuid.UUID]:
+    assert response.status_code == 200
+    return {uuid.UUID(item["assignment_id"]) for item in response.json()["items"]}
+
+
+async def test_a_teacher_lists_only_their_own_assignments(world: World) -> None:
+    response = await world.client.get("/assignments", headers=world.auth("class_teacher"))
+
+    assert assignment_ids(response) == {world.ids["math_assignment"]}
+    [item] = response.json()["items"]
+    assert item["subject_name"] == "Математика"
+    assert item["class_id"] == str(world.class_id)
+
+
+@pytest.mark.parametrize("who", ["deputy", "director"])
+async def test_the_administration_lists_the_schools_assignments(world: World, who: str) -> None:
+    response = await world.client.get("/assignments", headers=world.auth(who))
+
+    expected = {world.ids["math_assignment"], world.ids["russian_assignment"]}
+    assert assignment_ids(response) == expected
+
+
+async def test_assignments_can_be_listed_for_one_class(world: World) -> None:
+    other_class = await world.client.get(
+        "/assignments",
+        headers=world.auth("deputy"),
+        params={"class_id": str(world.ids["parallel_class"])},
+    )
+    assert assignment_ids(other_class) == set()
+
+
+async def test_another_schools_assignments_are_never_listed(world: World, other: World) -> None:
+    response = await world.client.get("/assignments", headers=other.auth("deputy"))
+
+    assert assignment_ids(response).isdisjoint(
+        {world.ids["math_assignment"], world.ids["russian_assignment"]}
+    )
+
+
+@pytest.mark.parametrize("who", ["student", "parent", "sysadmin"])
+async def test_students_parents_and_sysadmins_do_not_list_assignments(
+    world: World, who: str
+) -> None:
+    response = await world.client.get("/assignments", headers=world.auth(who))
+
+    assert response.status_code == 403
+
+
+async def test_a_malformed_class_filter_is_refused(world: World) -> None:
+    response = await world.client.get(
+        "/assignments", headers=world.auth("deputy"), params={"class_id": "5A"}
+    )
+
+    assert response.status_code == 422
+    assert problem_type(response) == "validation-error"

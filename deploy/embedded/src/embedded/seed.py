@@ -114,6 +114,11 @@ class Api:
         self.client = client
         self.headers = {"Authorization": f"Bearer {token}"} if token else {}
 
+    async def get(self, path: str, **params: str) -> Any:
+        response = await self.client.get(path, params=params, headers=self.headers)
+        response.raise_for_status()
+        return response.json()
+
     async def post(self, path: str, body: dict[str, Any]) -> Any:
         response = await self.client.post(path, json=body, headers=self.headers)
         response.raise_for_status()
@@ -137,6 +142,7 @@ async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
             "/api/auth/login", json={"login": "admin", "password": DEMO_PASSWORD}
         )
         if probe.status_code == 200:
+            await fill_this_week(anonymous)  # a demo started again in a later week
             return False
         async with auth_app.state.db.transaction() as session:
             await provision_school(
@@ -177,7 +183,6 @@ async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
             )
         )
         class_id = school_class["class_id"]
-        assignments: dict[str, tuple[str, str]] = {}
         for subject_name, teacher_login in SUBJECTS:
             subject = await deputy.post("/api/journal/subjects", {"name": subject_name})
             body = {
@@ -185,16 +190,13 @@ async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
                 "class_id": class_id,
                 "subject_id": subject["subject_id"],
             }
-            assignment = await eventually(partial(deputy.post, "/api/journal/assignments", body))
-            assignments[subject_name] = (assignment["assignment_id"], teacher_login)
+            await eventually(partial(deputy.post, "/api/journal/assignments", body))
 
         rng = random.Random(239)  # noqa: S311 - demo data, not secrets
         pupils = [(last, first, "M") for last, first in MALE] + [
             (last, first, "F") for last, first in FEMALE
         ]
         rng.shuffle(pupils)
-        students: list[str] = []
-        guardians: list[str] = []
         for index, (last, first, sex) in enumerate(pupils[:20]):
             father = rng.choice(FATHER_NAMES)
             middle = father + ("ович" if sex == "M" else "овна")
@@ -211,7 +213,6 @@ async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
                     "birth_date": born.isoformat(),
                 },
             )
-            students.append(student["student_id"])
             mother_last = last if sex == "F" else last + "а"
             guardian = await deputy.post(
                 "/api/journal/guardians",
@@ -224,7 +225,6 @@ async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
                     "student_ids": [student["student_id"]],
                 },
             )
-            guardians.append(guardian["guardian_id"])
             if index == 0:
                 for person_id, kind in (
                     (student["student_id"], "student"),
@@ -238,39 +238,50 @@ async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
                     }
                     await eventually(partial(deputy.post, "/api/auth/credentials", credentials))
 
-        await _fill_this_week(anonymous, assignments, students, rng)
+        await fill_this_week(anonymous)
         return True
 
 
-async def _fill_this_week(
-    anonymous: Api,
-    assignments: dict[str, tuple[str, str]],
-    students: list[str],
-    rng: random.Random,
-) -> None:
+async def fill_this_week(anonymous: Api) -> None:
+    """Give this week lessons with topics, homework and marks, unless it has them already.
+
+    Everything is found through the API, as a teacher would: their assignments, the class
+    list, and the demo pupil's diary (whose parent holds the demo login)."""
+    parent = await anonymous.login("parent")
+    child = (await parent.get("/api/auth/me"))["children"][0]
+    if (await parent.get(f"/api/journal/diary/{child}"))["days"]:
+        return
     today = date.today()
     monday = today - timedelta(days=today.weekday())
     days = [monday + timedelta(days=i) for i in range(min(today.weekday() + 1, 5))]
-    for subject_name, (assignment_id, teacher_login) in assignments.items():
+    rng = random.Random(today.toordinal())  # noqa: S311 - demo data, not secrets
+    for teacher_login in ("teacher", "class-teacher"):
         teacher = await anonymous.login(teacher_login)
-        for number, day in enumerate(days):
-            topic = TOPICS[subject_name][number % len(TOPICS[subject_name])]
-            lesson = await teacher.post(
-                "/api/journal/lessons",
-                {
-                    "assignment_id": assignment_id,
-                    "date": day.isoformat(),
-                    "topic": topic,
-                    "homework": f"§ {12 + number}, упр. {100 + rng.randrange(50)}",
-                },
+        for assignment in (await teacher.get("/api/journal/assignments"))["items"]:
+            class_list = await teacher.get(
+                f"/api/journal/classes/{assignment['class_id']}/students"
             )
-            chosen = rng.sample(students[1:], k=3) + [students[0]] * (number % 2 == 0)
-            for student_id in chosen:
-                await teacher.post(
-                    f"/api/journal/lessons/{lesson['lesson_id']}/marks",
+            others = [s["student_id"] for s in class_list["items"] if s["student_id"] != child]
+            topics = TOPICS.get(assignment["subject_name"], ["Повторение"])
+            for number, day in enumerate(days):
+                lesson = await teacher.post(
+                    "/api/journal/lessons",
                     {
-                        "student_id": student_id,
-                        "value": rng.choices([5, 4, 3, 2], weights=[4, 5, 2, 1])[0],
-                        "work_type": rng.choice(["answer", "answer", "homework", "independent"]),
+                        "assignment_id": assignment["assignment_id"],
+                        "date": day.isoformat(),
+                        "topic": topics[number % len(topics)],
+                        "homework": f"§ {12 + number}, упр. {100 + rng.randrange(50)}",
                     },
                 )
+                chosen = rng.sample(others, k=min(3, len(others))) + [child] * (number % 2 == 0)
+                for student_id in chosen:
+                    await teacher.post(
+                        f"/api/journal/lessons/{lesson['lesson_id']}/marks",
+                        {
+                            "student_id": student_id,
+                            "value": rng.choices([5, 4, 3, 2], weights=[4, 5, 2, 1])[0],
+                            "work_type": rng.choice(
+                                ["answer", "answer", "homework", "independent"]
+                            ),
+                        },
+                    )

@@ -28,3 +28,7 @@ class AssignmentOut(BaseModel):
     class_id: uuid.UUID
     subject_id: uuid.UUID
     subject_name: str
+
+
+class AssignmentList(BaseModel):
+    items: list[AssignmentOut]

@@ -2,9 +2,10 @@
 
 import uuid
 
+from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journal.access import ADMINISTRATION, require_role
+from journal.access import ADMINISTRATION, TEACHING, require_role
 from journal.base import add_unique
 from journal.roster.service import class_in_school, require_teaching_staff
 from journal.teaching.models import Assignment, Subject
@@ -68,3 +69,21 @@ async def make_assignment(
         ),
     )
     return assignment, subject
+
+
+async def list_assignments(
+    session: AsyncSession, user: User, class_id: uuid.UUID | None = None
+) -> list[tuple[Assignment, Subject]]:
+    """Teaching assignments of the school: a teacher sees their own, the administration all."""
+    require_role(user, *ADMINISTRATION, *TEACHING)
+    query = (
+        select(Assignment, Subject)
+        .join(Subject, Subject.id == Assignment.subject_id)
+        .where(Assignment.school_id == user.school_id)
+        .order_by(Subject.name, Assignment.id)
+    )
+    if not user.has(*ADMINISTRATION):
+        query = query.where(Assignment.teacher_id == user.account_id)
+    if class_id is not None:
+        query = query.where(Assignment.class_id == class_id)
+    return [(assignment, subject) for assignment, subject in (await session.execute(query)).all()]
