@@ -61,12 +61,14 @@ class Embedded:
         # the banner is printed last: the demo logins follow it
         time.sleep(0.5)
 
-    def stop(self) -> None:
+    def stop(self) -> int:
+        """SIGTERM, as a service manager would; returns the exit code."""
         self.process.terminate()
         try:
-            self.process.wait(timeout=30)
+            return self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            raise
 
     def login(self, http: httpx.Client, login: str) -> Caller:
         response = http.post("/api/auth/login", json={"login": login, "password": DEMO_PASSWORD})
@@ -133,8 +135,10 @@ def test_one_command_starts_the_system_with_a_demo_school(data_dir: Path) -> Non
             assert f" {login} / {DEMO_PASSWORD}" in output
         run_the_slice(system)
     finally:
-        system.stop()
+        exit_code = system.stop()
+    assert exit_code == 0, "a clean shutdown on SIGTERM"
     assert (data_dir / "pg").is_dir(), "the embedded PostgreSQL keeps its data in --data-dir"
+    assert not (data_dir / "pg" / "postmaster.pid").exists(), "and is stopped with the system"
 
 
 def test_a_restart_keeps_the_data_and_does_not_seed_twice(data_dir: Path) -> None:

@@ -11,8 +11,11 @@ import asyncio
 import contextlib
 import logging
 import os
+import signal
 import sys
+import threading
 import warnings
+from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
 
 import asyncpg
@@ -40,31 +43,59 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
-async def embedded_postgres_urls(services: list[ServiceModule], data_dir: Path) -> dict[str, str]:
-    """Start the embedded PostgreSQL if any service lacks a database URL; one database each."""
+@contextlib.asynccontextmanager
+async def service_databases(
+    services: list[ServiceModule], data_dir: Path
+) -> AsyncIterator[dict[str, str]]:
+    """Each service's database URL: from <SERVICE>_DATABASE_URL, else a database of its own
+    in the embedded PostgreSQL, which is started here and stopped on the way out."""
     urls = {s.name: url for s in services if (url := s.env("database_url"))}
     missing = [s for s in services if s.name not in urls]
     if not missing:
-        return urls
+        yield urls
+        return
     # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells, CI); it is harmless here.
     warnings.filterwarnings("ignore", module="platformdirs")
     from pgserver.postgres_server import get_server
 
     pg_dir = await asyncio.to_thread(_prepare, data_dir)
     server = await asyncio.to_thread(get_server, pg_dir, cleanup_mode="stop")
-    socket_dir = str(pg_dir)
-    admin = await asyncpg.connect(user="postgres", host=socket_dir, database="postgres")
     try:
-        existing = {r["datname"] for r in await admin.fetch("SELECT datname FROM pg_database")}
-        for service in missing:
-            name = f"school_{service.name}"
-            if name not in existing:
-                await admin.execute(f'CREATE DATABASE "{name}"')
-            urls[service.name] = f"postgresql+asyncpg://postgres@/{name}?host={socket_dir}"
+        socket_dir = str(pg_dir)
+        admin = await asyncpg.connect(user="postgres", host=socket_dir, database="postgres")
+        try:
+            rows = await admin.fetch("SELECT datname FROM pg_database")
+            existing = {r["datname"] for r in rows}
+            for service in missing:
+                name = f"school_{service.name}"
+                if name not in existing:
+                    await admin.execute(f'CREATE DATABASE "{name}"')
+                urls[service.name] = f"postgresql+asyncpg://postgres@/{name}?host={socket_dir}"
+        finally:
+            await admin.close()
+        yield urls
     finally:
-        await admin.close()
-    _ = server  # kept alive for the process; pgserver stops it at exit
-    return urls
+        # Explicitly: uvicorn re-raises SIGTERM after its shutdown, so atexit never runs.
+        await asyncio.to_thread(server.cleanup)
+
+
+class Server(uvicorn.Server):
+    """uvicorn's server, shutting down gracefully on SIGINT and SIGTERM without re-raising
+    the signal afterwards (as uvicorn does), so that the embedded PostgreSQL is stopped on
+    the way out instead of being left running."""
+
+    @contextlib.contextmanager
+    def capture_signals(self) -> Iterator[None]:
+        if threading.current_thread() is not threading.main_thread():
+            yield
+            return
+        signals = (signal.SIGINT, signal.SIGTERM)
+        original = {sig: signal.signal(sig, self.handle_exit) for sig in signals}
+        try:
+            yield
+        finally:
+            for sig, handler in original.items():
+                signal.signal(sig, handler)
 
 
 def _prepare(data_dir: Path) -> Path:
@@ -72,14 +103,15 @@ def _prepare(data_dir: Path) -> Path:
     return data_dir.resolve() / "pg"
 
 
-async def build(args: argparse.Namespace) -> tuple[Gateway, InProcessBroker]:
-    services = all_services()
-    urls = await embedded_postgres_urls(services, args.data_dir)
-    broker = InProcessBroker()
+def build(
+    args: argparse.Namespace,
+    services: list[ServiceModule],
+    urls: dict[str, str],
+    broker: InProcessBroker,
+) -> Gateway:
     jwks_url = f"http://127.0.0.1:{args.port}/api/auth/.well-known/jwks.json"
     apps: dict[str, FastAPI] = {}
     for service in services:
-        await upgrade(service.migrations, urls[service.name])
         overrides: dict[str, object] = {"database_url": urls[service.name]}
         if not service.env("log_level"):
             overrides["log_level"] = os.environ.get("SCHOOL_LOG_LEVEL", "WARNING")
@@ -88,30 +120,36 @@ async def build(args: argparse.Namespace) -> tuple[Gateway, InProcessBroker]:
         settings = service.settings(**overrides)
         bus = None if settings.amqp_url else InProcessBus(broker)
         apps[service.name] = service.create_app(settings, bus=bus)
-    return Gateway(apps), broker
+    return Gateway(apps)
 
 
 async def run(args: argparse.Namespace) -> None:
     configure_logging(os.environ.get("SCHOOL_LOG_LEVEL", "WARNING"))
     print("Запуск электронного журнала (встроенный режим)...", file=sys.stderr, flush=True)
-    gateway, broker = await build(args)
-    server = uvicorn.Server(
-        uvicorn.Config(gateway, host=args.host, port=args.port, lifespan="on", log_config=None)
-    )
-    serving = asyncio.create_task(server.serve())
-    while not server.started and not serving.done():  # noqa: ASYNC110 - uvicorn has no event
-        await asyncio.sleep(0.05)
-    if serving.done():
-        await serving
-        return
-    base_url = f"http://{args.host}:{args.port}"
-    if not args.no_seed:
-        await seed_demo_school(base_url, gateway.apps["auth"])
-    print(banner(base_url), flush=True)
-    try:
-        await serving
-    finally:
-        await broker.close()
+    services = all_services()
+    broker = InProcessBroker()
+    async with service_databases(services, args.data_dir) as urls:
+        for service in services:
+            await upgrade(service.migrations, urls[service.name])
+        gateway = build(args, services, urls, broker)
+        server = Server(
+            uvicorn.Config(gateway, host=args.host, port=args.port, lifespan="on", log_config=None)
+        )
+        serving = asyncio.create_task(server.serve())
+        try:
+            while not server.started and not serving.done():  # noqa: ASYNC110 - no event
+                await asyncio.sleep(0.05)
+            if not serving.done():
+                base_url = f"http://{args.host}:{args.port}"
+                if not args.no_seed:
+                    await seed_demo_school(base_url, gateway.apps["auth"])
+                print(banner(base_url), flush=True)
+            await serving
+        finally:
+            if not serving.done():  # the seed failed: shut the server down in order
+                server.should_exit = True
+                await serving
+            await broker.close()
 
 
 def banner(base_url: str) -> str:
