@@ -3,6 +3,7 @@ the in-process bus and a seeded demo school; or, given URLs, the machine's Postg
 RabbitMQ. Started as a real subprocess, the way a person starts it."""
 
 import os
+import shutil
 import subprocess
 import sys
 import threading
@@ -198,3 +199,34 @@ async def test_given_urls_it_uses_the_machines_postgres_and_rabbitmq(
         system.stop()
         for name in names.values():
             await drop_database(pg_admin_url, name)
+
+
+def readme_walkthrough() -> str:
+    """The curl walkthrough's shell block from the README."""
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    section = readme.split("## Walkthrough with curl", 1)[1]
+    return section.split("```sh\n", 1)[1].split("\n```", 1)[0]
+
+
+def test_the_readmes_curl_walkthrough_works_as_written(data_dir: Path) -> None:
+    if shutil.which("curl") is None:
+        pytest.skip("curl is not installed")
+    system = Embedded(data_dir, clean_env())
+    try:
+        system.wait_started()
+        script = readme_walkthrough().replace("B=http://127.0.0.1:8000", f"B={system.base_url}")
+        result = subprocess.run(
+            ["bash", "-euo", "pipefail", "-c", script],
+            capture_output=True,
+            text=True,
+            timeout=120,
+        )
+    finally:
+        system.stop()
+    assert result.returncode == 0, result.stderr
+    out = result.stdout
+    assert '"value":5' in out, "the mark was posted"
+    assert "Новая отметка 5" in out, "the parent was notified"
+    assert '"weighted_average":' in out, "the report answered"
+    assert "urn:school:problem:validation-error" in out, "a 6 was refused"
+    assert "urn:school:problem:not-found" in out, "another child's diary is not found"
