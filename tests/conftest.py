@@ -33,11 +33,10 @@ from shared.testing_rabbit import (
     with_vhost,
 )
 
-ROOT = Path(__file__).resolve().parent.parent
-
 
 def migrations_of(service: str) -> Path:
-    return ROOT / "services" / service / "migrations"
+    migrations: Path = importlib.import_module(f"{service}.main").MIGRATIONS
+    return migrations
 
 
 @pytest.fixture(scope="session")

@@ -11,8 +11,9 @@ from urllib.parse import urlsplit
 import pytest
 import yaml
 
+from embedded.services import SERVICE_NAMES as SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
-SERVICES = ("auth", "journal", "messaging", "reporting", "archive")
 
 
 @pytest.fixture(scope="module")

@@ -14,7 +14,8 @@ from pathlib import Path
 
 import httpx
 
-SERVICES = ("auth", "journal", "messaging", "reporting", "archive")
+from embedded.services import SERVICE_NAMES as SERVICES
+
 ROOT = Path(__file__).resolve().parents[2]
 
 NGINX_TEMPLATE = """

@@ -2,7 +2,6 @@
 
 import base64
 import json
-import os
 import subprocess
 import sys
 import time
@@ -244,7 +243,3 @@ class School:
     def average_if(self, condition: Callable[[dict[str, Any]], bool]) -> dict[str, Any] | None:
         average = self.average()
         return average if condition(average) else None
-
-
-def env_without_service_urls() -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}

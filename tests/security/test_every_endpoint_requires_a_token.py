@@ -12,11 +12,10 @@ import httpx
 import pytest
 from fastapi import FastAPI
 
+from embedded.services import SERVICE_NAMES as SERVICES
 from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.db import Database
 from shared.testing import TokenFactory
-
-SERVICES = ("auth", "journal", "messaging", "reporting", "archive")
 
 # Reachable without an access token, on purpose.
 PUBLIC = {

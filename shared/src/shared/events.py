@@ -37,6 +37,17 @@ class CloudEvent(BaseModel):
     def to_json(self) -> bytes:
         return self.model_dump_json(exclude_none=True).encode()
 
+    def as_record(self) -> dict[str, Any]:
+        """The columns of a table keeping events as they arrived (reporting's log, archive)."""
+        return {
+            "event_id": self.id,
+            "event_type": self.type,
+            "school_id": uuid.UUID(self.schoolid) if self.schoolid else None,
+            "subject": self.subject,
+            "version": self.version,
+            "envelope": self.model_dump(mode="json", exclude_none=True),
+        }
+
     @classmethod
     def from_json(cls, body: bytes) -> "CloudEvent":
         return cls.model_validate_json(body)

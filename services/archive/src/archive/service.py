@@ -1,7 +1,5 @@
 """Archive use cases: keep received events, and count them for a school."""
 
-import uuid
-
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,14 +16,7 @@ async def store_received(session: AsyncSession, envelope: CloudEvent) -> bool:
     """Keep a received event as it arrived; False if it is already kept."""
     result = await session.execute(
         insert(ReceivedEvent)
-        .values(
-            event_id=envelope.id,
-            event_type=envelope.type,
-            school_id=uuid.UUID(envelope.schoolid) if envelope.schoolid else None,
-            subject=envelope.subject,
-            version=envelope.version,
-            envelope=envelope.model_dump(mode="json", exclude_none=True),
-        )
+        .values(**envelope.as_record())
         .on_conflict_do_nothing()
         .returning(ReceivedEvent.event_id)
     )

@@ -38,14 +38,7 @@ async def log_event(session: AsyncSession, envelope: CloudEvent) -> bool:
     """Append a received event to the log as it arrived; False if it is already there."""
     result = await session.execute(
         insert(LoggedEvent)
-        .values(
-            event_id=envelope.id,
-            event_type=envelope.type,
-            school_id=uuid.UUID(envelope.schoolid) if envelope.schoolid else None,
-            subject=envelope.subject,
-            version=envelope.version,
-            envelope=envelope.model_dump(mode="json", exclude_none=True),
-        )
+        .values(**envelope.as_record())
         .on_conflict_do_nothing()
         .returning(LoggedEvent.event_id)
     )
