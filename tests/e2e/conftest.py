@@ -11,7 +11,7 @@ import pytest
 
 from shared.testing import create_database, drop_database, unique_name, with_database
 from shared.testing_rabbit import RabbitVhosts
-from tests.e2e.cluster import SERVICES, Cluster
+from cluster import SERVICES, Cluster
 from tests.e2e.school import School
 
 

@@ -12,7 +12,7 @@ from urllib.parse import urlsplit
 
 import pytest
 
-from tests.e2e.cluster import Cluster
+from cluster import Cluster
 from tests.e2e.school import Caller, School, eventually
 
 pytestmark = [pytest.mark.e2e, pytest.mark.rabbitmq]

@@ -16,7 +16,6 @@ import httpx
 
 from embedded.services import SERVICE_NAMES as SERVICES
 
-ROOT = Path(__file__).resolve().parents[2]
 
 NGINX_TEMPLATE = """
 worker_processes 1;
@@ -127,7 +126,7 @@ class Cluster:
             env=self.env(service),
             stdout=log,
             stderr=subprocess.STDOUT,
-            cwd=ROOT,
+            cwd=self.workdir,
         )
 
     def kill(self, service: str) -> None:

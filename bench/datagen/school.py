@@ -1,0 +1,478 @@
+"""One generated school: its people, classes, curriculum, a year of lessons and marks.
+
+Everything comes from one seeded random generator, so a seed, a school number and a scale
+always give the same school, ids included.
+"""
+
+import math
+import random
+import uuid
+from collections import defaultdict
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, time, timedelta
+from zoneinfo import ZoneInfo
+
+from bench.datagen import names
+from bench.datagen.curriculum import (
+    CLASS_NAMES,
+    SUBJECTS,
+    TEACHER_LOAD,
+    SchoolYear,
+    Subject,
+    subjects_of,
+)
+
+TIMEZONE = "Europe/Moscow"
+ZONE = ZoneInfo(TIMEZONE)
+
+# The default work types journal gives a new school (code, weight) and how often each
+# shows up among the marks of an ordinary lesson.
+WORK_TYPES = {"answer": 1, "homework": 1, "independent": 2, "test": 2, "control": 3}
+ORDINARY_WORK = ("answer", "homework", "independent")
+ORDINARY_WORK_SHARE = (0.6, 0.25, 0.15)
+# Every eighth lesson of a subject is a test or a control work that nearly everyone writes.
+WRITTEN_WORK_EVERY = 8
+ORDINARY_MARKS_MEAN = 3.1
+
+
+@dataclass(slots=True)
+class Person:
+    id: uuid.UUID
+    last_name: str
+    first_name: str
+    middle_name: str
+    female: bool
+    login: str = ""
+    account_id: uuid.UUID | None = None
+
+
+@dataclass(slots=True)
+class StaffMember(Person):
+    roles: list[str] = field(default_factory=list)
+    subject_groups: list[str] = field(default_factory=list)
+    load: int = 0
+
+
+@dataclass(slots=True)
+class Student(Person):
+    birth_date: date = date(2015, 1, 1)
+    class_id: uuid.UUID | None = None
+    ability: float = 4.0
+    guardians: list["Guardian"] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class Guardian(Person):
+    phone: str = ""
+    email: str = ""
+
+
+@dataclass(slots=True)
+class SchoolClass:
+    id: uuid.UUID
+    grade: int
+    name: str
+    class_teacher: StaffMember | None = None
+    students: list[Student] = field(default_factory=list)
+
+
+@dataclass(slots=True)
+class SchoolSubject:
+    id: uuid.UUID
+    name: str
+    curriculum: Subject
+
+
+@dataclass(slots=True)
+class Assignment:
+    id: uuid.UUID
+    teacher: StaffMember
+    school_class: SchoolClass
+    subject: SchoolSubject
+    hours: int
+
+
+@dataclass(slots=True)
+class Lesson:
+    id: uuid.UUID
+    assignment: Assignment
+    date: date
+    starts_at: datetime
+    topic: str
+    homework: str | None
+
+
+@dataclass(slots=True)
+class Mark:
+    id: uuid.UUID
+    lesson: Lesson
+    student: Student
+    work_type: str
+    value: int
+    posted_at: datetime
+    event_id: uuid.UUID
+    history_id: uuid.UUID
+
+
+@dataclass
+class GeneratedSchool:
+    number: int
+    id: uuid.UUID
+    name: str
+    year: SchoolYear
+    until: date  # the last day the journal holds
+    admin: StaffMember
+    staff: list[StaffMember]
+    classes: list[SchoolClass]
+    subjects: list[SchoolSubject]
+    assignments: list[Assignment]
+    lessons: list[Lesson]
+    marks: list[Mark]
+    work_type_ids: dict[str, uuid.UUID]
+    registered_at: datetime
+
+    @property
+    def students(self) -> list[Student]:
+        return [s for c in self.classes for s in c.students]
+
+    @property
+    def guardians(self) -> list[Guardian]:
+        """Each guardian once, though siblings share them."""
+        unique: dict[uuid.UUID, Guardian] = {}
+        for student in self.students:
+            for guardian in student.guardians:
+                unique.setdefault(guardian.id, guardian)
+        return list(unique.values())
+
+
+class Generator:
+    """Builds one school from (seed, number, scale); see `build_school`."""
+
+    def __init__(self, seed: int, number: int) -> None:
+        self.rng = random.Random(f"school:{seed}:{number}")
+        self.number = number
+
+    def uuid(self) -> uuid.UUID:
+        return uuid.UUID(int=self.rng.getrandbits(128), version=4)
+
+    def person_name(self, female: bool, family: str | None = None) -> tuple[str, str, str]:
+        last = names.surname(family or self.rng.choice(names.SURNAMES), female)
+        first = self.rng.choice(names.WOMEN if female else names.MEN)
+        middle = names.patronymic(self.rng.choice(list(names.PATRONYMICS)), female)
+        return last, first, middle
+
+    def staff_member(self, roles: list[str], login: str) -> StaffMember:
+        female = self.rng.random() < 0.8  # most teachers in Russian schools are women
+        last, first, middle = self.person_name(female)
+        member = StaffMember(self.uuid(), last, first, middle, female, login=login, roles=roles)
+        member.account_id = member.id
+        return member
+
+
+def _class_count(scale: float) -> int:
+    return max(1, min(len(CLASS_NAMES), round(len(CLASS_NAMES) * scale)))
+
+
+def build_school(
+    *,
+    seed: int,
+    number: int,
+    scale: float,
+    year: SchoolYear,
+    until: date | None = None,
+) -> GeneratedSchool:
+    """A school of about 1,000 students at scale 1 (40 classes), with a year of lessons and
+    marks up to `until` (the whole year if None)."""
+    gen = Generator(seed, number)
+    rng = gen.rng
+    prefix = f"s{number}-"
+    school_id = gen.uuid()
+    registered_at = datetime.combine(year.first_day - timedelta(days=10), time(9), ZONE)
+
+    admin = gen.staff_member(["sysadmin"], f"{prefix}admin")
+    director = gen.staff_member(["director"], f"{prefix}director")
+    deputies = [gen.staff_member(["deputy"], f"{prefix}deputy{i + 1}") for i in range(2)]
+
+    classes = [
+        SchoolClass(gen.uuid(), grade, f"{grade}{letter}")
+        for grade, letter in CLASS_NAMES[: _class_count(scale)]
+    ]
+    grades = {c.grade for c in classes}
+    subjects = [
+        SchoolSubject(gen.uuid(), s.name, s)
+        for s in SUBJECTS
+        if any(grade in s.hours for grade in grades)
+    ]
+    by_curriculum = {s.name: s for s in subjects}
+
+    teachers = _hire_teachers(gen, classes, prefix)
+    assignments = _assign(gen, classes, by_curriculum, teachers)
+    for school_class in classes:
+        _fill_class(gen, school_class, year, prefix)
+    work_type_ids = {code: gen.uuid() for code in WORK_TYPES}
+
+    staff = [admin, director, *deputies, *teachers]
+    lessons = _hold_lessons(gen, assignments, year, until)
+    marks = _give_marks(gen, lessons, until)
+    del rng
+    return GeneratedSchool(
+        number=number,
+        id=school_id,
+        name=f"ГБОУ СОШ № {100 + number}",
+        year=year,
+        until=min(until, year.last_day) if until else year.last_day,
+        admin=admin,
+        staff=staff,
+        classes=classes,
+        subjects=subjects,
+        assignments=assignments,
+        lessons=lessons,
+        marks=marks,
+        work_type_ids=work_type_ids,
+        registered_at=registered_at.astimezone(UTC),
+    )
+
+
+def _hire_teachers(gen: Generator, classes: list[SchoolClass], prefix: str) -> list[StaffMember]:
+    """Enough teachers for every group's weekly hours; a primary class has its own teacher."""
+    hours: dict[str, int] = defaultdict(int)
+    for school_class in classes:
+        for subject in subjects_of(school_class.grade):
+            group = subject.teacher_group(school_class.grade)
+            if group != "primary":
+                hours[group] += subject.hours[school_class.grade]
+    teachers: list[StaffMember] = []
+    for school_class in classes:
+        if school_class.grade <= 4:
+            teacher = gen.staff_member(["teacher"], "")
+            teacher.subject_groups = ["primary"]
+            teachers.append(teacher)
+    for group, total in sorted(hours.items()):
+        for _ in range(max(1, math.ceil(total / TEACHER_LOAD))):
+            teacher = gen.staff_member(["teacher"], "")
+            teacher.subject_groups = [group]
+            teachers.append(teacher)
+    for i, teacher in enumerate(teachers, start=1):
+        teacher.login = f"{prefix}teacher{i:03d}"
+    return teachers
+
+
+def _assign(
+    gen: Generator,
+    classes: list[SchoolClass],
+    subjects: dict[str, SchoolSubject],
+    teachers: list[StaffMember],
+) -> list[Assignment]:
+    """Each class's subjects to teachers of their group, balancing the weekly load."""
+    pools: dict[str, list[StaffMember]] = defaultdict(list)
+    for teacher in teachers:
+        pools[teacher.subject_groups[0]].append(teacher)
+    primary = iter(pools["primary"])
+    assignments = []
+    for school_class in classes:
+        chosen: dict[str, StaffMember] = {}
+        if school_class.grade <= 4:
+            chosen["primary"] = next(primary)
+        for subject in subjects_of(school_class.grade):
+            group = subject.teacher_group(school_class.grade)
+            if group not in chosen:
+                chosen[group] = min(pools[group], key=lambda t: (t.load, t.login))
+            teacher = chosen[group]
+            teacher.load += subject.hours[school_class.grade]
+            assignments.append(
+                Assignment(
+                    gen.uuid(),
+                    teacher,
+                    school_class,
+                    subjects[subject.name],
+                    subject.hours[school_class.grade],
+                )
+            )
+        # The class teacher: the primary teacher, or the teacher of the class's first subject
+        # who leads no class yet.
+        leads = {c.class_teacher.id for c in classes if c.class_teacher}
+        candidates = [t for t in chosen.values() if t.id not in leads] or list(chosen.values())
+        school_class.class_teacher = candidates[0]
+        if "class_teacher" not in candidates[0].roles:
+            candidates[0].roles.append("class_teacher")
+    return assignments
+
+
+def _fill_class(gen: Generator, school_class: SchoolClass, year: SchoolYear, prefix: str) -> None:
+    """About 25 pupils with their parents; one in ten has a brother or sister in the class."""
+    rng = gen.rng
+    born = year.start_year - 6 - school_class.grade  # a first-former is 7 by autumn
+    count = rng.randint(22, 28)
+    for _ in range(count):
+        female = rng.random() < 0.5
+        sibling = (
+            school_class.students[-1] if school_class.students and rng.random() < 0.1 else None
+        )
+        family = names.SURNAMES[0]
+        if sibling is not None:
+            guardians = sibling.guardians
+            father = next((g for g in guardians if not g.female), None)
+            family_name = sibling.last_name
+            family = family_name if not sibling.female else _male_form(family_name)
+        else:
+            family = rng.choice(names.SURNAMES)
+            guardians = _parents(gen, family)
+            father = next((g for g in guardians if not g.female), None)
+        father_name = father.first_name if father else rng.choice(list(names.PATRONYMICS))
+        student = Student(
+            gen.uuid(),
+            names.surname(family, female),
+            rng.choice(names.GIRLS if female else names.BOYS),
+            names.patronymic(father_name, female),
+            female,
+            birth_date=date(born, 1, 1) + timedelta(days=rng.randrange(365)),
+            class_id=school_class.id,
+            ability=min(4.9, max(2.7, rng.gauss(3.95, 0.5))),
+            guardians=guardians,
+        )
+        school_class.students.append(student)
+    for student in school_class.students:
+        number = _next_number(gen, "student")
+        student.login = f"{prefix}student{number:04d}"
+        student.account_id = gen.uuid()
+        for guardian in student.guardians:
+            if not guardian.login:
+                guardian.login = f"{prefix}parent{_next_number(gen, 'parent'):04d}"
+                guardian.account_id = gen.uuid()
+
+
+def _male_form(last_name: str) -> str:
+    for male in names.SURNAMES:
+        if names.surname(male, True) == last_name:
+            return male
+    return last_name
+
+
+def _next_number(gen: Generator, kind: str) -> int:
+    counters: dict[str, int] = gen.__dict__.setdefault("_counters", defaultdict(int))
+    counters[kind] += 1
+    return counters[kind]
+
+
+def _parents(gen: Generator, family: str) -> list[Guardian]:
+    """A mother, and in most families a father too (about 1.7 parents a pupil)."""
+    rng = gen.rng
+    parents = []
+    for female in (True, False):
+        if not female and rng.random() > 0.92:
+            continue
+        last = names.surname(family, female)
+        first = rng.choice(names.WOMEN if female else names.MEN)
+        middle = names.patronymic(rng.choice(list(names.PATRONYMICS)), female)
+        parent = Guardian(gen.uuid(), last, first, middle, female)
+        parent.phone = f"+7 9{rng.randrange(10**8, 10**9)}"
+        parent.email = f"parent{rng.getrandbits(40):x}@example.ru"
+        parents.append(parent)
+    return parents
+
+
+def _timetable(gen: Generator, assignments: list[Assignment]) -> dict[int, list[Assignment]]:
+    """A class's week: each subject's hours spread over Monday to Friday."""
+    days: dict[int, list[Assignment]] = defaultdict(list)
+    for offset, assignment in enumerate(assignments):
+        for k in range(assignment.hours):
+            days[(offset + k * 5 // assignment.hours) % 5].append(assignment)
+    for lessons in days.values():
+        gen.rng.shuffle(lessons)
+    return days
+
+
+def _hold_lessons(
+    gen: Generator, assignments: list[Assignment], year: SchoolYear, until: date | None
+) -> list[Lesson]:
+    rng = gen.rng
+    by_class: dict[uuid.UUID, list[Assignment]] = defaultdict(list)
+    for assignment in assignments:
+        by_class[assignment.school_class.id].append(assignment)
+    school_days = year.school_days(until)
+    lessons: list[Lesson] = []
+    held: dict[uuid.UUID, int] = defaultdict(int)
+    for class_assignments in by_class.values():
+        week = _timetable(gen, class_assignments)
+        for day in school_days:
+            for slot, assignment in enumerate(week[day.weekday()]):
+                held[assignment.id] += 1
+                n = held[assignment.id]
+                topics = assignment.subject.curriculum.topics
+                topic = f"{topics[(n // 6) % len(topics)]}. Урок {n}"
+                homework = (
+                    f"§ {n // 2 + 1}, упр. {rng.randint(1, 400)}" if rng.random() < 0.7 else None
+                )
+                starts = datetime.combine(day, time(8, 30), ZONE) + timedelta(minutes=55 * slot)
+                lessons.append(
+                    Lesson(gen.uuid(), assignment, day, starts.astimezone(UTC), topic, homework)
+                )
+    return lessons
+
+
+def _poisson(rng: random.Random, mean: float) -> int:
+    # Knuth's method: fine for the small means of marks in a lesson.
+    limit, k, p = math.exp(-mean), 0, 1.0
+    while True:
+        p *= rng.random()
+        if p <= limit:
+            return k
+        k += 1
+
+
+def _mark_value(rng: random.Random, ability: float, written: bool) -> int:
+    value = round(rng.gauss(ability - (0.2 if written else 0.0), 0.75))
+    if value < 2:
+        return 1 if rng.random() < 0.05 else 2
+    return min(5, value)
+
+
+def _posted_at(rng: random.Random, lesson: Lesson, until: date | None) -> datetime:
+    """Most marks go in the same day; some days later; one in twenty after a week (late)."""
+    roll = rng.random()
+    if roll < 0.7:
+        delay = timedelta(minutes=rng.randint(10, 600))
+    elif roll < 0.95:
+        delay = timedelta(days=rng.randint(1, 6), minutes=rng.randint(0, 600))
+    else:
+        delay = timedelta(days=rng.randint(8, 14), minutes=rng.randint(0, 600))
+    posted = lesson.starts_at + delay
+    if until is not None:
+        latest = datetime.combine(until, time(21), ZONE).astimezone(UTC)
+        posted = min(posted, max(latest, lesson.starts_at + timedelta(minutes=10)))
+    return posted
+
+
+def _give_marks(gen: Generator, lessons: list[Lesson], until: date | None) -> list[Mark]:
+    rng = gen.rng
+    marks: list[Mark] = []
+    count: dict[uuid.UUID, int] = defaultdict(int)
+    for lesson in lessons:
+        assignment = lesson.assignment
+        # No marks in the first grade, nor in subjects taught without them.
+        if assignment.school_class.grade == 1 or not assignment.subject.curriculum.marked:
+            continue
+        count[assignment.id] += 1
+        students = assignment.school_class.students
+        written = count[assignment.id] % WRITTEN_WORK_EVERY == 0
+        if written:
+            work = "control" if count[assignment.id] % (2 * WRITTEN_WORK_EVERY) == 0 else "test"
+            marked = [s for s in students if rng.random() < 0.9]
+            works = [work] * len(marked)
+        else:
+            marked = rng.sample(students, min(len(students), _poisson(rng, ORDINARY_MARKS_MEAN)))
+            works = rng.choices(ORDINARY_WORK, ORDINARY_WORK_SHARE, k=len(marked))
+        for student, work in zip(marked, works, strict=True):
+            marks.append(
+                Mark(
+                    gen.uuid(),
+                    lesson,
+                    student,
+                    work,
+                    _mark_value(rng, student.ability, written),
+                    _posted_at(rng, lesson, until),
+                    gen.uuid(),
+                    gen.uuid(),
+                )
+            )
+    return marks
