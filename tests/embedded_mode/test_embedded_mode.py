@@ -17,7 +17,7 @@ import pytest
 
 from shared.testing import create_database, drop_database, unique_name, with_database
 from shared.testing_rabbit import RabbitVhosts
-from tests.e2e.cluster import SERVICES, free_port
+from cluster import SERVICES, free_port
 from tests.e2e.school import Caller, eventually
 
 BANNER = "Электронный журнал работает"
