@@ -21,7 +21,7 @@ from bench.datagen.school import GeneratedSchool, build_school
 from bench.datagen.writers import write_school
 from shared.db import asyncpg_dsn
 
-__all__ = ["GeneratedSchool", "Generated", "SchoolYear", "build_school", "generate"]
+__all__ = ["Generated", "GeneratedSchool", "SchoolYear", "build_school", "generate"]
 
 # The year the benchmarks run on: fixed, so every run sees the same data.
 BENCH_YEAR = SchoolYear(2025)
