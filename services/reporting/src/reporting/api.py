@@ -6,7 +6,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from reporting import service
-from reporting.schemas import ClassSubjectAverageOut
+from reporting.schemas import ClassSubjectAverageOut, SchoolAveragesOut
 from shared.security import CurrentUser
 from shared.web import Session
 
@@ -23,3 +23,10 @@ async def class_subject_average(
     """Weighted average of a class's marks in a subject (Σ mark×weight / Σ weight)."""
     result = await service.class_subject_average(session, user, class_id, subject_id)
     return ClassSubjectAverageOut.model_validate(result)
+
+
+@router.get("/class-subject-averages")
+async def school_class_subject_averages(session: Session, user: CurrentUser) -> SchoolAveragesOut:
+    """Every class's weighted average in every subject of the school (administration)."""
+    averages = await service.school_class_subject_averages(session, user)
+    return SchoolAveragesOut(items=[ClassSubjectAverageOut.model_validate(a) for a in averages])

@@ -12,3 +12,9 @@ class ClassSubjectAverageOut(BaseModel):
     subject_id: uuid.UUID
     weighted_average: float | None
     marks_count: int
+
+
+class SchoolAveragesOut(BaseModel):
+    """The whole school's class-and-subject averages, ordered by class and subject id."""
+
+    items: list[ClassSubjectAverageOut]

@@ -2,6 +2,7 @@
 
 import uuid
 from dataclasses import asdict, dataclass
+from decimal import Decimal
 from typing import Any
 
 from sqlalchemy import delete, func, select
@@ -199,10 +200,43 @@ async def class_subject_average(
             )
         )
     ).one()
-    average = weighted_average(int(weighted_sum), int(weight_sum))
     return ClassSubjectAverage(
         class_id=class_id,
         subject_id=subject_id,
-        weighted_average=float(average) if average is not None else None,
+        weighted_average=_as_float(weighted_average(int(weighted_sum), int(weight_sum))),
         marks_count=int(count),
     )
+
+
+async def school_class_subject_averages(
+    session: AsyncSession, user: User
+) -> list[ClassSubjectAverage]:
+    """Every class's weighted average in every subject of the caller's school, for the
+    administration (one aggregate over the school's year of marks)."""
+    if not user.has(*SCHOOL_READERS):
+        raise Forbidden("Only the director and the deputies see the whole school's averages.")
+    rows = await session.execute(
+        select(
+            MarkRow.class_id,
+            MarkRow.subject_id,
+            func.sum(MarkRow.value * MarkRow.weight),
+            func.sum(MarkRow.weight),
+            func.count(),
+        )
+        .where(MarkRow.school_id == user.school_id, MarkRow.deleted.is_(False))
+        .group_by(MarkRow.class_id, MarkRow.subject_id)
+        .order_by(MarkRow.class_id, MarkRow.subject_id)
+    )
+    return [
+        ClassSubjectAverage(
+            class_id=class_id,
+            subject_id=subject_id,
+            weighted_average=_as_float(weighted_average(int(weighted_sum), int(weight_sum))),
+            marks_count=int(count),
+        )
+        for class_id, subject_id, weighted_sum, weight_sum, count in rows
+    ]
+
+
+def _as_float(average: Decimal | None) -> float | None:
+    return float(average) if average is not None else None

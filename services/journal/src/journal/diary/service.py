@@ -7,9 +7,11 @@ statement (lessons by `ix_lessons_class_id_date`, marks by `ix_marks_student_id_
 
 import datetime as dt
 import uuid
+from collections.abc import Sequence
+from typing import Any, Unpack
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from sqlalchemy import ColumnElement, and_, exists, literal, or_, select
+from sqlalchemy import ColumnElement, Row, Select, and_, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.access import ADMINISTRATION, JOURNAL_READERS, TEACHING, require_role
@@ -61,14 +63,9 @@ def school_today(timezone: str | None) -> dt.date:
     return dt.datetime.now(zone).date()
 
 
-async def _authorize(session: AsyncSession, user: User, student_id: uuid.UUID) -> str | None:
-    """The school's time zone if the caller may read this student's diary; else 404.
-
-    The student themself, a parent with the student among the token's children, the
-    administration, and the class teacher or a teacher of the student's current class.
-    Everyone else gets 404, as if the student did not exist.
-    """
-    require_role(user, *JOURNAL_READERS)
+def access_query(user: User, student_id: uuid.UUID) -> Select[str, bool]:
+    """The school's time zone, and whether the caller teaches the student, if the student
+    is in the caller's school (no row otherwise)."""
     current_class = and_(Enrollment.student_id == Student.id, Enrollment.left_at.is_(None))
     teaches_student: ColumnElement[bool]
     if user.has(*TEACHING):
@@ -87,14 +84,23 @@ async def _authorize(session: AsyncSession, user: User, student_id: uuid.UUID) -
         )
     else:
         teaches_student = literal(False)
-    row = (
-        await session.execute(
-            select(School.timezone, teaches_student.label("teaches"))
-            .select_from(Student)
-            .outerjoin(School, School.id == Student.school_id)
-            .where(Student.id == student_id, Student.school_id == user.school_id)
-        )
-    ).one_or_none()
+    return (
+        select(School.timezone, teaches_student.label("teaches"))
+        .select_from(Student)
+        .outerjoin(School, School.id == Student.school_id)
+        .where(Student.id == student_id, Student.school_id == user.school_id)
+    )
+
+
+async def _authorize(session: AsyncSession, user: User, student_id: uuid.UUID) -> str | None:
+    """The school's time zone if the caller may read this student's diary; else 404.
+
+    The student themself, a parent with the student among the token's children, the
+    administration, and the class teacher or a teacher of the student's current class.
+    Everyone else gets 404, as if the student did not exist.
+    """
+    require_role(user, *JOURNAL_READERS)
+    row = (await session.execute(access_query(user, student_id))).one_or_none()
     if row is None:
         raise NotFound("student")
     allowed = (
@@ -119,7 +125,14 @@ async def read_diary(
     asked = None if date_from is None and date_to is None else asked_range(date_from, date_to)
     timezone = await _authorize(session, user, student_id)
     first, last = asked or week_of(school_today(timezone))
+    rows = (await session.execute(lessons_query(user.school_id, student_id, first, last))).all()
+    return _diary(student_id, first, last, rows)
 
+
+def lessons_query(
+    school_id: uuid.UUID, student_id: uuid.UUID, first: dt.date, last: dt.date
+) -> Select[Unpack[tuple[Any, ...]]]:
+    """The lessons of the student's classes in the range, each with the student's marks."""
     # Uncorrelated on purpose: the planner starts from the student's few classes and reads
     # their lessons through ix_lessons_class_id_date. (A class left during the range still
     # shows to the end of the range; exact transfer dates come with transfers.)
@@ -127,35 +140,33 @@ async def read_diary(
         Enrollment.student_id == student_id,
         or_(Enrollment.left_at.is_(None), Enrollment.left_at >= first),
     )
-    rows = (
-        await session.execute(
-            select(
-                Lesson.id.label("lesson_id"),
-                Lesson.date,
-                Lesson.subject_id,
-                Subject.name.label("subject_name"),
-                Lesson.topic,
-                Lesson.homework,
-                Mark.id.label("mark_id"),
-                Mark.value,
-                WorkType.code.label("work_type"),
-                WorkType.name.label("work_type_name"),
-                WorkType.weight,
-            )
-            .join(Subject, Subject.id == Lesson.subject_id)
-            .outerjoin(Mark, and_(Mark.lesson_id == Lesson.id, Mark.student_id == student_id))
-            .outerjoin(WorkType, WorkType.id == Mark.work_type_id)
-            .where(
-                Lesson.school_id == user.school_id,
-                Lesson.class_id.in_(student_classes),
-                Lesson.date.between(first, last),
-            )
-            .order_by(
-                Lesson.date, Lesson.created_at, Subject.name, Lesson.id, Mark.posted_at, Mark.id
-            )
+    return (
+        select(
+            Lesson.id.label("lesson_id"),
+            Lesson.date,
+            Lesson.subject_id,
+            Subject.name.label("subject_name"),
+            Lesson.topic,
+            Lesson.homework,
+            Mark.id.label("mark_id"),
+            Mark.value,
+            WorkType.code.label("work_type"),
+            WorkType.name.label("work_type_name"),
+            WorkType.weight,
         )
-    ).all()
+        .join(Subject, Subject.id == Lesson.subject_id)
+        .outerjoin(Mark, and_(Mark.lesson_id == Lesson.id, Mark.student_id == student_id))
+        .outerjoin(WorkType, WorkType.id == Mark.work_type_id)
+        .where(
+            Lesson.school_id == school_id,
+            Lesson.class_id.in_(student_classes),
+            Lesson.date.between(first, last),
+        )
+        .order_by(Lesson.date, Lesson.created_at, Subject.name, Lesson.id, Mark.posted_at, Mark.id)
+    )
 
+
+def _diary(student_id: uuid.UUID, first: dt.date, last: dt.date, rows: Sequence[Row[Any]]) -> Diary:
     days: dict[dt.date, dict[uuid.UUID, DiaryLesson]] = {}
     for row in rows:
         lessons = days.setdefault(row.date, {})
