@@ -2,16 +2,14 @@
 vhost, five service processes and nginx, all removed afterwards."""
 
 import os
-import shutil
 from collections.abc import AsyncIterator, Iterator
-from pathlib import Path
 
 import httpx
 import pytest
 
+from cluster import SERVICES, Cluster, nginx_binary
 from shared.testing import create_database, drop_database, unique_name, with_database
 from shared.testing_rabbit import RabbitVhosts
-from cluster import SERVICES, Cluster
 from tests.e2e.school import School
 
 
@@ -41,7 +39,7 @@ async def e2e_amqp_url(rabbit_vhosts: RabbitVhosts) -> str:
 def cluster(
     e2e_databases: dict[str, str], e2e_amqp_url: str, tmp_path_factory: pytest.TempPathFactory
 ) -> Iterator[Cluster]:
-    if not (shutil.which("nginx") or Path("/usr/sbin/nginx").exists()):
+    if nginx_binary() is None:
         _unavailable("nginx is not installed (the gateway of the distributed mode)")
     cluster = Cluster(tmp_path_factory.mktemp("cluster"), e2e_databases, e2e_amqp_url)
     try:

@@ -15,9 +15,9 @@ import asyncpg
 import httpx
 import pytest
 
+from cluster import SERVICES, free_port
 from shared.testing import create_database, drop_database, unique_name, with_database
 from shared.testing_rabbit import RabbitVhosts
-from cluster import SERVICES, free_port
 from tests.e2e.school import Caller, eventually
 
 BANNER = "Электронный журнал работает"

@@ -16,7 +16,6 @@ import httpx
 
 from embedded.services import SERVICE_NAMES as SERVICES
 
-
 NGINX_TEMPLATE = """
 worker_processes 1;
 pid {workdir}/nginx.pid;
@@ -39,6 +38,14 @@ http {{
     }}
 }}
 """
+
+
+def nginx_binary() -> str | None:
+    """The nginx executable, if this machine has one."""
+    found = shutil.which("nginx")
+    if found:
+        return found
+    return "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
 
 
 def free_port() -> int:
@@ -69,6 +76,10 @@ class Cluster:
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
     gateway_port: int = 0
     nginx: subprocess.Popen[bytes] | None = None
+    # Extra environment for every service (e.g. "AUTH_ACCESS_TOKEN_TTL": "3600").
+    settings: Mapping[str, str] = field(default_factory=dict)
+    # uvicorn worker processes per service (default one).
+    workers: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -87,6 +98,7 @@ class Cluster:
                 prefix + "LOG_LEVEL": "WARNING",
             }
         )
+        env.update(self.settings)
         return env
 
     def migrate(self) -> None:
@@ -122,6 +134,8 @@ class Cluster:
                 "--port",
                 str(self.ports[service]),
                 "--no-access-log",
+                "--workers",
+                str(self.workers.get(service, 1)),
             ],
             env=self.env(service),
             stdout=log,
@@ -141,7 +155,7 @@ class Cluster:
         self.wait_ready()
 
     def start_nginx(self) -> None:
-        nginx = shutil.which("nginx") or "/usr/sbin/nginx"
+        nginx = nginx_binary() or "nginx"
         conf = self.workdir / "nginx.conf"
         conf.write_text(render_nginx(self.workdir, self.gateway_port, self.ports))
         self.nginx = subprocess.Popen(

@@ -8,7 +8,7 @@ statement (lessons by `ix_lessons_class_id_date`, marks by `ix_marks_student_id_
 import datetime as dt
 import uuid
 from collections.abc import Sequence
-from typing import Any, Unpack
+from typing import Any
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 from sqlalchemy import ColumnElement, Row, Select, and_, exists, literal, or_, select
@@ -131,7 +131,7 @@ async def read_diary(
 
 def lessons_query(
     school_id: uuid.UUID, student_id: uuid.UUID, first: dt.date, last: dt.date
-) -> Select[Unpack[tuple[Any, ...]]]:
+) -> Select[*tuple[Any, ...]]:
     """The lessons of the student's classes in the range, each with the student's marks."""
     # Uncorrelated on purpose: the planner starts from the student's few classes and reads
     # their lessons through ix_lessons_class_id_date. (A class left during the range still

@@ -1,0 +1,151 @@
+"""The stage every scenario runs on: fresh databases filled by the generator, a fresh
+RabbitMQ vhost, and the distributed mode (five service processes behind nginx)."""
+
+import asyncio
+import os
+import shutil
+import tempfile
+from collections.abc import AsyncIterator, Mapping
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+from urllib.parse import urlsplit
+
+import aiohttp
+import asyncpg
+
+from bench.datagen import Generated, GeneratedSchool, generate
+from cluster import Cluster, nginx_binary
+from embedded.services import SERVICE_NAMES as SERVICES
+from embedded.services import load
+from shared.db import asyncpg_dsn
+from shared.migrations import upgrade
+from shared.testing import create_database, drop_database, unique_name, with_database
+from shared.testing_rabbit import find_admin, unique_prefix, unreachable_reason, with_vhost
+
+PASSWORD = "bench-2026"
+PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
+AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+@dataclass
+class Stage:
+    cluster: Cluster
+    database_urls: Mapping[str, str]  # SQLAlchemy URLs, one database per service
+    amqp_url: str
+    generated: Generated
+    http: aiohttp.ClientSession
+    pools: dict[str, asyncpg.Pool] = field(default_factory=dict)
+
+    @property
+    def school(self) -> GeneratedSchool:
+        return self.generated.first
+
+    @property
+    def base_url(self) -> str:
+        return self.cluster.base_url
+
+    async def pool(self, service: str) -> asyncpg.Pool:
+        """A raw asyncpg pool on a service's database (the ceilings, and reading results),
+        the same size as the service's own."""
+        if service not in self.pools:
+            self.pools[service] = await asyncpg.create_pool(
+                asyncpg_dsn(self.database_urls[service]), min_size=10, max_size=10
+            )
+        return self.pools[service]
+
+    async def login(self, login: str) -> str:
+        """An access token, got the way every client gets one: POST /api/auth/login."""
+        async with self.http.post(
+            f"{self.base_url}/api/auth/login", json={"login": login, "password": PASSWORD}
+        ) as response:
+            body: dict[str, Any] = await response.json()
+            if response.status != 200:
+                raise RuntimeError(f"login {login} failed: {response.status} {body}")
+            token: str = body["access_token"]
+            return token
+
+    async def logins(self, logins: list[str]) -> list[str]:
+        # A few at a time: each login is an argon2id verification in auth.
+        semaphore = asyncio.Semaphore(4)
+
+        async def one(login: str) -> str:
+            async with semaphore:
+                return await self.login(login)
+
+        return list(await asyncio.gather(*(one(login) for login in logins)))
+
+    def restart(self, service: str) -> None:
+        """Stop a service gracefully and start it again (a cold process)."""
+        process = self.cluster.processes[service]
+        process.terminate()
+        process.wait(timeout=30)
+        self.cluster.restart(service)
+
+
+@asynccontextmanager
+async def databases(keep: bool) -> AsyncIterator[dict[str, str]]:
+    """One fresh, migrated database per service, dropped afterwards unless `keep`."""
+    names = {service: unique_name(f"bench_{service}") for service in SERVICES}
+    urls = {service: with_database(PG_URL, name) for service, name in names.items()}
+    try:
+        for service, name in names.items():
+            await create_database(PG_URL, name)
+            await upgrade(load(service).migrations, urls[service])
+        yield urls
+    finally:
+        if not keep:
+            for name in names.values():
+                await drop_database(PG_URL, name)
+
+
+@asynccontextmanager
+async def vhost() -> AsyncIterator[str]:
+    """A RabbitMQ vhost of the run's own, deleted afterwards."""
+    reason = await unreachable_reason(AMQP_URL)
+    if reason is not None:
+        raise SystemExit(f"bench: {reason}; the benchmarks run over a real RabbitMQ")
+    admin = await find_admin(AMQP_URL)
+    if admin is None:
+        raise SystemExit("bench: no RabbitMQ admin (management API or rabbitmqctl) to make a vhost")
+    name = unique_prefix("bench")
+    await admin.create_vhost(name, urlsplit(AMQP_URL).username or "guest")
+    try:
+        yield with_vhost(AMQP_URL, name)
+    finally:
+        await admin.delete_vhost(name)
+
+
+@asynccontextmanager
+async def stage(
+    *, scale: float, schools: int, seed: int, workers: Mapping[str, int], keep: bool = False
+) -> AsyncIterator[Stage]:
+    """Generate the data, start the distributed mode on it, and take it all down after."""
+    if nginx_binary() is None:
+        raise SystemExit("bench: nginx is needed (the gateway of the distributed mode)")
+    workdir = Path(tempfile.mkdtemp(prefix="bench-"))
+    async with databases(keep) as urls, vhost() as amqp_url:
+        print(f"bench: generating {schools} school(s) at scale {scale} (seed {seed})", flush=True)
+        generated = await generate(urls, seed=seed, scale=scale, schools=schools, password=PASSWORD)
+        print(f"bench: generated {dict(generated.counts)} in {generated.seconds:.1f} s", flush=True)
+        cluster = Cluster(
+            workdir,
+            urls,
+            amqp_url,
+            settings={"AUTH_ACCESS_TOKEN_TTL": "3600", "AUTH_LOGIN_MAX_DELAY": "0"},
+            workers=workers,
+        )
+        connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=60)
+        http = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60))
+        try:
+            await asyncio.to_thread(cluster.start)
+            yield Stage(cluster, urls, amqp_url, generated, http)
+        except BaseException:
+            for service in SERVICES:
+                print(f"--- {service} log ---\n{cluster.log_tail(service)}")
+            raise
+        finally:
+            await http.close()
+            await asyncio.to_thread(cluster.stop)
+            shutil.rmtree(workdir, ignore_errors=True)
