@@ -138,14 +138,17 @@ async def stage(
         )
         connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=60)
         http = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60))
+        on = Stage(cluster, urls, amqp_url, generated, http)
         try:
             await asyncio.to_thread(cluster.start)
-            yield Stage(cluster, urls, amqp_url, generated, http)
+            yield on
         except BaseException:
             for service in SERVICES:
                 print(f"--- {service} log ---\n{cluster.log_tail(service)}")
             raise
         finally:
+            for pool in on.pools.values():
+                await pool.close()
             await http.close()
             await asyncio.to_thread(cluster.stop)
             shutil.rmtree(workdir, ignore_errors=True)

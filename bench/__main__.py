@@ -1,0 +1,91 @@
+"""Run the benchmarks: `./school bench` (the full table) or `./school bench --smoke`.
+
+Every scenario runs against the distributed mode (each service its own process, nginx in
+front, RabbitMQ, PostgreSQL) on freshly generated data, and prints our figure, the raw
+ceiling measured in the same run, and their ratio.
+"""
+
+import argparse
+import asyncio
+import json
+import os
+import platform
+import sys
+import time
+from collections.abc import Awaitable, Callable
+from dataclasses import asdict, replace
+from pathlib import Path
+
+from bench.figures import FULL, SMOKE, Figure, Profile, markdown_table
+from bench.scenarios import diary, lag, marks, report
+from bench.stage import Stage, stage
+
+SCENARIOS: dict[str, Callable[[Stage, Profile], Awaitable[list[Figure]]]] = {
+    "diary": diary.run,
+    "marks": marks.run,
+    "lag": lag.run,
+    "report": report.run,
+}
+
+
+def parse(argv: list[str]) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(prog="./school bench", description=__doc__)
+    parser.add_argument("--smoke", action="store_true", help="tiny scale, seconds; judges nothing")
+    parser.add_argument("--scale", type=float, help="school size (1 = ~1,000 students)")
+    parser.add_argument("--schools", type=int, help="schools in the district (default 1)")
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument(
+        "--only", default=",".join(SCENARIOS), help="comma-separated: " + ", ".join(SCENARIOS)
+    )
+    parser.add_argument(
+        "--workers", type=int, default=1, help="uvicorn worker processes per service"
+    )
+    parser.add_argument("--json", type=Path, help="also write the figures here")
+    parser.add_argument("--keep", action="store_true", help="keep the generated databases")
+    return parser.parse_args(argv)
+
+
+def machine() -> str:
+    cpu = platform.processor() or platform.machine()
+    return f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}"
+
+
+async def main(argv: list[str]) -> int:
+    args = parse(argv)
+    profile = SMOKE if args.smoke else FULL
+    profile = replace(
+        profile,
+        scale=args.scale if args.scale is not None else profile.scale,
+        schools=args.schools or profile.schools,
+    )
+    chosen = [name.strip() for name in args.only.split(",") if name.strip()]
+    unknown = set(chosen) - set(SCENARIOS)
+    if unknown:
+        print(f"bench: unknown scenarios {sorted(unknown)}", file=sys.stderr)
+        return 2
+    started = time.monotonic()
+    figures: list[Figure] = []
+    workers = dict.fromkeys(("auth", "journal", "messaging", "reporting", "archive"), args.workers)
+    async with stage(
+        scale=profile.scale,
+        schools=profile.schools,
+        seed=args.seed,
+        workers=workers,
+        keep=args.keep,
+    ) as on:
+        for name in chosen:
+            print(f"bench: scenario {name} ({profile.name} profile)", flush=True)
+            figures.extend(await SCENARIOS[name](on, profile))
+    print()
+    print(f"Machine: {machine()}; profile {profile.name}; took {time.monotonic() - started:.0f} s")
+    print(markdown_table(figures))
+    for f in figures:
+        if f.details:
+            print(f"- {f.scenario}, {f.measure}: {f.details}")
+    if args.json:
+        args.json.write_text(json.dumps([asdict(f) for f in figures], indent=2, ensure_ascii=False))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(asyncio.run(main(sys.argv[1:])))

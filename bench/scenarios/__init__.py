@@ -1,0 +1,1 @@
+"""One module per scenario; each runs ours and its raw ceiling on the same stage."""

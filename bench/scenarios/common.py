@@ -1,0 +1,52 @@
+"""What the scenarios share: compiled SQL for raw runs, rate searches, printing."""
+
+from collections.abc import Sequence
+from typing import Any
+
+from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
+from sqlalchemy.sql import Executable
+
+from bench.figures import Profile
+from bench.loadgen import Action, RateSearch, find_max_rate, format_run
+
+P99_LIMIT_MS = 100.0
+
+
+def raw_sql(statement: Executable) -> tuple[str, list[Any]]:
+    """The SQL and arguments SQLAlchemy sends through asyncpg for `statement`: the very
+    query the service runs, to run raw."""
+    compiled = statement.compile(
+        dialect=asyncpg_dialect(), compile_kwargs={"render_postcompile": True}
+    )
+    names: Sequence[str] = compiled.positiontup or []
+    return str(compiled), [compiled.params[name] for name in names]
+
+
+async def search(label: str, action: Action, profile: Profile) -> RateSearch:
+    """The highest fixed arrival rate with p99 under 100 ms, printing every step."""
+    print(f"bench: {label}: searching the highest rate with p99 < {P99_LIMIT_MS:.0f} ms")
+    result = await find_max_rate(
+        action,
+        p99_limit_ms=P99_LIMIT_MS,
+        start_rate=profile.start_rate,
+        max_rate=profile.max_rate,
+        step_duration=profile.step_duration,
+        warmup=profile.warmup,
+    )
+    for run in result.runs:
+        print(f"bench:   {format_run(run)}", flush=True)
+    return result
+
+
+def best_rate(result: RateSearch) -> float:
+    return result.best.target_rate if result.best else 0.0
+
+
+def describe(result: RateSearch) -> str:
+    if result.best is None:
+        return "no rate met the limit"
+    best = result.best
+    return (
+        f"at {best.target_rate:.0f}/s p50 {best.p50_ms:.1f} ms, p99 {best.p99_ms:.1f} ms, "
+        f"client CPU {best.client_cpu:.0%}"
+    )

@@ -1,0 +1,141 @@
+"""Lag from a mark posted to the parent's notification and to the report including it, at a
+fixed rate over real RabbitMQ, against a bare aio-pika publish-to-consume round trip."""
+
+import asyncio
+import time
+import uuid
+from datetime import datetime
+
+import aio_pika
+from hdrh.histogram import HdrHistogram
+
+from bench.figures import Figure, Profile
+from bench.loadgen import format_run, new_histogram, run_open_loop
+from bench.scenarios.marks import desks, marks_to_post, post_over_http
+from bench.stage import Stage
+
+SETTLE_TIMEOUT = 120.0
+
+
+def _ms(histogram: HdrHistogram, p: float) -> float:
+    return float(histogram.get_value_at_percentile(p)) / 1000.0
+
+
+async def _arrivals(stage: Stage, posted: dict[uuid.UUID, datetime]) -> tuple[dict, dict]:  # type: ignore[type-arg]
+    """When each posted mark reached a parent's notifications and reporting's log."""
+    messaging, reporting = await stage.pool("messaging"), await stage.pool("reporting")
+    since = min(posted.values())
+    deadline = time.monotonic() + SETTLE_TIMEOUT
+    while True:
+        notified = {
+            uuid.UUID(row["mark_id"]): row["at"]
+            for row in await messaging.fetch(
+                """
+                SELECT payload->>'mark_id' AS mark_id, min(created_at) AS at
+                FROM notifications
+                WHERE created_at >= $1 AND recipient_person_id <> student_id
+                GROUP BY 1
+                """,
+                since,
+            )
+        }
+        reported = {
+            uuid.UUID(row["subject"].removeprefix("mark/")): row["received_at"]
+            for row in await reporting.fetch(
+                """
+                SELECT subject, received_at FROM event_log
+                WHERE received_at >= $1 AND event_type = 'journal.mark.posted.v1'
+                """,
+                since,
+            )
+        }
+        missing = [m for m in posted if m not in notified or m not in reported]
+        if not missing or time.monotonic() > deadline:
+            return notified, reported
+        await asyncio.sleep(0.5)
+
+
+async def _bare_round_trip(stage: Stage, profile: Profile) -> HdrHistogram:
+    """Publish (confirmed) to a quorum queue and consume it in the same process."""
+    histogram = new_histogram()
+    connection = await aio_pika.connect_robust(stage.amqp_url)
+    try:
+        channel = await connection.channel()
+        await channel.set_qos(prefetch_count=100)
+        queue = await channel.declare_queue(
+            f"bench-round-trip-{uuid.uuid4().hex[:8]}",
+            durable=True,
+            arguments={"x-queue-type": "quorum"},
+        )
+
+        async def consume(message: aio_pika.abc.AbstractIncomingMessage) -> None:
+            sent = float(message.body.decode())
+            histogram.record_value(max(1, int((time.time() - sent) * 1_000_000)))
+            await message.ack()
+
+        await queue.consume(consume)
+
+        async def publish(i: int) -> None:
+            await channel.default_exchange.publish(
+                aio_pika.Message(
+                    str(time.time()).encode(), delivery_mode=aio_pika.DeliveryMode.PERSISTENT
+                ),
+                routing_key=queue.name,
+            )
+
+        result = await run_open_loop(publish, profile.lag_rate, profile.lag_duration)
+        print(f"bench:   bare aio-pika publish: {format_run(result)}", flush=True)
+        await asyncio.sleep(1.0)
+        await queue.delete(if_unused=False, if_empty=False)
+    finally:
+        await connection.close()
+    return histogram
+
+
+async def run(stage: Stage, profile: Profile) -> list[Figure]:
+    mark = marks_to_post(await desks(stage, 20))
+    posted: dict[uuid.UUID, datetime] = {}
+
+    async def post(i: int) -> None:
+        body = await post_over_http(stage, mark(i + 10_000_000))
+        posted[uuid.UUID(str(body["mark_id"]))] = datetime.fromisoformat(str(body["posted_at"]))
+
+    print(f"bench: lag: posting marks at {profile.lag_rate:.0f}/s for {profile.lag_duration:.0f} s")
+    result = await run_open_loop(post, profile.lag_rate, profile.lag_duration)
+    print(f"bench:   posting: {format_run(result)}", flush=True)
+    notified, reported = await _arrivals(stage, posted)
+    to_parent, to_report = new_histogram(), new_histogram()
+    lost = 0
+    for mark_id, at in posted.items():
+        if mark_id not in notified or mark_id not in reported:
+            lost += 1
+            continue
+        to_parent.record_value(max(1, int((notified[mark_id] - at).total_seconds() * 1e6)))
+        to_report.record_value(max(1, int((reported[mark_id] - at).total_seconds() * 1e6)))
+    bare = await _bare_round_trip(stage, profile)
+    smoke = profile.name == "smoke"
+    rate = f"{profile.lag_rate:.0f} marks/s"
+    details = (
+        f"{len(posted)} marks posted (achieved {result.achieved_rate:.0f}/s, "
+        f"HTTP p99 {result.p99_ms:.1f} ms, {result.errors} errors); "
+        f"{lost} not arrived within {SETTLE_TIMEOUT:.0f} s"
+    )
+    figures = []
+    for name, histogram in (("parent's notification", to_parent), ("report", to_report)):
+        for p in (50.0, 99.0):
+            ours = _ms(histogram, p)
+            figures.append(
+                Figure(
+                    scenario=f"lag, mark posted → {name} at {rate} (RabbitMQ, distributed)",
+                    measure=f"p{p:.0f}",
+                    unit="ms",
+                    ours=ours,
+                    ceiling=_ms(bare, p),
+                    target="p99 ≤ 100 ms" if p == 99.0 else "",
+                    met=None
+                    if smoke or p != 99.0
+                    else (ours <= 100.0 and lost == 0 and result.errors == 0),
+                    details=details,
+                )
+            )
+    return figures
