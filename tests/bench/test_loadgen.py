@@ -213,6 +213,7 @@ async def test_the_rate_search_lands_between_a_quarter_of_capacity_and_capacity(
         warmup=0.1,
         precision=0.3,
         pause=0.05,
+        retries=0,
     )
 
     # 30/s and 60/s pass, 120/s queues up ~90 ms and fails, 90/s passes and is within 30%.
@@ -248,6 +249,27 @@ async def test_the_rate_search_stops_at_max_rate_when_everything_passes() -> Non
     )
 
     assert [run.target_rate for run in search.runs] == [50, 100, 150]
+    assert search.best is search.runs[-1]
+
+
+async def test_a_failing_step_is_tried_again_before_its_rate_counts_as_failing() -> None:
+    hiccups = [RuntimeError("a checkpoint")]
+
+    async def action(i: int) -> None:
+        if hiccups:
+            raise hiccups.pop()
+
+    search = await find_max_rate(
+        action,
+        p99_limit_ms=1000,
+        start_rate=50,
+        max_rate=100,
+        step_duration=0.1,
+        warmup=0,
+        pause=0,
+    )
+
+    assert [(run.target_rate, run.errors) for run in search.runs] == [(50, 1), (50, 0), (100, 0)]
     assert search.best is search.runs[-1]
 
 

@@ -20,7 +20,7 @@ NGINX_TEMPLATE = """
 worker_processes 1;
 pid {workdir}/nginx.pid;
 error_log {workdir}/nginx-error.log warn;
-events {{ worker_connections 1024; }}
+events {{ worker_connections 4096; }}
 http {{
     access_log off;
     client_body_temp_path {workdir}/client_body;
@@ -33,6 +33,7 @@ http {{
         listen 127.0.0.1:{port};
 {locations}
         proxy_http_version 1.1;
+        proxy_set_header Connection "";
         proxy_set_header Host $host;
         proxy_set_header X-Request-ID $request_id;
     }}
@@ -57,7 +58,8 @@ def free_port() -> int:
 def render_nginx(workdir: Path, port: int, service_ports: Mapping[str, int]) -> str:
     """The same routes as deploy/nginx/school.conf, pointed at local ports."""
     upstreams = "\n".join(
-        f"    upstream {name} {{ server 127.0.0.1:{p}; }}" for name, p in service_ports.items()
+        f"    upstream {name} {{ server 127.0.0.1:{p}; keepalive 64; }}"
+        for name, p in service_ports.items()
     )
     locations = "\n".join(
         f"        location /api/{name}/ {{ proxy_pass http://{name}; }}" for name in service_ports

@@ -23,7 +23,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from embedded.gateway import Gateway
-from embedded.seed import DEMO_LOGINS, seed_demo_school
+from embedded.seed import DEMO_LOGINS, fill_this_week, seed_demo_school
 from embedded.services import ServiceModule, all_services
 from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.logging import configure_logging
@@ -131,6 +131,8 @@ async def run(args: argparse.Namespace) -> None:
     async with service_databases(services, args.data_dir) as urls:
         for service in services:
             await upgrade(service.migrations, urls[service.name])
+        if not args.no_seed:
+            await seed_demo_school(urls)
         gateway = build(args, services, urls, broker)
         server = Server(
             uvicorn.Config(gateway, host=args.host, port=args.port, lifespan="on", log_config=None)
@@ -142,7 +144,7 @@ async def run(args: argparse.Namespace) -> None:
             if not serving.done():
                 base_url = f"http://{args.host}:{args.port}"
                 if not args.no_seed:
-                    await seed_demo_school(base_url, gateway.apps["auth"])
+                    await fill_this_week(base_url)
                 print(banner(base_url), flush=True)
             await serving
         finally:

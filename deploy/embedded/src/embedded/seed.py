@@ -1,23 +1,29 @@
-"""The demo school: created through the services' own APIs, so every event really flows.
+"""The demo school: five classes (1А-5А) with their year so far, made by the data generator
+(datagen) straight into each service's database, with easy logins for a few people.
 
-Runs once (when the demo administrator cannot log in yet) and prints the demo logins.
+Runs once, when the demo administrator does not exist yet. On a later start in a week the
+journal has no lessons for yet (holidays, or a demo left for a while), this week's lessons
+and marks are added through the services' own APIs, as teachers would add them.
 """
 
-import asyncio
 import random
-from collections.abc import Awaitable, Callable
+from collections.abc import Mapping
 from datetime import date, timedelta
-from functools import partial
-from typing import Any, TypeVar
+from typing import Any
 
+import asyncpg
 import httpx
-from fastapi import FastAPI
 
-T = TypeVar("T")
+from datagen import GeneratedSchool, SchoolYear, build_school, hash_password
+from datagen.curriculum import SUBJECTS
+from datagen.writers import write_school
+from shared.db import asyncpg_dsn
 
 DEMO_PASSWORD = "demo-2026"
 SCHOOL_NAME = "ГБОУ СОШ № 239 (демо)"
-TIMEZONE = "Europe/Moscow"
+# Five classes of the generator's forty: 1А to 5А.
+DEMO_SCALE = 5 / 40
+TOPICS = {subject.name: subject.topics for subject in SUBJECTS}
 
 # (role shown in the banner, login, password)
 DEMO_LOGINS: list[tuple[str, str, str]] = [
@@ -29,84 +35,6 @@ DEMO_LOGINS: list[tuple[str, str, str]] = [
     ("ученик 5А", "student", DEMO_PASSWORD),
     ("родитель", "parent", DEMO_PASSWORD),
 ]
-
-STAFF = [
-    # login, last, first, middle, roles
-    ("director", "Соколова", "Ирина", "Владимировна", ["director"]),
-    ("deputy", "Кузнецов", "Андрей", "Петрович", ["deputy"]),
-    ("teacher", "Морозова", "Елена", "Сергеевна", ["teacher"]),
-    ("class-teacher", "Волков", "Дмитрий", "Александрович", ["teacher", "class_teacher"]),
-]
-
-SUBJECTS = [
-    ("Математика", "teacher"),
-    ("Русский язык", "class-teacher"),
-    ("Литература", "class-teacher"),
-]
-
-MALE = [
-    ("Иванов", "Артём"),
-    ("Смирнов", "Максим"),
-    ("Попов", "Иван"),
-    ("Васильев", "Михаил"),
-    ("Петров", "Даниил"),
-    ("Новиков", "Кирилл"),
-    ("Фёдоров", "Егор"),
-    ("Козлов", "Никита"),
-    ("Лебедев", "Матвей"),
-    ("Семёнов", "Тимофей"),
-    ("Егоров", "Роман"),
-]
-FEMALE = [
-    ("Павлова", "Анна"),
-    ("Голубева", "Мария"),
-    ("Виноградова", "София"),
-    ("Богданова", "Алиса"),
-    ("Воробьёва", "Виктория"),
-    ("Фролова", "Полина"),
-    ("Медведева", "Варвара"),
-    ("Белова", "Ксения"),
-    ("Тарасова", "Дарья"),
-    ("Беляева", "Вероника"),
-    ("Орлова", "Ева"),
-]
-FATHER_NAMES = ["Александр", "Сергей", "Алексей", "Андрей", "Дмитрий", "Евгений", "Николай"]
-MOTHER_NAMES = ["Елена", "Ольга", "Наталья", "Татьяна", "Юлия", "Светлана", "Екатерина"]
-TOPICS = {
-    "Математика": [
-        "Обыкновенные дроби",
-        "Сравнение дробей",
-        "Сложение и вычитание дробей",
-        "Смешанные числа",
-        "Решение задач на дроби",
-    ],
-    "Русский язык": [
-        "Имя существительное",
-        "Склонение существительных",
-        "Правописание -тся и -ться",
-        "Имя прилагательное",
-        "Словосочетание",
-    ],
-    "Литература": [
-        "И. С. Тургенев «Муму»",
-        "Н. А. Некрасов «Крестьянские дети»",
-        "Л. Н. Толстой «Кавказский пленник»",
-        "А. П. Чехов «Хирургия»",
-        "Поэзия о Родине",
-    ],
-}
-
-
-async def eventually(action: Callable[[], Awaitable[T]], within: float = 60.0) -> T:
-    """Retry until the other services have caught up with the events (or time out)."""
-    deadline = asyncio.get_running_loop().time() + within
-    while True:
-        try:
-            return await action()
-        except httpx.HTTPStatusError:
-            if asyncio.get_running_loop().time() > deadline:
-                raise
-            await asyncio.sleep(0.2)
 
 
 class Api:
@@ -132,121 +60,67 @@ class Api:
         return Api(self.client, response.json()["access_token"])
 
 
-async def seed_demo_school(base_url: str, auth_app: FastAPI) -> bool:
-    """Create the demo school unless it exists; returns whether anything was created."""
-    from auth.service import provision_school
+def demo_school(today: date) -> GeneratedSchool:
+    """The generated demo school as it stands `today`, its demo people renamed."""
+    year = SchoolYear(today.year if today >= date(today.year, 9, 1) else today.year - 1)
+    school = build_school(seed=239, number=1, scale=DEMO_SCALE, year=year, until=today)
+    school.name = SCHOOL_NAME
+    fifth = next(c for c in school.classes if c.name == "5А")
+    maths = next(
+        a for a in school.assignments if a.school_class is fifth and a.subject.name == "Математика"
+    )
+    if fifth.class_teacher is None or fifth.class_teacher is maths.teacher:
+        raise RuntimeError("the demo needs 5А's class teacher apart from its maths teacher")
+    pupil = fifth.students[0]
+    people = {
+        "admin": school.admin,
+        "director": next(m for m in school.staff if "director" in m.roles),
+        "deputy": next(m for m in school.staff if "deputy" in m.roles),
+        "teacher": maths.teacher,
+        "class-teacher": fifth.class_teacher,
+        "student": pupil,
+        "parent": pupil.guardians[0],
+    }
+    for login, person in people.items():
+        person.login = login
+    return school
 
-    async with httpx.AsyncClient(base_url=base_url, timeout=30.0) as client:
-        anonymous = Api(client)
-        probe = await client.post(
-            "/api/auth/login", json={"login": "admin", "password": DEMO_PASSWORD}
+
+async def demo_exists(auth_url: str) -> bool:
+    conn = await asyncpg.connect(asyncpg_dsn(auth_url))
+    try:
+        return bool(
+            await conn.fetchval("SELECT EXISTS (SELECT FROM accounts WHERE login = 'admin')")
         )
-        if probe.status_code == 200:
-            await fill_this_week(anonymous)  # a demo started again in a later week
-            return False
-        async with auth_app.state.db.transaction() as session:
-            await provision_school(
-                session,
-                name=SCHOOL_NAME,
-                timezone=TIMEZONE,
-                admin_login="admin",
-                admin_password=DEMO_PASSWORD,
-                admin_last_name="Никитин",
-                admin_first_name="Олег",
-                passwords=auth_app.state.passwords,
-            )
-        admin = await anonymous.login("admin")
-        staff: dict[str, str] = {}
-        for login, last, first, middle, roles in STAFF:
-            created = await admin.post(
-                "/api/auth/staff",
-                {
-                    "login": login,
-                    "password": DEMO_PASSWORD,
-                    "last_name": last,
-                    "first_name": first,
-                    "middle_name": middle,
-                    "roles": roles,
-                },
-            )
-            staff[login] = created["account_id"]
-
-        deputy = await anonymous.login("deputy")
-        school_class = await eventually(
-            lambda: deputy.post(
-                "/api/journal/classes",
-                {
-                    "name": "5А",
-                    "grade": 5,
-                    "class_teacher_id": staff["class-teacher"],
-                },
-            )
-        )
-        class_id = school_class["class_id"]
-        for subject_name, teacher_login in SUBJECTS:
-            subject = await deputy.post("/api/journal/subjects", {"name": subject_name})
-            body = {
-                "teacher_id": staff[teacher_login],
-                "class_id": class_id,
-                "subject_id": subject["subject_id"],
-            }
-            await eventually(partial(deputy.post, "/api/journal/assignments", body))
-
-        rng = random.Random(239)  # noqa: S311 - demo data, not secrets
-        pupils = [(last, first, "M") for last, first in MALE] + [
-            (last, first, "F") for last, first in FEMALE
-        ]
-        rng.shuffle(pupils)
-        for index, (last, first, sex) in enumerate(pupils[:20]):
-            father = rng.choice(FATHER_NAMES)
-            middle = father + ("ович" if sex == "M" else "овна")
-            if father.endswith("й"):
-                middle = father[:-1] + ("евич" if sex == "M" else "евна")
-            born = date(2015, 1, 1) + timedelta(days=rng.randrange(365))
-            student = await deputy.post(
-                "/api/journal/students",
-                {
-                    "class_id": class_id,
-                    "last_name": last,
-                    "first_name": first,
-                    "middle_name": middle,
-                    "birth_date": born.isoformat(),
-                },
-            )
-            mother_last = last if sex == "F" else last + "а"
-            guardian = await deputy.post(
-                "/api/journal/guardians",
-                {
-                    "last_name": mother_last,
-                    "first_name": rng.choice(MOTHER_NAMES),
-                    "middle_name": rng.choice(["Ивановна", "Петровна", "Сергеевна", "Викторовна"]),
-                    "phone": f"+7 921 {rng.randrange(100, 999)}-{rng.randrange(10, 99)}-"
-                    f"{rng.randrange(10, 99)}",
-                    "student_ids": [student["student_id"]],
-                },
-            )
-            if index == 0:
-                for person_id, kind in (
-                    (student["student_id"], "student"),
-                    (guardian["guardian_id"], "parent"),
-                ):
-                    credentials = {
-                        "person_id": person_id,
-                        "kind": kind,
-                        "login": kind,
-                        "password": DEMO_PASSWORD,
-                    }
-                    await eventually(partial(deputy.post, "/api/auth/credentials", credentials))
-
-        await fill_this_week(anonymous)
-        return True
+    finally:
+        await conn.close()
 
 
-async def fill_this_week(anonymous: Api) -> None:
+async def seed_demo_school(database_urls: Mapping[str, str]) -> bool:
+    """Write the demo school into the services' databases unless it is there already;
+    returns whether it was written."""
+    if await demo_exists(database_urls["auth"]):
+        return False
+    school = demo_school(date.today())
+    connections = {s: await asyncpg.connect(asyncpg_dsn(u)) for s, u in database_urls.items()}
+    try:
+        await write_school(connections, school, await hash_password(DEMO_PASSWORD))
+    finally:
+        for conn in connections.values():
+            await conn.close()
+    return True
+
+
+async def fill_this_week(base_url: str) -> None:
     """Give this week lessons with topics, homework and marks, unless it has them already.
 
     Everything is found through the API, as a teacher would: their assignments, the class
     list, and the demo pupil's diary (whose parent holds the demo login)."""
+    async with httpx.AsyncClient(base_url=base_url, timeout=30.0) as client:
+        await _fill_this_week(Api(client))
+
+
+async def _fill_this_week(anonymous: Api) -> None:
     parent = await anonymous.login("parent")
     child = (await parent.get("/api/auth/me"))["children"][0]
     if (await parent.get(f"/api/journal/diary/{child}"))["days"]:
@@ -261,8 +135,10 @@ async def fill_this_week(anonymous: Api) -> None:
             class_list = await teacher.get(
                 f"/api/journal/classes/{assignment['class_id']}/students"
             )
+            if child not in {s["student_id"] for s in class_list["items"]}:
+                continue  # only the demo pupil's class
             others = [s["student_id"] for s in class_list["items"] if s["student_id"] != child]
-            topics = TOPICS.get(assignment["subject_name"], ["Повторение"])
+            topics = TOPICS.get(assignment["subject_name"], ("Повторение",))
             for number, day in enumerate(days):
                 lesson = await teacher.post(
                     "/api/journal/lessons",

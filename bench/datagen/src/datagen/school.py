@@ -12,8 +12,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
-from bench.datagen import names
-from bench.datagen.curriculum import (
+from datagen import names
+from datagen.curriculum import (
     CLASS_NAMES,
     SUBJECTS,
     TEACHER_LOAD,

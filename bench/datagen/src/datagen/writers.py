@@ -12,8 +12,8 @@ from typing import Any
 
 import asyncpg
 
-from bench.datagen.history import envelopes, mark_posted, received_at
-from bench.datagen.school import WORK_TYPES, GeneratedSchool
+from datagen.history import envelopes, mark_posted, received_at
+from datagen.school import WORK_TYPES, GeneratedSchool
 from journal.school.service import DEFAULT_WORK_TYPES
 from messaging.service import MARK_POSTED, mark_posted_text, work_type_name
 

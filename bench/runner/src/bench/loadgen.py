@@ -259,6 +259,7 @@ async def find_max_rate(
     max_error_rate: float = 0.0,
     pause: float = 0.5,
     first_index: int = 0,
+    retries: int = 1,
 ) -> RateSearch:
     """Find the highest fixed arrival rate whose p99 stays within the limit without errors.
 
@@ -266,7 +267,9 @@ async def find_max_rate(
     last passing and the first failing rate until they are within `precision` of each other
     (relative). Each step continues the request indices of the previous one. A step whose
     client was saturated still counts: its latency includes the client's lateness, so a pass
-    is conservative and a fail is worth checking in `runs`.
+    is conservative and a fail is worth checking in `runs`. A failing step is run again up to
+    `retries` times before its rate counts as failing, so that one hiccup of a shared machine
+    (a checkpoint, a collection) does not end the search; every attempt stays in `runs`.
     """
     if not 0 < start_rate <= max_rate:
         raise ValueError("need 0 < start_rate <= max_rate")
@@ -275,24 +278,27 @@ async def find_max_rate(
     runs: list[RunResult] = []
     next_index = first_index
 
-    async def step(rate: float) -> RunResult:
-        nonlocal next_index
-        if runs:
-            # Lets the target drain its queues so that one step does not tax the next.
-            await asyncio.sleep(pause)
-        result = await run_open_loop(
-            action, rate, step_duration, warmup=warmup, first_index=next_index
-        )
-        next_index = result.next_index
-        runs.append(result)
-        return result
-
     def passes(result: RunResult) -> bool:
         return (
             result.completed > 0
             and result.error_rate <= max_error_rate
             and result.p99_ms <= p99_limit_ms
         )
+
+    async def step(rate: float) -> RunResult:
+        nonlocal next_index
+        for _ in range(retries + 1):
+            if runs:
+                # Lets the target drain its queues so that one step does not tax the next.
+                await asyncio.sleep(pause)
+            result = await run_open_loop(
+                action, rate, step_duration, warmup=warmup, first_index=next_index
+            )
+            next_index = result.next_index
+            runs.append(result)
+            if passes(result):
+                break
+        return result
 
     best: RunResult | None = None
     failing_rate: float | None = None

@@ -15,8 +15,8 @@ from urllib.parse import urlsplit
 import aiohttp
 import asyncpg
 
-from bench.datagen import Generated, GeneratedSchool, generate
 from cluster import Cluster, nginx_binary
+from datagen import Generated, GeneratedSchool, generate
 from embedded.services import SERVICE_NAMES as SERVICES
 from embedded.services import load
 from shared.db import asyncpg_dsn
@@ -46,12 +46,12 @@ class Stage:
     def base_url(self) -> str:
         return self.cluster.base_url
 
-    async def pool(self, service: str) -> asyncpg.Pool:
-        """A raw asyncpg pool on a service's database (the ceilings, and reading results),
-        the same size as the service's own."""
+    async def pool(self, service: str, size: int = 2) -> asyncpg.Pool:
+        """A raw asyncpg pool on a service's database: for a ceiling, as many connections
+        as the service's own pool; for reading results, a couple."""
         if service not in self.pools:
             self.pools[service] = await asyncpg.create_pool(
-                asyncpg_dsn(self.database_urls[service]), min_size=10, max_size=10
+                asyncpg_dsn(self.database_urls[service]), min_size=size, max_size=size
             )
         return self.pools[service]
 

@@ -4,7 +4,8 @@ from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
-from sqlalchemy.sql import Executable
+from sqlalchemy.sql import ClauseElement
+from sqlalchemy.sql.compiler import SQLCompiler
 
 from bench.figures import Profile
 from bench.loadgen import Action, RateSearch, find_max_rate, format_run
@@ -12,12 +13,12 @@ from bench.loadgen import Action, RateSearch, find_max_rate, format_run
 P99_LIMIT_MS = 100.0
 
 
-def raw_sql(statement: Executable) -> tuple[str, list[Any]]:
+def raw_sql(statement: ClauseElement) -> tuple[str, list[Any]]:
     """The SQL and arguments SQLAlchemy sends through asyncpg for `statement`: the very
     query the service runs, to run raw."""
-    compiled = statement.compile(
-        dialect=asyncpg_dialect(), compile_kwargs={"render_postcompile": True}
-    )
+    dialect = asyncpg_dialect()  # type: ignore[no-untyped-call]
+    compiled = statement.compile(dialect=dialect, compile_kwargs={"render_postcompile": True})
+    assert isinstance(compiled, SQLCompiler)
     names: Sequence[str] = compiled.positiontup or []
     return str(compiled), [compiled.params[name] for name in names]
 

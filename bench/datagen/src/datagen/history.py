@@ -8,7 +8,7 @@ import uuid
 from collections.abc import Iterator
 from datetime import datetime, timedelta
 
-from bench.datagen.school import WORK_TYPES, GeneratedSchool, Mark
+from datagen.school import WORK_TYPES, GeneratedSchool, Mark
 from messaging.service import work_type_name
 from shared.contracts.auth import CredentialsIssued, SchoolRegistered, StaffAccountCreated
 from shared.contracts.journal import (

@@ -6,10 +6,10 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from bench.datagen.school import WORK_TYPES, GeneratedSchool, Lesson, Student
 from bench.figures import Figure, Profile
 from bench.scenarios.common import best_rate, describe, search
 from bench.stage import Stage
+from datagen.school import WORK_TYPES, GeneratedSchool, Lesson, Student
 from messaging.service import work_type_name
 from shared.contracts.journal import MarkPosted
 
@@ -102,7 +102,7 @@ def posted_event(school: GeneratedSchool, item: MarkToPost, mark_id: uuid.UUID) 
 async def run(stage: Stage, profile: Profile) -> list[Figure]:
     school = stage.school
     mark = marks_to_post(await desks(stage, 20))
-    pool = await stage.pool("journal")
+    pool = await stage.pool("journal", size=10)
     answer = school.work_type_ids["answer"]
 
     async def post(i: int) -> None:

@@ -17,9 +17,9 @@ import asyncpg
 
 from auth.passwords import Passwords
 from auth.settings import Settings as AuthSettings
-from bench.datagen.curriculum import SchoolYear
-from bench.datagen.school import GeneratedSchool, build_school
-from bench.datagen.writers import write_school
+from datagen.curriculum import SchoolYear
+from datagen.school import GeneratedSchool, build_school
+from datagen.writers import write_school
 from shared.db import asyncpg_dsn
 
 __all__ = ["Generated", "GeneratedSchool", "SchoolYear", "build_school", "count", "generate"]

@@ -1,0 +1,38 @@
+"""The benchmarks in their smoke mode: every scenario runs end to end at tiny scale in the
+distributed mode (processes, nginx, RabbitMQ, PostgreSQL). Nothing about speed is judged;
+this keeps `./school bench` working."""
+
+import json
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from cluster import nginx_binary
+
+pytestmark = [pytest.mark.e2e, pytest.mark.rabbitmq]
+
+
+def test_every_scenario_reports_ours_and_its_ceiling(tmp_path: Path) -> None:
+    if nginx_binary() is None:
+        if os.environ.get("REQUIRE_E2E") == "1":
+            pytest.fail("end-to-end tests required but nginx is not installed")
+        pytest.skip("nginx is not installed (the gateway of the distributed mode)")
+    out = tmp_path / "figures.json"
+
+    run = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--json", str(out)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
+    figures = json.loads(out.read_text())
+    scenarios = {f["scenario"].split(" (")[0].split(" at ")[0] for f in figures}
+    assert len(figures) == 8, scenarios
+    assert all(f["ours"] > 0 and f["ceiling"] > 0 for f in figures), figures
+    assert all(f["met"] is None for f in figures)  # the smoke run judges nothing
+    assert "| scenario | measure | ours | ceiling | ratio | target | met |" in run.stdout

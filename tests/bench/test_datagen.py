@@ -1,0 +1,143 @@
+"""The data generator: the same seed gives the same school; a school looks like a Russian
+school; and it lands in each service's own database as that service would hold it."""
+
+import collections
+import uuid
+from collections.abc import AsyncIterator
+
+import asyncpg
+import pytest
+
+from datagen import BENCH_YEAR, generate
+from datagen.school import GeneratedSchool, build_school
+from embedded.services import SERVICE_NAMES, load
+from shared.db import asyncpg_dsn
+from shared.migrations import upgrade
+from shared.testing import create_database, drop_database, unique_name, with_database
+
+
+@pytest.fixture(scope="module")
+def school() -> GeneratedSchool:
+    return build_school(seed=1, number=1, scale=1.0, year=BENCH_YEAR)
+
+
+def test_a_seed_always_gives_the_same_school() -> None:
+    first = build_school(seed=7, number=1, scale=0.1, year=BENCH_YEAR)
+    again = build_school(seed=7, number=1, scale=0.1, year=BENCH_YEAR)
+    other_seed = build_school(seed=8, number=1, scale=0.1, year=BENCH_YEAR)
+
+    assert [m.id for m in first.marks] == [m.id for m in again.marks]
+    assert [(m.value, m.work_type) for m in first.marks] == [
+        (m.value, m.work_type) for m in again.marks
+    ]
+    assert first.id != other_seed.id
+    assert {s.id for s in first.students}.isdisjoint({s.id for s in other_seed.students})
+
+
+def test_scale_one_is_a_school_of_about_a_thousand(school: GeneratedSchool) -> None:
+    assert len(school.classes) == 40
+    assert 950 <= len(school.students) <= 1050
+    assert 1600 <= len(school.guardians) <= 1850
+    assert 60 <= sum("teacher" in m.roles for m in school.staff) <= 80
+    assert 36_000 <= len(school.lessons) <= 42_000
+    assert 180_000 <= len(school.marks) <= 215_000
+
+
+def test_scale_shrinks_the_school_by_classes() -> None:
+    small = build_school(seed=1, number=1, scale=0.05, year=BENCH_YEAR)
+
+    assert [c.name for c in small.classes] == ["1А", "2А"]
+
+
+def test_the_journal_follows_russian_school_practice(school: GeneratedSchool) -> None:
+    assert all(1 <= m.value <= 5 for m in school.marks)
+    assert not any(m.lesson.assignment.school_class.grade == 1 for m in school.marks)
+    assert all(22 <= len(c.students) <= 28 for c in school.classes)
+    assert all(s.guardians for s in school.students)
+    # Each class has its own class teacher, who teaches in it.
+    leads = [c.class_teacher for c in school.classes]
+    assert len({t.id for t in leads if t}) == len(school.classes)
+    # Lessons only on school days, never in the holidays.
+    days = set(school.year.school_days())
+    assert {lesson.date for lesson in school.lessons} <= days
+    # Marks are posted after their lesson.
+    assert all(m.posted_at > m.lesson.starts_at for m in school.marks)
+    # Mostly fours; twos are rare and ones rarer still.
+    values = collections.Counter(m.value for m in school.marks)
+    assert values[4] == max(values.values())
+    assert values[1] < values[2] < values[3]
+
+
+def test_logins_are_unique_across_a_district() -> None:
+    schools = [build_school(seed=1, number=n, scale=0.05, year=BENCH_YEAR) for n in (1, 2)]
+    logins = [p.login for s in schools for p in [*s.staff, *s.students, *s.guardians]]
+    assert all(logins)
+    assert len(logins) == len(set(logins))
+
+
+@pytest.fixture
+async def service_databases(pg_admin_url: str) -> AsyncIterator[dict[str, str]]:
+    names = {service: unique_name(f"datagen_{service}") for service in SERVICE_NAMES}
+    urls = {service: with_database(pg_admin_url, name) for service, name in names.items()}
+    for service, name in names.items():
+        await create_database(pg_admin_url, name)
+        await upgrade(load(service).migrations, urls[service])
+    yield urls
+    for name in names.values():
+        await drop_database(pg_admin_url, name)
+
+
+async def _count(url: str, sql: str, *args: object) -> int:
+    conn = await asyncpg.connect(asyncpg_dsn(url))
+    try:
+        return int(await conn.fetchval(sql, *args))
+    finally:
+        await conn.close()
+
+
+async def test_a_district_is_written_into_every_services_database(
+    service_databases: dict[str, str],
+) -> None:
+    generated = await generate(
+        service_databases, seed=3, scale=0.05, schools=2, password="secret-2026"
+    )
+    counts = generated.counts
+    urls = service_databases
+
+    assert counts["schools"] == 2
+    assert await _count(urls["journal"], "SELECT count(*) FROM marks") == counts["marks"]
+    assert await _count(urls["journal"], "SELECT count(*) FROM mark_history") == counts["marks"]
+    assert await _count(urls["journal"], "SELECT count(*) FROM lessons") == counts["lessons"]
+    assert await _count(urls["reporting"], "SELECT count(*) FROM marks") == counts["marks"]
+    accounts = counts["staff"] + counts["students"] + counts["parents"]
+    assert await _count(urls["auth"], "SELECT count(*) FROM accounts") == accounts
+    # Every mark's event is in reporting's log and the archive, and notified its student
+    # and each of the student's parents.
+    for service, table in (("reporting", "event_log"), ("archive", "received_events")):
+        assert (
+            await _count(
+                urls[service],
+                f"SELECT count(*) FROM {table} WHERE event_type = 'journal.mark.posted.v1'",
+            )
+            == counts["marks"]
+        )
+    notices = await _count(
+        urls["messaging"], "SELECT count(DISTINCT source_event_id) FROM notifications"
+    )
+    assert notices == counts["marks"]
+    # Nothing waits in an outbox: the events of the generated history count as published.
+    for service in SERVICE_NAMES:
+        assert await _count(urls[service], "SELECT count(*) FROM outbox") == 0
+    # The projection's averages are the journal's: same marks, same weights.
+    first = generated.first
+    journal_sum = await _count(
+        urls["journal"],
+        "SELECT sum(m.value * w.weight) FROM marks m JOIN work_types w ON w.id = m.work_type_id"
+        " WHERE m.school_id = $1",
+        first.id,
+    )
+    reporting_sum = await _count(
+        urls["reporting"], "SELECT sum(value * weight) FROM marks WHERE school_id = $1", first.id
+    )
+    assert journal_sum == reporting_sum
+    assert isinstance(first.id, uuid.UUID)
