@@ -35,8 +35,13 @@ class Database:
 
     def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
         self.url = url
+        # No overflow: five services of ten connections each (plus their relays' listeners)
+        # fit PostgreSQL's default of 100 with room for replicas and tools. No pre-ping: it
+        # costs every request a round trip; after a database restart the first statement on
+        # a dead connection fails as transient (a retryable 503) and SQLAlchemy then
+        # replaces the whole pool.
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=pool_size, pool_pre_ping=True, echo=echo
+            url, pool_size=pool_size, max_overflow=0, pool_recycle=3600, echo=echo
         )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 

@@ -44,7 +44,8 @@ class Stage:
 
     @property
     def base_url(self) -> str:
-        return self.cluster.base_url
+        base_url: str = self.cluster.base_url
+        return base_url
 
     async def pool(self, service: str, size: int = 2) -> asyncpg.Pool:
         """A raw asyncpg pool on a service's database: for a ceiling, as many connections
@@ -75,6 +76,9 @@ class Stage:
                 return await self.login(login)
 
         return list(await asyncio.gather(*(one(login) for login in logins)))
+
+    def service_pids(self) -> dict[str, int]:
+        return {name: process.pid for name, process in self.cluster.processes.items()}
 
     def restart(self, service: str) -> None:
         """Stop a service gracefully and start it again (a cold process)."""

@@ -7,8 +7,10 @@ from sqlalchemy.dialects.postgresql.asyncpg import dialect as asyncpg_dialect
 from sqlalchemy.sql import ClauseElement
 from sqlalchemy.sql.compiler import SQLCompiler
 
+from bench.cpu import CpuShare, measure
 from bench.figures import Profile
 from bench.loadgen import Action, RateSearch, find_max_rate, format_run
+from bench.stage import Stage
 
 P99_LIMIT_MS = 100.0
 
@@ -23,20 +25,25 @@ def raw_sql(statement: ClauseElement) -> tuple[str, list[Any]]:
     return str(compiled), [compiled.params[name] for name in names]
 
 
-async def search(label: str, action: Action, profile: Profile) -> RateSearch:
-    """The highest fixed arrival rate with p99 under 100 ms, printing every step."""
+async def search(
+    label: str, action: Action, profile: Profile, stage: Stage
+) -> tuple[RateSearch, CpuShare]:
+    """The highest fixed arrival rate with p99 under 100 ms, printing every step, and the
+    cores each process used over the search (what the machine spent its time on)."""
     print(f"bench: {label}: searching the highest rate with p99 < {P99_LIMIT_MS:.0f} ms")
-    result = await find_max_rate(
-        action,
-        p99_limit_ms=P99_LIMIT_MS,
-        start_rate=profile.start_rate,
-        max_rate=profile.max_rate,
-        step_duration=profile.step_duration,
-        warmup=profile.warmup,
-    )
+    with measure(stage.service_pids()) as cpu:
+        result = await find_max_rate(
+            action,
+            p99_limit_ms=P99_LIMIT_MS,
+            start_rate=profile.start_rate,
+            max_rate=profile.max_rate,
+            step_duration=profile.step_duration,
+            warmup=profile.warmup,
+        )
     for run in result.runs:
         print(f"bench:   {format_run(run)}", flush=True)
-    return result
+    print(f"bench:   cores used during the search: {cpu.top()}", flush=True)
+    return result, cpu
 
 
 def best_rate(result: RateSearch) -> float:

@@ -95,8 +95,8 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             await conn.fetchrow(access[0], *access[1])
             await conn.fetch(lessons[0], *lessons[1])
 
-    ours = await search("diary week over HTTP", read_over_http, profile)
-    ceiling = await search("diary week, raw asyncpg", read_raw, profile)
+    ours, ours_cpu = await search("diary week over HTTP", read_over_http, profile, stage)
+    ceiling, _ = await search("diary week, raw asyncpg", read_raw, profile, stage)
     ratio = best_rate(ours) / best_rate(ceiling) if best_rate(ceiling) else 0.0
     return [
         Figure(
@@ -107,6 +107,8 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             ceiling=best_rate(ceiling),
             target="≥ 0.5 of ceiling",
             met=None if profile.name == "smoke" else ratio >= 0.5,
-            details=f"ours {describe(ours)}; raw asyncpg {describe(ceiling)}",
+            details=(
+                f"ours {describe(ours)} (cores: {ours_cpu.top()}); raw asyncpg {describe(ceiling)}"
+            ),
         )
     ]

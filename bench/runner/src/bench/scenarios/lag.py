@@ -9,6 +9,7 @@ from datetime import datetime
 import aio_pika
 from hdrh.histogram import HdrHistogram
 
+from bench.cpu import measure
 from bench.figures import Figure, Profile
 from bench.loadgen import format_run, new_histogram, run_open_loop
 from bench.scenarios.marks import desks, marks_to_post, post_over_http
@@ -21,7 +22,10 @@ def _ms(histogram: HdrHistogram, p: float) -> float:
     return float(histogram.get_value_at_percentile(p)) / 1000.0
 
 
-async def _arrivals(stage: Stage, posted: dict[uuid.UUID, datetime]) -> tuple[dict, dict]:  # type: ignore[type-arg]
+Arrivals = dict[uuid.UUID, datetime]
+
+
+async def _arrivals(stage: Stage, posted: Arrivals) -> tuple[Arrivals, Arrivals]:
     """When each posted mark reached a parent's notifications and reporting's log."""
     messaging, reporting = await stage.pool("messaging"), await stage.pool("reporting")
     since = min(posted.values())
@@ -101,8 +105,10 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
         posted[uuid.UUID(str(body["mark_id"]))] = datetime.fromisoformat(str(body["posted_at"]))
 
     print(f"bench: lag: posting marks at {profile.lag_rate:.0f}/s for {profile.lag_duration:.0f} s")
-    result = await run_open_loop(post, profile.lag_rate, profile.lag_duration)
+    with measure(stage.service_pids()) as cpu:
+        result = await run_open_loop(post, profile.lag_rate, profile.lag_duration)
     print(f"bench:   posting: {format_run(result)}", flush=True)
+    print(f"bench:   cores used while posting: {cpu.top()}", flush=True)
     notified, reported = await _arrivals(stage, posted)
     to_parent, to_report = new_histogram(), new_histogram()
     lost = 0
@@ -118,7 +124,7 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
     details = (
         f"{len(posted)} marks posted (achieved {result.achieved_rate:.0f}/s, "
         f"HTTP p99 {result.p99_ms:.1f} ms, {result.errors} errors); "
-        f"{lost} not arrived within {SETTLE_TIMEOUT:.0f} s"
+        f"{lost} not arrived within {SETTLE_TIMEOUT:.0f} s; cores: {cpu.top()}"
     )
     figures = []
     for name, histogram in (("parent's notification", to_parent), ("report", to_report)):

@@ -3,6 +3,7 @@ inserting and committing the same rows (the mark, its history row, its outbox ev
 
 import json
 import uuid
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
@@ -43,7 +44,7 @@ class MarkToPost:
     value: int
 
 
-def marks_to_post(desks: list[Desk]):  # type: ignore[no-untyped-def]
+def marks_to_post(desks: list[Desk]) -> Callable[[int], MarkToPost]:
     """The i-th request's mark: teachers in turn, each through their lessons and pupils."""
 
     def mark(i: int) -> MarkToPost:
@@ -141,8 +142,8 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
                 json.dumps(envelope.model_dump(mode="json", exclude_none=True)),
             )
 
-    ours = await search("posting marks over HTTP", post, profile)
-    ceiling = await search("inserting marks, raw asyncpg", insert_raw, profile)
+    ours, ours_cpu = await search("posting marks over HTTP", post, profile, stage)
+    ceiling, _ = await search("inserting marks, raw asyncpg", insert_raw, profile, stage)
     ratio = best_rate(ours) / best_rate(ceiling) if best_rate(ceiling) else 0.0
     return [
         Figure(
@@ -153,6 +154,9 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             ceiling=best_rate(ceiling),
             target="≥ 0.5 of ceiling",
             met=None if profile.name == "smoke" else ratio >= 0.5,
-            details=f"ours {describe(ours)}; raw asyncpg insert+commit {describe(ceiling)}",
+            details=(
+                f"ours {describe(ours)} (cores: {ours_cpu.top()}); "
+                f"raw asyncpg insert+commit {describe(ceiling)}"
+            ),
         )
     ]

@@ -4,7 +4,7 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
-from sqlalchemy import exists, or_, select
+from sqlalchemy import and_, exists, literal, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.lessons.service import LessonContext
@@ -30,29 +30,38 @@ async def post_mark(
     session: AsyncSession, user: User, lesson: LessonContext, data: MarkCreate
 ) -> PostedMark:
     """Give a student a mark on a lesson the caller teaches (authorized by the caller)."""
-    enrolled = await session.scalar(
-        select(
-            exists().where(
-                Enrollment.student_id == data.student_id,
-                Enrollment.class_id == lesson.lesson.class_id,
-                Enrollment.school_id == user.school_id,
-                # A student who left the class later still has marks for lessons before.
-                or_(Enrollment.left_at.is_(None), Enrollment.left_at >= lesson.lesson.date),
+    # One round trip answers both questions: is the student in the lesson's class, and
+    # which of the school's work types is meant.
+    enrolled = (
+        exists()
+        .where(
+            Enrollment.student_id == data.student_id,
+            Enrollment.class_id == lesson.lesson.class_id,
+            Enrollment.school_id == user.school_id,
+            # A student who left the class later still has marks for lessons before.
+            or_(Enrollment.left_at.is_(None), Enrollment.left_at >= lesson.lesson.date),
+        )
+        .label("enrolled")
+    )
+    one_row = select(literal(1).label("one")).subquery("one_row")
+    row = (
+        await session.execute(
+            select(enrolled, WorkType)
+            .select_from(one_row)
+            .outerjoin(
+                WorkType,
+                and_(WorkType.school_id == user.school_id, WorkType.code == data.work_type),
             )
         )
-    )
-    if not enrolled:
+    ).one()
+    if not row.enrolled:
         raise Problem(
             422,
             "student-not-in-class",
             "Student not in class",
             "The student is not enrolled in this lesson's class.",
         )
-    work_type = await session.scalar(
-        select(WorkType).where(
-            WorkType.school_id == user.school_id, WorkType.code == data.work_type
-        )
-    )
+    work_type: WorkType | None = row.WorkType
     if work_type is None:
         raise Problem(
             422,
@@ -75,7 +84,6 @@ async def post_mark(
         version=1,
     )
     session.add(mark)
-    await session.flush()
     session.add(
         MarkChange(
             id=uuid.uuid4(),

@@ -1,0 +1,69 @@
+"""Where the machine's CPU went while a scenario ran: per service process, nginx,
+PostgreSQL, RabbitMQ and the load generator itself (from /proc, Linux only)."""
+
+import os
+import time
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from pathlib import Path
+
+TICKS = os.sysconf("SC_CLK_TCK")
+# Processes known by their command name; the services are known by their pids.
+BY_COMMAND = {"postgres": "postgres", "beam.smp": "rabbitmq", "nginx": "nginx"}
+
+
+def _cpu_seconds(stat: str) -> float:
+    fields = stat[stat.rindex(")") + 2 :].split()
+    return (int(fields[11]) + int(fields[12])) / TICKS  # utime + stime
+
+
+def _parent(stat: str) -> int:
+    return int(stat[stat.rindex(")") + 2 :].split()[1])
+
+
+def snapshot(services: Mapping[str, int]) -> dict[str, float]:
+    """CPU seconds used so far by each group of processes (a service's workers included)."""
+    stats: dict[int, str] = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                stats[int(entry.name)] = (entry / "stat").read_text()
+            except OSError:
+                continue
+    owner = {pid: name for name, pid in services.items()}
+    owner[os.getpid()] = "load generator"
+    totals: dict[str, float] = {}
+    for pid, stat in stats.items():
+        group = owner.get(pid) or owner.get(_parent(stat))
+        if group is None:
+            command = stat[stat.index("(") + 1 : stat.rindex(")")]
+            group = BY_COMMAND.get(command)
+        if group is not None:
+            totals[group] = totals.get(group, 0.0) + _cpu_seconds(stat)
+    return totals
+
+
+@dataclass
+class CpuShare:
+    """Cores used on average by each group over a measured stretch."""
+
+    cores: dict[str, float] = field(default_factory=dict)
+
+    def top(self, n: int = 6) -> str:
+        ranked = sorted(self.cores.items(), key=lambda kv: -kv[1])[:n]
+        return ", ".join(f"{name} {cores:.2f}" for name, cores in ranked)
+
+
+@contextmanager
+def measure(services: Mapping[str, int]) -> Iterator[CpuShare]:
+    """Measure the cores each group used during the `with` block."""
+    share = CpuShare()
+    before, started = snapshot(services), time.monotonic()
+    yield share
+    after, elapsed = snapshot(services), time.monotonic() - started
+    share.cores = {
+        group: (after[group] - before.get(group, 0.0)) / elapsed
+        for group in after
+        if after[group] - before.get(group, 0.0) > 0
+    }
