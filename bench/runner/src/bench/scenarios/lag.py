@@ -4,7 +4,9 @@ fixed rate over real RabbitMQ, against a bare aio-pika publish-to-consume round 
 import asyncio
 import time
 import uuid
+from collections.abc import Callable
 from datetime import datetime
+from functools import partial
 
 import aio_pika
 from hdrh.histogram import HdrHistogram
@@ -12,7 +14,7 @@ from hdrh.histogram import HdrHistogram
 from bench.cpu import measure
 from bench.figures import Figure, Profile
 from bench.loadgen import format_run, new_histogram, run_open_loop
-from bench.scenarios.marks import desks, marks_to_post, post_over_http
+from bench.scenarios.marks import MarkToPost, desks, marks_to_post, post_over_http
 from bench.stage import Stage
 
 SETTLE_TIMEOUT = 120.0
@@ -59,7 +61,7 @@ async def _arrivals(stage: Stage, posted: Arrivals) -> tuple[Arrivals, Arrivals]
         await asyncio.sleep(0.5)
 
 
-async def _bare_round_trip(stage: Stage, profile: Profile) -> HdrHistogram:
+async def _bare_round_trip(stage: Stage, profile: Profile, rate: float) -> HdrHistogram:
     """Publish (confirmed) to a quorum queue and consume it in the same process."""
     histogram = new_histogram()
     connection = await aio_pika.connect_robust(stage.amqp_url)
@@ -87,7 +89,7 @@ async def _bare_round_trip(stage: Stage, profile: Profile) -> HdrHistogram:
                 routing_key=queue.name,
             )
 
-        result = await run_open_loop(publish, profile.lag_rate, profile.lag_duration)
+        result = await run_open_loop(publish, rate, profile.lag_duration)
         print(f"bench:   bare aio-pika publish: {format_run(result)}", flush=True)
         await asyncio.sleep(1.0)
         await queue.delete(if_unused=False, if_empty=False)
@@ -98,15 +100,30 @@ async def _bare_round_trip(stage: Stage, profile: Profile) -> HdrHistogram:
 
 async def run(stage: Stage, profile: Profile) -> list[Figure]:
     mark = marks_to_post(await desks(stage, 20))
+    figures: list[Figure] = []
+    for n, rate in enumerate(profile.lag_rates):
+        # Each rate marks other lessons and pupils than the scenarios before it.
+        offset = (n + 1) * 10**7
+        figures += await _at_rate(stage, profile, rate, partial(_shifted, mark, offset))
+    return figures
+
+
+def _shifted(mark: Callable[[int], MarkToPost], offset: int, i: int) -> MarkToPost:
+    return mark(i + offset)
+
+
+async def _at_rate(
+    stage: Stage, profile: Profile, rate: float, mark: Callable[[int], MarkToPost]
+) -> list[Figure]:
     posted: dict[uuid.UUID, datetime] = {}
 
     async def post(i: int) -> None:
-        body = await post_over_http(stage, mark(i + 10_000_000))
+        body = await post_over_http(stage, mark(i))
         posted[uuid.UUID(str(body["mark_id"]))] = datetime.fromisoformat(str(body["posted_at"]))
 
-    print(f"bench: lag: posting marks at {profile.lag_rate:.0f}/s for {profile.lag_duration:.0f} s")
+    print(f"bench: lag: posting marks at {rate:.0f}/s for {profile.lag_duration:.0f} s")
     with measure(stage.service_pids()) as cpu:
-        result = await run_open_loop(post, profile.lag_rate, profile.lag_duration)
+        result = await run_open_loop(post, rate, profile.lag_duration)
     print(f"bench:   posting: {format_run(result)}", flush=True)
     print(f"bench:   cores used while posting: {cpu.top()}", flush=True)
     notified, reported = await _arrivals(stage, posted)
@@ -118,9 +135,10 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             continue
         to_parent.record_value(max(1, int((notified[mark_id] - at).total_seconds() * 1e6)))
         to_report.record_value(max(1, int((reported[mark_id] - at).total_seconds() * 1e6)))
-    bare = await _bare_round_trip(stage, profile)
+    bare = await _bare_round_trip(stage, profile, rate)
     smoke = profile.name == "smoke"
-    rate = f"{profile.lag_rate:.0f} marks/s"
+    judged = rate >= 500.0  # the target is set at 500 marks/s
+    at_rate = f"{rate:.0f} marks/s"
     details = (
         f"{len(posted)} marks posted (achieved {result.achieved_rate:.0f}/s, "
         f"HTTP p99 {result.p99_ms:.1f} ms, {result.errors} errors); "
@@ -132,14 +150,14 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             ours = _ms(histogram, p)
             figures.append(
                 Figure(
-                    scenario=f"lag, mark posted → {name} at {rate} (RabbitMQ, distributed)",
+                    scenario=f"lag, mark posted → {name} at {at_rate} (RabbitMQ, distributed)",
                     measure=f"p{p:.0f}",
                     unit="ms",
                     ours=ours,
                     ceiling=_ms(bare, p),
-                    target="p99 ≤ 100 ms" if p == 99.0 else "",
+                    target="p99 ≤ 100 ms" if p == 99.0 and judged else "",
                     met=None
-                    if smoke or p != 99.0
+                    if smoke or p != 99.0 or not judged
                     else (ours <= 100.0 and lost == 0 and result.errors == 0),
                     details=details,
                 )
