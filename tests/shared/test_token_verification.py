@@ -155,3 +155,35 @@ async def test_auth_unreachable_means_401_not_500(tokens: TokenFactory) -> None:
         await TokenVerifier(keys, ISSUER, AUDIENCE).verify(
             tokens.token(school_id=SCHOOL, roles=["teacher"])
         )
+
+
+class CountingKeys:
+    """A key source that counts how often a signature needed a key."""
+
+    def __init__(self, tokens: TokenFactory) -> None:
+        self.inner = tokens.keys()
+        self.lookups = 0
+
+    async def key(self, kid: str) -> object:
+        self.lookups += 1
+        return await self.inner.key(kid)
+
+
+async def test_a_verified_token_is_remembered_until_it_expires(tokens: TokenFactory) -> None:
+    keys = CountingKeys(tokens)
+    verifier = TokenVerifier(keys, ISSUER, AUDIENCE)  # type: ignore[arg-type]
+    token = tokens.token(school_id=SCHOOL, roles=["parent"], ttl_seconds=2)
+
+    first = await verifier.verify(token)
+    again = await verifier.verify(token)
+    assert again == first and keys.lookups == 1
+
+    # A changed signature is another token: verified (and refused), never served from memory.
+    header, payload, signature = token.split(".")
+    forged = f"{header}.{payload}.{'A' if signature[0] != 'A' else 'B'}{signature[1:]}"
+    with pytest.raises(Unauthenticated):
+        await verifier.verify(forged)
+
+    time.sleep(2.1)
+    with pytest.raises(Unauthenticated):
+        await verifier.verify(token)

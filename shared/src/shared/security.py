@@ -7,6 +7,7 @@ unknown `kid` appears, at most once a minute), `exp`, `aud`, `iss` and `typ` che
 import asyncio
 import time
 import uuid
+from collections import OrderedDict
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol
 
@@ -62,6 +63,13 @@ class JwksKeys:
                 await self._refresh()
         return self._keys.get(kid)
 
+    async def warm_up(self) -> None:
+        """Fetch the keys before the first request needs them (best effort: auth may be
+        starting too; the first token then fetches them)."""
+        async with self._lock:
+            if not self._keys:
+                await self._refresh()
+
     async def _refresh(self) -> None:
         try:
             async with httpx.AsyncClient(timeout=5.0, transport=self._transport) as client:
@@ -97,12 +105,32 @@ class User:
 
 
 class TokenVerifier:
+    # Tokens already verified, until they expire: the same token arrives with every request
+    # of a session, and checking its signature again is most of the cost of a cheap read.
+    # The key is the whole token, signature included, so a changed token is never a hit.
+    CACHE_SIZE = 10_000
+
     def __init__(self, keys: KeySource, issuer: str, audience: str) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
+        self._verified: OrderedDict[str, tuple[User, float]] = OrderedDict()
 
     async def verify(self, token: str) -> User:
+        cached = self._verified.get(token)
+        if cached is not None:
+            user, expires = cached
+            if time.time() < expires:
+                self._verified.move_to_end(token)
+                return user
+            del self._verified[token]
+        user, expires = await self._verify(token)
+        self._verified[token] = (user, expires)
+        if len(self._verified) > self.CACHE_SIZE:
+            self._verified.popitem(last=False)
+        return user
+
+    async def _verify(self, token: str) -> tuple[User, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -121,13 +149,14 @@ class TokenVerifier:
                 issuer=self.issuer,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
-            return User(
+            user = User(
                 account_id=uuid.UUID(claims["sub"]),
                 school_id=uuid.UUID(claims["school"]),
                 roles=frozenset(claims.get("roles", [])),
                 person_id=uuid.UUID(claims["person"]) if claims.get("person") else None,
                 children=frozenset(uuid.UUID(c) for c in claims.get("children", [])),
             )
+            return user, float(claims["exp"])
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
             raise Unauthenticated("Invalid or expired token.") from exc
 

@@ -42,6 +42,19 @@ def make_bus(settings: BaseServiceSettings, name: str) -> Bus:
     )
 
 
+async def _warm_up(app: FastAPI, db: Database) -> None:
+    """Do before the first request what it would otherwise wait for: auth's keys fetched,
+    a database connection open. Best effort: whatever fails here is retried on demand."""
+    keys = app.state.token_verifier.keys
+    if isinstance(keys, JwksKeys):
+        await keys.warm_up()
+    try:
+        async with db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+    except Exception:
+        log.warning("database not reachable at startup", extra={"service": app.title})
+
+
 def create_service_app(
     name: str,
     settings: BaseServiceSettings,
@@ -71,6 +84,7 @@ def create_service_app(
         app.state.relay = relay
         await the_bus.start(subscriptions(db) if subscriptions else ())
         await relay.start()
+        await _warm_up(app, db)
         log.info("started", extra={"service": name})
         try:
             yield

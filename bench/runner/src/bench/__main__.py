@@ -74,6 +74,7 @@ async def main(argv: list[str]) -> int:
         keep=args.keep,
     ) as on:
         for name in chosen:
+            await on.settle()
             print(f"bench: scenario {name} ({profile.name} profile)", flush=True)
             figures.extend(await SCENARIOS[name](on, profile))
     print()

@@ -5,6 +5,7 @@ import asyncio
 import os
 import shutil
 import tempfile
+import time
 from collections.abc import AsyncIterator, Mapping
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
@@ -76,6 +77,28 @@ class Stage:
                 return await self.login(login)
 
         return list(await asyncio.gather(*(one(login) for login in logins)))
+
+    async def settle(self, quiet_for: float = 2.0, within: float = 300.0) -> None:
+        """Wait until the events of the scenario before have been published and consumed:
+        nothing left in journal's outbox and no consumer has recorded anything for a while
+        (so that one scenario's backlog does not load the next)."""
+        journal = await self.pool("journal")
+        consumers = [await self.pool(s) for s in ("messaging", "reporting", "archive")]
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            waiting = await journal.fetchval(
+                "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+            )
+            idle = [
+                await pool.fetchval(
+                    "SELECT coalesce(extract(epoch FROM now() - max(received_at)), 1e9) FROM inbox"
+                )
+                for pool in consumers
+            ]
+            if waiting == 0 and min(idle) >= quiet_for:
+                return
+            await asyncio.sleep(0.5)
+        print("bench: warning: the services did not settle; the next figures carry a backlog")
 
     def service_pids(self) -> dict[str, int]:
         return {name: process.pid for name, process in self.cluster.processes.items()}
