@@ -1,6 +1,7 @@
 """The shape every service app shares: routes under /api/<service>, health and readiness,
 problem+json errors, request ids, and a lifespan running the bus, relay and consumers."""
 
+import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
@@ -53,6 +54,12 @@ async def _warm_up(app: FastAPI, db: Database) -> None:
             await conn.execute(text("SELECT 1"))
     except Exception:
         log.warning("database not reachable at startup", extra={"service": app.title})
+    # What exists once the first app is up (modules, routes, schemas, metadata) lives as
+    # long as the process: keep it out of the collector's scans, which otherwise walk it on
+    # every full collection. Once per process (tests and embedded mode build many apps).
+    if gc.get_freeze_count() == 0:
+        gc.collect()
+        gc.freeze()
 
 
 def create_service_app(

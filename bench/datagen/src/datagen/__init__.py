@@ -84,7 +84,9 @@ async def generate(
             first = first or school
             counts += count(school)
         for conn in connections.values():
-            await conn.execute("ANALYZE")
+            # As a database in use would be: vacuumed and analysed, so that autovacuum does
+            # not start on the freshly loaded tables in the middle of a measurement.
+            await conn.execute("VACUUM (ANALYZE)")
     finally:
         for conn in connections.values():
             await conn.close()

@@ -19,6 +19,7 @@ from pathlib import Path
 from bench.figures import FULL, SMOKE, Figure, Profile, markdown_table
 from bench.scenarios import diary, lag, marks, report
 from bench.stage import Stage, stage
+from embedded.services import SERVICE_NAMES
 
 SCENARIOS: dict[str, Callable[[Stage, Profile], Awaitable[list[Figure]]]] = {
     "diary": diary.run,
@@ -38,7 +39,11 @@ def parse(argv: list[str]) -> argparse.Namespace:
         "--only", default=",".join(SCENARIOS), help="comma-separated: " + ", ".join(SCENARIOS)
     )
     parser.add_argument(
-        "--workers", type=int, default=1, help="uvicorn worker processes per service"
+        "--workers",
+        action="append",
+        default=[],
+        metavar="SERVICE=N",
+        help="uvicorn worker processes of a service (default 1 each), e.g. journal=2",
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
@@ -65,7 +70,13 @@ async def main(argv: list[str]) -> int:
         return 2
     started = time.monotonic()
     figures: list[Figure] = []
-    workers = dict.fromkeys(("auth", "journal", "messaging", "reporting", "archive"), args.workers)
+    workers = {}
+    for item in args.workers:
+        service, _, count = item.partition("=")
+        if service not in SERVICE_NAMES or not count.isdigit() or int(count) < 1:
+            print(f"bench: --workers wants SERVICE=N, got {item!r}", file=sys.stderr)
+            return 2
+        workers[service] = int(count)
     async with stage(
         scale=profile.scale,
         schools=profile.schools,
@@ -78,7 +89,11 @@ async def main(argv: list[str]) -> int:
             print(f"bench: scenario {name} ({profile.name} profile)", flush=True)
             figures.extend(await SCENARIOS[name](on, profile))
     print()
-    print(f"Machine: {machine()}; profile {profile.name}; took {time.monotonic() - started:.0f} s")
+    processes = ", ".join(f"{s}×{n}" for s, n in workers.items()) or "one process per service"
+    print(
+        f"Machine: {machine()}; profile {profile.name}; {processes}; "
+        f"took {time.monotonic() - started:.0f} s"
+    )
     print(markdown_table(figures))
     for f in figures:
         if f.details:

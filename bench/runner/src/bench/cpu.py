@@ -22,8 +22,9 @@ def _parent(stat: str) -> int:
     return int(stat[stat.rindex(")") + 2 :].split()[1])
 
 
-def snapshot(services: Mapping[str, int]) -> dict[str, float]:
-    """CPU seconds used so far by each group of processes (a service's workers included)."""
+def snapshot(services: Mapping[str, int]) -> dict[int, tuple[str, float]]:
+    """CPU seconds used so far by each process of interest, with its group (a service's
+    workers belong to the service)."""
     stats: dict[int, str] = {}
     for entry in Path("/proc").iterdir():
         if entry.name.isdigit():
@@ -33,15 +34,15 @@ def snapshot(services: Mapping[str, int]) -> dict[str, float]:
                 continue
     owner = {pid: name for name, pid in services.items()}
     owner[os.getpid()] = "load generator"
-    totals: dict[str, float] = {}
+    found: dict[int, tuple[str, float]] = {}
     for pid, stat in stats.items():
         group = owner.get(pid) or owner.get(_parent(stat))
         if group is None:
             command = stat[stat.index("(") + 1 : stat.rindex(")")]
             group = BY_COMMAND.get(command)
         if group is not None:
-            totals[group] = totals.get(group, 0.0) + _cpu_seconds(stat)
-    return totals
+            found[pid] = (group, _cpu_seconds(stat))
+    return found
 
 
 @dataclass
@@ -62,8 +63,11 @@ def measure(services: Mapping[str, int]) -> Iterator[CpuShare]:
     before, started = snapshot(services), time.monotonic()
     yield share
     after, elapsed = snapshot(services), time.monotonic() - started
-    share.cores = {
-        group: (after[group] - before.get(group, 0.0)) / elapsed
-        for group in after
-        if after[group] - before.get(group, 0.0) > 0
-    }
+    # Per process, so that one that ended meanwhile (a closed connection's backend) does
+    # not subtract its whole life from its group; what it used in the window is lost.
+    cores: dict[str, float] = {}
+    for pid, (group, seconds) in after.items():
+        used = seconds - before.get(pid, (group, 0.0))[1]
+        if used > 0:
+            cores[group] = cores.get(group, 0.0) + used / elapsed
+    share.cores = cores
