@@ -2,6 +2,9 @@
 school; and it lands in each service's own database as that service would hold it."""
 
 import collections
+import os
+import subprocess
+import sys
 import uuid
 from collections.abc import AsyncIterator
 
@@ -141,3 +144,25 @@ async def test_a_district_is_written_into_every_services_database(
     )
     assert journal_sum == reporting_sum
     assert isinstance(first.id, uuid.UUID)
+
+
+def test_the_command_line_fills_migrated_databases_named_by_the_environment(
+    service_databases: dict[str, str],
+) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.endswith("_DATABASE_URL")}
+    env |= {f"{s.upper()}_DATABASE_URL": url for s, url in service_databases.items()}
+    env["SCHOOL_PASSWORD"] = "secret-2026"
+    command = [sys.executable, "-m", "datagen", "--scale", "0.05", "--first", "7"]
+
+    refused = subprocess.run(command, env=env, capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [*command, "--password-env", "SCHOOL_PASSWORD"],
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+
+    assert refused.returncode == 2  # no --password-env: nothing written
+    assert done.returncode == 0, done.stderr
+    assert "'schools': 1" in done.stdout

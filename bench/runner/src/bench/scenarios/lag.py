@@ -5,7 +5,7 @@ import asyncio
 import time
 import uuid
 from collections.abc import Callable
-from datetime import datetime
+from datetime import datetime, timedelta
 from functools import partial
 
 import aio_pika
@@ -64,6 +64,21 @@ async def _arrivals(stage: Stage, posted: Arrivals) -> tuple[Arrivals, Arrivals]
         if not missing or time.monotonic() > deadline:
             return notified, reported
         await asyncio.sleep(0.5)
+
+
+async def _published(stage: Stage, posted: Arrivals) -> Arrivals:
+    """When journal's relay had each posted mark's event confirmed by the broker."""
+    journal = await stage.pool("journal")
+    rows = await journal.fetch(
+        """
+        SELECT envelope->>'subject' AS subject, published_at FROM outbox
+        WHERE routing_key = 'journal.mark.posted.v1' AND created_at >= $1
+          AND published_at IS NOT NULL
+        """,
+        # The row's time is its transaction's start, a little before the mark's own.
+        min(posted.values()) - timedelta(seconds=5),
+    )
+    return {uuid.UUID(r["subject"].removeprefix("mark/")): r["published_at"] for r in rows}
 
 
 async def _bare_round_trip(stage: Stage, profile: Profile, rate: float) -> HdrHistogram:
@@ -132,7 +147,8 @@ async def _at_rate(
     print(f"bench:   posting: {format_run(result)}", flush=True)
     print(f"bench:   cores used while posting: {cpu.top()}", flush=True)
     notified, reported = await _arrivals(stage, posted)
-    to_parent, to_report = lag_histogram(), lag_histogram()
+    published = await _published(stage, posted)
+    to_parent, to_report, to_broker = lag_histogram(), lag_histogram(), lag_histogram()
     lost = 0
     for mark_id, at in posted.items():
         if mark_id not in notified or mark_id not in reported:
@@ -140,6 +156,8 @@ async def _at_rate(
             continue
         to_parent.record_value(max(1, int((notified[mark_id] - at).total_seconds() * 1e6)))
         to_report.record_value(max(1, int((reported[mark_id] - at).total_seconds() * 1e6)))
+        if mark_id in published:
+            to_broker.record_value(max(1, int((published[mark_id] - at).total_seconds() * 1e6)))
     bare = await _bare_round_trip(stage, profile, rate)
     smoke = profile.name == "smoke"
     judged = rate >= 500.0  # the target is set at 500 marks/s
@@ -147,7 +165,9 @@ async def _at_rate(
     details = (
         f"{len(posted)} marks posted (achieved {result.achieved_rate:.0f}/s, "
         f"HTTP p99 {result.p99_ms:.1f} ms, {result.errors} errors); "
-        f"{lost} not arrived within {SETTLE_TIMEOUT:.0f} s; cores: {cpu.top()}"
+        f"{lost} not arrived within {SETTLE_TIMEOUT:.0f} s; of the lag, posted → published "
+        f"by the relay p50 {_ms(to_broker, 50):.1f} ms, p99 {_ms(to_broker, 99):.1f} ms; "
+        f"cores: {cpu.top()}"
     )
     figures = []
     for name, histogram in (("parent's notification", to_parent), ("report", to_report)):
