@@ -15,7 +15,7 @@ import asyncpg
 from datagen.history import envelopes, mark_posted, received_at
 from datagen.school import WORK_TYPES, GeneratedSchool
 from journal.school.service import DEFAULT_WORK_TYPES
-from messaging.service import MARK_POSTED, mark_posted_text, work_type_name
+from messaging.service import MARK_POSTED, mark_posted_notice
 
 Rows = Iterable[Sequence[Any]]
 
@@ -272,30 +272,8 @@ async def write_messaging(conn: asyncpg.Connection, school: GeneratedSchool) -> 
     # What came in during the last evening is still unread; the rest was read that night.
     unread_after = datetime.combine(school.until, time(12), UTC)
     for mark in school.marks:
-        event = mark_posted(school, mark)
-        payload = json.dumps(
-            {
-                "mark_id": str(event.mark_id),
-                "lesson_id": str(event.lesson_id),
-                "lesson_date": event.lesson_date.isoformat(),
-                "class_id": str(event.class_id),
-                "subject_id": str(event.subject_id),
-                "subject_name": event.subject_name,
-                "teacher_id": str(event.teacher_id),
-                "value": event.value,
-                "work_type": event.work_type,
-                "work_type_name": work_type_name(event.work_type),
-                "weight": event.weight,
-            },
-            ensure_ascii=False,
-        )
-        text = mark_posted_text(
-            value=event.value,
-            work_type=event.work_type,
-            weight=event.weight,
-            subject_name=event.subject_name,
-            lesson_date=event.lesson_date,
-        )
+        payload_fields, text = mark_posted_notice(mark_posted(school, mark))
+        payload = json.dumps(payload_fields, ensure_ascii=False)
         created = mark.posted_at + timedelta(milliseconds=60)
         for recipient in [mark.student, *mark.student.guardians]:
             read = created + timedelta(hours=3) if created < unread_after else None

@@ -76,9 +76,8 @@ async def guardians_of(
     return list(rows)
 
 
-async def notify_mark_posted(session: AsyncSession, event: MarkPosted) -> int:
-    """One notice to the student and one to each guardian linked now; returns how many."""
-    school_id = _school_of(event)
+def mark_posted_notice(event: MarkPosted) -> tuple[dict[str, Any], str]:
+    """What a notice of a new mark carries (for the apps) and says (for people)."""
     payload: dict[str, Any] = {
         "mark_id": str(event.mark_id),
         "lesson_id": str(event.lesson_id),
@@ -99,6 +98,13 @@ async def notify_mark_posted(session: AsyncSession, event: MarkPosted) -> int:
         subject_name=event.subject_name,
         lesson_date=event.lesson_date,
     )
+    return payload, text
+
+
+async def notify_mark_posted(session: AsyncSession, event: MarkPosted) -> int:
+    """One notice to the student and one to each guardian linked now; returns how many."""
+    school_id = _school_of(event)
+    payload, text = mark_posted_notice(event)
     recipients = [event.student_id, *await guardians_of(session, school_id, event.student_id)]
     now = datetime.now(UTC)
     result = await session.execute(

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from bench.figures import Figure, Profile
-from bench.scenarios.common import best_rate, describe, raw_sql, search
+from bench.scenarios.common import rate_against_ceiling, raw_sql
 from bench.stage import Stage
 from journal.diary.service import access_query, lessons_query
 from shared.security import User
@@ -95,20 +95,12 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             await conn.fetchrow(access[0], *access[1])
             await conn.fetch(lessons[0], *lessons[1])
 
-    ours, ours_cpu = await search("diary week over HTTP", read_over_http, profile, stage)
-    ceiling, _ = await search("diary week, raw asyncpg", read_raw, profile, stage)
-    ratio = best_rate(ours) / best_rate(ceiling) if best_rate(ceiling) else 0.0
     return [
-        Figure(
-            scenario="diary week read (HTTP via nginx, distributed)",
-            measure="highest rate with p99 < 100 ms",
-            unit="req/s",
-            ours=best_rate(ours),
-            ceiling=best_rate(ceiling),
-            target="≥ 0.5 of ceiling",
-            met=None if profile.name == "smoke" else ratio >= 0.5,
-            details=(
-                f"ours {describe(ours)} (cores: {ours_cpu.top()}); raw asyncpg {describe(ceiling)}"
-            ),
+        await rate_against_ceiling(
+            stage,
+            profile,
+            "diary week read (HTTP via nginx, distributed)",
+            ours=("diary week over HTTP", read_over_http),
+            ceiling=("raw asyncpg, same two queries", read_raw),
         )
     ]

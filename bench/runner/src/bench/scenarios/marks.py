@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 
 from bench.figures import Figure, Profile
-from bench.scenarios.common import best_rate, describe, search
+from bench.scenarios.common import rate_against_ceiling
 from bench.stage import Stage
 from datagen.school import WORK_TYPES, GeneratedSchool, Lesson, Student
 from messaging.service import work_type_name
@@ -142,21 +142,12 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
                 json.dumps(envelope.model_dump(mode="json", exclude_none=True)),
             )
 
-    ours, ours_cpu = await search("posting marks over HTTP", post, profile, stage)
-    ceiling, _ = await search("inserting marks, raw asyncpg", insert_raw, profile, stage)
-    ratio = best_rate(ours) / best_rate(ceiling) if best_rate(ceiling) else 0.0
     return [
-        Figure(
-            scenario="posting a mark (HTTP via nginx, distributed)",
-            measure="highest rate with p99 < 100 ms",
-            unit="req/s",
-            ours=best_rate(ours),
-            ceiling=best_rate(ceiling),
-            target="≥ 0.5 of ceiling",
-            met=None if profile.name == "smoke" else ratio >= 0.5,
-            details=(
-                f"ours {describe(ours)} (cores: {ours_cpu.top()}); "
-                f"raw asyncpg insert+commit {describe(ceiling)}"
-            ),
+        await rate_against_ceiling(
+            stage,
+            profile,
+            "posting a mark (HTTP via nginx, distributed)",
+            ours=("posting marks over HTTP", post),
+            ceiling=("raw asyncpg insert+commit of the same rows", insert_raw),
         )
     ]
