@@ -6,8 +6,9 @@ year happened through its API and events; nothing reads another service's tables
 
 import json
 import uuid
-from collections.abc import Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
+from functools import partial
 from typing import Any
 
 import asyncpg
@@ -403,15 +404,19 @@ async def write_archive(conn: asyncpg.Connection, school: GeneratedSchool, event
 async def write_school(
     connections: Mapping[str, asyncpg.Connection], school: GeneratedSchool, password_hash: str
 ) -> None:
-    """Write one school into every service's database, each in its own transaction."""
+    """Write one school into every service's database, each in its own transaction.
+
+    Auth comes last: once anyone of the school can log in, the rest of it is there (the
+    embedded demo checks for its administrator to know it was seeded whole)."""
     events = log_rows(school)
-    steps = {
-        "auth": write_auth(connections["auth"], school, password_hash),
-        "journal": write_journal(connections["journal"], school),
-        "messaging": write_messaging(connections["messaging"], school),
-        "reporting": write_reporting(connections["reporting"], school, events),
-        "archive": write_archive(connections["archive"], school, events),
-    }
-    for service, step in steps.items():
-        async with connections[service].transaction():
-            await step
+    steps: list[tuple[str, Callable[[asyncpg.Connection], Awaitable[None]]]] = [
+        ("journal", partial(write_journal, school=school)),
+        ("messaging", partial(write_messaging, school=school)),
+        ("reporting", partial(write_reporting, school=school, events=events)),
+        ("archive", partial(write_archive, school=school, events=events)),
+        ("auth", partial(write_auth, school=school, password_hash=password_hash)),
+    ]
+    for service, step in steps:
+        conn = connections[service]
+        async with conn.transaction():
+            await step(conn)
