@@ -37,7 +37,7 @@ class Stage:
     amqp_url: str
     generated: Generated
     http: aiohttp.ClientSession
-    pools: dict[str, asyncpg.Pool] = field(default_factory=dict)
+    pools: dict[tuple[str, int], asyncpg.Pool] = field(default_factory=dict)
 
     @property
     def school(self) -> GeneratedSchool:
@@ -51,11 +51,13 @@ class Stage:
     async def pool(self, service: str, size: int = 2) -> asyncpg.Pool:
         """A raw asyncpg pool on a service's database: for a ceiling, as many connections
         as the service's own pool; for reading results, a couple."""
-        if service not in self.pools:
-            self.pools[service] = await asyncpg.create_pool(
+        # By size too: a ceiling's pool must not be the small one results were read with.
+        key = (service, size)
+        if key not in self.pools:
+            self.pools[key] = await asyncpg.create_pool(
                 asyncpg_dsn(self.database_urls[service]), min_size=size, max_size=size
             )
-        return self.pools[service]
+        return self.pools[key]
 
     async def login(self, login: str) -> str:
         """An access token, got the way every client gets one: POST /api/auth/login."""
