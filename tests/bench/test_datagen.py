@@ -7,6 +7,7 @@ import subprocess
 import sys
 import uuid
 from collections.abc import AsyncIterator
+from datetime import UTC, datetime, timedelta
 
 import asyncpg
 import pytest
@@ -166,3 +167,16 @@ def test_the_command_line_fills_migrated_databases_named_by_the_environment(
     assert refused.returncode == 2  # no --password-env: nothing written
     assert done.returncode == 0, done.stderr
     assert "'schools': 1" in done.stdout
+
+
+def test_a_school_as_it_stands_at_a_moment_holds_nothing_after_it() -> None:
+    # Wednesday 26 November 2025, 12:00 in Moscow: the third lesson has just begun.
+    moment = datetime(2025, 11, 26, 9, 0, tzinfo=UTC)
+
+    school = build_school(seed=1, number=1, scale=0.1, year=BENCH_YEAR, until=moment)
+
+    assert school.lessons and school.marks
+    assert max(lesson.starts_at for lesson in school.lessons) <= moment - timedelta(minutes=10)
+    assert max(mark.posted_at for mark in school.marks) <= moment
+    assert any(lesson.date == moment.date() for lesson in school.lessons)
+    assert all(m.posted_at > m.lesson.starts_at for m in school.marks)

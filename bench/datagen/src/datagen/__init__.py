@@ -11,7 +11,7 @@ import time
 from collections import Counter
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import datetime
 
 import asyncpg
 
@@ -64,7 +64,7 @@ async def generate(
     schools: int = 1,
     first_school: int = 1,
     year: SchoolYear = BENCH_YEAR,
-    until: date | None = None,
+    until: datetime | None = None,
     password: str,
 ) -> Generated:
     """Generate `schools` schools and COPY each into every service's database."""

@@ -5,11 +5,10 @@ notices from MarkPosted, so these are built with the real contracts.
 """
 
 import uuid
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from datetime import datetime, timedelta
 
-from datagen.school import WORK_TYPES, GeneratedSchool, Mark
-from messaging.service import work_type_name
+from datagen.school import TIMEZONE, WORK_TYPES, GeneratedSchool, Mark
 from shared.contracts.auth import CredentialsIssued, SchoolRegistered, StaffAccountCreated
 from shared.contracts.journal import (
     AssignmentMade,
@@ -42,8 +41,8 @@ def mark_posted(school: GeneratedSchool, mark: Mark) -> MarkPosted:
         teacher_id=assignment.teacher.id,
         value=mark.value,
         work_type=mark.work_type,
-        weight=WORK_TYPES[mark.work_type],
-        work_type_name=work_type_name(mark.work_type),
+        weight=WORK_TYPES[mark.work_type].weight,
+        work_type_name=WORK_TYPES[mark.work_type].name,
     )
 
 
@@ -59,7 +58,7 @@ def setup_events(school: GeneratedSchool) -> Iterator[Event]:
             "school_id": sid,
         }
 
-    yield SchoolRegistered(**stamp("school", 0), name=school.name, timezone="Europe/Moscow")
+    yield SchoolRegistered(**stamp("school", 0), name=school.name, timezone=TIMEZONE)
     for member in school.staff:
         yield StaffAccountCreated(
             **stamp(f"staff:{member.id}", 5),
@@ -112,12 +111,17 @@ def setup_events(school: GeneratedSchool) -> Iterator[Event]:
         )
 
 
-def envelopes(school: GeneratedSchool) -> Iterator[CloudEvent]:
+def marks_posted(school: GeneratedSchool) -> list[MarkPosted]:
+    """The MarkPosted event of each of the school's marks, in the order of `school.marks`."""
+    return [mark_posted(school, mark) for mark in school.marks]
+
+
+def envelopes(school: GeneratedSchool, posted: Sequence[MarkPosted]) -> Iterator[CloudEvent]:
     """Every event of the school's year in the order it happened."""
     for event in setup_events(school):
         yield event.to_cloudevent()
-    for mark in sorted(school.marks, key=lambda m: m.posted_at):
-        yield mark_posted(school, mark).to_cloudevent()
+    for mark_event in sorted(posted, key=lambda e: e.occurred_at):
+        yield mark_event.to_cloudevent()
 
 
 def received_at(envelope: CloudEvent) -> datetime:

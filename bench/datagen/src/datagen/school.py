@@ -21,13 +21,14 @@ from datagen.curriculum import (
     Subject,
     subjects_of,
 )
+from journal.school.service import DEFAULT_WORK_TYPES
 
 TIMEZONE = "Europe/Moscow"
 ZONE = ZoneInfo(TIMEZONE)
 
-# The default work types journal gives a new school (code, weight) and how often each
-# shows up among the marks of an ordinary lesson.
-WORK_TYPES = {"answer": 1, "homework": 1, "independent": 2, "test": 2, "control": 3}
+# The work types journal gives a new school, and their weights; and how often each shows
+# up among the marks of an ordinary lesson.
+WORK_TYPES = {w.code: w for w in DEFAULT_WORK_TYPES}
 ORDINARY_WORK = ("answer", "homework", "independent")
 ORDINARY_WORK_SHARE = (0.6, 0.25, 0.15)
 # Every eighth lesson of a subject is a test or a control work that nearly everyone writes.
@@ -59,6 +60,7 @@ class Student(Person):
     class_id: uuid.UUID | None = None
     ability: float = 4.0
     guardians: list["Guardian"] = field(default_factory=list)
+    family: str = ""  # the surname's male form, which brothers and sisters share
 
 
 @dataclass(slots=True)
@@ -150,7 +152,7 @@ class Generator:
 
     def __init__(self, seed: int, number: int) -> None:
         self.rng = random.Random(f"school:{seed}:{number}")
-        self.number = number
+        self.counters: dict[str, int] = defaultdict(int)
 
     def uuid(self) -> uuid.UUID:
         return uuid.UUID(int=self.rng.getrandbits(128), version=4)
@@ -160,6 +162,11 @@ class Generator:
         first = self.rng.choice(names.WOMEN if female else names.MEN)
         middle = names.patronymic(self.rng.choice(list(names.PATRONYMICS)), female)
         return last, first, middle
+
+    def next_number(self, kind: str) -> int:
+        """1, 2, 3... for each kind of login (students, parents)."""
+        self.counters[kind] += 1
+        return self.counters[kind]
 
     def staff_member(self, roles: list[str], login: str) -> StaffMember:
         female = self.rng.random() < 0.8  # most teachers in Russian schools are women
@@ -179,12 +186,11 @@ def build_school(
     number: int,
     scale: float,
     year: SchoolYear,
-    until: date | None = None,
+    until: datetime | None = None,
 ) -> GeneratedSchool:
     """A school of about 1,000 students at scale 1 (40 classes), with a year of lessons and
-    marks up to `until` (the whole year if None)."""
+    marks as they stand at the moment `until` (the whole year if None): nothing after it."""
     gen = Generator(seed, number)
-    rng = gen.rng
     prefix = f"s{number}-"
     school_id = gen.uuid()
     registered_at = datetime.combine(year.first_day - timedelta(days=10), time(9), ZONE)
@@ -214,13 +220,12 @@ def build_school(
     staff = [admin, director, *deputies, *teachers]
     lessons = _hold_lessons(gen, assignments, year, until)
     marks = _give_marks(gen, lessons, until)
-    del rng
     return GeneratedSchool(
         number=number,
         id=school_id,
         name=f"ГБОУ СОШ № {100 + number}",
         year=year,
-        until=min(until, year.last_day) if until else year.last_day,
+        until=min(until.astimezone(ZONE).date(), year.last_day) if until else year.last_day,
         admin=admin,
         staff=staff,
         classes=classes,
@@ -308,16 +313,12 @@ def _fill_class(gen: Generator, school_class: SchoolClass, year: SchoolYear, pre
         sibling = (
             school_class.students[-1] if school_class.students and rng.random() < 0.1 else None
         )
-        family = names.SURNAMES[0]
         if sibling is not None:
-            guardians = sibling.guardians
-            father = next((g for g in guardians if not g.female), None)
-            family_name = sibling.last_name
-            family = family_name if not sibling.female else _male_form(family_name)
+            family, guardians = sibling.family, sibling.guardians
         else:
             family = rng.choice(names.SURNAMES)
             guardians = _parents(gen, family)
-            father = next((g for g in guardians if not g.female), None)
+        father = next((g for g in guardians if not g.female), None)
         father_name = father.first_name if father else rng.choice(list(names.PATRONYMICS))
         student = Student(
             gen.uuid(),
@@ -329,29 +330,16 @@ def _fill_class(gen: Generator, school_class: SchoolClass, year: SchoolYear, pre
             class_id=school_class.id,
             ability=min(4.9, max(2.7, rng.gauss(3.95, 0.5))),
             guardians=guardians,
+            family=family,
         )
         school_class.students.append(student)
     for student in school_class.students:
-        number = _next_number(gen, "student")
-        student.login = f"{prefix}student{number:04d}"
+        student.login = f"{prefix}student{gen.next_number('student'):04d}"
         student.account_id = gen.uuid()
         for guardian in student.guardians:
             if not guardian.login:
-                guardian.login = f"{prefix}parent{_next_number(gen, 'parent'):04d}"
+                guardian.login = f"{prefix}parent{gen.next_number('parent'):04d}"
                 guardian.account_id = gen.uuid()
-
-
-def _male_form(last_name: str) -> str:
-    for male in names.SURNAMES:
-        if names.surname(male, True) == last_name:
-            return male
-    return last_name
-
-
-def _next_number(gen: Generator, kind: str) -> int:
-    counters: dict[str, int] = gen.__dict__.setdefault("_counters", defaultdict(int))
-    counters[kind] += 1
-    return counters[kind]
 
 
 def _parents(gen: Generator, family: str) -> list[Guardian]:
@@ -361,10 +349,7 @@ def _parents(gen: Generator, family: str) -> list[Guardian]:
     for female in (True, False):
         if not female and rng.random() > 0.92:
             continue
-        last = names.surname(family, female)
-        first = rng.choice(names.WOMEN if female else names.MEN)
-        middle = names.patronymic(rng.choice(list(names.PATRONYMICS)), female)
-        parent = Guardian(gen.uuid(), last, first, middle, female)
+        parent = Guardian(gen.uuid(), *gen.person_name(female, family), female)
         parent.phone = f"+7 9{rng.randrange(10**8, 10**9)}"
         parent.email = f"parent{rng.getrandbits(40):x}@example.ru"
         parents.append(parent)
@@ -383,13 +368,15 @@ def _timetable(gen: Generator, assignments: list[Assignment]) -> dict[int, list[
 
 
 def _hold_lessons(
-    gen: Generator, assignments: list[Assignment], year: SchoolYear, until: date | None
+    gen: Generator, assignments: list[Assignment], year: SchoolYear, until: datetime | None
 ) -> list[Lesson]:
     rng = gen.rng
     by_class: dict[uuid.UUID, list[Assignment]] = defaultdict(list)
     for assignment in assignments:
         by_class[assignment.school_class.id].append(assignment)
-    school_days = year.school_days(until)
+    school_days = year.school_days(until.astimezone(ZONE).date() if until else None)
+    # A lesson counts as held, and can carry marks, ten minutes after it starts.
+    last_start = until - timedelta(minutes=10) if until else None
     lessons: list[Lesson] = []
     held: dict[uuid.UUID, int] = defaultdict(int)
     for class_assignments in by_class.values():
@@ -404,6 +391,8 @@ def _hold_lessons(
                     f"§ {n // 2 + 1}, упр. {rng.randint(1, 400)}" if rng.random() < 0.7 else None
                 )
                 starts = datetime.combine(day, time(8, 30), ZONE) + timedelta(minutes=55 * slot)
+                if last_start is not None and starts > last_start:
+                    continue
                 lessons.append(
                     Lesson(gen.uuid(), assignment, day, starts.astimezone(UTC), topic, homework)
                 )
@@ -427,7 +416,7 @@ def _mark_value(rng: random.Random, ability: float, written: bool) -> int:
     return min(5, value)
 
 
-def _posted_at(rng: random.Random, lesson: Lesson, until: date | None) -> datetime:
+def _posted_at(rng: random.Random, lesson: Lesson, until: datetime | None) -> datetime:
     """Most marks go in the same day; some days later; one in twenty after a week (late)."""
     roll = rng.random()
     if roll < 0.7:
@@ -437,13 +426,11 @@ def _posted_at(rng: random.Random, lesson: Lesson, until: date | None) -> dateti
     else:
         delay = timedelta(days=rng.randint(8, 14), minutes=rng.randint(0, 600))
     posted = lesson.starts_at + delay
-    if until is not None:
-        latest = datetime.combine(until, time(21), ZONE).astimezone(UTC)
-        posted = min(posted, max(latest, lesson.starts_at + timedelta(minutes=10)))
-    return posted
+    # Not after `until`; the lesson itself started at least ten minutes before it.
+    return min(posted, until) if until is not None else posted
 
 
-def _give_marks(gen: Generator, lessons: list[Lesson], until: date | None) -> list[Mark]:
+def _give_marks(gen: Generator, lessons: list[Lesson], until: datetime | None) -> list[Mark]:
     rng = gen.rng
     marks: list[Mark] = []
     count: dict[uuid.UUID, int] = defaultdict(int)

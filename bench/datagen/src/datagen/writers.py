@@ -6,17 +6,17 @@ year happened through its API and events; nothing reads another service's tables
 
 import json
 import uuid
-from collections.abc import Awaitable, Callable, Iterable, Iterator, Mapping, Sequence
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
 from functools import partial
 from typing import Any
 
 import asyncpg
 
-from datagen.history import envelopes, mark_posted, received_at
-from datagen.school import WORK_TYPES, GeneratedSchool
-from journal.school.service import DEFAULT_WORK_TYPES
+from datagen.history import envelopes, marks_posted, received_at
+from datagen.school import TIMEZONE, WORK_TYPES, GeneratedSchool
 from messaging.service import MARK_POSTED, mark_posted_notice
+from shared.contracts.journal import MarkPosted
 
 Rows = Iterable[Sequence[Any]]
 
@@ -32,7 +32,7 @@ async def write_auth(conn: asyncpg.Connection, school: GeneratedSchool, password
         conn,
         "schools",
         ("id", "name", "timezone", "created_at"),
-        [(school.id, school.name, "Europe/Moscow", at)],
+        [(school.id, school.name, TIMEZONE, at)],
     )
     accounts: list[tuple[Any, ...]] = []
     roles: list[tuple[Any, ...]] = []
@@ -90,7 +90,7 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         conn,
         "schools",
         ("id", "name", "timezone", "version", "registered_at"),
-        [(sid, school.name, "Europe/Moscow", 1, at)],
+        [(sid, school.name, TIMEZONE, 1, at)],
     )
     await copy(
         conn,
@@ -102,7 +102,10 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         conn,
         "work_types",
         ("id", "school_id", "code", "name", "weight"),
-        [(school.work_type_ids[w.code], sid, w.code, w.name, w.weight) for w in DEFAULT_WORK_TYPES],
+        [
+            (school.work_type_ids[w.code], sid, w.code, w.name, w.weight)
+            for w in WORK_TYPES.values()
+        ],
     )
     await copy(
         conn,
@@ -259,7 +262,9 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
     )
 
 
-async def write_messaging(conn: asyncpg.Connection, school: GeneratedSchool) -> None:
+async def write_messaging(
+    conn: asyncpg.Connection, school: GeneratedSchool, posted: Sequence[MarkPosted]
+) -> None:
     """Guardianships, and the notice each student and parent got for every mark."""
     sid = school.id
     await copy(
@@ -269,18 +274,17 @@ async def write_messaging(conn: asyncpg.Connection, school: GeneratedSchool) -> 
         [(s.id, g.id, sid, school.registered_at) for s in school.students for g in s.guardians],
     )
     rows = []
-    notice_ids = _ids(school.id, "notice")
     # What came in during the last evening is still unread; the rest was read that night.
     unread_after = datetime.combine(school.until, time(12), UTC)
-    for mark in school.marks:
-        payload_fields, text = mark_posted_notice(mark_posted(school, mark))
+    for mark, event in zip(school.marks, posted, strict=True):
+        payload_fields, text = mark_posted_notice(event)
         payload = json.dumps(payload_fields, ensure_ascii=False)
         created = mark.posted_at + timedelta(milliseconds=60)
         for recipient in [mark.student, *mark.student.guardians]:
             read = created + timedelta(hours=3) if created < unread_after else None
             rows.append(
                 (
-                    next(notice_ids),
+                    uuid.uuid5(mark.event_id, str(recipient.id)),
                     sid,
                     recipient.id,
                     mark.student.id,
@@ -311,17 +315,10 @@ async def write_messaging(conn: asyncpg.Connection, school: GeneratedSchool) -> 
     )
 
 
-def _ids(namespace: uuid.UUID, kind: str) -> Iterator[uuid.UUID]:
-    n = 0
-    while True:
-        n += 1
-        yield uuid.uuid5(namespace, f"{kind}:{n}")
-
-
-def log_rows(school: GeneratedSchool) -> list[tuple[Any, ...]]:
+def log_rows(school: GeneratedSchool, posted: Sequence[MarkPosted]) -> list[tuple[Any, ...]]:
     """The school's events as reporting's log and archive keep them (one row each)."""
     rows = []
-    for envelope in envelopes(school):
+    for envelope in envelopes(school, posted):
         record = envelope.as_record()
         rows.append(
             (
@@ -388,7 +385,7 @@ async def write_reporting(conn: asyncpg.Connection, school: GeneratedSchool, eve
                 m.lesson.assignment.subject.id,
                 m.student.id,
                 m.value,
-                WORK_TYPES[m.work_type],
+                WORK_TYPES[m.work_type].weight,
                 1,
             )
             for m in school.marks
@@ -408,10 +405,11 @@ async def write_school(
 
     Auth comes last: once anyone of the school can log in, the rest of it is there (the
     embedded demo checks for its administrator to know it was seeded whole)."""
-    events = log_rows(school)
+    posted = marks_posted(school)  # built once: the log, the archive and the notices use it
+    events = log_rows(school, posted)
     steps: list[tuple[str, Callable[[asyncpg.Connection], Awaitable[None]]]] = [
         ("journal", partial(write_journal, school=school)),
-        ("messaging", partial(write_messaging, school=school)),
+        ("messaging", partial(write_messaging, school=school, posted=posted)),
         ("reporting", partial(write_reporting, school=school, events=events)),
         ("archive", partial(write_archive, school=school, events=events)),
         ("auth", partial(write_auth, school=school, password_hash=password_hash)),

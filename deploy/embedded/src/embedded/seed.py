@@ -8,7 +8,7 @@ and marks are added through the services' own APIs, as teachers would add them.
 
 import random
 from collections.abc import Mapping
-from datetime import date, timedelta
+from datetime import UTC, date, datetime, timedelta
 from typing import Any
 
 import asyncpg
@@ -60,10 +60,11 @@ class Api:
         return Api(self.client, response.json()["access_token"])
 
 
-def demo_school(today: date) -> GeneratedSchool:
-    """The generated demo school as it stands `today`, its demo people renamed."""
+def demo_school(now: datetime) -> GeneratedSchool:
+    """The generated demo school as it stands `now`, its demo people renamed."""
+    today = now.date()
     year = SchoolYear(today.year if today >= date(today.year, 9, 1) else today.year - 1)
-    school = build_school(seed=239, number=1, scale=DEMO_SCALE, year=year, until=today)
+    school = build_school(seed=239, number=1, scale=DEMO_SCALE, year=year, until=now)
     school.name = SCHOOL_NAME
     fifth = next(c for c in school.classes if c.name == "5А")
     maths = next(
@@ -101,7 +102,7 @@ async def seed_demo_school(database_urls: Mapping[str, str]) -> bool:
     returns whether it was written."""
     if await demo_exists(database_urls["auth"]):
         return False
-    school = demo_school(date.today())
+    school = demo_school(datetime.now(UTC))
     connections = {s: await asyncpg.connect(asyncpg_dsn(u)) for s, u in database_urls.items()}
     try:
         await write_school(connections, school, await hash_password(DEMO_PASSWORD))

@@ -11,7 +11,6 @@ from bench.figures import Figure, Profile
 from bench.scenarios.common import rate_against_ceiling
 from bench.stage import Stage
 from datagen.school import WORK_TYPES, GeneratedSchool, Lesson, Student
-from messaging.service import work_type_name
 from shared.contracts.journal import MarkPosted
 
 
@@ -95,8 +94,8 @@ def posted_event(school: GeneratedSchool, item: MarkToPost, mark_id: uuid.UUID) 
         teacher_id=a.teacher.id,
         value=item.value,
         work_type="answer",
-        weight=WORK_TYPES["answer"],
-        work_type_name=work_type_name("answer"),
+        weight=WORK_TYPES["answer"].weight,
+        work_type_name=WORK_TYPES["answer"].name,
     )
 
 
