@@ -106,7 +106,9 @@ class User:
 
 class TokenVerifier:
     # Tokens already verified, until they expire: the same token arrives with every request
-    # of a session, and checking its signature again is most of the cost of a cheap read.
+    # of a session, and checking its signature again was 7 % of a diary read. Cached, a
+    # token also skips the key lookup until it expires (a retired key stays in the JWKS for
+    # a token lifetime anyway).
     # The key is the whole token, signature included, so a changed token is never a hit.
     CACHE_SIZE = 10_000
 

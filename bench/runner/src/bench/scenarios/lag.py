@@ -25,6 +25,10 @@ def lag_histogram() -> HdrHistogram:
     return HdrHistogram(1, 3_600_000_000, 3)
 
 
+def _record(histogram: HdrHistogram, start: datetime, end: datetime) -> None:
+    histogram.record_value(max(1, int((end - start).total_seconds() * 1e6)))
+
+
 def _ms(histogram: HdrHistogram, p: float) -> float:
     return float(histogram.get_value_at_percentile(p)) / 1000.0
 
@@ -154,10 +158,10 @@ async def _at_rate(
         if mark_id not in notified or mark_id not in reported:
             lost += 1
             continue
-        to_parent.record_value(max(1, int((notified[mark_id] - at).total_seconds() * 1e6)))
-        to_report.record_value(max(1, int((reported[mark_id] - at).total_seconds() * 1e6)))
+        _record(to_parent, at, notified[mark_id])
+        _record(to_report, at, reported[mark_id])
         if mark_id in published:
-            to_broker.record_value(max(1, int((published[mark_id] - at).total_seconds() * 1e6)))
+            _record(to_broker, at, published[mark_id])
     bare = await _bare_round_trip(stage, profile, rate)
     smoke = profile.name == "smoke"
     judged = rate >= 500.0  # the target is set at 500 marks/s
