@@ -349,7 +349,8 @@ def _parents(gen: Generator, family: str) -> list[Guardian]:
     for female in (True, False):
         if not female and rng.random() > 0.92:
             continue
-        parent = Guardian(gen.uuid(), *gen.person_name(female, family), female)
+        last, first, middle = gen.person_name(female, family)
+        parent = Guardian(gen.uuid(), last, first, middle, female)
         parent.phone = f"+7 9{rng.randrange(10**8, 10**9)}"
         parent.email = f"parent{rng.getrandbits(40):x}@example.ru"
         parents.append(parent)
