@@ -15,7 +15,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.bus import Bus, Subscription
 from shared.db import Database
 from shared.errors import install_problem_handlers
+from shared.inputs import install_input_safety_net, json_bodies_only
 from shared.logging import RequestIdMiddleware, configure_logging
+from shared.openapi import document_problems
 from shared.relay import OutboxRelay
 from shared.security import JwksKeys, KeySource, TokenVerifier
 from shared.settings import BaseServiceSettings
@@ -109,6 +111,7 @@ def create_service_app(
         swagger_ui_oauth2_redirect_url=f"{prefix}/docs/oauth2-redirect",
         redoc_url=None,
         lifespan=lifespan,
+        dependencies=[Depends(json_bodies_only)],
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(
@@ -117,6 +120,7 @@ def create_service_app(
         audience=settings.jwt_audience,
     )
     install_problem_handlers(app)
+    install_input_safety_net(app)
     app.add_middleware(RequestIdMiddleware, service=name)
 
     @app.get(f"{prefix}/health", tags=["ops"])
@@ -124,7 +128,11 @@ def create_service_app(
         """Alive: the process answers."""
         return {"status": "ok", "service": name}
 
-    @app.get(f"{prefix}/ready", tags=["ops"])
+    @app.get(
+        f"{prefix}/ready",
+        tags=["ops"],
+        responses={503: {"description": "The database or the broker is not reachable"}},
+    )
     async def ready(request: Request) -> JSONResponse:
         """Ready: the database and the broker are reachable."""
         checks = {"database": False, "broker": False}
@@ -146,6 +154,7 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router, prefix=prefix)
+    document_problems(app, skip_tags=frozenset({"ops"}))
     return app
 
 
