@@ -96,30 +96,28 @@ async def json_bodies_only(request: Request) -> None:
 
 # --- The safety net ----------------------------------------------------------------------
 
-_CLIENT_VALUE_ERRORS: Final = ("DataError",)
+
+def _chain(exc: BaseException) -> list[BaseException]:
+    chain: list[BaseException] = []
+    current: BaseException | None = exc
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        following = current.__cause__ or getattr(current, "orig", None)  # SQLAlchemy: orig
+        current = following if isinstance(following, BaseException) else None
+    return chain
 
 
 def is_refused_value(exc: BaseException) -> bool:
-    """Whether the database (or its driver, before sending) refused a value the request
-    carried: SQLSTATE class 22 (data exception) or asyncpg's own check of a parameter."""
-    seen: set[int] = set()
-    current: BaseException | None = exc
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        sqlstate = getattr(current, "sqlstate", None)
-        if isinstance(sqlstate, str) and sqlstate.startswith("22"):
-            return True
-        # asyncpg's client-side DataError ("invalid input for query argument"), raised while
-        # encoding a parameter (an int beyond int64, a str for a date); it has no sqlstate.
-        if (
-            type(current).__module__.startswith("asyncpg")
-            and type(current).__name__ in _CLIENT_VALUE_ERRORS
-            and isinstance(current, ValueError)
-        ):
-            return True
-        following = current.__cause__ or getattr(current, "orig", None)  # SQLAlchemy: orig
-        current = following if isinstance(following, BaseException) else None
-    return False
+    """Whether the database, or asyncpg before sending, refused a value the request carried:
+    SQLSTATE class 22 (data exception; asyncpg gives its own parameter checks 22000).
+    A parameter of the wrong Python type is asyncpg's 22000 too, but caused by an
+    AttributeError or a TypeError in the encoder: that is a bug of ours, not bad input."""
+    chain = _chain(exc)
+    refused = any(
+        isinstance(sqlstate := getattr(error, "sqlstate", None), str) and sqlstate.startswith("22")
+        for error in chain
+    )
+    return refused and not any(isinstance(error, (AttributeError, TypeError)) for error in chain)
 
 
 def _invalid_value(request: Request, exc: BaseException) -> JSONResponse:
