@@ -2,28 +2,25 @@
 
 The web client's typed API client is generated from these documents, so every problem an
 operation can give is listed there, as `application/problem+json` with the `Problem`
-schema. What follows from an operation's shape is added to every operation in one place
-(`document_problems`): 401 and 403 where a token is required, 404 where the path names an
-object, 415 and 422 where a body is taken, 422 where parameters are, 503 everywhere (the
-database may be away for a moment). What only the service knows (a 404 of an object named
-in the body, a 409) the route declares with `responses=problems(404, 409)`.
+schema. What follows from an operation's shape in the document is added to every
+operation in one place (`document_problems`): 401 and 403 where a token is required, 404
+where the path names an object, 400, 415 and 422 where a body is taken, 422 where parameters
+are, 503 everywhere (the database may be away for a moment). What only the service knows
+(a 404 of an object named in the body, a 409) the route declares with
+`responses=problems(404, 409)`.
 """
 
-from collections.abc import Iterator
 from typing import Any, Final
 
 from fastapi import FastAPI
-from fastapi.dependencies.models import Dependant
-from fastapi.routing import APIRoute
 from pydantic import BaseModel, ConfigDict, Field
 
 from shared.errors import PROBLEM_JSON, TYPE_PREFIX
-from shared.security import current_user
 
 Responses = dict[int | str, dict[str, Any]]
 
 _DESCRIPTIONS: Final = {
-    400: "Bad request",
+    400: "The body cannot be read (not UTF-8 text)",
     401: "No valid access token (or credentials)",
     403: "The caller's role does not allow this",
     404: "No such object in the caller's school (or not the caller's to see)",
@@ -70,44 +67,56 @@ def problems(*statuses: int) -> Responses:
     }
 
 
-def _calls(dependant: Dependant) -> Iterator[Any]:
-    for dependency in dependant.dependencies:
-        yield dependency.call
-        yield from _calls(dependency)
-
-
-def shape_problems(route: APIRoute) -> set[int]:
-    """The problems that follow from an operation's shape."""
+def _shape_problems(operation: dict[str, Any]) -> set[int]:
+    """The problems that follow from an operation's shape in the document."""
     statuses = {503}
-    if current_user in _calls(route.dependant):
+    if operation.get("security"):  # CurrentUser's bearer scheme
         statuses |= {401, 403}
-    if route.dependant.path_params:
+    places = {parameter.get("in") for parameter in operation.get("parameters", [])}
+    if "path" in places:
         statuses |= {404, 422}
-    if route.dependant.query_params or route.dependant.header_params:
+    if places & {"query", "header"}:
         statuses.add(422)
-    if route.body_field is not None:
-        statuses |= {415, 422}
+    if "requestBody" in operation:
+        statuses |= {400, 415, 422}
     return statuses
 
 
-def document_problems(app: FastAPI, *, skip_tags: frozenset[str] = frozenset()) -> None:
-    """Give every operation (but those tagged with one of `skip_tags`) the problems of its
-    shape, and the document the `Problem` schema. Call after the routers are included."""
-    for route in app.routes:
-        if not isinstance(route, APIRoute) or skip_tags.intersection(map(str, route.tags)):
-            continue
-        # What the route declares itself wins (its own descriptions, a 201's model).
-        route.responses = {**problems(*sorted(shape_problems(route))), **route.responses}
+def _is_fastapis_validation_error(response: dict[str, Any]) -> bool:
+    schema = response.get("content", {}).get("application/json", {}).get("schema", {})
+    return bool(schema.get("$ref", "").endswith("/HTTPValidationError"))
 
+
+def add_problems(document: dict[str, Any], *, skip_tags: frozenset[str] = frozenset()) -> None:
+    """Give every operation of an OpenAPI document (but those tagged with one of
+    `skip_tags`) the problems of its shape, and the document the `Problem` schema."""
+    for operations in document.get("paths", {}).values():
+        for operation in operations.values():
+            if skip_tags.intersection(operation.get("tags", ())):
+                continue
+            responses: dict[str, Any] = operation.setdefault("responses", {})
+            # FastAPI's own 422 is not what the services answer: ours is problem+json.
+            if _is_fastapis_validation_error(responses.get("422", {})):
+                del responses["422"]
+            for status, entry in problems(*sorted(_shape_problems(operation))).items():
+                # What the route declares itself wins (its own description).
+                responses.setdefault(str(status), entry)
+            operation["responses"] = dict(sorted(responses.items()))
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    for unused in ("HTTPValidationError", "ValidationError"):
+        schemas.pop(unused, None)
+    problem = ProblemDocument.model_json_schema(ref_template="#/components/schemas/{model}")
+    schemas.update(problem.pop("$defs", {}))
+    schemas["Problem"] = problem
+
+
+def document_problems(app: FastAPI, *, skip_tags: frozenset[str] = frozenset()) -> None:
+    """Make the app's OpenAPI document list every operation's problems (`add_problems`)."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
         if app.openapi_schema is None:
-            document = generate()
-            schemas = document.setdefault("components", {}).setdefault("schemas", {})
-            problem = ProblemDocument.model_json_schema(ref_template="#/components/schemas/{model}")
-            schemas.update(problem.pop("$defs", {}))
-            schemas["Problem"] = problem
+            add_problems(generate(), skip_tags=skip_tags)
         return app.openapi_schema or generate()
 
     app.openapi = openapi  # type: ignore[method-assign]
