@@ -37,7 +37,7 @@ def test_every_error_answer_is_a_documented_problem(
     service: str,
     method: str,
     path: str,
-    operation: dict,
+    operation: dict[str, Any],
 ) -> None:
     errors = {status: r for status, r in operation["responses"].items() if int(status) >= 400}
 
@@ -52,7 +52,7 @@ def test_the_problems_of_an_operations_shape_are_listed(
     service: str,
     method: str,
     path: str,
-    operation: dict,
+    operation: dict[str, Any],
 ) -> None:
     statuses = set(operation["responses"])
     places = {p["in"] for p in operation.get("parameters", [])}
