@@ -33,14 +33,7 @@ Text = Annotated[str, StringConstraints(pattern=NO_NUL_PATTERN)]
 """Any text a service stores or looks up: no NUL character. Services add their own length
 and shape constraints on top (`Annotated[Text, StringConstraints(max_length=...)]`)."""
 
-INT32_MAX: Final = 2**31 - 1
-INT64_MAX: Final = 2**63 - 1
-
-Int32 = Annotated[int, Field(ge=-(2**31), le=INT32_MAX)]
-"""An integer a PostgreSQL `integer` column holds."""
-
-Int64 = Annotated[int, Field(ge=-(2**63), le=INT64_MAX)]
-"""An integer a PostgreSQL `bigint` column or parameter holds."""
+INT32_MAX: Final = 2**31 - 1  # PostgreSQL's `integer`
 
 PageOffset = Annotated[int, Field(ge=0, le=INT32_MAX)]
 """How many items of a list to skip: far beyond any list, still a number PostgreSQL takes."""
