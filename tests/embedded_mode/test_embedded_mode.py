@@ -384,3 +384,22 @@ def test_a_taken_port_is_said_in_plain_words_with_what_to_do(data_dir: Path) -> 
     assert "./school up --port " in message
     assert "{" not in message and "Traceback" not in message
     assert not data_dir.exists(), "it gave up before starting PostgreSQL or seeding"
+
+
+def test_after_the_launcher_was_killed_outright_a_stop_still_stops_postgres(
+    data_dir: Path,
+) -> None:
+    postmaster = data_dir / "pg" / "postmaster.pid"
+    try:
+        first = Embedded(data_dir, clean_env(), "--no-seed")
+        first.wait_started()
+        first.process.kill()  # SIGKILL to the launcher alone: its PostgreSQL lives on
+        first.process.wait(timeout=30)
+        assert postmaster.exists()
+        second = Embedded(data_dir, clean_env(), "--no-seed")
+        second.wait_started()
+        assert second.stop() == 0
+        assert not postmaster.exists(), "the last launcher holding it stopped PostgreSQL"
+    finally:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            os.kill(int(postmaster.read_text().split()[0]), signal.SIGINT)  # a fast shutdown
