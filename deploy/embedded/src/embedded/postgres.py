@@ -2,8 +2,8 @@
 reached through the socket it really listens on, its databases made or made anew, stopped.
 
 pgserver puts the socket in the data directory only when that path fits a Unix socket
-address (about 100 bytes); otherwise it picks a short directory of its own under the user's
-runtime directory. The one place that says where it went is the fifth line of
+address (108 bytes on Linux, 104 on macOS); otherwise it picks a short directory under the
+user's runtime directory. The one place that says where it went is the fifth line of
 `postmaster.pid`, which pgserver parses for us; every connection goes there.
 """
 
