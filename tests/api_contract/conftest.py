@@ -157,6 +157,7 @@ async def seed_school(
 
     journal, deputy = "/api/journal", school.bearer("deputy")
     ids = school.ids
+    ids["teacher_id"] = str(staff["teacher"])
     ids["class_id"] = (
         await post(
             client,
@@ -237,7 +238,10 @@ async def seed_school(
         )
     async with dbs["messaging"].transaction() as session:
         ids["notification_id"] = str(
-            await session.scalar(text("SELECT id FROM notifications LIMIT 1"))
+            await session.scalar(
+                text("SELECT id FROM notifications WHERE recipient_person_id = :parent"),
+                {"parent": ids["guardian_id"]},
+            )
         )
     return school
 
