@@ -105,13 +105,13 @@ def create_service_app(
     app = FastAPI(
         title=f"School journal: {name}",
         description=description,
+        dependencies=[Depends(json_bodies_only)],
         version="0.1.0",
         openapi_url=f"{prefix}/openapi.json",
         docs_url=f"{prefix}/docs",
         swagger_ui_oauth2_redirect_url=f"{prefix}/docs/oauth2-redirect",
         redoc_url=None,
         lifespan=lifespan,
-        dependencies=[Depends(json_bodies_only)],
     )
     app.state.settings = settings
     app.state.token_verifier = TokenVerifier(
