@@ -11,6 +11,7 @@ from shared.contracts.journal import GuardianLinked, StudentEnrolled
 from shared.db import Database
 from shared.events import Event
 from shared.inbox import EventHandler, subscription
+from shared.topology import bindings_of
 
 
 def _school(event: Event) -> uuid.UUID:
@@ -33,11 +34,14 @@ async def on_guardian_linked(session: AsyncSession, event: GuardianLinked) -> No
     )
 
 
+CONSUMER = "auth"
+
 HANDLERS: dict[type[Event], EventHandler] = {
     StudentEnrolled: on_student_enrolled,
     GuardianLinked: on_guardian_linked,
 }
+BINDINGS = bindings_of(CONSUMER, HANDLERS)
 
 
 def subscriptions(db: Database) -> list[Subscription]:
-    return [subscription(db, "auth", HANDLERS)]
+    return [subscription(db, CONSUMER, HANDLERS)]

@@ -6,7 +6,9 @@ from journal.school import service
 from shared.bus import Subscription
 from shared.contracts.auth import SchoolRegistered, StaffAccountCreated
 from shared.db import Database
+from shared.events import Event
 from shared.inbox import EventHandler, subscription
+from shared.topology import bindings_of
 
 CONSUMER = "journal"
 
@@ -19,10 +21,11 @@ async def on_staff_created(session: AsyncSession, event: StaffAccountCreated) ->
     await service.record_staff(session, event)
 
 
-HANDLERS: dict[type, EventHandler] = {
+HANDLERS: dict[type[Event], EventHandler] = {
     SchoolRegistered: on_school_registered,
     StaffAccountCreated: on_staff_created,
 }
+BINDINGS = bindings_of(CONSUMER, HANDLERS)
 
 
 def subscriptions(db: Database) -> list[Subscription]:

@@ -8,6 +8,7 @@ from shared.contracts.journal import GuardianLinked, MarkPosted
 from shared.db import Database
 from shared.events import Event
 from shared.inbox import EventHandler, subscription
+from shared.topology import bindings_of
 
 CONSUMER = "messaging"
 
@@ -24,6 +25,7 @@ HANDLERS: dict[type[Event], EventHandler] = {
     GuardianLinked: on_guardian_linked,
     MarkPosted: on_mark_posted,
 }
+BINDINGS = bindings_of(CONSUMER, HANDLERS)
 
 
 def subscriptions(db: Database) -> list[Subscription]:

@@ -17,6 +17,7 @@ from shared.contracts.journal import AssignmentMade, ClassOpened, MarkPosted
 from shared.db import Database
 from shared.events import CloudEvent, Event
 from shared.inbox import EventHandler, subscription
+from shared.topology import bindings_of
 
 log = logging.getLogger(__name__)
 
@@ -42,6 +43,8 @@ HANDLERS: dict[type[Event], EventHandler] = {
     MarkPosted: on_mark_posted,
 }
 LOGGED: dict[str, type[Event]] = {event_type.routing_key: event_type for event_type in ALL_EVENTS}
+# Every known event is logged, so the queue is bound to all of them.
+BINDINGS = bindings_of(CONSUMER, ALL_EVENTS)
 
 
 async def apply(session: AsyncSession, envelope: CloudEvent) -> None:
