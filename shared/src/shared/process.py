@@ -78,7 +78,7 @@ def _parser(name: str) -> argparse.ArgumentParser:
     api.add_argument("--workers", type=int, default=1, help="uvicorn worker processes")
     api.add_argument(
         "--keep-alive",
-        type=float,
+        type=int,
         default=None,
         help=f"seconds an idle connection stays open (default {name.upper()}_KEEP_ALIVE_TIMEOUT)",
     )
@@ -100,7 +100,7 @@ def run_api(
     host: str,
     port: int,
     workers: int,
-    keep_alive: float | None,
+    keep_alive: int | None,
 ) -> None:
     """Serve the HTTP API; uvicorn handles SIGTERM and SIGINT itself."""
     uvicorn.run(
@@ -109,7 +109,7 @@ def run_api(
         host=host,
         port=port,
         workers=workers,
-        timeout_keep_alive=int(keep_alive if keep_alive is not None else settings.keep_alive_timeout),
+        timeout_keep_alive=keep_alive if keep_alive is not None else settings.keep_alive_timeout,
         access_log=False,  # the app logs one line per request itself (shared.logging)
         log_config=None,  # keep the JSON lines configured above
     )
@@ -129,8 +129,10 @@ async def run_relay(
         db, bus, poll_interval=settings.relay_poll_interval, batch_size=settings.relay_batch_size
     )
     try:
-        await bus.start(())
+        # Declared before the bus connects, the queues are part of its topology from the
+        # first connection on (and after every reconnect), before it may publish.
         await bus.declare(registered_bindings())
+        await bus.start(())
         await relay.start()
         async with _health(*health, service.name, db, bus):
             log.info("relay started", extra={"service": service.name})

@@ -1,5 +1,6 @@
 """The stage every scenario runs on: fresh databases filled by the generator, a fresh
-RabbitMQ vhost, and the distributed mode (five service processes behind nginx)."""
+RabbitMQ vhost, and the distributed mode (each service's API, relay and consumer
+processes, the APIs behind nginx)."""
 
 import asyncio
 import os
@@ -103,14 +104,16 @@ class Stage:
         print("bench: warning: the services did not settle; the next figures carry a backlog")
 
     def service_pids(self) -> dict[str, int]:
+        """Every service process by name (`journal-api`, `journal-relay`, ...)."""
         return {name: process.pid for name, process in self.cluster.processes.items()}
 
-    def restart(self, service: str) -> None:
-        """Stop a service gracefully and start it again (a cold process)."""
-        process = self.cluster.processes[service]
-        process.terminate()
-        process.wait(timeout=30)
-        self.cluster.restart(service)
+    def restart(self, service: str, kind: str = "api") -> None:
+        """Stop a service's processes of one kind gracefully and start them again (cold)."""
+        for name in self.cluster.names(service, kind):
+            process = self.cluster.processes[name]
+            process.terminate()
+            process.wait(timeout=30)
+        self.cluster.restart(service, kind)
 
 
 @asynccontextmanager
