@@ -55,7 +55,7 @@ class ServiceProcesses:
 
 def main(service: ServiceProcesses, argv: Sequence[str] | None = None) -> None:
     """The command line of `python -m <service>`."""
-    args = _parser(service.name).parse_args(argv)
+    args = command_line(service.name).parse_args(argv)
     settings = service.settings()
     configure_logging(settings.log_level)
     if args.kind == "api":
@@ -66,7 +66,8 @@ def main(service: ServiceProcesses, argv: Sequence[str] | None = None) -> None:
         asyncio.run(run_consumers(service, settings, health=(args.health_host, args.health_port)))
 
 
-def _parser(name: str) -> argparse.ArgumentParser:
+def command_line(name: str) -> argparse.ArgumentParser:
+    """The arguments of `python -m <name>`: the kind of process and its options."""
     parser = argparse.ArgumentParser(
         prog=f"python -m {name}",
         description=f"Run {name} as one kind of process; settings from {name.upper()}_*.",
