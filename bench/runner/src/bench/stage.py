@@ -151,7 +151,13 @@ async def vhost() -> AsyncIterator[str]:
 
 @asynccontextmanager
 async def stage(
-    *, scale: float, schools: int, seed: int, workers: Mapping[str, int], keep: bool = False
+    *,
+    scale: float,
+    schools: int,
+    seed: int,
+    workers: Mapping[str, int],
+    replicas: Mapping[str, int] | None = None,
+    keep: bool = False,
 ) -> AsyncIterator[Stage]:
     """Generate the data, start the distributed mode on it, and take it all down after."""
     if nginx_binary() is None:
@@ -167,6 +173,7 @@ async def stage(
             amqp_url,
             settings={"AUTH_ACCESS_TOKEN_TTL": "3600", "AUTH_LOGIN_MAX_DELAY": "0"},
             workers=workers,
+            replicas=replicas or {},
         )
         connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=60)
         http = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60))
