@@ -71,6 +71,11 @@ def render_nginx(workdir: Path, port: int, service_ports: Mapping[str, int]) -> 
     )
 
 
+# Fifteen Python processes start at once (about two CPU seconds of imports each), on a
+# machine that may be busy with other work: give them time.
+READY_TIMEOUT = 180.0
+
+
 @dataclass(frozen=True)
 class Process:
     """One running process of the cluster: a service's API, relay or consumers."""
@@ -224,7 +229,7 @@ class Cluster:
             return f"{self.base_url}/api/{process.service}/ready"
         return f"http://127.0.0.1:{self.health_ports[name]}/"
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout
         pending = set(self.processes)
         while pending:
