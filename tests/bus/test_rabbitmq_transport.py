@@ -295,3 +295,22 @@ async def test_a_multiple_ack_never_takes_a_failed_delivery_pausing_before_its_h
     # While the poison (tag 1) waited, everything was acknowledged one delivery at a time.
     assert (1, True) not in acks
     assert not any(multiple for tag, multiple in acks if tag <= len(first) + len(later))
+
+
+async def test_queues_declared_while_the_broker_is_unreachable_exist_before_anything_is_published(
+    rabbit: RabbitTransport, proxy: TcpProxy
+) -> None:
+    proxy.accepting = False
+    queue = rabbit.queue("archive")
+    publisher = rabbit.make_bus(proxy.url_for(rabbit.url), connect_timeout=2)
+    await publisher.start()
+    await publisher.declare({queue: ("test.#",)})
+    proxy.accepting = True
+    event = make_event()
+
+    await publish_when_ready(publisher, event)  # routable: the queue came first
+    received = Collector()
+    await rabbit.bus([Subscription(queue, ("test.#",), received)])
+    await received.wait_for(1)
+
+    assert received.ids() == [event.id]

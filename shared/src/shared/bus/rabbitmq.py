@@ -235,16 +235,31 @@ class RabbitBus:
                 await connection.close()
 
     async def declare(self, bindings: Mapping[str, Sequence[str]]) -> None:
-        """Declare the queues and bind them, without consuming. Remembered: they are
-        declared again on every (re)connect before this bus publishes anything, so when
-        the broker is down they are declared as soon as it is reachable."""
+        """Declare the queues and bind them, without consuming.
+
+        Not connected yet (the broker was down at start): they are remembered and declared
+        on connecting, before this bus can publish anything. Connected, or reconnecting:
+        they are declared now, waiting for the connection up to `publish_timeout`
+        (PublishError after that), since a robust reconnect restores only what it saw.
+        """
         for name, routing_keys in bindings.items():
             known = self._bindings.setdefault(name, [])
             known.extend(key for key in routing_keys if key not in known)
-        channel, exchange = self._channel, self._exchange
-        if channel is not None and exchange is not None and await self.is_ready():
-            for name, routing_keys in bindings.items():
-                await self._declare_queue(channel, exchange, name, tuple(routing_keys))
+        connection = self._connection
+        if connection is None:
+            return
+        try:
+            async with asyncio.timeout(self.publish_timeout):
+                await connection.connected.wait()
+                channel, exchange = self._channel, self._exchange
+                if channel is None or exchange is None:
+                    raise PublishError("broker not connected")
+                for name, routing_keys in bindings.items():
+                    await self._declare_queue(channel, exchange, name, tuple(routing_keys))
+        except TimeoutError as exc:
+            raise PublishError(f"queues not declared within {self.publish_timeout} s") from exc
+        except _CONNECTION_ERRORS as exc:
+            raise PublishError(f"connection lost: {type(exc).__name__}") from exc
 
     # --- publishing -------------------------------------------------------------------
 
