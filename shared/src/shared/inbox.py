@@ -11,6 +11,7 @@ inside the batch, or an event applied by an earlier batch, is skipped).
 """
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -69,8 +70,10 @@ async def claim(
 ) -> list[CloudEvent]:
     """Record the events for this consumer; those not applied before, in their order,
     each id once."""
-    distinct = list({envelope.id: envelope for envelope in reversed(envelopes)}.values())
-    distinct.reverse()  # the first of several deliveries of an id, in arrival order
+    first: dict[uuid.UUID, CloudEvent] = {}
+    for envelope in envelopes:
+        first.setdefault(envelope.id, envelope)  # an id delivered twice counts once
+    distinct = list(first.values())
     if not distinct:
         return []
     result = await session.execute(
