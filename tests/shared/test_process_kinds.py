@@ -4,6 +4,7 @@ the registry of queues the relays declare is exactly what the consumers subscrib
 
 import importlib
 
+import aio_pika
 import httpx
 import pytest
 from fastapi import FastAPI
@@ -13,6 +14,7 @@ from shared.db import Database
 from shared.process import PROCESS_KINDS, ServiceProcesses, main
 from shared.settings import BaseServiceSettings
 from shared.testing import TokenFactory, with_database
+from shared.testing_rabbit import RabbitVhosts
 from shared.topology import registered_bindings
 from shared.web import create_service_app
 
@@ -78,3 +80,23 @@ def test_the_registry_holds_each_service_s_queue_as_its_consumers_subscribe(serv
 
 def test_the_registry_is_every_consuming_service_and_nothing_else() -> None:
     assert set(registered_bindings()) == set(SERVICES)
+
+
+@pytest.mark.rabbitmq
+async def test_an_all_in_one_app_on_its_own_broker_declares_every_queue_first(
+    rabbit_vhosts: RabbitVhosts,
+) -> None:
+    amqp_url = await rabbit_vhosts("all-in-one")
+    settings = BaseServiceSettings(
+        database_url="postgresql+asyncpg://nobody@127.0.0.1:9/none", amqp_url=amqp_url
+    )
+    app: FastAPI = create_service_app("things", settings, [], keys=TokenFactory().keys())
+    async with app.router.lifespan_context(app):
+        connection = await aio_pika.connect(amqp_url)
+        try:
+            channel = await connection.channel()
+            for queue, routing_keys in registered_bindings().items():
+                assert routing_keys
+                await channel.declare_queue(queue, passive=True)  # raises if missing
+        finally:
+            await connection.close()

@@ -22,6 +22,7 @@ from shared.logging import RequestIdMiddleware, configure_logging
 from shared.relay import OutboxRelay
 from shared.security import JwksKeys, KeySource, TokenVerifier
 from shared.settings import BaseServiceSettings
+from shared.topology import registered_bindings
 
 log = logging.getLogger(__name__)
 
@@ -122,6 +123,10 @@ def create_service_app(
                 await db.dispose()
             return
         the_bus = bus if bus is not None else make_bus(settings, name)
+        if bus is None:
+            # Its own broker connection: like a relay process, it declares every consuming
+            # queue before its relay publishes (whoever hands in a bus declares for it).
+            await the_bus.declare(registered_bindings())
         relay = OutboxRelay(
             db,
             the_bus,
