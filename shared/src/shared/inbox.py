@@ -76,12 +76,15 @@ async def claim(
     distinct = list(first.values())
     if not distinct:
         return []
+    # Rows in id order: two consumers claiming overlapping batches (a redelivery) then
+    # wait for each other's rows in one order instead of deadlocking.
+    ordered = sorted(distinct, key=lambda envelope: envelope.id)
     result = await session.execute(
         _CLAIM,
         {
             "consumer": consumer,
-            "event_ids": [envelope.id for envelope in distinct],
-            "event_types": [envelope.type for envelope in distinct],
+            "event_ids": [envelope.id for envelope in ordered],
+            "event_types": [envelope.type for envelope in ordered],
         },
     )
     new = set(result.scalars())
@@ -104,8 +107,9 @@ def idempotent_handler(
     that are only recorded. Payloads are validated against their contracts before the
     transaction opens, so a malformed event fails its batch (the bus then retries the
     events one by one, and only the malformed one is dead-lettered) instead of being
-    recorded. Handlers run per event type, in the order the types first appear in the
-    batch, so effects must not depend on the order of events (they go by version).
+    recorded. Handlers run per event type, in the order of `handlers`, each on the batch's
+    events of its type in arrival order: effects must not depend on the order in which
+    events arrive (projections go by version).
     """
     known = {event_type.routing_key: event_type for event_type in (*handlers, *also)}
 
@@ -130,11 +134,13 @@ def idempotent_handler(
             by_type: dict[type[Event], list[Any]] = {}
             for envelope in new:
                 by_type.setdefault(known[envelope.type], []).append(typed[envelope.id])
-            for event_type, events in by_type.items():
-                effect = handlers.get(event_type)
+            for event_type, effect in handlers.items():
+                events = by_type.get(event_type)
+                if not events:
+                    continue
                 if isinstance(effect, Batched):
                     await effect.apply(session, events)
-                elif effect is not None:
+                else:
                     for event in events:
                         await effect(session, event)
 
