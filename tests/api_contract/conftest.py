@@ -96,9 +96,13 @@ async def deliver_outbox(source: Database, targets: dict[str, Database]) -> None
         envelopes = [CloudEvent.from_json(_json(row)) for row in rows]
     for name, db in targets.items():
         for subscription in importlib.import_module(f"{name}.consumers").subscriptions(db):
-            for envelope in envelopes:
-                if any(topic_matches(key, envelope.type) for key in subscription.routing_keys):
-                    await subscription.handler(envelope)
+            bound = [
+                envelope
+                for envelope in envelopes
+                if any(topic_matches(key, envelope.type) for key in subscription.routing_keys)
+            ]
+            if bound:
+                await subscription.handler(bound)
 
 
 def _json(value: Any) -> str:
