@@ -168,7 +168,5 @@ async def read_diary(
     asked = None if date_from is None and date_to is None else asked_range(date_from, date_to)
     timezone = await _authorize(session, user, student_id)
     first, last = asked or week_of(school_today(timezone))
-    body: bytes = await driver.fetchval(
-        session, DIARY_SQL, user.school_id, student_id, first, last
-    )
+    body: bytes = await driver.fetchval(session, DIARY_SQL, user.school_id, student_id, first, last)
     return body
