@@ -8,8 +8,8 @@ from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
-from journal_world import MONDAY, TUESDAY, World, problem_type
 from asyncpg.connection import LoggedQuery
+from journal_world import MONDAY, TUESDAY, World, problem_type
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 SUNDAY = MONDAY + dt.timedelta(days=6)

@@ -11,7 +11,6 @@ import uuid
 from dataclasses import dataclass
 
 import orjson
-
 from sqlalchemy import (
     Column,
     DateTime,
