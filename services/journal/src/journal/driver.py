@@ -5,8 +5,9 @@ result wrappers: ~40 µs a statement) and its transaction: a statement sent here
 make the session BEGIN, so a read of independent statements costs no BEGIN and COMMIT
 round trips. asyncpg prepares each SQL text once per connection and keeps it.
 
-Writes stay on the session (`Connection.exec_driver_sql`), which begins the transaction
-the request boundary commits.
+A write sent here runs in the session's transaction if the session has begun one (on
+the same connection), and else is a transaction of its own: one statement is atomic by
+itself, so a write done in a single statement needs no BEGIN and COMMIT either.
 """
 
 from typing import Any
@@ -30,7 +31,7 @@ async def _lost(connection: AsyncConnection, exc: BaseException | None) -> Conne
 
 
 async def fetchrow(session: AsyncSession, sql: str, *args: Any) -> asyncpg.Record | None:
-    """The first row of a prebuilt read, outside any transaction of the session's."""
+    """The first row of a prebuilt statement (None without a row)."""
     connection, driver = await _driver(session)
     if driver.is_closed():  # the database restarted while the connection idled in the pool
         raise await _lost(connection, None)
@@ -44,6 +45,6 @@ async def fetchrow(session: AsyncSession, sql: str, *args: Any) -> asyncpg.Recor
 
 
 async def fetchval(session: AsyncSession, sql: str, *args: Any) -> Any:
-    """The first column of the first row of a prebuilt read (None without a row)."""
+    """The first column of the first row of a prebuilt statement (None without a row)."""
     row = await fetchrow(session, sql, *args)
     return None if row is None else row[0]

@@ -1,9 +1,11 @@
 """Use cases of marks.
 
-Posting a mark is the hottest write, so it takes two prebuilt statements on the request's
-transaction and no ORM unit of work: one reads everything the rules need (the lesson and
-who teaches it, the student's enrollment, the work type), one writes the mark, its
-history row and its MarkPosted event together.
+Posting a mark is the hottest write, so it takes two prebuilt statements sent through
+asyncpg (journal.driver) and no ORM unit of work: one reads everything the rules need (the
+lesson and who teaches it, the student's enrollment, the work type), one writes the mark,
+its history row and its MarkPosted event together. That write is atomic by itself, so a
+plain post needs no BEGIN and COMMIT round trips; with an Idempotency-Key the session has
+begun a transaction (the key's row) and the write joins it.
 """
 
 import uuid
@@ -13,6 +15,7 @@ from datetime import UTC, date, datetime
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from journal import driver
 from journal.access import TEACHING, require_role
 from journal.lessons.service import require_own_teaching
 from journal.marks.schemas import MarkCreate
@@ -89,28 +92,25 @@ async def marking(
     """The lesson the caller teaches (403 for a colleague's lesson, 404 across schools),
     with the student's enrollment and the work type, judged later by `post_mark`."""
     require_role(user, *TEACHING)
-    connection = await session.connection()
-    row = (
-        await connection.exec_driver_sql(
-            MARKING_SQL, (lesson_id, user.school_id, data.student_id, data.work_type)
-        )
-    ).one_or_none()
+    row = await driver.fetchrow(
+        session, MARKING_SQL, lesson_id, user.school_id, data.student_id, data.work_type
+    )
     if row is None:
         raise NotFound("lesson")
-    require_own_teaching(user, row.teacher_id)
+    require_own_teaching(user, row["teacher_id"])
     return Marking(
         lesson_id=lesson_id,
-        class_id=row.class_id,
-        lesson_date=row.date,
-        subject_id=row.subject_id,
-        subject_name=row.subject_name,
-        teacher_id=row.teacher_id,
+        class_id=row["class_id"],
+        lesson_date=row["date"],
+        subject_id=row["subject_id"],
+        subject_name=row["subject_name"],
+        teacher_id=row["teacher_id"],
         student_id=data.student_id,
-        enrolled=row.enrolled,
+        enrolled=row["enrolled"],
         work_type=data.work_type,
-        work_type_id=row.work_type_id,
-        work_type_name=row.work_type_name,
-        weight=row.weight,
+        work_type_id=row["work_type_id"],
+        work_type_name=row["work_type_name"],
+        weight=row["weight"],
     )
 
 
@@ -153,24 +153,22 @@ async def post_mark(session: AsyncSession, user: User, on: Marking, value: int) 
             work_type_name=on.work_type_name,
         )
     )
-    connection = await session.connection()
-    await connection.exec_driver_sql(
+    await driver.fetchrow(
+        session,
         POST_SQL,
-        (
-            mark_id,
-            user.school_id,
-            on.lesson_id,
-            on.student_id,
-            on.work_type_id,
-            value,
-            user.account_id,
-            now,
-            uuid.uuid4(),
-            POSTED,
-            event.id,
-            event.routing_key,
-            event.envelope,
-        ),
+        mark_id,
+        user.school_id,
+        on.lesson_id,
+        on.student_id,
+        on.work_type_id,
+        value,
+        user.account_id,
+        now,
+        uuid.uuid4(),
+        POSTED,
+        event.id,
+        event.routing_key,
+        event.envelope,
     )
     # The answer in the shape and key order of MarkOut, written once; UTC as "Z", as
     # pydantic writes it.
