@@ -309,3 +309,32 @@ async def test_the_diary_is_read_in_two_queries(
 
     assert response.status_code == 200
     assert len(statements) == 2, statements
+
+
+async def test_any_text_a_teacher_writes_comes_back_as_written(world: World) -> None:
+    """PostgreSQL writes the diary's JSON: quotes, backslashes, line breaks, tabs, control
+    characters and any script survive it, and an absent topic or homework is null."""
+    topic = 'Тема "в кавычках" \\ обратная косая\nвторая строка\tтаб \x01 ✓ 数学 😀'
+    day = MONDAY + dt.timedelta(days=2)
+    written = await world.post(
+        "class_teacher",
+        "/lessons",
+        {
+            "assignment_id": str(world.ids["math_assignment"]),
+            "date": day.isoformat(),
+            "topic": topic,
+            "homework": "",
+        },
+    )
+
+    response = await diary(world, "student", params=WEEK)
+
+    (lesson,) = [
+        lesson
+        for d in response.json()["days"]
+        for lesson in d["lessons"]
+        if lesson["lesson_id"] == written["lesson_id"]
+    ]
+    assert (lesson["topic"], lesson["homework"]) == (written["topic"], None)
+    assert written["topic"] == topic.strip()
+    assert response.headers["content-type"] == "application/json"
