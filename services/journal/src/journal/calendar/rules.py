@@ -101,20 +101,14 @@ def calendar_errors(calendar: Calendar) -> list[FieldError]:
             )
             return False
         ok = True
-        if year_valid and item.starts_on < calendar.starts_on:
+        if year_valid and not calendar.starts_on <= item.starts_on <= calendar.ends_on:
             errors.append(
-                FieldError(
-                    (where, index, "starts_on"),
-                    "Must not be before the year starts.",
-                    "outside_year",
-                )
+                FieldError((where, index, "starts_on"), "Must lie inside the year.", "outside_year")
             )
             ok = False
-        if year_valid and item.ends_on > calendar.ends_on:
+        if year_valid and not calendar.starts_on <= item.ends_on <= calendar.ends_on:
             errors.append(
-                FieldError(
-                    (where, index, "ends_on"), "Must not be after the year ends.", "outside_year"
-                )
+                FieldError((where, index, "ends_on"), "Must lie inside the year.", "outside_year")
             )
             ok = False
         return ok
