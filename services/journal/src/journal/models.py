@@ -1,11 +1,17 @@
 """Every table of journal's database, gathered on one metadata (for migrations and tests).
 
-The tables live with their domains (school, calendar, grading, roster, teaching, lessons,
-marks); importing this module registers them all.
+The tables live with their domains (school, calendar, grading, roster, teaching,
+curriculum, lessons, marks); importing this module registers them all.
 """
 
 from journal.base import Base
 from journal.calendar.models import AcademicYear, Holiday, Period
+from journal.curriculum.models import (
+    CurriculumHours,
+    CurriculumLevel,
+    ThematicPlan,
+    ThematicPlanItem,
+)
 from journal.grading.models import GradingSettings
 from journal.idempotency import IdempotencyKey
 from journal.lessons.models import Lesson
@@ -18,6 +24,8 @@ __all__ = [
     "AcademicYear",
     "Assignment",
     "Base",
+    "CurriculumHours",
+    "CurriculumLevel",
     "Enrollment",
     "GradingSettings",
     "Guardian",
@@ -33,5 +41,7 @@ __all__ = [
     "Staff",
     "Student",
     "Subject",
+    "ThematicPlan",
+    "ThematicPlanItem",
     "WorkType",
 ]
