@@ -146,7 +146,10 @@ async def replace_plan(
 
 @router.post(
     f"{PLAN}/import",
-    responses=problems(409, 413, 415),
+    responses={
+        **problems(409, 413),
+        415: {**problems(415)[415], "description": "The body is neither CSV nor XLSX"},
+    },
     openapi_extra={
         "requestBody": {
             "required": True,
