@@ -46,9 +46,7 @@ def upgrade() -> None:
         "curriculum_hours",
         sa.Column("year_id", UUID(as_uuid=True), primary_key=True),
         sa.Column("grade", sa.SmallInteger(), primary_key=True),
-        sa.Column(
-            "subject_id", UUID(as_uuid=True), sa.ForeignKey("subjects.id"), primary_key=True
-        ),
+        sa.Column("subject_id", UUID(as_uuid=True), sa.ForeignKey("subjects.id"), primary_key=True),
         sa.Column("weekly_hours", sa.Numeric(3, 1), nullable=False),
         sa.CheckConstraint(
             "weekly_hours > 0 AND weekly_hours <= 40",
