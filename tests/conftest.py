@@ -197,7 +197,7 @@ def deliver(service: str, db: Database) -> Deliver:
     async def send(event: Event | CloudEvent) -> CloudEvent:
         envelope = event if isinstance(event, CloudEvent) else event.to_cloudevent()
         envelope = CloudEvent.from_json(envelope.to_json())  # as it arrives off the wire
-        await subscription.handler(envelope)
+        await subscription.handler([envelope])
         return envelope
 
     return send

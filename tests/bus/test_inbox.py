@@ -2,6 +2,7 @@
 
 import asyncio
 import uuid
+from collections.abc import Sequence
 
 import pytest
 from sqlalchemy import func, select, text
@@ -38,8 +39,8 @@ async def test_the_same_event_delivered_twice_is_applied_once(db: Database) -> N
     handle = idempotent_handler(db, CONSUMER, {ThingHappened: record_effect})
     event = make_event()
 
-    await handle(event)
-    await handle(event)
+    await handle([event])
+    await handle([event])
 
     assert await effects(db) == [event.id]
     assert await inbox_rows(db) == 1
@@ -53,7 +54,7 @@ async def test_the_same_event_delivered_twice_at_once_is_applied_once(db: Databa
     handle = idempotent_handler(db, CONSUMER, {ThingHappened: slow_effect})
     event = make_event()
 
-    await asyncio.gather(handle(event), handle(event))
+    await asyncio.gather(handle([event]), handle([event]))
 
     assert await effects(db) == [event.id]
 
@@ -74,9 +75,9 @@ async def test_a_failing_handler_rolls_back_its_effect_and_its_inbox_row(
     event = make_event()
 
     with pytest.raises(RuntimeError):
-        await handle(event)
+        await handle([event])
     after_failure = (await effects(db), await inbox_rows(db))
-    await handle(event)  # the redelivery
+    await handle([event])  # the redelivery
 
     assert after_failure == ([], 0)
     assert await effects(db) == [event.id]
@@ -87,7 +88,7 @@ async def test_each_consumer_applies_an_event_once_for_itself(db: Database) -> N
     event = make_event()
 
     for consumer in ("reporting", "messaging", "reporting"):
-        await idempotent_handler(db, consumer, {ThingHappened: record_effect})(event)
+        await idempotent_handler(db, consumer, {ThingHappened: record_effect})([event])
 
     assert await effects(db) == [event.id, event.id]
 
@@ -97,7 +98,7 @@ async def test_an_event_the_consumer_does_not_handle_is_acknowledged_without_eff
 ) -> None:
     handle = idempotent_handler(db, CONSUMER, {ThingHappened: record_effect})
 
-    await handle(make_event("test.something.else.v1"))
+    await handle([make_event("test.something.else.v1")])
 
     assert await effects(db) == []
     assert await inbox_rows(db) == 0
@@ -116,9 +117,9 @@ async def test_an_event_published_twice_on_the_bus_is_applied_once(
     applied = idempotent_handler(db, queue, {ThingHappened: record_effect})
     seen = Collector()
 
-    async def handler(event: CloudEvent) -> None:
-        await applied(event)
-        await seen(event)
+    async def handler(batch: Sequence[CloudEvent]) -> None:
+        await applied(batch)
+        await seen(batch)
 
     bus = await transport.bus([Subscription(queue, (ThingHappened.routing_key,), handler)])
     event = make_event()
@@ -146,9 +147,9 @@ async def test_a_consumer_whose_database_connection_dies_mid_way_applies_the_eve
     applied = idempotent_handler(db, queue, {ThingHappened: connection_dies_once})
     seen = Collector()
 
-    async def handler(event: CloudEvent) -> None:
-        await applied(event)
-        await seen(event)
+    async def handler(batch: Sequence[CloudEvent]) -> None:
+        await applied(batch)
+        await seen(batch)
 
     bus = await transport.bus([Subscription(queue, (ThingHappened.routing_key,), handler)])
     event = make_event()
@@ -169,13 +170,13 @@ async def test_a_crash_between_commit_and_acknowledge_applies_the_event_once(
     seen = Collector()
     deliveries = 0
 
-    async def handler(event: CloudEvent) -> None:
+    async def handler(batch: Sequence[CloudEvent]) -> None:
         nonlocal deliveries
         deliveries += 1
-        await applied(event)  # the effect and the inbox row are committed here
+        await applied(batch)  # the effect and the inbox row are committed here
         if deliveries == 1:
             raise RuntimeError("the consumer dies before it acknowledges")
-        await seen(event)
+        await seen(batch)
 
     bus = await transport.bus([Subscription(queue, (ThingHappened.routing_key,), handler)])
     event = make_event()

@@ -45,8 +45,8 @@ async def test_school_registered_delivered_twice_is_applied_once(db: Database) -
     ).to_cloudevent()
     (subscription,) = subscriptions(db)
 
-    await subscription.handler(envelope)
-    await subscription.handler(envelope)
+    await subscription.handler([envelope])
+    await subscription.handler([envelope])
 
     assert await count(db, "schools", "id = :id", id=school_id) == 1
     assert await count(db, "work_types", "school_id = :id", id=school_id) == 5
@@ -83,8 +83,8 @@ async def test_staff_created_delivered_twice_is_applied_once(db: Database) -> No
     ).to_cloudevent()
     (subscription,) = subscriptions(db)
 
-    await subscription.handler(envelope)
-    await subscription.handler(envelope)
+    await subscription.handler([envelope])
+    await subscription.handler([envelope])
 
     staff = await rows(
         db, "SELECT last_name, roles, version FROM staff WHERE school_id = :id", id=school_id

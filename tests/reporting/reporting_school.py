@@ -22,7 +22,7 @@ class School:
         """Deliver as the bus would: the envelope serialised and parsed again."""
         envelope = event if isinstance(event, CloudEvent) else event.to_cloudevent()
         envelope = CloudEvent.from_json(envelope.to_json())
-        await self._subscription.handler(envelope)
+        await self._subscription.handler([envelope])
         return envelope
 
     def class_opened(

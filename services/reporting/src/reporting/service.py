@@ -1,6 +1,7 @@
 """Reporting use cases: log what arrives, keep the projections, answer report queries."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 from typing import Any
@@ -35,15 +36,14 @@ def _school_of(event: Event) -> uuid.UUID:
 # --- the log ---------------------------------------------------------------------------
 
 
-async def log_event(session: AsyncSession, envelope: CloudEvent) -> bool:
-    """Append a received event to the log as it arrived; False if it is already there."""
-    result = await session.execute(
-        insert(LoggedEvent)
-        .values(**envelope.as_record())
-        .on_conflict_do_nothing()
-        .returning(LoggedEvent.event_id)
-    )
-    return result.first() is not None
+async def log_event(session: AsyncSession, envelopes: Sequence[CloudEvent]) -> None:
+    """Append received events to the log as they arrived, in one statement (an event
+    already there is left as it is)."""
+    if envelopes:
+        await session.execute(
+            insert(LoggedEvent).on_conflict_do_nothing(),
+            [envelope.as_record() for envelope in envelopes],
+        )
 
 
 # --- projections ------------------------------------------------------------------------

@@ -21,7 +21,7 @@ RabbitMQ 3.10.8: x-delivery-limit 2 gave 3 deliveries). Dead-lettering is at-lea
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,9 +38,12 @@ from pydantic import ValidationError
 from yarl import URL
 
 from shared.bus import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_BATCH_WAIT,
     TRANSIENT_RETRY_BASE,
     PublishError,
     Subscription,
+    check_batching,
     dead_letter_queue,
     is_transient,
     retry_delay,
@@ -89,16 +92,21 @@ class RabbitBus:
         *,
         exchange: str,
         delivery_limit: int = 5,
-        prefetch: int = 32,
+        prefetch: int = 200,
         publish_timeout: float = 10.0,
         connect_timeout: float = 10.0,
         retry_backoff: float = 0.5,
         reconnect_interval: float = 2.0,
         connection_name: str | None = None,
         close_grace: float = 5.0,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_wait: float = DEFAULT_BATCH_WAIT,
     ) -> None:
-        if delivery_limit < 1 or prefetch < 1:
-            raise ValueError("delivery_limit and prefetch must be at least 1")
+        if delivery_limit < 1:
+            raise ValueError("delivery_limit must be at least 1")
+        check_batching(batch_size, batch_wait, prefetch)
+        self.batch_size = batch_size
+        self.batch_wait = batch_wait
         self.url = url
         self.exchange_name = exchange
         self.dead_letter_exchange_name = f"{exchange}.dlx"
@@ -111,6 +119,7 @@ class RabbitBus:
         self.connection_name = connection_name
         self.close_grace = close_grace
         self._subscriptions: list[Subscription] = []
+        self._bindings: dict[str, list[str]] = {}  # queues declared without consuming
         self._connection: AbstractRobustConnection | None = None
         self._channel: AbstractRobustChannel | None = None
         self._exchange: AbstractRobustExchange | None = None
@@ -168,6 +177,18 @@ class RabbitBus:
         if connection is not None:
             with contextlib.suppress(*_CONNECTION_ERRORS):
                 await connection.close()
+
+    async def declare(self, bindings: Mapping[str, Sequence[str]]) -> None:
+        """Declare the queues and bind them, without consuming. Remembered: they are
+        declared again on every (re)connect before this bus publishes anything, so when
+        the broker is down they are declared as soon as it is reachable."""
+        for name, routing_keys in bindings.items():
+            known = self._bindings.setdefault(name, [])
+            known.extend(key for key in routing_keys if key not in known)
+        channel, exchange = self._channel, self._exchange
+        if channel is not None and exchange is not None and await self.is_ready():
+            for name, routing_keys in bindings.items():
+                await self._declare_queue(channel, exchange, name, tuple(routing_keys))
 
     # --- publishing -------------------------------------------------------------------
 
@@ -252,6 +273,7 @@ class RabbitBus:
         try:
             channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
             exchange = await self._declare_exchanges(channel)
+            await self._declare_bindings(channel, exchange)
             consumers = [await self._consume(connection, s) for s in self._subscriptions]
         except BaseException:
             with contextlib.suppress(*_CONNECTION_ERRORS):
@@ -269,6 +291,33 @@ class RabbitBus:
         )
         return exchange
 
+    async def _declare_queue(
+        self,
+        channel: AbstractRobustChannel,
+        exchange: AbstractRobustExchange,
+        name: str,
+        routing_keys: Sequence[str],
+    ) -> AbstractRobustQueue:
+        """Declare a subscription's queue and its dead-letter queue, and bind them."""
+        dead_letters = await channel.declare_queue(
+            dead_letter_queue(name), durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        await dead_letters.bind(self.dead_letter_exchange_name, routing_key=name)
+        queue = await channel.declare_queue(
+            name,
+            durable=True,
+            arguments=queue_arguments(self.exchange_name, name, self.delivery_limit),
+        )
+        for routing_key in routing_keys:
+            await queue.bind(exchange, routing_key=routing_key)
+        return queue
+
+    async def _declare_bindings(
+        self, channel: AbstractRobustChannel, exchange: AbstractRobustExchange
+    ) -> None:
+        for name, routing_keys in self._bindings.items():
+            await self._declare_queue(channel, exchange, name, tuple(routing_keys))
+
     async def _consume(
         self, connection: AbstractRobustConnection, subscription: Subscription
     ) -> _Consumer:
@@ -278,19 +327,9 @@ class RabbitBus:
         channel = await connection.channel(publisher_confirms=False)
         await channel.set_qos(prefetch_count=self.prefetch)
         exchange = await self._declare_exchanges(channel)
-        dead_letters = await channel.declare_queue(
-            dead_letter_queue(subscription.queue),
-            durable=True,
-            arguments={"x-queue-type": "quorum"},
+        queue = await self._declare_queue(
+            channel, exchange, subscription.queue, subscription.routing_keys
         )
-        await dead_letters.bind(self.dead_letter_exchange_name, routing_key=subscription.queue)
-        queue = await channel.declare_queue(
-            subscription.queue,
-            durable=True,
-            arguments=queue_arguments(self.exchange_name, subscription.queue, self.delivery_limit),
-        )
-        for routing_key in subscription.routing_keys:
-            await queue.bind(exchange, routing_key=routing_key)
 
         async def on_message(message: AbstractIncomingMessage) -> None:
             await self._on_message(subscription, message)
@@ -331,7 +370,7 @@ class RabbitBus:
         outages = 0
         while True:
             try:
-                await subscription.handler(event)
+                await subscription.handler([event])
             except Exception as exc:
                 if is_transient(exc) and not self._closing.is_set():
                     # Retried in place: handing it back would use up the delivery limit.
