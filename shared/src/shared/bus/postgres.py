@@ -95,13 +95,15 @@ CREATE TABLE IF NOT EXISTS bus_dead_letters (
 CREATE INDEX IF NOT EXISTS ix_bus_dead_letters_queue ON bus_dead_letters (queue, id);
 """
 
-# Due rows of a queue, oldest first; the claim counts a delivery on each. RETURNING has
-# no order of its own, so the caller sorts by id.
+# Due rows of a queue, oldest first; the claim counts a delivery on each. SKIP LOCKED
+# does not skip rows locked by the claiming transaction itself, so a batch topped up in
+# the same transaction names the rows it holds already ($3). RETURNING has no order of
+# its own, so the caller sorts by id.
 CLAIM = """
 UPDATE bus_messages AS m SET deliveries = m.deliveries + 1
 FROM (
     SELECT id FROM bus_messages
-    WHERE queue = $1 AND available_at <= statement_timestamp()
+    WHERE queue = $1 AND available_at <= statement_timestamp() AND id <> ALL($3::bigint[])
     ORDER BY available_at, id
     LIMIT $2
     FOR UPDATE SKIP LOCKED
@@ -189,9 +191,13 @@ class _Outgoing:
 @dataclass(eq=False)
 class _Consumer:
     subscription: Subscription
-    wake: asyncio.Event = field(default_factory=asyncio.Event)
-    stopping: bool = False
+    wake: asyncio.Event = field(default_factory=asyncio.Event)  # set by NOTIFY and stopping
+    stop: asyncio.Event = field(default_factory=asyncio.Event)
     task: "asyncio.Task[None] | None" = None
+
+    @property
+    def stopping(self) -> bool:
+        return self.stop.is_set()
 
 
 class PostgresBroker:
@@ -363,7 +369,11 @@ class PostgresBroker:
                 targets = routes.get(item.routing_key)
                 if targets is None:
                     targets = routes[item.routing_key] = sorted(
-                        {b["queue"] for b in bindings if topic_matches(b["routing_key"], item.routing_key)}
+                        {
+                            b["queue"]
+                            for b in bindings
+                            if topic_matches(b["routing_key"], item.routing_key)
+                        }
                     )
                 if not targets:
                     outcomes.append(PublishError(f"unroutable: {item.routing_key}"))
@@ -408,7 +418,7 @@ class PostgresBroker:
         still unacknowledged goes back to its queue for another consumer."""
         tasks = []
         for consumer in consumers:
-            consumer.stopping = True
+            consumer.stop.set()
             consumer.wake.set()
             if consumer.task is not None:
                 tasks.append(consumer.task)
@@ -436,16 +446,21 @@ class PostgresBroker:
                 try:
                     next_due = await self._take_and_apply(consumer)
                     failures = 0
-                except _CONNECTION_ERRORS + (asyncpg.PostgresError,) as exc:
-                    # The broker database is away: whatever was claimed went back with the
-                    # lost transaction; look again after a pause.
+                except Exception as exc:
+                    # The broker database is away (or refused a statement): whatever was
+                    # claimed went back with the lost transaction; look again after a pause.
                     failures += 1
                     log.warning(
-                        "consumer lost the broker database, retrying",
-                        extra={"queue": queue, "retries": failures, "error_type": type(exc).__name__},
+                        "consumer could not take or settle a batch, retrying",
+                        extra={
+                            "queue": queue,
+                            "retries": failures,
+                            "error_type": type(exc).__name__,
+                        },
                     )
-                    next_due = retry_delay(failures, TRANSIENT_RETRY_BASE)
-                    await asyncio.sleep(next_due)
+                    with contextlib.suppress(TimeoutError):
+                        async with asyncio.timeout(retry_delay(failures, TRANSIENT_RETRY_BASE)):
+                            await consumer.stop.wait()
                     continue
                 if next_due == 0:
                     continue  # took a batch: there may be more
@@ -493,8 +508,10 @@ class PostgresBroker:
                 await self._failed(conn, queue, row, exc)
         return 0
 
-    async def _claim(self, conn: asyncpg.Connection, queue: str, limit: int) -> list[_Row]:
-        records = await conn.fetch(CLAIM, queue, limit)
+    async def _claim(
+        self, conn: asyncpg.Connection, queue: str, limit: int, held: Sequence[_Row] = ()
+    ) -> list[_Row]:
+        records = await conn.fetch(CLAIM, queue, limit, [row.id for row in held])
         rows = [_Row(r["id"], r["routing_key"], r["body"], r["deliveries"]) for r in records]
         rows.sort(key=lambda row: row.id)
         return rows
@@ -515,7 +532,7 @@ class PostgresBroker:
                     await consumer.wake.wait()
             if not consumer.wake.is_set():
                 return
-            rows += await self._claim(conn, queue, self.batch_size - len(rows))
+            rows += await self._claim(conn, queue, self.batch_size - len(rows), rows)
 
     async def _apply(
         self, consumer: _Consumer, batch: list[tuple[_Row, CloudEvent]]
@@ -567,9 +584,7 @@ class PostgresBroker:
                 )
                 with contextlib.suppress(TimeoutError):
                     async with asyncio.timeout(retry_delay(outages, TRANSIENT_RETRY_BASE)):
-                        while not consumer.stopping:  # noqa: ASYNC110 - cut short by stopping
-                            consumer.wake.clear()
-                            await consumer.wake.wait()
+                        await consumer.stop.wait()
                 if consumer.stopping:
                     raise
 
@@ -608,7 +623,9 @@ class PostgresBroker:
                 connection = await asyncpg.connect(self.dsn, timeout=CONNECT_TIMEOUT)
             except (*_CONNECTION_ERRORS, asyncpg.PostgresError) as exc:
                 if not failed:
-                    log.warning("bus LISTEN unavailable, polling", extra={"error_type": type(exc).__name__})
+                    log.warning(
+                        "bus LISTEN unavailable, polling", extra={"error_type": type(exc).__name__}
+                    )
                 failed = True
                 await asyncio.sleep(self.poll_interval)
                 continue
