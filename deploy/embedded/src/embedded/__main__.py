@@ -3,7 +3,9 @@
     school [--host 127.0.0.1] [--port 8000] [--data-dir var/embedded] [--no-seed]
 
 Each service gets its own database in an embedded PostgreSQL (pgserver) unless
-<SERVICE>_DATABASE_URL is set, and the in-process bus unless <SERVICE>_AMQP_URL is set.
+<SERVICE>_DATABASE_URL is set, and the durable PostgreSQL bus (shared.bus.postgres, on a
+database `school_bus` of the embedded PostgreSQL, or SCHOOL_BUS_DATABASE_URL) unless
+<SERVICE>_AMQP_URL is set.
 """
 
 import argparse
@@ -15,7 +17,7 @@ import signal
 import sys
 import threading
 import warnings
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 
 import asyncpg
@@ -25,11 +27,14 @@ from fastapi import FastAPI
 from embedded.gateway import Gateway
 from embedded.seed import DEMO_LOGINS, fill_this_week, seed_demo_school
 from embedded.services import ServiceModule, all_services
-from shared.bus.inprocess import InProcessBroker, InProcessBus
+from shared.bus.postgres import PostgresBroker, PostgresBus
+from shared.db import Database
 from shared.logging import configure_logging
 from shared.migrations import upgrade
 
 log = logging.getLogger("embedded")
+
+BUS = "bus"  # the broker database's key among the database URLs
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -45,12 +50,16 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
 
 @contextlib.asynccontextmanager
 async def service_databases(
-    services: list[ServiceModule], data_dir: Path
+    services: list[ServiceModule], data_dir: Path, *, bus: bool = False
 ) -> AsyncIterator[dict[str, str]]:
     """Each service's database URL: from <SERVICE>_DATABASE_URL, else a database of its own
-    in the embedded PostgreSQL, which is started here and stopped on the way out."""
+    in the embedded PostgreSQL, which is started here and stopped on the way out; with
+    `bus`, also the broker database's under BUS (SCHOOL_BUS_DATABASE_URL, else its own)."""
     urls = {s.name: url for s in services if (url := s.env("database_url"))}
-    missing = [s for s in services if s.name not in urls]
+    if bus and (bus_url := os.environ.get("SCHOOL_BUS_DATABASE_URL")):
+        urls[BUS] = bus_url
+    wanted = [s.name for s in services] + ([BUS] if bus else [])
+    missing = [name for name in wanted if name not in urls]
     if not missing:
         yield urls
         return
@@ -66,11 +75,11 @@ async def service_databases(
         try:
             rows = await admin.fetch("SELECT datname FROM pg_database")
             existing = {r["datname"] for r in rows}
-            for service in missing:
-                name = f"school_{service.name}"
+            for missing_name in missing:
+                name = f"school_{missing_name}"
                 if name not in existing:
                     await admin.execute(f'CREATE DATABASE "{name}"')
-                urls[service.name] = f"postgresql+asyncpg://postgres@/{name}?host={socket_dir}"
+                urls[missing_name] = f"postgresql+asyncpg://postgres@/{name}?host={socket_dir}"
         finally:
             await admin.close()
         yield urls
@@ -103,11 +112,32 @@ def _prepare(data_dir: Path) -> Path:
     return data_dir.resolve() / "pg"
 
 
+def uses_the_postgres_bus(service: ServiceModule) -> bool:
+    return not service.env("amqp_url")
+
+
+async def declare_queues(
+    bus: PostgresBus, services: Sequence[ServiceModule], urls: dict[str, str]
+) -> None:
+    """Every service's queues and bindings, before any relay publishes: the services start
+    one after another, and journal's relay runs before messaging consumes, so an event
+    routed to queues not declared yet would reach only some of its consumers."""
+    bindings: dict[str, list[str]] = {}
+    for service in services:
+        db = Database(urls[service.name])  # the handlers are not run: no connection is made
+        try:
+            for subscription in service.subscriptions(db):
+                bindings.setdefault(subscription.queue, []).extend(subscription.routing_keys)
+        finally:
+            await db.dispose()
+    await bus.declare(bindings)
+
+
 def build(
     args: argparse.Namespace,
     services: list[ServiceModule],
     urls: dict[str, str],
-    broker: InProcessBroker,
+    broker: PostgresBroker | None,
 ) -> Gateway:
     jwks_url = f"http://127.0.0.1:{args.port}/api/auth/.well-known/jwks.json"
     apps: dict[str, FastAPI] = {}
@@ -118,7 +148,7 @@ def build(
         if not service.env("jwks_url"):
             overrides["jwks_url"] = jwks_url
         settings = service.settings(**overrides)
-        bus = None if settings.amqp_url else InProcessBus(broker)
+        bus = None if settings.amqp_url or broker is None else PostgresBus(broker)
         apps[service.name] = service.create_app(settings, bus=bus)
     return Gateway(apps)
 
@@ -127,12 +157,18 @@ async def run(args: argparse.Namespace) -> None:
     configure_logging(os.environ.get("SCHOOL_LOG_LEVEL", "WARNING"))
     print("Запуск электронного журнала (встроенный режим)...", file=sys.stderr, flush=True)
     services = all_services()
-    broker = InProcessBroker()
-    async with service_databases(services, args.data_dir) as urls:
+    on_the_bus = [s for s in services if uses_the_postgres_bus(s)]
+    broker: PostgresBroker | None = None
+    async with service_databases(services, args.data_dir, bus=bool(on_the_bus)) as urls:
+        bus_url = urls.pop(BUS, None)
         for service in services:
             await upgrade(service.migrations, urls[service.name])
         if not args.no_seed:
             await seed_demo_school(urls)
+        if bus_url is not None:
+            broker = PostgresBroker(bus_url)
+            await broker.open()
+            await declare_queues(PostgresBus(broker), on_the_bus, urls)
         gateway = build(args, services, urls, broker)
         server = Server(
             uvicorn.Config(gateway, host=args.host, port=args.port, lifespan="on", log_config=None)
@@ -151,7 +187,8 @@ async def run(args: argparse.Namespace) -> None:
             if not serving.done():  # the seed failed: shut the server down in order
                 server.should_exit = True
                 await serving
-            await broker.close()
+            if broker is not None:
+                await broker.close()
 
 
 def banner(base_url: str) -> str:

@@ -1,14 +1,17 @@
-"""The five services as the launchers see them: name, app factory, settings, migrations."""
+"""The five services as the launchers see them: name, app factory, settings, migrations,
+subscriptions."""
 
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 
+from shared.bus import Subscription
+from shared.db import Database
 from shared.settings import BaseServiceSettings
 
 SERVICE_NAMES = ("auth", "journal", "messaging", "reporting", "archive")
@@ -20,6 +23,7 @@ class ServiceModule:
     create_app: Callable[..., FastAPI]
     settings_class: type[BaseServiceSettings]
     migrations: Path
+    subscriptions: Callable[[Database], Sequence[Subscription]]  # what its consumers take
 
     @property
     def env_prefix(self) -> str:
@@ -35,7 +39,10 @@ class ServiceModule:
 def load(name: str) -> ServiceModule:
     main = importlib.import_module(f"{name}.main")
     settings_module = importlib.import_module(f"{name}.settings")
-    return ServiceModule(name, main.create_app, settings_module.Settings, main.MIGRATIONS)
+    consumers = importlib.import_module(f"{name}.consumers")
+    return ServiceModule(
+        name, main.create_app, settings_module.Settings, main.MIGRATIONS, consumers.subscriptions
+    )
 
 
 def all_services() -> list[ServiceModule]:
