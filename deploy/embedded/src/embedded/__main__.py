@@ -11,6 +11,7 @@ database `school_bus` of the embedded PostgreSQL, or SCHOOL_BUS_DATABASE_URL) un
 import argparse
 import asyncio
 import contextlib
+import json
 import logging
 import os
 import signal
@@ -68,6 +69,7 @@ async def service_databases(
     from pgserver.postgres_server import get_server
 
     pg_dir = await asyncio.to_thread(_prepare, data_dir)
+    await asyncio.to_thread(_forget_killed_holders, pg_dir)
     server = await asyncio.to_thread(get_server, pg_dir, cleanup_mode="stop")
     try:
         socket_dir = str(pg_dir)
@@ -110,6 +112,30 @@ class Server(uvicorn.Server):
 def _prepare(data_dir: Path) -> Path:
     data_dir.mkdir(parents=True, exist_ok=True)
     return data_dir.resolve() / "pg"
+
+
+def _forget_killed_holders(pg_dir: Path) -> None:
+    """pgserver stops its server when the last process holding it lets go, and keeps the
+    holders' pids in <pgdata>/.handle_pids.json. A holder killed (SIGKILL, a power cut)
+    stays listed, and the server would then never be stopped again: forget those gone."""
+    holders = pg_dir / ".handle_pids.json"
+    try:
+        pids = json.loads(holders.read_text())
+    except (FileNotFoundError, ValueError):
+        return
+    alive = [pid for pid in pids if isinstance(pid, int) and _is_running(pid)]
+    if alive != pids:
+        holders.write_text(json.dumps(alive))
+
+
+def _is_running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # someone else's process
+        return True
+    return True
 
 
 def uses_the_postgres_bus(service: ServiceModule) -> bool:
