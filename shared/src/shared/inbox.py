@@ -11,6 +11,7 @@ inside the batch, or an event applied by an earlier batch, is skipped).
 """
 
 import logging
+import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -69,8 +70,10 @@ async def claim(
 ) -> list[CloudEvent]:
     """Record the events for this consumer; those not applied before, in their order,
     each id once."""
-    distinct = list({envelope.id: envelope for envelope in reversed(envelopes)}.values())
-    distinct.reverse()  # the first of several deliveries of an id, in arrival order
+    first: dict[uuid.UUID, CloudEvent] = {}
+    for envelope in envelopes:
+        first.setdefault(envelope.id, envelope)  # an id delivered twice counts once
+    distinct = list(first.values())
     if not distinct:
         return []
     result = await session.execute(
@@ -101,8 +104,9 @@ def idempotent_handler(
     that are only recorded. Payloads are validated against their contracts before the
     transaction opens, so a malformed event fails its batch (the bus then retries the
     events one by one, and only the malformed one is dead-lettered) instead of being
-    recorded. Handlers run per event type, in the order the types first appear in the
-    batch, so effects must not depend on the order of events (they go by version).
+    recorded. Handlers run per event type, in the order of `handlers`, each on the batch's
+    events of its type in arrival order: effects must not depend on the order in which
+    events arrive (projections go by version).
     """
     known = {event_type.routing_key: event_type for event_type in (*handlers, *also)}
 
@@ -127,11 +131,13 @@ def idempotent_handler(
             by_type: dict[type[Event], list[Any]] = {}
             for envelope in new:
                 by_type.setdefault(known[envelope.type], []).append(typed[envelope.id])
-            for event_type, events in by_type.items():
-                effect = handlers.get(event_type)
+            for event_type, effect in handlers.items():
+                events = by_type.get(event_type)
+                if not events:
+                    continue
                 if isinstance(effect, Batched):
                     await effect.apply(session, events)
-                elif effect is not None:
+                else:
                     for event in events:
                         await effect(session, event)
 
