@@ -48,16 +48,27 @@ async def postgres_transport(pg_admin_url: str) -> AsyncIterator[PostgresTranspo
 @pytest.fixture(
     params=["inprocess", "postgres", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)]
 )
-async def transport(request: pytest.FixtureRequest) -> AsyncIterator[Transport]:
-    """Each test using it runs on every transport: in-process, PostgreSQL, RabbitMQ (which
-    skips when unreachable)."""
+def transport_server(request: pytest.FixtureRequest) -> tuple[str, str | None]:
+    """Which transport, and the URL of its server: none for the in-process one, the
+    PostgreSQL admin URL, or the RabbitMQ URL (which skips when unreachable)."""
+    if request.param == "postgres":
+        return "postgres", request.getfixturevalue("pg_admin_url")
+    if request.param == "rabbitmq":
+        return "rabbitmq", request.getfixturevalue("rabbit_url")
+    return "inprocess", None
+
+
+@pytest.fixture
+async def transport(transport_server: tuple[str, str | None]) -> AsyncIterator[Transport]:
+    """Each test using it runs on every transport: in-process, PostgreSQL and RabbitMQ."""
+    kind, url = transport_server
     chosen: Transport
-    if request.param == "inprocess":
+    if url is None:
         chosen = InProcessTransport()
-    elif request.param == "postgres":
-        chosen = PostgresTransport(request.getfixturevalue("pg_admin_url"))
+    elif kind == "postgres":
+        chosen = PostgresTransport(url)
     else:
-        chosen = RabbitTransport(request.getfixturevalue("rabbit_url"))
+        chosen = RabbitTransport(url)
     try:
         yield chosen
     finally:
