@@ -1,6 +1,6 @@
 """The first README command: all five services in one process, an embedded PostgreSQL,
-the in-process bus and a seeded demo school; or, given URLs, the machine's PostgreSQL and
-RabbitMQ. Started as a real subprocess, the way a person starts it."""
+the durable PostgreSQL bus and a seeded demo school; or, given URLs, the machine's
+PostgreSQL and RabbitMQ. Started as a real subprocess, the way a person starts it."""
 
 import os
 import shutil
