@@ -177,7 +177,7 @@ async def test_the_backlog_counts_unacknowledged_messages_and_the_oldest_ones_ag
     assert (empty.messages, empty.oldest_age) == (0, None)
     assert waiting.messages == 3
     assert waiting.oldest_age is not None and waiting.oldest_age >= 0
-    assert queue in await bus.broker.queues()
+    assert queue in await bus.queues()
 
 
 async def test_consumers_of_one_queue_in_two_processes_share_it_each_message_once(

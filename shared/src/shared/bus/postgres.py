@@ -248,12 +248,17 @@ class PostgresBroker:
 
     async def open(self) -> None:
         """Connect, create the tables if they are missing, and start listening."""
-        self._pool = await asyncpg.create_pool(
+        pool = await asyncpg.create_pool(
             self.dsn, min_size=1, max_size=self.pool_size, timeout=CONNECT_TIMEOUT
         )
-        async with self._pool.acquire() as conn, conn.transaction():
-            await conn.execute("SELECT pg_advisory_xact_lock($1)", SCHEMA_LOCK)
-            await conn.execute(SCHEMA)
+        try:
+            async with pool.acquire() as conn, conn.transaction():
+                await conn.execute("SELECT pg_advisory_xact_lock($1)", SCHEMA_LOCK)
+                await conn.execute(SCHEMA)
+        except BaseException:
+            await pool.close()
+            raise
+        self._pool = pool
         self._listening = asyncio.create_task(self._keep_listening(), name="bus-listen")
 
     async def close(self) -> None:
@@ -277,7 +282,7 @@ class PostgresBroker:
     @property
     def pool(self) -> asyncpg.Pool:
         if self._pool is None:
-            raise PublishError("the broker is not open")
+            raise RuntimeError("the broker is not open")
         return self._pool
 
     async def is_ready(self) -> bool:
@@ -498,7 +503,7 @@ class PostgresBroker:
             if malformed:
                 log.error(
                     "not a CloudEvent, dead-lettered",
-                    extra={"queue": queue, "messages": len(malformed)},
+                    extra={"queue": queue, "count": len(malformed)},
                 )
                 await conn.execute(DEAD_LETTER, [row.id for row in malformed], "not a CloudEvent")
             failed = await self._apply(consumer, batch) if batch else []
@@ -701,7 +706,7 @@ class PostgresBroker:
             if moved:
                 await conn.execute("SELECT pg_notify($1, $2)", NOTIFY_CHANNEL, queue)
         if moved:
-            log.info("dead letters re-driven", extra={"queue": queue, "messages": moved})
+            log.info("dead letters re-driven", extra={"queue": queue, "count": moved})
         return moved
 
 
@@ -735,6 +740,9 @@ class PostgresBus:
         """Stop this service's consumers; the broker and its queues outlive the service."""
         consumers, self._consumers = self._consumers, []
         await self.broker.stop_consumers(consumers)
+
+    async def queues(self) -> list[str]:
+        return await self.broker.queues()
 
     async def backlog(self, queue: str) -> Backlog:
         return await self.broker.backlog(queue)
