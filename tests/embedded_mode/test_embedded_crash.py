@@ -5,17 +5,13 @@ the parent's notifications and reporting exactly once."""
 import asyncio
 import contextlib
 import os
-import shutil
 import signal
-import tempfile
 import threading
 import time
-from collections.abc import Iterator
 from pathlib import Path
 
 import asyncpg
 import httpx
-import pytest
 from pgserver.utils import PostmasterInfo
 
 from tests.e2e.school import Caller
@@ -127,18 +123,6 @@ def stop_leftover_postgres(data_dir: Path) -> None:
     with contextlib.suppress(Exception):
         assert info.process is not None
         info.process.wait(30)
-
-
-@pytest.fixture
-def data_dir() -> Iterator[Path]:
-    """A data directory outside pytest's temporary root: pytest sets that root to 0700
-    whenever a session starts, which locks out the embedded PostgreSQL's own system user
-    (under root) in the middle of a run when test sessions overlap."""
-    parent = Path(tempfile.mkdtemp(prefix="school-crash-"))
-    try:
-        yield parent / "embedded"
-    finally:
-        shutil.rmtree(parent, ignore_errors=True)
 
 
 async def test_marks_acknowledged_before_a_sigkill_arrive_exactly_once_after_a_restart(

@@ -122,11 +122,6 @@ def run_the_slice(system: Embedded) -> None:
         assert report["marks_count"] >= 1
 
 
-@pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "embedded"
-
-
 def test_one_command_starts_the_system_with_a_demo_school(data_dir: Path) -> None:
     system = Embedded(data_dir, clean_env())
     try:
