@@ -2,13 +2,11 @@
 transaction (shared.inbox)."""
 
 import asyncio
-import contextlib
 import uuid
-from collections.abc import Iterator, Sequence
+from collections.abc import Sequence
 from typing import ClassVar
 
 import pytest
-import sqlalchemy.event
 from pydantic import ValidationError
 from sqlalchemy import func, select, text
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -17,6 +15,7 @@ from shared.bus import Subscription
 from shared.db import Database
 from shared.events import CloudEvent
 from shared.inbox import Batched, idempotent_handler, inbox, subscription
+from shared.testing import inserts_into, statements
 from shared.testing_bus import (
     BATCH_SIZE,
     Collector,
@@ -248,21 +247,6 @@ async def test_a_poison_event_in_a_batch_leaves_its_neighbours_applied_once(
 # --- one batch, one transaction ---------------------------------------------------------------
 
 
-@contextlib.contextmanager
-def statements(db: Database) -> Iterator[list[str]]:
-    """The SQL statements the database's engine runs meanwhile."""
-    seen: list[str] = []
-
-    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
-        seen.append(statement)
-
-    sqlalchemy.event.listen(db.engine.sync_engine, "before_cursor_execute", record)
-    try:
-        yield seen
-    finally:
-        sqlalchemy.event.remove(db.engine.sync_engine, "before_cursor_execute", record)
-
-
 async def test_a_batch_is_applied_in_one_transaction_with_one_inbox_statement(
     db: Database,
 ) -> None:
@@ -280,7 +264,7 @@ async def test_a_batch_is_applied_in_one_transaction_with_one_inbox_statement(
 
     assert sorted(await effects(db)) == sorted(e.id for e in batch)
     assert len(transactions) == 50 and len(set(transactions)) == 1
-    assert sum("INSERT INTO inbox" in statement for statement in executed) == 1
+    assert inserts_into(executed, "inbox") == 1
     assert await inbox_rows(db) == 50
 
 

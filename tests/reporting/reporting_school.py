@@ -25,6 +25,15 @@ class School:
         await self._subscription.handler([envelope])
         return envelope
 
+    async def deliver_batch(self, events: list[Event | CloudEvent]) -> list[CloudEvent]:
+        """Deliver several events as one batch, as the bus would."""
+        envelopes = [
+            CloudEvent.from_json((e if isinstance(e, CloudEvent) else e.to_cloudevent()).to_json())
+            for e in events
+        ]
+        await self._subscription.handler(envelopes)
+        return envelopes
+
     def class_opened(
         self,
         *,
