@@ -183,6 +183,7 @@ class PostgresTransport:
         settings: dict[str, Any] = {
             "delivery_limit": DELIVERY_LIMIT,
             "batch_size": BATCH_SIZE,
+            "batch_wait": BATCH_WAIT,
             "retry_backoff": 0.01,
             "poll_interval": 0.2,
             "pool_size": 4,
