@@ -1,4 +1,4 @@
-"""The embedded mode's data directory for a test."""
+"""The embedded mode's data directories for a test."""
 
 import shutil
 import tempfile
@@ -9,13 +9,16 @@ import pytest
 
 
 @pytest.fixture
-def data_dir() -> Iterator[Path]:
-    """A data directory outside pytest's temporary root. Under root, pgserver runs
-    PostgreSQL as a system user of its own and opens the path to its data for it; every
-    pytest session that starts sets that root back to 0700, which locks PostgreSQL out in
-    the middle of a test whenever sessions overlap (several runs on one machine)."""
-    parent = Path(tempfile.mkdtemp(prefix="school-embedded-"))
-    try:
-        yield parent / "embedded"
-    finally:
-        shutil.rmtree(parent, ignore_errors=True)
+def scratch() -> Iterator[Path]:
+    """A directory of its own under the system's temporary directory, not pytest's: run as
+    root, pgserver runs PostgreSQL as the user `pgserver` and opens the path up to it, while
+    every pytest session starting on the machine closes /tmp/pytest-of-<user> again
+    (mode 0700), and PostgreSQL then panics on its own files."""
+    path = Path(tempfile.mkdtemp(prefix="school-embedded-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def data_dir(scratch: Path) -> Path:
+    return scratch / "embedded"

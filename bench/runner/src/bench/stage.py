@@ -1,5 +1,6 @@
 """The stage every scenario runs on: fresh databases filled by the generator, a fresh
-RabbitMQ vhost, and the distributed mode (five service processes behind nginx)."""
+RabbitMQ vhost, and the distributed mode (each service's API, relay and consumer
+processes, the APIs behind nginx)."""
 
 import asyncio
 import os
@@ -103,14 +104,16 @@ class Stage:
         print("bench: warning: the services did not settle; the next figures carry a backlog")
 
     def service_pids(self) -> dict[str, int]:
+        """Every service process by name (`journal-api`, `journal-relay`, ...)."""
         return {name: process.pid for name, process in self.cluster.processes.items()}
 
-    def restart(self, service: str) -> None:
-        """Stop a service gracefully and start it again (a cold process)."""
-        process = self.cluster.processes[service]
-        process.terminate()
-        process.wait(timeout=30)
-        self.cluster.restart(service)
+    def restart(self, service: str, kind: str = "api") -> None:
+        """Stop a service's processes of one kind gracefully and start them again (cold)."""
+        for name in self.cluster.names(service, kind):
+            process = self.cluster.processes[name]
+            process.terminate()
+            process.wait(timeout=30)
+        self.cluster.restart(service, kind)
 
 
 @asynccontextmanager
@@ -148,7 +151,13 @@ async def vhost() -> AsyncIterator[str]:
 
 @asynccontextmanager
 async def stage(
-    *, scale: float, schools: int, seed: int, workers: Mapping[str, int], keep: bool = False
+    *,
+    scale: float,
+    schools: int,
+    seed: int,
+    workers: Mapping[str, int],
+    replicas: Mapping[str, int] | None = None,
+    keep: bool = False,
 ) -> AsyncIterator[Stage]:
     """Generate the data, start the distributed mode on it, and take it all down after."""
     if nginx_binary() is None:
@@ -164,6 +173,7 @@ async def stage(
             amqp_url,
             settings={"AUTH_ACCESS_TOKEN_TTL": "3600", "AUTH_LOGIN_MAX_DELAY": "0"},
             workers=workers,
+            replicas=replicas or {},
         )
         connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=60)
         http = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60))

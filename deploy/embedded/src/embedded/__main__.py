@@ -11,31 +11,37 @@ database `school_bus` of the embedded PostgreSQL, or SCHOOL_BUS_DATABASE_URL) un
 import argparse
 import asyncio
 import contextlib
-import json
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
-import warnings
 from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
+from typing import NamedTuple
 
-import asyncpg
 import uvicorn
 from fastapi import FastAPI
 
 from embedded.gateway import Gateway
-from embedded.seed import DEMO_LOGINS, fill_this_week, seed_demo_school
+from embedded.listening import listen
+from embedded.postgres import EmbeddedPostgres, embedded_postgres
+from embedded.problems import StartupProblem
+from embedded.seed import (
+    DEMO_LOGINS,
+    fill_this_week,
+    seed_demo_school,
+    start_over_if_interrupted,
+)
 from embedded.services import ServiceModule, all_services
 from shared.bus.postgres import PostgresBroker, PostgresBus
-from shared.db import Database
 from shared.logging import configure_logging
 from shared.migrations import upgrade
 
 log = logging.getLogger("embedded")
 
-BUS = "bus"  # the broker database's key among the database URLs
+BUS_DATABASE = "school_bus"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -49,45 +55,41 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+class ServiceDatabases(NamedTuple):
+    urls: dict[str, str]
+    # The embedded PostgreSQL when it holds every service's database: only then may the
+    # launcher record the demo seed there and make the databases anew.
+    embedded: EmbeddedPostgres | None
+    # The PostgreSQL bus's database, when a service uses that bus.
+    bus_url: str | None = None
+
+
+def database_name(service: ServiceModule) -> str:
+    return f"school_{service.name}"
+
+
 @contextlib.asynccontextmanager
 async def service_databases(
     services: list[ServiceModule], data_dir: Path, *, bus: bool = False
-) -> AsyncIterator[dict[str, str]]:
+) -> AsyncIterator[ServiceDatabases]:
     """Each service's database URL: from <SERVICE>_DATABASE_URL, else a database of its own
     in the embedded PostgreSQL, which is started here and stopped on the way out; with
-    `bus`, also the broker database's under BUS (SCHOOL_BUS_DATABASE_URL, else its own)."""
+    `bus`, also the bus's (SCHOOL_BUS_DATABASE_URL, else `school_bus` there)."""
     urls = {s.name: url for s in services if (url := s.env("database_url"))}
-    if bus and (bus_url := os.environ.get("SCHOOL_BUS_DATABASE_URL")):
-        urls[BUS] = bus_url
-    wanted = [s.name for s in services] + ([BUS] if bus else [])
-    missing = [name for name in wanted if name not in urls]
-    if not missing:
-        yield urls
+    bus_url = os.environ.get("SCHOOL_BUS_DATABASE_URL") if bus else None
+    bus_embedded = bus and not bus_url
+    missing = [s for s in services if s.name not in urls]
+    if not missing and not bus_embedded:
+        yield ServiceDatabases(urls, None, bus_url)
         return
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells, CI); it is harmless here.
-    warnings.filterwarnings("ignore", module="platformdirs")
-    from pgserver.postgres_server import get_server
-
-    pg_dir = await asyncio.to_thread(_prepare, data_dir)
-    await asyncio.to_thread(_forget_killed_holders, pg_dir)
-    server = await asyncio.to_thread(get_server, pg_dir, cleanup_mode="stop")
-    try:
-        socket_dir = str(pg_dir)
-        admin = await asyncpg.connect(user="postgres", host=socket_dir, database="postgres")
-        try:
-            rows = await admin.fetch("SELECT datname FROM pg_database")
-            existing = {r["datname"] for r in rows}
-            for missing_name in missing:
-                name = f"school_{missing_name}"
-                if name not in existing:
-                    await admin.execute(f'CREATE DATABASE "{name}"')
-                urls[missing_name] = f"postgresql+asyncpg://postgres@/{name}?host={socket_dir}"
-        finally:
-            await admin.close()
-        yield urls
-    finally:
-        # Explicitly: uvicorn re-raises SIGTERM after its shutdown, so atexit never runs.
-        await asyncio.to_thread(server.cleanup)
+    async with embedded_postgres(data_dir) as postgres:
+        names = [database_name(s) for s in missing]
+        await postgres.create_missing([*names, BUS_DATABASE] if bus_embedded else names)
+        for service in missing:
+            urls[service.name] = postgres.url(database_name(service))
+        if bus_embedded:
+            bus_url = postgres.url(BUS_DATABASE)
+        yield ServiceDatabases(urls, postgres if len(missing) == len(services) else None, bus_url)
 
 
 class Server(uvicorn.Server):
@@ -109,53 +111,18 @@ class Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
-def _prepare(data_dir: Path) -> Path:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return data_dir.resolve() / "pg"
-
-
-def _forget_killed_holders(pg_dir: Path) -> None:
-    """pgserver stops its server when the last process holding it lets go, and keeps the
-    holders' pids in <pgdata>/.handle_pids.json. A holder killed (SIGKILL, a power cut)
-    stays listed, and the server would then never be stopped again: forget those gone."""
-    holders = pg_dir / ".handle_pids.json"
-    try:
-        pids = json.loads(holders.read_text())
-    except (FileNotFoundError, ValueError):
-        return
-    alive = [pid for pid in pids if isinstance(pid, int) and _is_running(pid)]
-    if alive != pids:
-        holders.write_text(json.dumps(alive))
-
-
-def _is_running(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except PermissionError:  # someone else's process
-        return True
-    return True
-
-
 def uses_the_postgres_bus(service: ServiceModule) -> bool:
     return not service.env("amqp_url")
 
 
-async def declare_queues(
-    bus: PostgresBus, services: Sequence[ServiceModule], urls: dict[str, str]
-) -> None:
+async def declare_queues(bus: PostgresBus, services: Sequence[ServiceModule]) -> None:
     """Every service's queues and bindings, before any relay publishes: the services start
     one after another, and journal's relay runs before messaging consumes, so an event
     routed to queues not declared yet would reach only some of its consumers."""
     bindings: dict[str, list[str]] = {}
     for service in services:
-        db = Database(urls[service.name])  # the handlers are not run: no connection is made
-        try:
-            for subscription in service.subscriptions(db):
-                bindings.setdefault(subscription.queue, []).extend(subscription.routing_keys)
-        finally:
-            await db.dispose()
+        for queue, routing_keys in service.bindings.items():
+            bindings.setdefault(queue, []).extend(routing_keys)
     await bus.declare(bindings)
 
 
@@ -179,27 +146,32 @@ def build(
     return Gateway(apps)
 
 
-async def run(args: argparse.Namespace) -> None:
+async def run(args: argparse.Namespace, listening: socket.socket) -> None:
     configure_logging(os.environ.get("SCHOOL_LOG_LEVEL", "WARNING"))
     print("Запуск электронного журнала (встроенный режим)...", file=sys.stderr, flush=True)
     services = all_services()
     on_the_bus = [s for s in services if uses_the_postgres_bus(s)]
     broker: PostgresBroker | None = None
-    async with service_databases(services, args.data_dir, bus=bool(on_the_bus)) as urls:
-        bus_url = urls.pop(BUS, None)
+    async with service_databases(services, args.data_dir, bus=bool(on_the_bus)) as databases:
+        urls = databases.urls
+        if not args.no_seed and databases.embedded is not None:
+            names = [database_name(s) for s in services]
+            if databases.bus_url == databases.embedded.url(BUS_DATABASE):
+                names.append(BUS_DATABASE)  # its queues hold what the half-seeded ones sent
+            await start_over_if_interrupted(databases.embedded, names)
         for service in services:
             await upgrade(service.migrations, urls[service.name])
         if not args.no_seed:
-            await seed_demo_school(urls)
-        if bus_url is not None:
-            broker = PostgresBroker(bus_url)
+            await seed_demo_school(urls, databases.embedded)
+        if databases.bus_url is not None:
+            broker = PostgresBroker(databases.bus_url)
             await broker.open()
-            await declare_queues(PostgresBus(broker), on_the_bus, urls)
+            await declare_queues(PostgresBus(broker), on_the_bus)
         gateway = build(args, services, urls, broker)
         server = Server(
             uvicorn.Config(gateway, host=args.host, port=args.port, lifespan="on", log_config=None)
         )
-        serving = asyncio.create_task(server.serve())
+        serving = asyncio.create_task(server.serve(sockets=[listening]))
         try:
             while not server.started and not serving.done():  # noqa: ASYNC110 - no event
                 await asyncio.sleep(0.05)
@@ -231,8 +203,12 @@ def banner(base_url: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(args))
+    try:
+        listening = listen(args.host, args.port)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run(args, listening))
+    except StartupProblem as problem:
+        sys.exit(f"school: {problem}")
 
 
 if __name__ == "__main__":

@@ -1,17 +1,15 @@
 """The five services as the launchers see them: name, app factory, settings, migrations,
-subscriptions."""
+the queues their consumers take."""
 
 import importlib
 import os
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from fastapi import FastAPI
 
-from shared.bus import Subscription
-from shared.db import Database
 from shared.settings import BaseServiceSettings
 
 SERVICE_NAMES = ("auth", "journal", "messaging", "reporting", "archive")
@@ -23,7 +21,7 @@ class ServiceModule:
     create_app: Callable[..., FastAPI]
     settings_class: type[BaseServiceSettings]
     migrations: Path
-    subscriptions: Callable[[Database], Sequence[Subscription]]  # what its consumers take
+    bindings: Mapping[str, Sequence[str]]  # its consumers' queues and their routing keys
 
     @property
     def env_prefix(self) -> str:
@@ -41,7 +39,7 @@ def load(name: str) -> ServiceModule:
     settings_module = importlib.import_module(f"{name}.settings")
     consumers = importlib.import_module(f"{name}.consumers")
     return ServiceModule(
-        name, main.create_app, settings_module.Settings, main.MIGRATIONS, consumers.subscriptions
+        name, main.create_app, settings_module.Settings, main.MIGRATIONS, consumers.BINDINGS
     )
 
 
