@@ -18,7 +18,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from shared.bus import Bus, Subscription
 from shared.db import Database
 from shared.errors import install_problem_handlers
+from shared.inputs import install_input_safety_net, json_bodies_only
 from shared.logging import RequestIdMiddleware, configure_logging
+from shared.openapi import document_problems
 from shared.relay import OutboxRelay
 from shared.security import JwksKeys, KeySource, TokenVerifier
 from shared.settings import BaseServiceSettings
@@ -149,6 +151,7 @@ def create_service_app(
     app = FastAPI(
         title=f"School journal: {name}",
         description=description,
+        dependencies=[Depends(json_bodies_only)],
         version="0.1.0",
         openapi_url=f"{prefix}/openapi.json",
         docs_url=f"{prefix}/docs",
@@ -163,6 +166,7 @@ def create_service_app(
         audience=settings.jwt_audience,
     )
     install_problem_handlers(app)
+    install_input_safety_net(app)
     app.add_middleware(RequestIdMiddleware, service=name)
 
     @app.get(f"{prefix}/health", tags=["ops"])
@@ -170,7 +174,11 @@ def create_service_app(
         """Alive: the process answers."""
         return {"status": "ok", "service": name}
 
-    @app.get(f"{prefix}/ready", tags=["ops"])
+    @app.get(
+        f"{prefix}/ready",
+        tags=["ops"],
+        responses={503: {"description": "The database or the broker is not reachable"}},
+    )
     async def ready(request: Request) -> JSONResponse:
         """Ready: the database is reachable, and the broker too where this process uses it."""
         checks = await readiness(name, request.app.state.db, request.app.state.bus)
@@ -182,6 +190,7 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router, prefix=prefix)
+    document_problems(app, skip_tags=frozenset({"ops"}))
     return app
 
 
