@@ -5,7 +5,7 @@ import uuid
 from typing import Any
 
 from calendar_samples import YEAR_2026
-from journal_world import World
+from journal_world import World, outbox
 
 # Mathematics in grade 5 (ФОП ООО): 5 hours a week, 170 a year. The plan below is short.
 PLAN_ITEMS: list[dict[str, Any]] = [
@@ -67,3 +67,9 @@ async def set_hours(
     assert response.status_code == 200, response.text
     result: dict[str, Any] = response.json()
     return result
+
+
+async def school_events(world: World, routing_key: str) -> list[dict[str, Any]]:
+    """The envelopes the world's school staged for `routing_key` (race tests commit theirs
+    to the same database), oldest first."""
+    return [e for e in await outbox(world.db, routing_key) if e["schoolid"] == str(world.school_id)]

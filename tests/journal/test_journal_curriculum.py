@@ -7,8 +7,8 @@ import uuid
 from typing import Any
 
 import pytest
-from curriculum_samples import open_year, set_hours
-from journal_world import World, outbox, problem_type, table_counts
+from curriculum_samples import open_year, school_events, set_hours
+from journal_world import World, problem_type, table_counts
 
 CHANGED = "journal.curriculum.changed.v1"
 WRITERS = ["deputy", "director"]
@@ -39,7 +39,7 @@ async def test_the_deputy_sets_weekly_hours_and_the_year_s_hours_follow(world: W
         ("Русский язык", 4.5, 153.0),
     ]
     assert (body["weekly_total"], body["yearly_total"]) == (9.5, 323.0)
-    [event] = await outbox(world.db, CHANGED)
+    [event] = await school_events(world, CHANGED)
     assert event["subject"] == f"curriculum/{year_id}:5"
     assert (event["version"], event["schoolid"]) == (1, str(world.school_id))
     assert event["data"]["weeks"] == 34
@@ -68,7 +68,7 @@ async def test_each_change_is_a_new_version_and_the_same_hours_again_change_noth
 
     assert changed["version"] == again["version"] == 2
     assert [s["subject_name"] for s in again["subjects"]] == ["Математика"]
-    events = await outbox(world.db, CHANGED)
+    events = await school_events(world, CHANGED)
     assert [e["version"] for e in events] == [1, 2]
     assert len(events[1]["data"]["subjects"]) == 1  # Russian dropped, no tombstone needed
 
@@ -250,5 +250,5 @@ async def test_two_first_saves_at_once_leave_one_version_1(committed_world: Worl
     )
 
     assert sorted(r.status_code for r in responses) == [200, 409]
-    events = [e for e in await outbox(world.db, CHANGED) if e["schoolid"] == str(world.school_id)]
+    events = await school_events(world, CHANGED)
     assert [e["version"] for e in events] == [1]

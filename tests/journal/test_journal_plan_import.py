@@ -8,8 +8,8 @@ from typing import Any
 
 import httpx
 import pytest
-from curriculum_samples import open_year, plan_path, put_plan
-from journal_world import World, outbox, problem_type, table_counts
+from curriculum_samples import open_year, plan_path, put_plan, school_events
+from journal_world import World, problem_type, table_counts
 from openpyxl import Workbook
 
 from journal.curriculum.plan_file import MAX_FILE_BYTES
@@ -110,7 +110,7 @@ async def test_a_plan_is_imported_from_csv_or_xlsx(
     assert response.status_code == 200, response.text
     assert items(response.json()) == EXPECTED
     assert response.json()["version"] == 1
-    [event] = await outbox(world.db, CHANGED)
+    [event] = await school_events(world, CHANGED)
     assert len(event["data"]["items"]) == 4
 
 
@@ -132,7 +132,7 @@ async def test_the_same_file_twice_changes_nothing(world: World) -> None:
     as_xlsx = await upload(world, year_id, xlsx_file(ROWS), XLSX)
 
     assert first.json() == second.json() == as_xlsx.json()
-    assert len(await outbox(world.db, CHANGED)) == 1
+    assert len(await school_events(world, CHANGED)) == 1
 
 
 async def test_a_corrected_file_keeps_the_items_ids_by_position(world: World) -> None:

@@ -8,8 +8,8 @@ import uuid
 from typing import Any
 
 import pytest
-from curriculum_samples import PLAN_ITEMS, open_year, plan_path, put_plan, set_hours
-from journal_world import World, outbox, problem_type, rows, table_counts
+from curriculum_samples import PLAN_ITEMS, open_year, plan_path, put_plan, school_events, set_hours
+from journal_world import World, problem_type, rows, table_counts
 
 CHANGED = "journal.thematic_plan.changed.v1"
 # 5А mathematics is taught by the class teacher, 5А Russian by `teacher`.
@@ -39,7 +39,7 @@ async def test_the_teacher_writes_the_plan_and_reads_it_in_order(world: World) -
     assert plan["planned_hours"] == 14
     read = await world.client.get(plan_path(world, year_id), headers=world.auth("class_teacher"))
     assert read.json() == plan
-    [event] = await outbox(world.db, CHANGED)
+    [event] = await school_events(world, CHANGED)
     assert event["subject"] == f"thematic_plan/{plan['plan_id']}"
     assert event["version"] == 1
     data = event["data"]
@@ -143,7 +143,7 @@ async def test_the_same_plan_again_changes_nothing(world: World) -> None:
     second = await put_plan(world, year_id, again, version=1)
 
     assert second == first
-    assert len(await outbox(world.db, CHANGED)) == 1
+    assert len(await school_events(world, CHANGED)) == 1
 
 
 async def test_a_stale_version_is_409_and_nothing_changes(world: World) -> None:
