@@ -538,3 +538,22 @@ async def test_an_item_cannot_lose_its_topic_or_hours(world: World) -> None:
     for body in ({"topic": None}, {"hours": None}, {"work_type": "экзамен"}):
         response = await world.client.patch(path, json=body, headers=world.auth("deputy"))
         assert response.status_code == 422, (body, response.text)
+
+
+async def test_an_item_of_a_since_deactivated_work_type_stays_editable(world: World) -> None:
+    year_id = await open_year(world)
+    plan = await put_plan(world, year_id)
+    await world.patch_work_type("control", {"active": False})
+    control_work = plan["items"][2]["item_id"]
+
+    response = await world.client.patch(
+        f"{plan_path(world, year_id)}/items/{control_work}",
+        json={"hours": 2},
+        headers=world.auth("class_teacher"),
+    )
+
+    assert response.status_code == 200, response.text
+    assert (response.json()["items"][2]["work_type"], response.json()["items"][2]["hours"]) == (
+        "control",
+        2,
+    )

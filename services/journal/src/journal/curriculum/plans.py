@@ -161,11 +161,16 @@ async def read_plan(
 
 
 async def _work_type_codes(session: AsyncSession, school_id: uuid.UUID) -> dict[str, str]:
-    """The school's active work types by lower-cased code and name, to their code."""
+    """The school's work types by lower-cased code and name, to their code. A deactivated
+    one is still known (it takes no new marks, but a plan written before may name it, and
+    editing another field of that item must not fail); for a name, an active one wins."""
     lookup: dict[str, str] = {}
-    for code, name in await session.execute(
-        select(WorkType.code, WorkType.name).where(WorkType.school_id == school_id, WorkType.active)
-    ):
+    rows = await session.execute(
+        select(WorkType.code, WorkType.name)
+        .where(WorkType.school_id == school_id)
+        .order_by(WorkType.active.desc(), WorkType.code)
+    )
+    for code, name in rows:
         lookup[code.lower()] = code
         lookup.setdefault(name.lower(), code)
     return lookup
