@@ -39,6 +39,7 @@ def make_bus(settings: BaseServiceSettings, name: str) -> Bus:
         exchange=settings.exchange,
         delivery_limit=settings.delivery_limit,
         prefetch=settings.prefetch,
+        transient_retries=settings.transient_retries,
         connection_name=name,
     )
 
@@ -78,13 +79,19 @@ def create_service_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(settings.database_url)
+        db = Database(
+            settings.database_url,
+            pool_size=settings.pool_size,
+            statement_timeout=settings.statement_timeout,
+            lock_timeout=settings.lock_timeout,
+        )
         the_bus = bus if bus is not None else make_bus(settings, name)
         relay = OutboxRelay(
             db,
             the_bus,
             poll_interval=settings.relay_poll_interval,
             batch_size=settings.relay_batch_size,
+            park_after=settings.outbox_park_after,
         )
         app.state.db = db
         app.state.bus = the_bus

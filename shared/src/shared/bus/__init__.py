@@ -9,8 +9,11 @@ Delivery contract, the same on both transports:
   `delivery_limit` times it goes to its queue's dead letters (`dead_letter_queue(queue)`),
   while the queue's other messages keep flowing;
 - a handler failing because the database or the network is away for a moment
-  (`is_transient`) is retried in place, with the same pause, without using up the
-  delivery limit: a database restart must not send good events to the dead letters;
+  (`is_transient`: connection loss, an exhausted connection pool, a statement or lock
+  timeout) is retried in place, with a growing pause, without using up the delivery
+  limit: a database restart must not send good events to the dead letters. These
+  retries are bounded (`TRANSIENT_RETRY_LIMIT` in place, then the delivery counts as
+  failed as any other), so an outage that never passes still ends in the dead letters;
 - a body that is not a CloudEvent can never succeed and is dead-lettered at once;
 - a delivery not acknowledged when its consumer stops is redelivered to another consumer;
 - several subscribers on one queue name compete for its messages; each message is
@@ -20,6 +23,8 @@ Delivery contract, the same on both transports:
 from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+import sqlalchemy.exc
 
 from shared.events import CloudEvent
 
@@ -72,10 +77,16 @@ def retry_delay(deliveries: int, base: float = 0.5) -> float:
 
 
 # SQLSTATEs of failures that go away by themselves: connection exceptions (class 08),
-# the server shutting down or starting up, too many connections, and the conflicts
-# PostgreSQL asks the client to retry.
-_TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300", "40001", "40P01"})
+# the server shutting down or starting up, too many connections, the conflicts
+# PostgreSQL asks the client to retry, and our own statement_timeout (57014) and
+# lock_timeout (55P03) firing under load.
+_TRANSIENT_SQLSTATES = frozenset(
+    {"57P01", "57P02", "57P03", "53300", "40001", "40P01", "57014", "55P03"}
+)
 TRANSIENT_RETRY_BASE = 0.1
+# In-place retries of one delivery on a passing outage: 0.1 s doubling, so ten tries
+# wait about 50 s in all, longer than a database restart or failover takes.
+TRANSIENT_RETRY_LIMIT = 10
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -86,6 +97,8 @@ def is_transient(exc: BaseException) -> bool:
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, (ConnectionError, TimeoutError)):
+            return True
+        if isinstance(current, sqlalchemy.exc.TimeoutError):  # the pool had no connection
             return True
         if isinstance(current, OSError) and not isinstance(current, FileNotFoundError):
             return True
@@ -120,6 +133,7 @@ def topic_matches(pattern: str, routing_key: str) -> bool:
 
 
 __all__ = [
+    "TRANSIENT_RETRY_LIMIT",
     "Bus",
     "Handler",
     "PublishError",

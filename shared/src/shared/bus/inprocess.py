@@ -16,6 +16,7 @@ from pydantic import ValidationError
 
 from shared.bus import (
     TRANSIENT_RETRY_BASE,
+    TRANSIENT_RETRY_LIMIT,
     PublishError,
     Subscription,
     is_transient,
@@ -72,10 +73,16 @@ class InProcessBroker:
     """
 
     def __init__(
-        self, delivery_limit: int = 5, *, prefetch: int = 10, retry_backoff: float = 0.5
+        self,
+        delivery_limit: int = 5,
+        *,
+        prefetch: int = 10,
+        retry_backoff: float = 0.5,
+        transient_retries: int = TRANSIENT_RETRY_LIMIT,
     ) -> None:
         if delivery_limit < 1 or prefetch < 1:
             raise ValueError("delivery_limit and prefetch must be at least 1")
+        self.transient_retries = transient_retries
         self.delivery_limit = delivery_limit
         self.prefetch = prefetch
         self.retry_backoff = retry_backoff
@@ -216,14 +223,15 @@ class InProcessBroker:
     async def _handle(
         self, subscription: Subscription, event: CloudEvent, delivery: _Delivery, queue: str
     ) -> None:
-        """Run the handler; a passing outage is retried in place, without counting."""
+        """Run the handler; a passing outage is retried in place, without counting, up to
+        `transient_retries` times (then the delivery fails as any other)."""
         outages = 0
         while True:
             try:
                 await subscription.handler(event)
                 return
             except Exception as exc:
-                if not is_transient(exc):
+                if not is_transient(exc) or outages >= self.transient_retries:
                     raise
                 outages += 1
                 log.warning(

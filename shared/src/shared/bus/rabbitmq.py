@@ -39,6 +39,7 @@ from yarl import URL
 
 from shared.bus import (
     TRANSIENT_RETRY_BASE,
+    TRANSIENT_RETRY_LIMIT,
     PublishError,
     Subscription,
     dead_letter_queue,
@@ -96,9 +97,11 @@ class RabbitBus:
         reconnect_interval: float = 2.0,
         connection_name: str | None = None,
         close_grace: float = 5.0,
+        transient_retries: int = TRANSIENT_RETRY_LIMIT,
     ) -> None:
         if delivery_limit < 1 or prefetch < 1:
             raise ValueError("delivery_limit and prefetch must be at least 1")
+        self.transient_retries = transient_retries
         self.url = url
         self.exchange_name = exchange
         self.dead_letter_exchange_name = f"{exchange}.dlx"
@@ -333,8 +336,13 @@ class RabbitBus:
             try:
                 await subscription.handler(event)
             except Exception as exc:
-                if is_transient(exc) and not self._closing.is_set():
+                if (
+                    is_transient(exc)
+                    and outages < self.transient_retries
+                    and not self._closing.is_set()
+                ):
                     # Retried in place: handing it back would use up the delivery limit.
+                    # Bounded: past the bound the delivery fails as any other.
                     outages += 1
                     log.warning(
                         "delivery failed on a passing outage, retrying",
