@@ -14,6 +14,8 @@ class BaseServiceSettings(BaseSettings):
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/school"
     # Connections of the service's pool (no overflow, see shared.db.Database).
     pool_size: int = 10
+    # Seconds a request or a delivery waits for a free connection (then: transient).
+    pool_timeout: float = 10.0
     # Seconds a statement may run, and wait for a lock, before PostgreSQL cancels it
     # (set on every connection; answered as a retryable 503, retried on the bus).
     statement_timeout: float = 15.0

@@ -5,17 +5,21 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
+from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import Bus, Subscription
 from shared.db import Database
+from shared.deadletters import DeadLetterQueues, queues_of
 from shared.errors import install_problem_handlers
 from shared.logging import RequestIdMiddleware, configure_logging
+from shared.metrics import CONTENT_TYPE, RequestMetricsMiddleware, ServiceMetrics
+from shared.purge import EVERY_SERVICE, Purge, Retained
 from shared.relay import OutboxRelay
 from shared.security import JwksKeys, KeySource, TokenVerifier
 from shared.settings import BaseServiceSettings
@@ -72,16 +76,20 @@ def create_service_app(
     bus: Bus | None = None,
     keys: KeySource | None = None,
     description: str = "",
+    retained: Sequence[Retained] = (),
 ) -> FastAPI:
-    """Build a service's FastAPI app; `bus` and `keys` default to the configured ones."""
+    """Build a service's FastAPI app; `bus` and `keys` default to the configured ones;
+    `retained` names the service's own tables the purge keeps short (shared.purge)."""
     configure_logging(settings.log_level)
     prefix = f"/api/{name}"
+    metrics = ServiceMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(
             settings.database_url,
             pool_size=settings.pool_size,
+            pool_timeout=settings.pool_timeout,
             statement_timeout=settings.statement_timeout,
             lock_timeout=settings.lock_timeout,
         )
@@ -96,15 +104,29 @@ def create_service_app(
         app.state.db = db
         app.state.bus = the_bus
         app.state.relay = relay
-        await the_bus.start(subscriptions(db) if subscriptions else ())
+        purge = Purge(
+            db,
+            retention=timedelta(days=settings.retention_days),
+            interval=settings.purge_interval,
+            tables=(*EVERY_SERVICE, *retained),
+        )
+        app.state.purge = purge
+        consumed = list(subscriptions(db)) if subscriptions else []
+        queues = queues_of(the_bus, settings)
+        metrics.watch(db=db, queues=queues, queue_names=[s.queue for s in consumed], purge=purge)
+        await the_bus.start(consumed)
         await relay.start()
+        await purge.start()
         await _warm_up(app, db)
         log.info("started", extra={"service": name})
         try:
             yield
         finally:
+            await purge.stop()
             await relay.stop()
             await the_bus.close()
+            if queues is not None and not isinstance(the_bus, DeadLetterQueues):
+                await queues.close()  # a connection of its own, not the bus's
             await db.dispose()
 
     app = FastAPI(
@@ -123,7 +145,9 @@ def create_service_app(
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
+    app.state.metrics = metrics
     install_problem_handlers(app)
+    app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware, service=name)
 
     @app.get(f"{prefix}/health", tags=["ops"])
@@ -150,6 +174,11 @@ def create_service_app(
             {"status": "ready" if ok else "unavailable", "checks": checks},
             status_code=200 if ok else 503,
         )
+
+    @app.get(f"{prefix}/metrics", include_in_schema=False)
+    async def metrics_endpoint(request: Request) -> Response:
+        """Prometheus metrics (shared.metrics); the gateway keeps it internal."""
+        return Response(await request.app.state.metrics.render(), media_type=CONTENT_TYPE)
 
     for router in routers:
         app.include_router(router, prefix=prefix)

@@ -8,9 +8,11 @@ from journal import api
 from journal.consumers import subscriptions
 from journal.settings import Settings
 from shared.bus import Bus
+from shared.purge import Retained
 from shared.security import KeySource
 from shared.web import create_service_app
 
+IDEMPOTENCY_KEYS = Retained("idempotency_keys", "created_at")
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
@@ -26,4 +28,6 @@ def create_app(
         bus=bus,
         keys=keys,
         description="The class journal: roster, lessons, marks and the student diary.",
+        # A client repeats a write within minutes; a key is kept for the retention.
+        retained=[IDEMPOTENCY_KEYS],
     )

@@ -118,6 +118,17 @@ class InProcessBroker:
         found = self.queues.get(queue)
         return list(found.dead_letters) if found else []
 
+    def redrive(self, queue: str, limit: int) -> int:
+        """Move up to `limit` of the queue's dead letters, oldest first, back into it as
+        new deliveries (shared.deadletters); how many were moved."""
+        found = self.queues.get(queue)
+        if found is None:
+            return 0
+        moving, found.dead_letters = found.dead_letters[:limit], found.dead_letters[limit:]
+        for letter in moving:
+            self._make_ready(found, _Delivery(letter.body, letter.routing_key))
+        return len(moving)
+
     def consume(self, subscription: Subscription) -> asyncio.Task[None]:
         """Start one consumer on the subscription's queue; cancel the task to stop it."""
         queue = self.declare(subscription.queue, subscription.routing_keys)
