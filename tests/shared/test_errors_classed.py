@@ -3,8 +3,8 @@ waiting too long) answers a retryable 503, not a 500; the settings keep the cons
 prefetch within the pool. Against a real PostgreSQL."""
 
 import asyncio
-import logging
 import json
+import logging
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 
 import asyncpg
@@ -17,10 +17,10 @@ from sqlalchemy import text
 from shared.bus import is_transient
 from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.db import Database, asyncpg_dsn
+from shared.logging import JsonFormatter
 from shared.settings import BaseServiceSettings
 from shared.testing import TokenFactory
 from shared.web import Session, create_service_app
-from shared.logging import JsonFormatter
 
 router = APIRouter()
 
