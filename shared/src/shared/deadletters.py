@@ -56,8 +56,8 @@ class DeadLetterInfo:
     routing_key: str
     message_id: str | None
     event_type: str | None
-    reason: str | None
-    deliveries: int | None
+    reason: str | None  # delivery_limit, rejected (not a CloudEvent), ...
+    deaths: int  # times it was dead-lettered from this queue (re-driven and died again)
     died_at: datetime | None
 
 
@@ -111,7 +111,7 @@ class InProcessDeadLetters:
                     message_id,
                     event_type,
                     letter.reason,
-                    letter.deliveries,
+                    1,
                     None,
                 )
             )
@@ -127,7 +127,13 @@ class InProcessDeadLetters:
 # --- RabbitMQ ---------------------------------------------------------------------------
 
 # Headers the broker sets on a delivery or a dead letter; a re-driven message starts anew.
-_BROKER_HEADERS = ("x-death", "x-delivery-count", "x-first-death-exchange")
+_BROKER_HEADERS = (
+    "x-death",
+    "x-delivery-count",
+    "x-first-death-exchange",
+    "x-first-death-queue",
+    "x-first-death-reason",
+)
 
 
 class RabbitDeadLetters:
@@ -239,7 +245,7 @@ def _describe(queue: str, message: AbstractIncomingMessage) -> DeadLetterInfo:
         message_id=message.message_id,
         event_type=message.type,
         reason=_text(death.get("reason")),
-        deliveries=count if isinstance(count, int) else None,
+        deaths=count if isinstance(count, int) else 1,
         died_at=died if isinstance(died, datetime) else None,
     )
 
@@ -306,7 +312,7 @@ async def run(command: str, queue: str, limit: int, queues: DeadLetterQueues, ou
             died = letter.died_at.isoformat() if letter.died_at else "-"
             print(
                 f"{letter.message_id or '-'}\t{letter.event_type or '-'}\t{letter.routing_key}"
-                f"\t{letter.reason or '-'}\tdeliveries={letter.deliveries or '-'}\t{died}",
+                f"\t{letter.reason or '-'}\tdeaths={letter.deaths}\t{died}",
                 file=out,
             )
         return 0
@@ -315,7 +321,7 @@ async def run(command: str, queue: str, limit: int, queues: DeadLetterQueues, ou
     return 0
 
 
-def main(
+async def command(
     argv: Sequence[str] | None = None,
     *,
     opener: Callable[[BaseServiceSettings], DeadLetterQueues] = open_dead_letters,
@@ -331,14 +337,15 @@ def main(
     if args.limit < 1:
         parser.error("--limit must be at least 1")
 
-    async def go() -> int:
-        queues = opener(service_settings(args.service))
-        try:
-            return await run(args.command, args.service, args.limit, queues, out)
-        finally:
-            await queues.close()
+    queues = opener(service_settings(args.service))
+    try:
+        return await run(args.command, args.service, args.limit, queues, out)
+    finally:
+        await queues.close()
 
-    return asyncio.run(go())
+
+def main() -> int:
+    return asyncio.run(command())
 
 
 if __name__ == "__main__":
