@@ -15,6 +15,7 @@ is not for the public: the gateway does not route `/metrics` (docs/architecture.
 """
 
 import logging
+import re
 import time
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -175,9 +176,32 @@ class RequestMetricsMiddleware:
         try:
             await self.app(scope, receive, watch)
         finally:
-            # FastAPI leaves the matched route in the scope; the template keeps the label
-            # set small and free of ids.
-            route = getattr(scope.get("route"), "path", None) or UNMATCHED_ROUTE
-            self.histogram.labels(scope["method"], route, str(status)).observe(
+            self.histogram.labels(scope["method"], route_template(scope), str(status)).observe(
                 time.perf_counter() - started
             )
+
+
+_PARAMETER = re.compile(r"{(\w+)(?::[^}]*)?}")
+
+
+def route_template(scope: Scope) -> str:
+    """The matched route's template with the prefixes it was included under, e.g.
+    `/api/journal/diary/{student_id}`: a small label set, free of ids.
+
+    FastAPI leaves the matched route in the scope, but a route of an included router
+    knows only its own part of the path; the prefixes are what precedes that part,
+    with the parameters filled in, in the concrete path.
+    """
+    route = scope.get("route")
+    template = getattr(route, "path", None)
+    if not isinstance(template, str):
+        return UNMATCHED_ROUTE
+    params = scope.get("path_params") or {}
+    try:
+        concrete = _PARAMETER.sub(lambda m: str(params[m[1]]), template)
+    except KeyError:
+        return template
+    path: str = scope["path"]
+    if not path.endswith(concrete):
+        return template
+    return path[: len(path) - len(concrete)] + template
