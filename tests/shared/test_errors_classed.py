@@ -1,6 +1,5 @@
 """Errors classed: a database that is too busy (pool exhausted, a statement or a lock
-waiting too long) answers a retryable 503, not a 500; the settings keep the consumers'
-prefetch within the pool. Against a real PostgreSQL."""
+waiting too long) answers a retryable 503, not a 500. Against a real PostgreSQL."""
 
 import asyncio
 import json
@@ -11,7 +10,6 @@ import asyncpg
 import httpx
 import pytest
 from fastapi import APIRouter, FastAPI, Request
-from pydantic import ValidationError
 from sqlalchemy import text
 
 from shared.bus import is_transient
@@ -59,7 +57,6 @@ async def app(database: Database) -> AsyncIterator[FastAPI]:
     settings = BaseServiceSettings(
         database_url=database.url,
         pool_size=1,
-        prefetch=1,
         pool_timeout=0.2,
         statement_timeout=0.2,
         lock_timeout=0.2,
@@ -157,14 +154,6 @@ async def test_pool_exhaustion_and_timeouts_are_transient_as_raised(database: Da
 
     assert [type(e).__name__ for e in raised] == ["TimeoutError", "DBAPIError"]
     assert all(is_transient(e) for e in raised)
-
-
-def test_prefetch_beyond_the_pool_is_refused_at_startup() -> None:
-    with pytest.raises(ValidationError, match="prefetch"):
-        BaseServiceSettings(pool_size=5, prefetch=6)
-    assert BaseServiceSettings(pool_size=5, prefetch=5).prefetch == 5
-    defaults = BaseServiceSettings()
-    assert defaults.prefetch <= defaults.pool_size
 
 
 class JsonLines(logging.Handler):

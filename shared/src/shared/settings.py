@@ -5,6 +5,8 @@ from typing import Self
 from pydantic import model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from shared.bus import check_batching
+
 
 class BaseServiceSettings(BaseSettings):
     """Configuration read only from the environment (one prefix per service)."""
@@ -24,10 +26,15 @@ class BaseServiceSettings(BaseSettings):
     amqp_url: str | None = None
     exchange: str = "school.events"
     delivery_limit: int = 5
-    # Deliveries a consumer handles at once, each in its own transaction: never more than
-    # the pool holds, or the surplus waits for a connection and times out.
-    prefetch: int = 10
-    # In-place retries of a delivery failing on a passing outage (shared.bus).
+    # A consumer applies up to consumer_batch_size deliveries in one transaction, waiting
+    # at most consumer_batch_wait seconds after the first for more. Its batches run one
+    # after another (one database connection per consumer), so prefetch is not bounded by
+    # the pool; it must hold at least a batch, and two let the next batch arrive while one
+    # is applied.
+    consumer_batch_size: int = 100
+    consumer_batch_wait: float = 0.01
+    prefetch: int = 200
+    # In-place retries of a batch failing on a passing outage (shared.bus), then it fails.
     transient_retries: int = 10
 
     jwks_url: str = "http://127.0.0.1:8000/api/auth/.well-known/jwks.json"
@@ -46,10 +53,6 @@ class BaseServiceSettings(BaseSettings):
     log_level: str = "INFO"
 
     @model_validator(mode="after")
-    def _prefetch_fits_the_pool(self) -> Self:
-        if self.prefetch > self.pool_size:
-            raise ValueError(
-                f"prefetch ({self.prefetch}) exceeds pool_size ({self.pool_size}): each "
-                "delivery in hand holds a connection, so the surplus would time out waiting"
-            )
+    def _batches_fit_the_prefetch(self) -> Self:
+        check_batching(self.consumer_batch_size, self.consumer_batch_wait, self.prefetch)
         return self

@@ -43,6 +43,8 @@ def make_bus(settings: BaseServiceSettings, name: str) -> Bus:
         exchange=settings.exchange,
         delivery_limit=settings.delivery_limit,
         prefetch=settings.prefetch,
+        batch_size=settings.consumer_batch_size,
+        batch_wait=settings.consumer_batch_wait,
         transient_retries=settings.transient_retries,
         connection_name=name,
     )

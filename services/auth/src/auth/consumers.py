@@ -10,7 +10,7 @@ from shared.bus import Subscription
 from shared.contracts.journal import GuardianLinked, StudentEnrolled
 from shared.db import Database
 from shared.events import Event
-from shared.inbox import EventHandler, subscription
+from shared.inbox import Batched, subscription
 
 
 def _school(event: Event) -> uuid.UUID:
@@ -20,22 +20,20 @@ def _school(event: Event) -> uuid.UUID:
     return event.school_id
 
 
-async def on_student_enrolled(session: AsyncSession, event: StudentEnrolled) -> None:
-    await service.record_student(session, school_id=_school(event), student_id=event.student_id)
+async def on_students_enrolled(session: AsyncSession, events: list[StudentEnrolled]) -> None:
+    await service.record_students(session, [(_school(e), e.student_id) for e in events])
 
 
-async def on_guardian_linked(session: AsyncSession, event: GuardianLinked) -> None:
-    await service.record_guardianship(
-        session,
-        school_id=_school(event),
-        guardian_id=event.guardian_id,
-        student_id=event.student_id,
+async def on_guardians_linked(session: AsyncSession, events: list[GuardianLinked]) -> None:
+    await service.record_guardianships(
+        session, [(_school(e), e.guardian_id, e.student_id) for e in events]
     )
 
 
-HANDLERS: dict[type[Event], EventHandler] = {
-    StudentEnrolled: on_student_enrolled,
-    GuardianLinked: on_guardian_linked,
+# Each applies a batch's events of its type at once.
+HANDLERS: dict[type[Event], Batched] = {
+    StudentEnrolled: Batched(on_students_enrolled),
+    GuardianLinked: Batched(on_guardians_linked),
 }
 
 

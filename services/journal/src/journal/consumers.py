@@ -6,7 +6,7 @@ from journal.school import service
 from shared.bus import Subscription
 from shared.contracts.auth import SchoolRegistered, StaffAccountCreated
 from shared.db import Database
-from shared.inbox import EventHandler, subscription
+from shared.inbox import Batched, Effect, subscription
 
 CONSUMER = "journal"
 
@@ -15,13 +15,11 @@ async def on_school_registered(session: AsyncSession, event: SchoolRegistered) -
     await service.register_school(session, event)
 
 
-async def on_staff_created(session: AsyncSession, event: StaffAccountCreated) -> None:
-    await service.record_staff(session, event)
-
-
-HANDLERS: dict[type, EventHandler] = {
+# A school is rare and brings its work types, so it is applied on its own; staff members
+# come in bulk, one statement per batch.
+HANDLERS: dict[type, Effect] = {
     SchoolRegistered: on_school_registered,
-    StaffAccountCreated: on_staff_created,
+    StaffAccountCreated: Batched(service.record_staff),
 }
 
 
