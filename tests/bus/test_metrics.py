@@ -4,7 +4,7 @@ request latency by route template and status."""
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 
 import httpx
 import pytest
@@ -48,13 +48,13 @@ class Stuck:
     def __init__(self) -> None:
         self.release = asyncio.Event()
 
-    async def __call__(self, _event: CloudEvent) -> None:
+    async def __call__(self, _batch: Sequence[CloudEvent]) -> None:
         await self.release.wait()
 
 
 @pytest.fixture
 async def service(db: Database) -> AsyncIterator[tuple[FastAPI, InProcessBroker, Stuck]]:
-    broker = InProcessBroker(prefetch=1)
+    broker = InProcessBroker(prefetch=1, batch_size=1)
     stuck = Stuck()
     settings = BaseServiceSettings(database_url=db.url, relay_poll_interval=60)
     app = create_service_app(
