@@ -2,6 +2,7 @@
 delivery fails as any other, so an outage that never passes ends in the dead letters
 after `delivery_limit` deliveries. On both transports."""
 
+import uuid
 from collections.abc import Sequence
 
 from shared.bus import Bus, Subscription
@@ -66,3 +67,27 @@ async def test_an_outage_shorter_than_the_bound_costs_no_delivery(transport: Tra
 
     assert handler.attempts[event.id] == RETRIES + 1
     assert await transport.dead_letter_count(queue) == 0
+
+
+async def test_a_batch_outlasting_the_bound_fails_as_a_whole_not_event_by_event(
+    transport: Transport,
+) -> None:
+    queue = transport.queue("archive")
+    calls: dict[uuid.UUID, int] = {}
+
+    async def database_gone(batch: Sequence[CloudEvent]) -> None:
+        for event in batch:
+            calls[event.id] = calls.get(event.id, 0) + 1
+        raise ConnectionRefusedError("the database is gone for good")
+
+    publisher = await transport.bus()
+    await publisher.declare({queue: ("test.#",)})
+    events = [make_event() for _ in range(3)]
+    for event in events:  # waiting before the consumer starts: one batch
+        await publisher.publish(event)
+    await bus_retrying(transport, [Subscription(queue, ("test.#",), database_gone)])
+    dead = await transport.wait_dead_letters(queue, 3)
+
+    assert sorted(CloudEvent.from_json(body).id for body in dead) == sorted(e.id for e in events)
+    # per delivery: the batch's first try and RETRIES in place, no retry of each alone
+    assert calls == {event.id: DELIVERY_LIMIT * (1 + RETRIES) for event in events}
