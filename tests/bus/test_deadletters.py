@@ -6,18 +6,23 @@ import io
 import os
 import sys
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import cast
 
 import pytest
 
-from shared.bus import Subscription
+from shared.bus import Bus, Subscription
 from shared.deadletters import (
     DeadLetterQueues,
     InProcessDeadLetters,
+    PostgresDeadLetters,
     QueueDepth,
     RabbitDeadLetters,
     command,
     open_dead_letters,
+    queues_of,
 )
 from shared.events import CloudEvent
 from shared.settings import BaseServiceSettings
@@ -174,11 +179,76 @@ async def test_the_command_lists_and_redrives_a_services_dead_letters(
     assert switch.handler.ids() == [event.id]
 
 
-def test_the_command_needs_a_broker_or_a_durable_embedded_transport() -> None:
+async def test_the_command_needs_a_broker() -> None:
     settings = BaseServiceSettings(amqp_url="amqp://guest:guest@127.0.0.1:5672/")
-    assert isinstance(open_dead_letters(settings), RabbitDeadLetters)
-    with pytest.raises(SystemExit, match="AMQP"):
-        open_dead_letters(BaseServiceSettings(amqp_url=None))
+    queues = await open_dead_letters(settings)
+    assert isinstance(queues, RabbitDeadLetters)
+    with pytest.raises(SystemExit, match="AMQP_URL"):
+        await open_dead_letters(BaseServiceSettings(amqp_url=None))
+
+
+@dataclass(frozen=True)
+class StoredDeadLetter:
+    """A dead letter as the PostgreSQL transport (shared.bus.postgres) returns it."""
+
+    id: int
+    queue: str
+    routing_key: str
+    body: bytes
+    deliveries: int
+    reason: str
+    published_at: datetime
+    dead_at: datetime
+
+
+@dataclass(frozen=True)
+class StoredBacklog:
+    queue: str
+    messages: int
+    oldest_age: float | None
+
+
+class TableQueues:
+    """Stands in for the PostgreSQL transport's operations (its tables, in memory)."""
+
+    def __init__(self) -> None:
+        self.ready: dict[str, list[bytes]] = {}
+        self.dead: dict[str, list[StoredDeadLetter]] = {}
+
+    async def backlog(self, queue: str) -> StoredBacklog:
+        return StoredBacklog(queue, len(self.ready.get(queue, [])), None)
+
+    async def dead_letter_count(self, queue: str) -> int:
+        return len(self.dead.get(queue, []))
+
+    async def dead_letters(self, queue: str, limit: int = 100) -> list[StoredDeadLetter]:
+        return self.dead.get(queue, [])[:limit]
+
+    async def redrive_dead_letters(self, queue: str, ids: Sequence[int] | None = None) -> int:
+        moving = [d for d in self.dead.get(queue, []) if ids is None or d.id in ids]
+        self.dead[queue] = [d for d in self.dead.get(queue, []) if d not in moving]
+        self.ready.setdefault(queue, []).extend(d.body for d in moving)
+        return len(moving)
+
+
+async def test_the_postgresql_transports_operations_serve_the_same_interface() -> None:
+    tables = TableQueues()
+    now = datetime.now(UTC)
+    events = [make_event("journal.mark.posted.v1") for _ in range(3)]
+    tables.dead["messaging"] = [
+        StoredDeadLetter(i, "messaging", e.type, e.to_json(), 5, "delivery_limit", now, now)
+        for i, e in enumerate(events)
+    ]
+    queues = queues_of(cast(Bus, tables), BaseServiceSettings())
+
+    assert isinstance(queues, PostgresDeadLetters)
+    listed = await queues.dead_letters("messaging", limit=2)
+    assert [(d.message_id, d.event_type, d.reason, d.died_at) for d in listed] == [
+        (str(e.id), e.type, "delivery_limit", now) for e in events[:2]
+    ]
+    assert await queues.redrive("messaging", limit=2) == 2
+    assert await queues.depth("messaging") == QueueDepth(ready=2, dead_letters=1)
+    assert tables.ready["messaging"] == [e.to_json() for e in events[:2]]  # the oldest
 
 
 def test_a_redriven_event_is_the_event_that_died() -> None:

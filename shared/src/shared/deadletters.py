@@ -4,9 +4,9 @@
     python -m shared.deadletters redrive <service> [--limit N]
 
 `<service>` names the service's queue (each service consumes from the queue of its own
-name); the broker comes from the service's settings (`<SERVICE>_AMQP_URL`,
-`<SERVICE>_EXCHANGE`), else, without an AMQP URL, from the durable embedded transport
-(`shared.bus.postgres`, on `<SERVICE>_DATABASE_URL`).
+name); the broker is RabbitMQ at the service's `<SERVICE>_AMQP_URL`, or, with
+`--bus-url postgresql://...` (default `SCHOOL_BUS_DATABASE_URL`), the durable
+PostgreSQL transport of the embedded mode (`shared.bus.postgres`).
 
 Every transport offers the same small interface, `DeadLetterQueues`: how many messages a
 queue and its dead letters hold, the dead letters' descriptions (never their payloads:
@@ -21,11 +21,12 @@ import argparse
 import asyncio
 import contextlib
 import importlib
+import os
 import sys
-from collections.abc import Callable, Sequence
+from collections.abc import Awaitable, Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any, Protocol, TextIO, runtime_checkable
+from typing import Any, Protocol, TextIO, cast, runtime_checkable
 
 import aio_pika
 import aio_pika.exceptions
@@ -34,6 +35,7 @@ from pydantic_settings import SettingsConfigDict
 
 from shared.bus import Bus, dead_letter_queue
 from shared.bus.inprocess import InProcessBroker, InProcessBus
+from shared.events import CloudEvent
 from shared.settings import BaseServiceSettings
 
 DEFAULT_LIMIT = 100
@@ -79,6 +81,15 @@ class DeadLetterQueues(Protocol):
         """Release connections."""
 
 
+def _identify(body: bytes) -> tuple[str | None, str | None]:
+    """The event's id and type, if the body is a CloudEvent (a dead letter may not be)."""
+    try:
+        event = CloudEvent.from_json(body)
+    except ValueError:
+        return None, None
+    return str(event.id), event.type
+
+
 # --- the in-process transport -----------------------------------------------------------
 
 
@@ -97,13 +108,7 @@ class InProcessDeadLetters:
     async def dead_letters(self, queue: str, limit: int) -> list[DeadLetterInfo]:
         infos = []
         for letter in self.broker.dead_letters(queue)[:limit]:
-            message_id: str | None
-            event_type: str | None
-            try:
-                event = letter.event()
-                message_id, event_type = str(event.id), event.type
-            except ValueError:  # dead because it is not a CloudEvent
-                message_id = event_type = None
+            message_id, event_type = _identify(letter.body)
             infos.append(
                 DeadLetterInfo(
                     queue,
@@ -268,11 +273,88 @@ def queues_of(bus: Bus, settings: BaseServiceSettings) -> DeadLetterQueues | Non
     them (a durable embedded transport), the in-process broker's, or RabbitMQ's."""
     if isinstance(bus, DeadLetterQueues):
         return bus
+    if _offers_postgres_queues(bus):
+        return PostgresDeadLetters(cast(PostgresQueues, bus))
     if isinstance(bus, InProcessBus):
         return InProcessDeadLetters(bus.broker)
     if settings.amqp_url:
         return RabbitDeadLetters(settings.amqp_url)
     return None
+
+
+# --- the PostgreSQL transport ---------------------------------------------------------------
+
+
+class _PostgresDeadLetter(Protocol):
+    id: int
+    routing_key: str
+    body: bytes
+    reason: str
+    dead_at: datetime
+
+
+class _PostgresBacklog(Protocol):
+    messages: int
+
+
+class PostgresQueues(Protocol):
+    """What the durable PostgreSQL transport (shared.bus.postgres: its broker and its
+    bus) offers for operations; `PostgresDeadLetters` adapts it."""
+
+    async def backlog(self, queue: str) -> _PostgresBacklog: ...
+
+    async def dead_letter_count(self, queue: str) -> int: ...
+
+    async def dead_letters(self, queue: str, limit: int = ...) -> Sequence[_PostgresDeadLetter]: ...
+
+    async def redrive_dead_letters(self, queue: str, ids: Sequence[int] | None = ...) -> int: ...
+
+
+class PostgresDeadLetters:
+    """The PostgreSQL transport's queues and dead letters behind `DeadLetterQueues`;
+    `close` closes the broker only if it was opened for this (`owned`)."""
+
+    def __init__(self, queues: PostgresQueues, *, owned: Any = None) -> None:
+        self.queues = queues
+        self.owned = owned
+
+    async def depth(self, queue: str) -> QueueDepth:
+        backlog = await self.queues.backlog(queue)
+        return QueueDepth(backlog.messages, await self.queues.dead_letter_count(queue))
+
+    async def dead_letters(self, queue: str, limit: int) -> list[DeadLetterInfo]:
+        infos = []
+        for letter in await self.queues.dead_letters(queue, limit):
+            message_id, event_type = _identify(letter.body)
+            infos.append(
+                DeadLetterInfo(
+                    queue,
+                    letter.routing_key,
+                    message_id,
+                    event_type,
+                    letter.reason,
+                    1,
+                    letter.dead_at,
+                )
+            )
+        return infos
+
+    async def redrive(self, queue: str, limit: int) -> int:
+        oldest = [letter.id for letter in await self.queues.dead_letters(queue, limit)]
+        if not oldest:
+            return 0
+        return await self.queues.redrive_dead_letters(queue, oldest)
+
+    async def close(self) -> None:
+        if self.owned is not None:
+            await self.owned.close()
+
+
+def _offers_postgres_queues(bus: object) -> bool:
+    return all(
+        callable(getattr(bus, name, None))
+        for name in ("backlog", "dead_letter_count", "dead_letters", "redrive_dead_letters")
+    )
 
 
 # --- the command --------------------------------------------------------------------------
@@ -287,19 +369,26 @@ def service_settings(service: str) -> BaseServiceSettings:
     return Settings()
 
 
-def open_dead_letters(settings: BaseServiceSettings) -> DeadLetterQueues:
-    """The dead letters of the transport the service's settings name."""
+async def open_dead_letters(
+    settings: BaseServiceSettings, bus_url: str | None = None
+) -> DeadLetterQueues:
+    """The dead letters of the PostgreSQL transport at `bus_url`, else of RabbitMQ at the
+    service's AMQP URL."""
+    if bus_url:
+        try:
+            postgres = importlib.import_module("shared.bus.postgres")
+        except ImportError:
+            raise SystemExit("This installation has no PostgreSQL transport.") from None
+        broker = postgres.PostgresBroker(bus_url)
+        await broker.open()
+        return PostgresDeadLetters(broker, owned=broker)
     if settings.amqp_url:
         return RabbitDeadLetters(settings.amqp_url)
-    try:
-        postgres = importlib.import_module("shared.bus.postgres")
-    except ImportError:
-        raise SystemExit(
-            "No AMQP URL set (<SERVICE>_AMQP_URL) and no durable embedded transport here; "
-            "in-process dead letters live only inside the running process."
-        ) from None
-    queues: DeadLetterQueues = postgres.dead_letter_queues(settings.database_url)
-    return queues
+    raise SystemExit(
+        "No broker given: set <SERVICE>_AMQP_URL (RabbitMQ), or pass --bus-url (the "
+        "embedded mode's PostgreSQL transport); the in-process transport's dead letters "
+        "live only inside its running process."
+    )
 
 
 async def run(command: str, queue: str, limit: int, queues: DeadLetterQueues, out: TextIO) -> int:
@@ -324,7 +413,9 @@ async def run(command: str, queue: str, limit: int, queues: DeadLetterQueues, ou
 async def command(
     argv: Sequence[str] | None = None,
     *,
-    opener: Callable[[BaseServiceSettings], DeadLetterQueues] = open_dead_letters,
+    opener: Callable[
+        [BaseServiceSettings, str | None], Awaitable[DeadLetterQueues]
+    ] = open_dead_letters,
     out: TextIO = sys.stdout,
 ) -> int:
     parser = argparse.ArgumentParser(
@@ -333,11 +424,16 @@ async def command(
     parser.add_argument("command", choices=("list", "redrive"))
     parser.add_argument("service", help="the consuming service (its queue's name)")
     parser.add_argument("--limit", type=int, default=DEFAULT_LIMIT, help="at most this many")
+    parser.add_argument(
+        "--bus-url",
+        default=os.environ.get("SCHOOL_BUS_DATABASE_URL"),
+        help="the PostgreSQL transport's database (embedded mode) instead of RabbitMQ",
+    )
     args = parser.parse_args(argv)
     if args.limit < 1:
         parser.error("--limit must be at least 1")
 
-    queues = opener(service_settings(args.service))
+    queues = await opener(service_settings(args.service), args.bus_url)
     try:
         return await run(args.command, args.service, args.limit, queues, out)
     finally:
