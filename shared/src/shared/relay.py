@@ -177,7 +177,7 @@ class OutboxRelay:
                         if claimed < self.batch_size:
                             break
             except Exception as exc:  # the database may be down: retry next time
-                log.warning("relay pass failed", extra={"error_type": type(exc).__name__})
+                log.warning("relay pass failed", exc_info=exc)
             if self._stopping:
                 break
             self._idle.set()

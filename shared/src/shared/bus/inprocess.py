@@ -344,8 +344,8 @@ class _Consumer:
                 "queue": self.queue.name,
                 "routing_key": delivery.routing_key,
                 "deliveries": delivery.deliveries,
-                "error_type": type(exc).__name__,
             },
+            exc_info=exc,  # the error, its message and its (scrubbed) traceback
         )
         if delivery.deliveries >= self.broker.delivery_limit:
             self._settle(delivery)

@@ -551,7 +551,8 @@ class RabbitBus:
         behind it; the queue dead-letters it once it has been delivered
         `delivery_limit` times."""
         context = {"queue": batcher.subscription.queue, **delivery.context}
-        log.warning("delivery failed", extra={**context, "error_type": type(exc).__name__})
+        # The error, its message and its (scrubbed) traceback: why the event failed.
+        log.warning("delivery failed", extra=context, exc_info=exc)
 
         async def hand_back() -> None:
             if delivery.deliveries < self.delivery_limit:
