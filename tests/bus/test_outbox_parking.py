@@ -1,6 +1,8 @@
 """A row the relay can never publish is parked after `park_after` failures: kept with its
-last error, logged as an error, no longer claimed, and the rows behind it flow."""
+last error, logged as an error, no longer claimed, and the rows behind it flow; the
+command `python -m shared.parked` lists and releases parked rows."""
 
+import io
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -12,6 +14,7 @@ from sqlalchemy import func, insert, select, update
 from shared.bus import Bus
 from shared.db import Database
 from shared.outbox import add_event, outbox
+from shared.parked import command
 from shared.relay import OutboxRelay
 from shared.testing_bus import InProcessTransport, ThingHappened
 
@@ -87,3 +90,43 @@ async def test_a_row_failing_fewer_times_is_retried_not_parked(db: Database, bus
 
     still = await row(db, broken)
     assert still.parked_at is None and still.attempts == PARK_AFTER - 1
+
+
+async def park(db: Database, *, error: str) -> uuid.UUID:
+    row_id = uuid.uuid4()
+    async with db.transaction() as session:
+        await session.execute(
+            insert(outbox).values(
+                id=row_id,
+                routing_key="test.broken.v1",
+                envelope={"data": {"last_name": "Кузнецова"}},
+                attempts=PARK_AFTER,
+                last_error=error,
+                parked_at=func.now(),
+            )
+        )
+    return row_id
+
+
+async def test_the_command_lists_parked_rows_and_releases_them_to_the_relay(
+    db: Database, bus: Bus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("THINGS_DATABASE_URL", db.url)
+    first = await park(db, error="ValidationError: bad envelope from ivanov@example.org")
+    second = await park(db, error="PublishError: unroutable: test.broken.v1")
+    listing = io.StringIO()
+    releasing = io.StringIO()
+
+    assert await command(["list", "things"], out=listing) == 0
+    assert await command(["release", "things", "--limit", "1"], out=releasing) == 0
+    released = await row(db, first)
+
+    lines = listing.getvalue().splitlines()
+    assert [line.split("\t")[0] for line in lines] == [str(first), str(second)]
+    assert "attempts=3" in lines[0] and "ValidationError: bad envelope from [email]" in lines[0]
+    assert "Кузнецова" not in listing.getvalue()  # no envelope
+    assert releasing.getvalue().strip() == "things: 1 parked rows released"
+    assert released.parked_at is None and released.attempts == 0
+    assert (await row(db, second)).parked_at is not None
+    await OutboxRelay(db, bus, park_after=PARK_AFTER).publish_pending()
+    assert (await row(db, first)).attempts == 1  # tried again (and failed again)
