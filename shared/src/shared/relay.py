@@ -11,7 +11,7 @@
 - A row that failed `park_after` times (an envelope that never validates, an event no
   queue is bound to for good) is parked: `parked_at` is set, it is logged as an error and
   counted in the metrics (`outbox_parked_rows`), and no relay claims it again until an
-  operator clears `parked_at` (see docs/architecture.md, Operations).
+  operator releases it (`python -m shared.parked`).
 - While the bus reports not ready (broker down) the relay does not try, so an outage does
   not push every row's next attempt far out.
 - It wakes on NOTIFY from the outbox's insert trigger and polls every `poll_interval` as
