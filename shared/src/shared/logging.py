@@ -48,36 +48,76 @@ _SAFE_EXTRAS = (
 MAX_TRACEBACK = 8000
 REDACTED = "[redacted]"
 
-_SCRUBBERS: tuple[tuple[re.Pattern[str], str], ...] = (
+_SECRET_WORDS = (
+    "password",
+    "passwd",
+    "pwd",
+    "secret",
+    "token",
+    "api_key",
+    "apikey",
+    "authorization",
+)
+
+# (what the lower-cased text must contain for the pattern to be worth running, pattern,
+# replacement): a log line is formatted on every request, and most lines contain none.
+_SCRUBBERS: tuple[tuple[tuple[str, ...], re.Pattern[str], str], ...] = (
     # SQLAlchemy's "[parameters: (...)]" line and PostgreSQL's quoted values
-    (re.compile(r"^\[parameters: .*$", re.MULTILINE), f"[parameters: {REDACTED}]"),
     (
+        ("[parameters:",),
+        re.compile(r"^\[parameters: .*$", re.MULTILINE),
+        f"[parameters: {REDACTED}]",
+    ),
+    (
+        ("key (",),
         re.compile(r"(Key \([^)]*\))=\(.*?\)( already exists| is not present|\.|$)", re.M),
         r"\1=(" + REDACTED + r")\2",
     ),
-    (re.compile(r"(Failing row contains ).*$", re.MULTILINE), r"\1(" + REDACTED + ")"),
-    # tokens: "Bearer <anything>", and JWTs wherever they appear
-    (re.compile(r"(?i)\bbearer\s+[^\s\"',;]+"), f"Bearer {REDACTED}"),
-    (re.compile(r"\beyJ[\w-]*\.[\w-]*\.[\w-]*"), REDACTED),
-    # password=..., "token": "...", secret: ...
     (
+        ("failing row",),
+        re.compile(r"(Failing row contains ).*$", re.MULTILINE),
+        r"\1(" + REDACTED + ")",
+    ),
+    # tokens: "Bearer <anything>", and JWTs wherever they appear
+    (("bearer",), re.compile(r"(?i)\bbearer\s+[^\s\"',;]+"), f"Bearer {REDACTED}"),
+    (("eyj",), re.compile(r"\beyJ[\w-]*\.[\w-]*\.[\w-]*"), REDACTED),
+    # password=..., "refresh_token": "...", secret: ...
+    (
+        _SECRET_WORDS,
         re.compile(
-            r"(?i)\b([\w-]*(?:password|passwd|pwd|secret|token|api_key|apikey|authorization)"
-            r"[\w-]*)([\"']?\s*[:=]\s*[\"']?)[^\s\"',;&)}\]]+"
+            r"(?i)((?:" + "|".join(_SECRET_WORDS) + r")[\w-]*)"
+            r"([\"']?\s*[:=]\s*[\"']?)[^\s\"',;&)}\]]+"
         ),
         r"\1\2" + REDACTED,
     ),
     # credentials inside URLs: scheme://user:secret@host
-    (re.compile(r"(\b[a-z][\w+.-]*://[^\s:/@]*:)[^\s@/]+@", re.IGNORECASE), r"\1" + REDACTED + "@"),
+    (
+        ("://",),
+        re.compile(r"(\b[a-z][\w+.-]*://[^\s:/@]*:)[^\s@/]+@", re.IGNORECASE),
+        r"\1" + REDACTED + "@",
+    ),
     # anything shaped like an e-mail address
-    (re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
+    (("@",), re.compile(r"[\w.+-]+@[\w-]+(?:\.[\w-]+)+"), "[email]"),
 )
+
+
+_ALL_HINTS = tuple(dict.fromkeys(hint for hints, _, _ in _SCRUBBERS for hint in hints))
 
 
 def scrub(text: str) -> str:
     """The text with tokens, secrets, e-mail-like strings and SQL parameters replaced."""
-    for pattern, replacement in _SCRUBBERS:
-        text = pattern.sub(replacement, text)
+    lowered = text.lower()
+    # Most texts contain no hint at all and leave after these substring tests (a few
+    # hundred nanoseconds; running the patterns costs tens of microseconds).
+    for hint in _ALL_HINTS:
+        if hint in lowered:
+            break
+    else:
+        return text
+    for hints, pattern, replacement in _SCRUBBERS:
+        if any(hint in lowered for hint in hints):
+            text = pattern.sub(replacement, text)
+            lowered = text.lower()
     return text
 
 
