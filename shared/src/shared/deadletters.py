@@ -268,12 +268,13 @@ def _copy(message: AbstractIncomingMessage) -> aio_pika.Message:
     )
 
 
-def queues_of(bus: Bus, settings: BaseServiceSettings) -> DeadLetterQueues | None:
+def queues_of(bus: Bus | None, settings: BaseServiceSettings) -> DeadLetterQueues | None:
     """The queues behind a service's bus, for its metrics: the bus itself if it offers
-    them (a durable embedded transport), the in-process broker's, or RabbitMQ's."""
+    them, the PostgreSQL or the in-process transport's, or RabbitMQ's through a connection
+    of its own (also for a process without a bus, such as an HTTP-only one)."""
     if isinstance(bus, DeadLetterQueues):
         return bus
-    if _offers_postgres_queues(bus):
+    if bus is not None and _offers_postgres_queues(bus):
         return PostgresDeadLetters(cast(PostgresQueues, bus))
     if isinstance(bus, InProcessBus):
         return InProcessDeadLetters(bus.broker)

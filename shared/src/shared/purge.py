@@ -21,6 +21,7 @@ from datetime import timedelta
 from sqlalchemy import text
 
 from shared.db import Database
+from shared.settings import BaseServiceSettings
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,23 @@ EVERY_SERVICE: tuple[Retained, ...] = (OUTBOX, INBOX)
 
 
 class Purge:
-    """Deletes expired rows of one database every `interval` seconds once `start`ed."""
+    """Deletes expired rows of one database every `interval` seconds once `start`ed.
+
+    Any kind of process may run one (`for_service`): the all-in-one lifespan of
+    shared.web does, next to its relay; a relay process of its own can do the same.
+    """
+
+    @classmethod
+    def for_service(
+        cls, db: Database, settings: BaseServiceSettings, retained: Sequence[Retained] = ()
+    ) -> "Purge":
+        """The purge of a service's database: the outbox, the inbox and `retained`."""
+        return cls(
+            db,
+            retention=timedelta(days=settings.retention_days),
+            interval=settings.purge_interval,
+            tables=(*EVERY_SERVICE, *retained),
+        )
 
     def __init__(
         self,

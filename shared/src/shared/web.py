@@ -5,7 +5,6 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from datetime import timedelta
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, FastAPI, Request
@@ -19,7 +18,7 @@ from shared.deadletters import DeadLetterQueues, queues_of
 from shared.errors import install_problem_handlers
 from shared.logging import RequestIdMiddleware, configure_logging
 from shared.metrics import CONTENT_TYPE, RequestMetricsMiddleware, ServiceMetrics
-from shared.purge import EVERY_SERVICE, Purge, Retained
+from shared.purge import Purge, Retained
 from shared.relay import OutboxRelay
 from shared.security import JwksKeys, KeySource, TokenVerifier
 from shared.settings import BaseServiceSettings
@@ -106,13 +105,7 @@ def create_service_app(
         app.state.db = db
         app.state.bus = the_bus
         app.state.relay = relay
-        purge = Purge(
-            db,
-            retention=timedelta(days=settings.retention_days),
-            interval=settings.purge_interval,
-            tables=(*EVERY_SERVICE, *retained),
-        )
-        app.state.purge = purge
+        purge = app.state.purge = Purge.for_service(db, settings, retained)
         consumed = list(subscriptions(db)) if subscriptions else []
         queues = queues_of(the_bus, settings)
         metrics.watch(db=db, queues=queues, queue_names=[s.queue for s in consumed], purge=purge)
