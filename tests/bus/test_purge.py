@@ -7,7 +7,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import insert, select, text
 
-from journal.main import IDEMPOTENCY_KEYS
+from journal.idempotency import RETAINED as IDEMPOTENCY_KEYS
 from shared.db import Database
 from shared.inbox import inbox
 from shared.outbox import outbox

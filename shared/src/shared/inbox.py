@@ -76,12 +76,15 @@ async def claim(
     distinct = list(first.values())
     if not distinct:
         return []
+    # Rows in id order: two consumers claiming overlapping batches (a redelivery) then
+    # wait for each other's rows in one order instead of deadlocking.
+    ordered = sorted(distinct, key=lambda envelope: envelope.id)
     result = await session.execute(
         _CLAIM,
         {
             "consumer": consumer,
-            "event_ids": [envelope.id for envelope in distinct],
-            "event_types": [envelope.type for envelope in distinct],
+            "event_ids": [envelope.id for envelope in ordered],
+            "event_types": [envelope.type for envelope in ordered],
         },
     )
     new = set(result.scalars())

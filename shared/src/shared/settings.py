@@ -41,6 +41,11 @@ class BaseServiceSettings(BaseSettings):
     jwt_issuer: str = "school-auth"
     jwt_audience: str = "school"
 
+    # How long an API process keeps an idle HTTP connection open (uvicorn's keep-alive).
+    # Longer than the gateway keeps its idle upstream connections (nginx: 60 s by
+    # default), so the gateway never reuses a connection the service is closing.
+    keep_alive_timeout: int = 75
+
     relay_poll_interval: float = 2.0
     relay_batch_size: int = 100
     # Failed publishes of one outbox row before it is parked (kept, reported, not retried).

@@ -20,6 +20,9 @@ from shared.testing_rabbit import delete_topology, unique_prefix
 GUARD = 30.0
 DELIVERY_LIMIT = 3
 BATCH_SIZE = 8
+# Long enough for a full batch of waiting deliveries to arrive from the broker even on a
+# loaded machine, so that tests can tell which batches form.
+BATCH_WAIT = 0.1
 
 
 # --- a test contract ------------------------------------------------------------------------
@@ -124,7 +127,11 @@ class InProcessTransport:
 
     def __init__(self) -> None:
         self.broker = InProcessBroker(
-            DELIVERY_LIMIT, prefetch=16, batch_size=BATCH_SIZE, retry_backoff=0.01
+            DELIVERY_LIMIT,
+            prefetch=16,
+            batch_size=BATCH_SIZE,
+            batch_wait=BATCH_WAIT,
+            retry_backoff=0.01,
         )
         self.buses: list[InProcessBus] = []
 
@@ -179,6 +186,7 @@ class RabbitTransport:
             "delivery_limit": DELIVERY_LIMIT,
             "prefetch": 16,
             "batch_size": BATCH_SIZE,
+            "batch_wait": BATCH_WAIT,
             "retry_backoff": 0.01,
             "reconnect_interval": 0.2,
             "publish_timeout": 10.0,

@@ -1,11 +1,14 @@
 """The shape every service app shares: routes under /api/<service>, health and readiness,
-problem+json errors, request ids, and a lifespan running the bus, relay and consumers."""
+problem+json errors, request ids, and a lifespan that runs what the process's role asks:
+all in one (the HTTP API, the bus, the relay and the consumers, as the embedded mode and
+the service tests run it) or the HTTP API alone (an API process of the distributed mode,
+whose relay and consumers are processes of their own: shared.process)."""
 
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -22,10 +25,14 @@ from shared.purge import Purge, Retained
 from shared.relay import OutboxRelay
 from shared.security import JwksKeys, KeySource, TokenVerifier
 from shared.settings import BaseServiceSettings
+from shared.topology import registered_bindings
 
 log = logging.getLogger(__name__)
 
 SubscriptionsFactory = Callable[[Database], Sequence[Subscription]]
+
+Role = Literal["all", "api"]
+"""`all`: HTTP, relay and consumers in one event loop; `api`: HTTP only, no broker."""
 
 
 def make_bus(settings: BaseServiceSettings, name: str) -> Bus:
@@ -46,6 +53,36 @@ def make_bus(settings: BaseServiceSettings, name: str) -> Bus:
         batch_wait=settings.consumer_batch_wait,
         transient_retries=settings.transient_retries,
         connection_name=name,
+    )
+
+
+async def readiness(name: str, db: Database, bus: Bus | None) -> dict[str, bool]:
+    """Whether the database, and the broker unless `bus` is None, are reachable now."""
+    checks = {"database": False}
+    try:
+        async with db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        checks["database"] = True
+    except Exception:
+        log.warning("database not ready", extra={"service": name})
+    if bus is not None:
+        checks["broker"] = False
+        try:
+            checks["broker"] = await bus.is_ready()
+        except Exception:
+            log.warning("broker not ready", extra={"service": name})
+    return checks
+
+
+def service_database(settings: BaseServiceSettings, *, pool_size: int | None = None) -> Database:
+    """The service's database as its settings describe it (pool, timeouts), for any kind
+    of process; `pool_size` overrides the setting (a relay process needs two)."""
+    return Database(
+        settings.database_url,
+        pool_size=settings.pool_size if pool_size is None else pool_size,
+        pool_timeout=settings.pool_timeout,
+        statement_timeout=settings.statement_timeout,
+        lock_timeout=settings.lock_timeout,
     )
 
 
@@ -77,24 +114,45 @@ def create_service_app(
     bus: Bus | None = None,
     keys: KeySource | None = None,
     description: str = "",
+    role: Role = "all",
     retained: Sequence[Retained] = (),
 ) -> FastAPI:
     """Build a service's FastAPI app; `bus` and `keys` default to the configured ones;
-    `retained` names the service's own tables the purge keeps short (shared.purge)."""
+    `retained` names the service's own tables the purge keeps short (shared.purge).
+
+    In the `api` role the app opens no broker connection: it neither publishes (its
+    transactions only stage events in the outbox) nor consumes, and /ready checks the
+    database alone; its metrics read the queues through a connection of their own, and
+    its purge is the relay process's.
+    """
     configure_logging(settings.log_level)
     prefix = f"/api/{name}"
     metrics = ServiceMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(
-            settings.database_url,
-            pool_size=settings.pool_size,
-            pool_timeout=settings.pool_timeout,
-            statement_timeout=settings.statement_timeout,
-            lock_timeout=settings.lock_timeout,
-        )
+        db = service_database(settings)
+        app.state.db = db
+        consumed = list(subscriptions(db)) if subscriptions else []
+        queue_names = [s.queue for s in consumed]
+        if role == "api":
+            app.state.bus = None
+            queues = queues_of(None, settings)
+            metrics.watch(db=db, queues=queues, queue_names=queue_names)
+            await _warm_up(app, db)
+            log.info("api started", extra={"service": name})
+            try:
+                yield
+            finally:
+                if queues is not None:
+                    await queues.close()
+                await db.dispose()
+            return
         the_bus = bus if bus is not None else make_bus(settings, name)
+        if bus is None:
+            # Its own broker connection: like a relay process, it declares every consuming
+            # queue before its relay publishes (whoever hands in a bus declares for it).
+            await the_bus.declare(registered_bindings())
         relay = OutboxRelay(
             db,
             the_bus,
@@ -102,13 +160,11 @@ def create_service_app(
             batch_size=settings.relay_batch_size,
             park_after=settings.outbox_park_after,
         )
-        app.state.db = db
         app.state.bus = the_bus
         app.state.relay = relay
         purge = app.state.purge = Purge.for_service(db, settings, retained)
-        consumed = list(subscriptions(db)) if subscriptions else []
         queues = queues_of(the_bus, settings)
-        metrics.watch(db=db, queues=queues, queue_names=[s.queue for s in consumed], purge=purge)
+        metrics.watch(db=db, queues=queues, queue_names=queue_names, purge=purge)
         await the_bus.start(consumed)
         await relay.start()
         await purge.start()
@@ -152,18 +208,8 @@ def create_service_app(
 
     @app.get(f"{prefix}/ready", tags=["ops"])
     async def ready(request: Request) -> JSONResponse:
-        """Ready: the database and the broker are reachable."""
-        checks = {"database": False, "broker": False}
-        try:
-            async with request.app.state.db.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            checks["database"] = True
-        except Exception:
-            log.warning("database not ready", extra={"service": name})
-        try:
-            checks["broker"] = await request.app.state.bus.is_ready()
-        except Exception:
-            log.warning("broker not ready", extra={"service": name})
+        """Ready: the database is reachable, and the broker too where this process uses it."""
+        checks = await readiness(name, request.app.state.db, request.app.state.bus)
         ok = all(checks.values())
         return JSONResponse(
             {"status": "ready" if ok else "unavailable", "checks": checks},

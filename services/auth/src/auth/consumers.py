@@ -11,6 +11,7 @@ from shared.contracts.journal import GuardianLinked, StudentEnrolled
 from shared.db import Database
 from shared.events import Event
 from shared.inbox import Batched, subscription
+from shared.topology import bindings_of
 
 
 def _school(event: Event) -> uuid.UUID:
@@ -30,12 +31,15 @@ async def on_guardians_linked(session: AsyncSession, events: list[GuardianLinked
     )
 
 
+CONSUMER = "auth"
+
 # Each applies a batch's events of its type at once.
 HANDLERS: dict[type[Event], Batched] = {
     StudentEnrolled: Batched(on_students_enrolled),
     GuardianLinked: Batched(on_guardians_linked),
 }
+BINDINGS = bindings_of(CONSUMER, HANDLERS)
 
 
 def subscriptions(db: Database) -> list[Subscription]:
-    return [subscription(db, "auth", HANDLERS)]
+    return [subscription(db, CONSUMER, HANDLERS)]

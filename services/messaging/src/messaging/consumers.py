@@ -6,6 +6,7 @@ from shared.contracts.journal import GuardianLinked, MarkPosted
 from shared.db import Database
 from shared.events import Event
 from shared.inbox import Batched, subscription
+from shared.topology import bindings_of
 
 CONSUMER = "messaging"
 
@@ -16,6 +17,7 @@ HANDLERS: dict[type[Event], Batched] = {
     GuardianLinked: Batched(service.link_guardians),
     MarkPosted: Batched(service.notify_marks_posted),
 }
+BINDINGS = bindings_of(CONSUMER, HANDLERS)
 
 
 def subscriptions(db: Database) -> list[Subscription]:

@@ -18,6 +18,7 @@ from shared.contracts.journal import AssignmentMade, ClassOpened, MarkPosted
 from shared.db import Database
 from shared.events import CloudEvent, Event
 from shared.inbox import Batched, subscription
+from shared.topology import bindings_of
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +33,8 @@ HANDLERS: dict[type[Event], Batched] = {
     MarkPosted: Batched(service.record_marks_posted),
 }
 LOGGED: dict[str, type[Event]] = {event_type.routing_key: event_type for event_type in ALL_EVENTS}
+# Every known event is logged, so the queue is bound to all of them.
+BINDINGS = bindings_of(CONSUMER, ALL_EVENTS)
 
 REPLAY_CHUNK = 1000
 

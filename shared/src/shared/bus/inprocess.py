@@ -205,8 +205,7 @@ class _Consumer:
         self.broker = broker
         self.queue = queue
         self.subscription = subscription
-        self.unsettled: set[int] = set()  # ids of the deliveries held by this consumer
-        self.held: dict[int, _Delivery] = {}
+        self.held: dict[int, _Delivery] = {}  # taken, not yet settled, by id()
         self.retries: set[asyncio.Task[None]] = set()  # failed deliveries pausing
         self.room = asyncio.Event()  # set when a settlement frees prefetch room
         self.room.set()

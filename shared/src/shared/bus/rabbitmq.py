@@ -441,8 +441,16 @@ class RabbitBus:
                 applying = asyncio.create_task(self._apply(batcher, batch))
                 self._handling.add(applying)
                 applying.add_done_callback(self._handling.discard)
-                # Shielded: close() decides how long a batch may take to finish.
-                await asyncio.shield(applying)
+                try:
+                    # Shielded: close() decides how long a batch may take to finish.
+                    await asyncio.shield(applying)
+                except Exception:
+                    # Not the handler's failure (that is handled inside): a bug here must
+                    # not stop the subscription (its deliveries, unacknowledged, go back to
+                    # the queue when the channel closes).
+                    log.exception(
+                        "batch handling broke", extra={"queue": batcher.subscription.queue}
+                    )
 
     async def _parse(
         self, batcher: _Batcher, taken: list[_Delivery]
