@@ -19,8 +19,10 @@ from shared.bus import Bus, Subscription
 from shared.db import Database
 from shared.deadletters import DeadLetterQueues, queues_of
 from shared.errors import install_problem_handlers
+from shared.inputs import install_input_safety_net, json_bodies_only
 from shared.logging import RequestIdMiddleware, configure_logging
 from shared.metrics import CONTENT_TYPE, RequestMetricsMiddleware, ServiceMetrics
+from shared.openapi import document_problems
 from shared.purge import Purge, Retained
 from shared.relay import OutboxRelay
 from shared.security import JwksKeys, KeySource, TokenVerifier
@@ -183,6 +185,7 @@ def create_service_app(
     app = FastAPI(
         title=f"School journal: {name}",
         description=description,
+        dependencies=[Depends(json_bodies_only)],
         version="0.1.0",
         openapi_url=f"{prefix}/openapi.json",
         docs_url=f"{prefix}/docs",
@@ -198,6 +201,7 @@ def create_service_app(
     )
     app.state.metrics = metrics
     install_problem_handlers(app)
+    install_input_safety_net(app)
     app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware, service=name)
 
@@ -206,7 +210,11 @@ def create_service_app(
         """Alive: the process answers."""
         return {"status": "ok", "service": name}
 
-    @app.get(f"{prefix}/ready", tags=["ops"])
+    @app.get(
+        f"{prefix}/ready",
+        tags=["ops"],
+        responses={503: {"description": "The database or the broker is not reachable"}},
+    )
     async def ready(request: Request) -> JSONResponse:
         """Ready: the database is reachable, and the broker too where this process uses it."""
         checks = await readiness(name, request.app.state.db, request.app.state.bus)
@@ -223,6 +231,7 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router, prefix=prefix)
+    document_problems(app, skip_tags=frozenset({"ops"}))
     return app
 
 
