@@ -29,6 +29,7 @@ from shared.settings import BaseServiceSettings
 from shared.testing_bus import (
     Collector,
     InProcessTransport,
+    PostgresTransport,
     RabbitTransport,
     Transport,
     make_event,
@@ -41,6 +42,8 @@ async def dead_letters(transport: Transport) -> AsyncIterator[DeadLetterQueues]:
     queues: DeadLetterQueues
     if isinstance(transport, InProcessTransport):
         queues = InProcessDeadLetters(transport.broker)
+    elif isinstance(transport, PostgresTransport):
+        queues = PostgresDeadLetters(await transport.opened())
     else:
         assert isinstance(transport, RabbitTransport)
         queues = RabbitDeadLetters(transport.url)
@@ -112,7 +115,8 @@ async def test_redrive_moves_up_to_the_limit_back_to_the_failing_queue_only(
     await switch.handler.wait_for(3)
 
     assert sorted(switch.handler.ids()) == sorted(e.id for e in events)
-    assert await dead_letters.depth(failing) == QueueDepth(ready=0, dead_letters=0)
+    # acknowledged just after the handler returned (PostgreSQL: the claim's commit)
+    await wait_depth(dead_letters, failing, QueueDepth(ready=0, dead_letters=0))
     assert await dead_letters.redrive(failing, limit=10) == 0
     assert len(other.events) == 3  # the bystander's queue got nothing again
 
@@ -258,3 +262,35 @@ def test_a_redriven_event_is_the_event_that_died() -> None:
     transport.broker.declare("q", ("test.#",))
     transport.broker.publish_raw(event.type, event.to_json())
     assert CloudEvent.from_json(transport.broker.queues["q"].ready[0].body) == event
+
+
+async def test_the_command_lists_and_redrives_on_the_postgresql_transport(
+    pg_admin_url: str,
+) -> None:
+    transport = PostgresTransport(pg_admin_url)
+    try:
+        switch = Switch()
+        bus = await transport.bus([Subscription("messaging", ("journal.#",), switch.handler)])
+        assert isinstance(queues_of(bus, BaseServiceSettings()), PostgresDeadLetters)
+        event = make_event("journal.mark.posted.v1")
+        await bus.publish(event)
+        await wait_depth(
+            PostgresDeadLetters(await transport.opened()),
+            "messaging",
+            QueueDepth(ready=0, dead_letters=1),
+        )
+
+        listing, redriving = io.StringIO(), io.StringIO()
+        given = ["--bus-url", transport.url]
+        assert await command(["list", "messaging", *given], out=listing) == 0
+        switch.healthy = True
+        assert await command(["redrive", "messaging", *given], out=redriving) == 0
+        await switch.handler.wait_for(1)
+    finally:
+        await transport.close()
+
+    lines = listing.getvalue().splitlines()
+    assert lines[0] == "messaging: 0 ready, 1 dead letters"
+    assert lines[1].split("\t")[:4] == [str(event.id), event.type, event.type, "delivery_limit"]
+    assert redriving.getvalue().strip() == "messaging: 1 dead letters re-driven"
+    assert switch.handler.ids() == [event.id]

@@ -11,6 +11,7 @@ from shared.testing_bus import (
     DELIVERY_LIMIT,
     Collector,
     InProcessTransport,
+    PostgresTransport,
     RabbitTransport,
     Transport,
     make_event,
@@ -23,6 +24,9 @@ async def bus_retrying(transport: Transport, subscriptions: Sequence[Subscriptio
     """A bus of the transport whose in-place retries stop after RETRIES."""
     if isinstance(transport, InProcessTransport):
         transport.broker.transient_retries = RETRIES
+        return await transport.bus(subscriptions)
+    if isinstance(transport, PostgresTransport):
+        (await transport.opened()).transient_retries = RETRIES
         return await transport.bus(subscriptions)
     assert isinstance(transport, RabbitTransport)
     bus = transport.make_bus(transient_retries=RETRIES)
