@@ -187,6 +187,18 @@ def assert_security_headers(headers: httpx.Headers) -> None:
     policy = headers["content-security-policy"]
     assert "frame-ancestors 'none'" in policy
     assert "default-src 'self'" in policy and "script-src 'self'" in policy
+    assert "unsafe-inline" not in policy
+
+
+def test_the_swagger_ui_pages_may_load_fastapis_assets_and_nothing_may_frame_them(
+    gateway: httpx.Client,
+) -> None:
+    response = gateway.get("/api/journal/docs")
+
+    policy = response.headers["content-security-policy"]
+    assert "script-src 'unsafe-inline' https://cdn.jsdelivr.net" in policy
+    assert "frame-ancestors 'none'" in policy
+    assert response.headers["x-frame-options"] == "DENY"
 
 
 @pytest.mark.parametrize(
