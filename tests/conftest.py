@@ -1,7 +1,7 @@
 """Fixtures every test shares: a real PostgreSQL server, fresh migrated databases."""
 
 import importlib
-from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
 
@@ -197,8 +197,27 @@ def deliver(service: str, db: Database) -> Deliver:
     async def send(event: Event | CloudEvent) -> CloudEvent:
         envelope = event if isinstance(event, CloudEvent) else event.to_cloudevent()
         envelope = CloudEvent.from_json(envelope.to_json())  # as it arrives off the wire
-        await subscription.handler(envelope)
+        await subscription.handler([envelope])
         return envelope
+
+    return send
+
+
+DeliverBatch = Callable[[Sequence[Event | CloudEvent]], Awaitable[list[CloudEvent]]]
+
+
+@pytest.fixture
+def deliver_batch(service: str, db: Database) -> DeliverBatch:
+    """Hand events to the service's consumer as one batch, as the bus would."""
+    [subscription] = importlib.import_module(f"{service}.consumers").subscriptions(db)
+
+    async def send(events: Sequence[Event | CloudEvent]) -> list[CloudEvent]:
+        envelopes = [
+            CloudEvent.from_json((e if isinstance(e, CloudEvent) else e.to_cloudevent()).to_json())
+            for e in events
+        ]
+        await subscription.handler(envelopes)
+        return envelopes
 
     return send
 

@@ -1,7 +1,7 @@
 """Archive keeps every journal event it receives, once, as it arrived."""
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import date
 
 import pytest
@@ -21,6 +21,7 @@ from shared.contracts.journal import (
 from shared.db import Database
 from shared.events import CloudEvent, Event
 from shared.inbox import inbox
+from shared.testing import inserts_into, statements
 
 Deliver = Callable[[Event | CloudEvent], Awaitable[CloudEvent]]
 
@@ -128,3 +129,22 @@ async def test_a_malformed_event_is_refused_and_leaves_nothing(
         await deliver(envelope)
 
     assert await kept(db, event_id=enrolled.event_id) == []
+
+
+DeliverBatch = Callable[[Sequence[Event | CloudEvent]], Awaitable[list[CloudEvent]]]
+
+
+async def test_a_batch_is_kept_in_one_insert_each_event_once(
+    db: Database, deliver: Deliver, deliver_batch: DeliverBatch
+) -> None:
+    school = uuid.uuid4()
+    earlier, *events = journal_events(school)
+    await deliver(earlier)
+
+    with statements(db) as sent:
+        await deliver_batch([*events, earlier, events[0]])  # two of them already seen
+
+    assert inserts_into(sent, "received_events") == 1
+    assert sorted(row.event_id for row in await kept(db, school_id=school)) == sorted(
+        e.event_id for e in (earlier, *events)
+    )

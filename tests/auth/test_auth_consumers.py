@@ -1,7 +1,7 @@
 """The roster projection from journal: applied once per event, in any order."""
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
 from auth_testkit import count
@@ -10,6 +10,7 @@ from auth.consumers import HANDLERS, subscriptions
 from shared.contracts.journal import GuardianLinked, StudentEnrolled
 from shared.db import Database
 from shared.events import CloudEvent, Event
+from shared.testing import inserts_into, statements
 
 Deliver = Callable[[Event], Awaitable[CloudEvent]]
 
@@ -129,3 +130,34 @@ async def test_a_roster_event_without_a_school_is_refused_and_leaves_no_trace(
     with pytest.raises(ValueError, match="school"):
         await deliver(event)
     assert await count(db, "SELECT count(*) FROM inbox WHERE event_id = :e", e=event.event_id) == 0
+
+
+DeliverBatch = Callable[[Sequence[Event]], Awaitable[list[CloudEvent]]]
+
+
+async def test_a_batch_of_a_class_roster_is_applied_once_in_bulk(
+    db: Database, deliver_batch: DeliverBatch
+) -> None:
+    school_id, klass = uuid.uuid4(), uuid.uuid4()
+    students = [uuid.uuid4() for _ in range(25)]
+    parent = uuid.uuid4()  # of the first two: a family with two children
+    events: list[Event] = [
+        *(StudentEnrolled(school_id=school_id, student_id=s, class_id=klass) for s in students),
+        *(
+            GuardianLinked(school_id=school_id, guardian_id=parent, student_id=s)
+            for s in students[:2]
+        ),
+    ]
+
+    with statements(db) as sent:
+        await deliver_batch([*events, events[0]])
+
+    assert inserts_into(sent, "roster_people") == 3  # students; guardians and students of links
+    assert inserts_into(sent, "guardianships") == 1
+    assert (
+        await count(db, "SELECT count(*) FROM roster_people WHERE school_id = :s", s=school_id)
+        == len(students) + 1
+    )
+    assert (
+        await count(db, "SELECT count(*) FROM guardianships WHERE guardian_id = :g", g=parent) == 2
+    )

@@ -3,7 +3,7 @@ relays auth's own events to the bus."""
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import httpx
 from auth_testkit import PASSWORD, count
@@ -35,8 +35,8 @@ async def test_the_running_app_signs_consumes_and_publishes(
     broker = InProcessBroker()
     observed: list[str] = []
 
-    async def observe(event: CloudEvent) -> None:
-        observed.append(event.type)
+    async def observe(events: Sequence[CloudEvent]) -> None:
+        observed.extend(event.type for event in events)
 
     await InProcessBus(broker).start([Subscription("observer", ("auth.#",), observe)])
     bus = InProcessBus(broker)

@@ -15,7 +15,7 @@ from cluster import nginx_binary
 pytestmark = [pytest.mark.e2e, pytest.mark.rabbitmq]
 
 
-def test_every_scenario_reports_ours_and_its_ceiling(tmp_path: Path) -> None:
+def test_every_scenario_reports_ours_and_its_ceilings(tmp_path: Path) -> None:
     if nginx_binary() is None:
         if os.environ.get("REQUIRE_E2E") == "1":
             pytest.fail("end-to-end tests required but nginx is not installed")
@@ -32,7 +32,9 @@ def test_every_scenario_reports_ours_and_its_ceiling(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     figures = json.loads(out.read_text())
     scenarios = {f["scenario"].split(" (")[0].split(" at ")[0] for f in figures}
-    assert len(figures) == 8, scenarios
+    assert len(figures) == 9, scenarios
+    diary = [f["measure"] for f in figures if f["scenario"].startswith("diary")]
+    assert [m.split("ceiling: ")[1] for m in diary] == ["bare HTTP", "raw asyncpg"]
     assert all(f["ours"] > 0 and f["ceiling"] > 0 for f in figures), figures
     assert all(f["met"] is None for f in figures)  # the smoke run judges nothing
     assert "| scenario | measure | ours | ceiling | ratio | target | met |" in run.stdout

@@ -2,7 +2,7 @@
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from typing import Any
 
 import pytest
@@ -29,6 +29,10 @@ class RecordingBus:
 
     async def start(self, subscriptions: Sequence[Subscription] = ()) -> None:
         return None
+
+    async def declare(self, bindings: Mapping[str, Sequence[str]]) -> None:
+        if self.inner is not None:
+            await self.inner.declare(bindings)
 
     async def publish(self, event: CloudEvent) -> None:
         self.publishing.set()

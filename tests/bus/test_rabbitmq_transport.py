@@ -8,6 +8,7 @@ from typing import Any
 
 import aio_pika
 import aio_pika.exceptions
+import aiormq
 import pytest
 
 from shared.bus import PublishError, Subscription, dead_letter_queue
@@ -17,6 +18,7 @@ from shared.events import CLOUDEVENTS_CONTENT_TYPE, CloudEvent
 from shared.outbox import add_event
 from shared.relay import OutboxRelay
 from shared.testing_bus import (
+    BATCH_SIZE,
     DELIVERY_LIMIT,
     GUARD,
     Collector,
@@ -220,3 +222,95 @@ async def test_the_outbox_keeps_events_while_the_broker_is_unreachable_and_then_
         await relay.stop()
 
     assert received.ids() == [event_id]
+
+
+# --- batches and their acknowledgements ------------------------------------------------
+
+
+@pytest.fixture
+def acks(monkeypatch: pytest.MonkeyPatch) -> list[tuple[int, bool]]:
+    """Every basic.ack the process sends: (delivery tag, multiple)."""
+    sent: list[tuple[int, bool]] = []
+    original = aiormq.Channel.basic_ack
+
+    async def basic_ack(self: aiormq.Channel, delivery_tag: int, multiple: bool = False) -> None:
+        sent.append((delivery_tag, multiple))
+        await original(self, delivery_tag, multiple=multiple)
+
+    monkeypatch.setattr(aiormq.Channel, "basic_ack", basic_ack)
+    return sent
+
+
+async def ready_messages(rabbit: RabbitTransport, queue: str) -> int:
+    connection = await aio_pika.connect(rabbit.url)
+    async with connection:
+        channel = await connection.channel()
+        declared = await channel.declare_queue(queue, passive=True)
+        return declared.declaration_result.message_count or 0
+
+
+async def test_a_batch_is_acknowledged_with_one_multiple_ack_on_its_last_delivery(
+    rabbit: RabbitTransport, acks: list[tuple[int, bool]]
+) -> None:
+    queue = rabbit.queue("reporting")
+    publisher = await rabbit.bus()
+    await publisher.declare({queue: ("test.#",)})
+    events = [make_event() for _ in range(BATCH_SIZE)]
+    for event in events:
+        await publisher.publish(event)
+
+    received = Collector()
+    consumer = await rabbit.bus([Subscription(queue, ("test.#",), received)])
+    await received.wait_for(len(events))
+    await consumer.close()  # anything not acknowledged would now be ready again
+
+    assert received.batches == [BATCH_SIZE]
+    assert acks == [(BATCH_SIZE, True)]  # the channel's tags are 1..BATCH_SIZE
+    assert await ready_messages(rabbit, queue) == 0
+
+
+async def test_a_multiple_ack_never_takes_a_failed_delivery_pausing_before_its_hand_back(
+    rabbit: RabbitTransport, acks: list[tuple[int, bool]]
+) -> None:
+    queue = rabbit.queue("messaging")
+    publisher = await rabbit.bus()
+    await publisher.declare({queue: ("test.#",)})
+    poison = make_event(note="poison")
+    first = [poison, *(make_event() for _ in range(BATCH_SIZE - 1))]
+    for event in first:
+        await publisher.publish(event)
+    handler = Collector(fail=lambda event, _attempt: event.data.get("note") == "poison")
+    consumer = rabbit.make_bus(retry_backoff=1.0)  # the poison pauses a second each time
+    await consumer.start([Subscription(queue, ("test.#",), handler)])
+    await handler.wait_for(len(first) - 1)
+
+    later = [make_event() for _ in range(BATCH_SIZE)]
+    for event in later:
+        await publisher.publish(event)
+    await handler.wait_for(len(first) - 1 + len(later))
+    dead = await rabbit.wait_dead_letters(queue, 1)
+
+    assert [CloudEvent.from_json(body).id for body in dead] == [poison.id]
+    assert handler.alone[poison.id] == DELIVERY_LIMIT
+    # While the poison (tag 1) waited, everything was acknowledged one delivery at a time.
+    assert (1, True) not in acks
+    assert not any(multiple for tag, multiple in acks if tag <= len(first) + len(later))
+
+
+async def test_queues_declared_while_the_broker_is_unreachable_exist_before_anything_is_published(
+    rabbit: RabbitTransport, proxy: TcpProxy
+) -> None:
+    proxy.accepting = False
+    queue = rabbit.queue("archive")
+    publisher = rabbit.make_bus(proxy.url_for(rabbit.url), connect_timeout=2)
+    await publisher.start()
+    await publisher.declare({queue: ("test.#",)})
+    proxy.accepting = True
+    event = make_event()
+
+    await publish_when_ready(publisher, event)  # routable: the queue came first
+    received = Collector()
+    await rabbit.bus([Subscription(queue, ("test.#",), received)])
+    await received.wait_for(1)
+
+    assert received.ids() == [event.id]

@@ -1,6 +1,8 @@
 """docker-compose.yml describes the same topology the e2e tests run (no Docker engine here
-to start it, so these tests check that it names the real entry points and settings)."""
+to start it, so these tests check that it names the real entry points and settings): each
+service as its API, relay and consumer processes."""
 
+import argparse
 import importlib
 import re
 import shlex
@@ -12,6 +14,7 @@ import pytest
 import yaml
 
 from embedded.services import SERVICE_NAMES as SERVICES
+from shared.process import command_line
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -21,34 +24,81 @@ def compose() -> dict[str, Any]:
     return dict(yaml.safe_load((ROOT / "docker-compose.yml").read_text()))
 
 
-@pytest.mark.parametrize("service", SERVICES)
-def test_each_service_runs_its_real_migrations_and_app_factory(
-    compose: dict[str, Any], service: str
+# Each service runs as three compose services: the API under the service's own name (the
+# gateway's upstream), its relay and its consumers.
+KINDS = {"api": "{service}", "relay": "{service}-relay", "consume": "{service}-consume"}
+PROCESSES = [(service, kind) for service in SERVICES for kind in KINDS]
+
+
+def compose_name(service: str, kind: str) -> str:
+    return KINDS[kind].format(service=service)
+
+
+def process_arguments(compose: dict[str, Any], service: str, kind: str) -> argparse.Namespace:
+    """The compose service's command, parsed by the service's own command line."""
+    script = shlex.split(compose["services"][compose_name(service, kind)]["command"])[-1]
+    assert f"python -m shared.migrate {service} && " in script
+    run = shlex.split(script.split(" && ")[-1])
+    assert run[:3] == ["python", "-m", service], script
+    return command_line(service).parse_args(run[3:])
+
+
+@pytest.mark.parametrize(("service", "kind"), PROCESSES)
+def test_each_process_runs_its_migrations_and_its_kind(
+    compose: dict[str, Any], service: str, kind: str
 ) -> None:
-    command = shlex.split(compose["services"][service]["command"])[-1]
-    assert f"python -m shared.migrate {service}" in command
-    match = re.search(r"uvicorn --factory (\S+):(\S+)", command)
-    assert match, command
-    module = importlib.import_module(match.group(1))
-    assert match.group(1) == f"{service}.main"
-    assert callable(getattr(module, match.group(2)))
-    assert Path(module.MIGRATIONS, "env.py").exists()
+    args = process_arguments(compose, service, kind)
+    assert args.kind == kind
+    processes = importlib.import_module(f"{service}.__main__").PROCESSES
+    assert processes.name == service
+    main = importlib.import_module(f"{service}.main")
+    assert Path(main.MIGRATIONS, "env.py").exists()
 
 
 @pytest.mark.parametrize("service", SERVICES)
-def test_each_service_is_configured_through_its_own_settings(
-    compose: dict[str, Any], service: str, monkeypatch: pytest.MonkeyPatch
+def test_each_api_listens_where_the_gateway_sends_it(compose: dict[str, Any], service: str) -> None:
+    args = process_arguments(compose, service, "api")
+    assert (args.host, args.port) == ("0.0.0.0", 8000)
+    module, factory = importlib.import_module(f"{service}.__main__").PROCESSES.api_factory.split(
+        ":"
+    )
+    assert callable(getattr(importlib.import_module(module), factory))
+    probe = " ".join(compose["services"][service]["healthcheck"]["test"])
+    assert f"http://127.0.0.1:8000/api/{service}/ready" in probe
+
+
+@pytest.mark.parametrize(("service", "kind"), [p for p in PROCESSES if p[1] != "api"])
+def test_each_relay_and_consumer_is_checked_on_its_health_port(
+    compose: dict[str, Any], service: str, kind: str
 ) -> None:
-    env = compose["services"][service]["environment"]
+    args = process_arguments(compose, service, kind)
+    probe = " ".join(compose["services"][compose_name(service, kind)]["healthcheck"]["test"])
+    assert f"http://127.0.0.1:{args.health_port}/" in probe
+
+
+@pytest.mark.parametrize(("service", "kind"), PROCESSES)
+def test_each_process_is_configured_through_its_service_s_settings(
+    compose: dict[str, Any], service: str, kind: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    env = compose["services"][compose_name(service, kind)]["environment"]
     prefix = service.upper() + "_"
     assert set(env) >= {prefix + "DATABASE_URL", prefix + "AMQP_URL", prefix + "JWKS_URL"}
     assert all(key.startswith(prefix) for key in env)
+    assert env == compose["services"][service]["environment"]  # the same settings, every kind
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     settings = importlib.import_module(f"{service}.settings").Settings()
     assert settings.database_url == env[prefix + "DATABASE_URL"]
     assert settings.amqp_url == env[prefix + "AMQP_URL"]
     assert urlsplit(settings.jwks_url).path == "/api/auth/.well-known/jwks.json"
+
+
+def test_nothing_runs_but_the_processes_of_the_services_and_their_infrastructure(
+    compose: dict[str, Any],
+) -> None:
+    expected = {compose_name(service, kind) for service, kind in PROCESSES}
+    assert set(compose["services"]) == expected | {"postgres", "rabbitmq", "gateway"}
+    assert set(compose["services"]["gateway"]["depends_on"]) == set(SERVICES)
 
 
 def test_every_service_has_its_own_database(compose: dict[str, Any]) -> None:

@@ -8,6 +8,7 @@ nobody listens on: a service that is down."""
 
 import asyncio
 import http.client
+import importlib
 import json
 import os
 import re
@@ -27,6 +28,7 @@ import yaml
 
 from cluster import GATEWAY_CONF, Cluster, free_port, nginx_binary, render_nginx
 from embedded.services import SERVICE_NAMES as SERVICES
+from shared.process import command_line
 
 ROOT = Path(__file__).resolve().parents[2]
 PROBLEM_JSON = "application/problem+json"
@@ -156,8 +158,8 @@ def test_the_cluster_runs_school_conf_itself_with_local_addresses(tmp_path: Path
 
 
 def test_the_gateway_drops_an_idle_service_connection_before_the_service_does() -> None:
-    """Else nginx may reuse a connection just as uvicorn closes it: a 502 for a request the
-    service never saw."""
+    """Else nginx may reuse a connection just as the service closes it: a 502 for a request
+    the service never saw."""
     conf = GATEWAY_CONF.read_text()
     upstreams = re.findall(r"upstream (\w+)\s*{([^}]*)}", conf)
     assert {name for name, _ in upstreams} == set(SERVICES)
@@ -166,10 +168,22 @@ def test_the_gateway_drops_an_idle_service_connection_before_the_service_does() 
         assert "keepalive " in block
         nginx_idle = re.search(r"keepalive_timeout (\d+)s;", block)
         assert nginx_idle, f"upstream {name}: no keepalive_timeout (nginx's default is 60 s)"
-        command = shlex.split(compose["services"][name]["command"])[-1]
-        flag = re.search(r"--timeout-keep-alive[ =](\d+)", command)
-        service_idle = int(flag[1]) if flag else uvicorn.Config(stub_service).timeout_keep_alive
-        assert int(nginx_idle[1]) < service_idle, name
+        assert int(nginx_idle[1]) < api_keep_alive(compose, name), name
+
+
+def api_keep_alive(compose: dict[str, Any], service: str) -> int:
+    """Seconds the service's API process (the compose service the upstream names) keeps an
+    idle connection: its --keep-alive, else its setting, else the setting's default."""
+    entry = compose["services"][service]
+    run = shlex.split(shlex.split(entry["command"])[-1].split(" && ")[-1])
+    args = command_line(service).parse_args(run[3:])
+    if args.keep_alive is not None:
+        return int(args.keep_alive)
+    setting = entry.get("environment", {}).get(f"{service.upper()}_KEEP_ALIVE_TIMEOUT")
+    if setting is not None:
+        return int(setting)
+    settings = importlib.import_module(f"{service}.settings").Settings
+    return int(settings.model_fields["keep_alive_timeout"].default)
 
 
 def test_a_request_reaches_its_service_with_the_security_headers(gateway: httpx.Client) -> None:

@@ -2,12 +2,18 @@
 the in-process bus and a seeded demo school; or, given URLs, the machine's PostgreSQL and
 RabbitMQ. Started as a real subprocess, the way a person starts it."""
 
+import asyncio
+import contextlib
 import os
 import shutil
+import signal
+import socket
 import subprocess
 import sys
+import tempfile
 import threading
 import time
+from collections.abc import Awaitable, Callable, Iterator
 from pathlib import Path
 
 import aio_pika
@@ -25,7 +31,7 @@ DEMO_PASSWORD = "demo-2026"
 
 
 class Embedded:
-    def __init__(self, data_dir: Path, env: dict[str, str]) -> None:
+    def __init__(self, data_dir: Path, env: dict[str, str], *options: str) -> None:
         self.port = free_port()
         self.base_url = f"http://127.0.0.1:{self.port}"
         self.output: list[str] = []
@@ -39,11 +45,15 @@ class Embedded:
                 str(self.port),
                 "--data-dir",
                 str(data_dir),
+                *options,
             ],
             env=env,
             stdout=subprocess.PIPE,
             stderr=subprocess.STDOUT,
             text=True,
+            # a process group of its own, as a terminal gives a command: Ctrl+C reaches
+            # the launcher and the PostgreSQL it started alike
+            start_new_session=True,
         )
         threading.Thread(target=self._read, daemon=True).start()
 
@@ -69,6 +79,17 @@ class Embedded:
             return self.process.wait(timeout=30)
         except subprocess.TimeoutExpired:
             self.process.kill()
+            raise
+
+    def ctrl_c(self) -> int:
+        """SIGINT to the whole process group, as Ctrl+C in a terminal; returns the exit code."""
+        with contextlib.suppress(ProcessLookupError):  # the group may be gone already
+            os.killpg(self.process.pid, signal.SIGINT)
+            os.kill(self.process.pid, signal.SIGCONT)  # in case it was paused
+        try:
+            return self.process.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(self.process.pid, signal.SIGKILL)
             raise
 
     def login(self, http: httpx.Client, login: str) -> Caller:
@@ -123,8 +144,19 @@ def run_the_slice(system: Embedded) -> None:
 
 
 @pytest.fixture
-def data_dir(tmp_path: Path) -> Path:
-    return tmp_path / "embedded"
+def scratch() -> Iterator[Path]:
+    """A directory of its own under the system's temporary directory, not pytest's: run as
+    root, pgserver runs PostgreSQL as the user `pgserver` and opens the path up to it, while
+    every pytest session starting on the machine closes /tmp/pytest-of-<user> again
+    (mode 0700), and PostgreSQL then panics on its own files."""
+    path = Path(tempfile.mkdtemp(prefix="school-embedded-"))
+    yield path
+    shutil.rmtree(path, ignore_errors=True)
+
+
+@pytest.fixture
+def data_dir(scratch: Path) -> Path:
+    return scratch / "embedded"
 
 
 def test_one_command_starts_the_system_with_a_demo_school(data_dir: Path) -> None:
@@ -230,3 +262,144 @@ def test_the_readmes_curl_walkthrough_works_as_written(data_dir: Path) -> None:
     assert '"weighted_average":' in out, "the report answered"
     assert "urn:school:problem:validation-error" in out, "a 6 was refused"
     assert "urn:school:problem:not-found" in out, "another child's diary is not found"
+
+
+# --- a newcomer's first starts: interrupted, from a long path, on a taken port ---------------
+
+
+def postgres_socket_dir(data_dir: Path) -> str | None:
+    """Where the embedded PostgreSQL listens, as it says in postmaster.pid, once it is up."""
+    try:
+        lines = (data_dir / "pg" / "postmaster.pid").read_text().splitlines()
+    except FileNotFoundError:
+        return None
+    return lines[4] if len(lines) >= 8 and lines[7].strip() == "ready" else None
+
+
+async def until(
+    probe: Callable[[], Awaitable[object]], system: Embedded, timeout: float = 180
+) -> None:
+    """Poll `probe` while the system runs."""
+    deadline = time.monotonic() + timeout
+    while not await probe():
+        if system.process.poll() is not None or time.monotonic() > deadline:
+            raise AssertionError("not reached:\n" + "".join(system.output[-40:]))
+        await asyncio.sleep(0.02)
+
+
+async def fetchval(host: str, database: str, query: str) -> object:
+    conn = await asyncpg.connect(user="postgres", host=host, database=database)
+    try:
+        return await conn.fetchval(query)
+    finally:
+        await conn.close()
+
+
+async def test_a_first_start_interrupted_during_the_seed_is_started_over_by_the_next(
+    data_dir: Path,
+) -> None:
+    first = Embedded(data_dir, clean_env())
+    try:
+
+        async def journal_seeded() -> bool:
+            host = postgres_socket_dir(data_dir)
+            if host is None:
+                return False
+            query = "SELECT to_regclass('schools') IS NOT NULL AND EXISTS (SELECT FROM schools)"
+            try:
+                return bool(await fetchval(host, "school_journal", query))
+            except (asyncpg.InvalidCatalogNameError, asyncpg.UndefinedTableError):
+                return False  # not created or not migrated yet
+
+        await until(journal_seeded, first)
+        host = postgres_socket_dir(data_dir)
+        assert host is not None
+        first.process.send_signal(signal.SIGSTOP)  # hold it where the bug was: journal, no auth
+        admin = "SELECT EXISTS (SELECT FROM accounts WHERE login = 'admin')"
+        assert not await fetchval(host, "school_auth", admin), "auth's part is still to come"
+    finally:
+        first.ctrl_c()
+    assert BANNER not in "".join(first.output)
+
+    second = Embedded(data_dir, clean_env())
+    try:
+        second.wait_started()
+        assert "создаются заново" in "".join(second.output)
+        host = postgres_socket_dir(data_dir)
+        assert host is not None
+        assert await fetchval(host, "school_journal", "SELECT count(*) FROM schools") == 1
+        with httpx.Client(base_url=second.base_url, timeout=30) as http:
+            for login in ("admin", "director", "deputy", "class-teacher", "student"):
+                second.login(http, login)
+        run_the_slice(second)
+
+        async def every_mark_in_every_service() -> bool:
+            marks = await fetchval(host, "school_journal", "SELECT count(*) FROM marks")
+            reported = await fetchval(host, "school_reporting", "SELECT count(*) FROM marks")
+            archived = await fetchval(
+                host,
+                "school_archive",
+                "SELECT count(*) FROM received_events WHERE event_type = 'journal.mark.posted.v1'",
+            )
+            return marks == reported == archived
+
+        await until(every_mark_in_every_service, second, timeout=30)
+    finally:
+        second.stop()
+
+
+def test_a_long_data_directory_path_starts(scratch: Path) -> None:
+    # Past what a Unix socket address holds (108 bytes on Linux): pgserver puts the socket
+    # elsewhere and the launcher must follow it.
+    data_dir = scratch / ("a-checkout-path-deep-in-someones-home-" * 3) / "var" / "embedded"
+    assert len(str(data_dir / "pg" / ".s.PGSQL.5432")) > 108
+    system = Embedded(data_dir, clean_env(), "--no-seed")
+    try:
+        system.wait_started()
+        socket_dir = postgres_socket_dir(data_dir)
+        assert socket_dir is not None
+        assert not socket_dir.startswith(str(data_dir)), "the socket lives elsewhere"
+        with httpx.Client(base_url=system.base_url, timeout=30) as http:
+            for service in SERVICES:
+                assert http.get(f"/api/{service}/ready").status_code == 200
+    finally:
+        exit_code = system.stop()
+    assert exit_code == 0
+    assert not (data_dir / "pg" / "postmaster.pid").exists(), "PostgreSQL stopped with it"
+
+
+def test_a_taken_port_is_said_in_plain_words_with_what_to_do(data_dir: Path) -> None:
+    with socket.create_server(("127.0.0.1", 0)) as taken:
+        port = taken.getsockname()[1]
+        result = subprocess.run(
+            [sys.executable, "-m", "embedded", "--port", str(port), "--data-dir", str(data_dir)],
+            env=clean_env(),
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+    assert result.returncode != 0
+    message = result.stderr.strip()
+    assert message.startswith(f"school: Порт {port} уже занят"), message
+    assert "./school up --port " in message
+    assert "{" not in message and "Traceback" not in message
+    assert not data_dir.exists(), "it gave up before starting PostgreSQL or seeding"
+
+
+def test_after_the_launcher_was_killed_outright_a_stop_still_stops_postgres(
+    data_dir: Path,
+) -> None:
+    postmaster = data_dir / "pg" / "postmaster.pid"
+    try:
+        first = Embedded(data_dir, clean_env(), "--no-seed")
+        first.wait_started()
+        first.process.kill()  # SIGKILL to the launcher alone: its PostgreSQL lives on
+        first.process.wait(timeout=30)
+        assert postmaster.exists()
+        second = Embedded(data_dir, clean_env(), "--no-seed")
+        second.wait_started()
+        assert second.stop() == 0
+        assert not postmaster.exists(), "the last launcher holding it stopped PostgreSQL"
+    finally:
+        with contextlib.suppress(FileNotFoundError, ProcessLookupError):
+            os.kill(int(postmaster.read_text().split()[0]), signal.SIGINT)  # a fast shutdown

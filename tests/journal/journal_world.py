@@ -26,7 +26,7 @@ def readable(prefix: str) -> str:
 async def deliver(db: Database, event: Event) -> None:
     """Hand an event to journal's consumer the way the bus does."""
     (subscription,) = subscriptions(db)
-    await subscription.handler(event.to_cloudevent())
+    await subscription.handler([event.to_cloudevent()])
 
 
 async def register_school(db: Database, name: str | None = None) -> uuid.UUID:

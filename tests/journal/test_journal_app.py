@@ -3,7 +3,7 @@ through the outbox relay. (Committed data: runs on the session database.)"""
 
 import asyncio
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import httpx
@@ -36,8 +36,8 @@ async def test_auth_events_come_in_over_the_bus_and_mark_posted_goes_out(
     broker = InProcessBroker()
     received: list[CloudEvent] = []
 
-    async def listener(envelope: CloudEvent) -> None:
-        received.append(envelope)
+    async def listener(envelopes: Sequence[CloudEvent]) -> None:
+        received.extend(envelopes)
 
     # A stand-in for messaging and reporting: a queue bound to journal's events.
     await InProcessBus(broker).start([Subscription("listener", ("journal.#",), listener)])

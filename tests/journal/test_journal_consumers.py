@@ -8,6 +8,7 @@ from sqlalchemy import text
 from journal.consumers import subscriptions
 from shared.contracts.auth import SchoolRegistered, StaffAccountCreated
 from shared.db import Database
+from shared.events import CloudEvent
 
 DEFAULT_WORK_TYPES = [
     {"code": "answer", "name": "Ответ на уроке", "weight": 1},
@@ -45,8 +46,8 @@ async def test_school_registered_delivered_twice_is_applied_once(db: Database) -
     ).to_cloudevent()
     (subscription,) = subscriptions(db)
 
-    await subscription.handler(envelope)
-    await subscription.handler(envelope)
+    await subscription.handler([envelope])
+    await subscription.handler([envelope])
 
     assert await count(db, "schools", "id = :id", id=school_id) == 1
     assert await count(db, "work_types", "school_id = :id", id=school_id) == 5
@@ -83,8 +84,8 @@ async def test_staff_created_delivered_twice_is_applied_once(db: Database) -> No
     ).to_cloudevent()
     (subscription,) = subscriptions(db)
 
-    await subscription.handler(envelope)
-    await subscription.handler(envelope)
+    await subscription.handler([envelope])
+    await subscription.handler([envelope])
 
     staff = await rows(
         db, "SELECT last_name, roles, version FROM staff WHERE school_id = :id", id=school_id
@@ -133,3 +134,37 @@ async def test_an_older_staff_version_never_overwrites_a_newer_one(db: Database)
         db, "SELECT last_name, roles, version FROM staff WHERE account_id = :id", id=account_id
     )
     assert staff == [{"last_name": "Новикова", "roles": ["teacher", "class_teacher"], "version": 2}]
+
+
+async def test_a_batch_registers_its_school_and_keeps_each_staff_members_newest_version(
+    db: Database,
+) -> None:
+    school_id, account_id = uuid.uuid4(), uuid.uuid4()
+
+    def staff(version: int, last_name: str, account: uuid.UUID = account_id) -> CloudEvent:
+        return StaffAccountCreated(
+            school_id=school_id,
+            version=version,
+            account_id=account,
+            last_name=last_name,
+            first_name="Мария",
+            roles=["teacher"],
+        ).to_cloudevent()
+
+    batch = [
+        staff(2, "Новикова"),
+        SchoolRegistered(school_id=school_id, name="Школа", timezone="UTC").to_cloudevent(),
+        staff(3, "Петрова"),
+        staff(1, "Старова"),
+        staff(1, "Иванова", uuid.uuid4()),
+    ]
+    (subscription,) = subscriptions(db)
+
+    await subscription.handler(batch)
+
+    assert await count(db, "schools", "id = :id", id=school_id) == 1
+    assert await count(db, "staff", "school_id = :id", id=school_id) == 2
+    kept = await rows(
+        db, "SELECT last_name, version FROM staff WHERE account_id = :id", id=account_id
+    )
+    assert kept == [{"last_name": "Петрова", "version": 3}]

@@ -2,14 +2,15 @@
 
 import datetime as dt
 import uuid
-from collections.abc import Iterator
-from contextlib import contextmanager
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
 from typing import Any
 from zoneinfo import ZoneInfo
 
 import pytest
+from asyncpg.connection import LoggedQuery
 from journal_world import MONDAY, TUESDAY, World, problem_type
-from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncConnection
 
 SUNDAY = MONDAY + dt.timedelta(days=6)
 WEEK = {"from": MONDAY.isoformat(), "to": SUNDAY.isoformat()}
@@ -280,28 +281,60 @@ async def test_a_week_without_lessons_has_no_days(world: World) -> None:
     assert response.json()["days"] == []
 
 
-@contextmanager
-def counting_selects(world: World) -> Iterator[list[str]]:
+@asynccontextmanager
+async def counting_selects(world: World) -> AsyncIterator[list[str]]:
+    """The SELECTs that reach PostgreSQL on the test's connection, however they are sent
+    (through SQLAlchemy or straight through asyncpg)."""
     statements: list[str] = []
 
-    def record(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
-        if statement.lstrip().upper().startswith("SELECT"):
-            statements.append(statement)
+    def record(query: LoggedQuery) -> None:
+        if query.query.lstrip().upper().startswith(("SELECT", "WITH")):
+            statements.append(query.query)
 
-    engine = world.db.engine.sync_engine
-    event.listen(engine, "before_cursor_execute", record)
+    connection: AsyncConnection = world.db.sessionmaker.kw["bind"]
+    driver = (await connection.get_raw_connection()).driver_connection
+    driver.add_query_logger(record)
     try:
         yield statements
     finally:
-        event.remove(engine, "before_cursor_execute", record)
+        driver.remove_query_logger(record)
 
 
 @pytest.mark.parametrize("who", ["parent", "class_teacher"])
 async def test_the_diary_is_read_in_two_queries(
     world: World, marked: dict[str, dict[str, Any]], who: str
 ) -> None:
-    with counting_selects(world) as statements:
+    async with counting_selects(world) as statements:
         response = await diary(world, who, params={"from": "2026-11-02", "to": "2026-12-02"})
 
     assert response.status_code == 200
     assert len(statements) == 2, statements
+
+
+async def test_any_text_a_teacher_writes_comes_back_as_written(world: World) -> None:
+    """PostgreSQL writes the diary's JSON: quotes, backslashes, line breaks, tabs, control
+    characters and any script survive it, and an absent topic or homework is null."""
+    topic = 'Тема "в кавычках" \\ обратная косая\nвторая строка\tтаб \x01 ✓ 数学 😀'
+    day = MONDAY + dt.timedelta(days=2)
+    written = await world.post(
+        "class_teacher",
+        "/lessons",
+        {
+            "assignment_id": str(world.ids["math_assignment"]),
+            "date": day.isoformat(),
+            "topic": topic,
+            "homework": "",
+        },
+    )
+
+    response = await diary(world, "student", params=WEEK)
+
+    (lesson,) = [
+        lesson
+        for d in response.json()["days"]
+        for lesson in d["lessons"]
+        if lesson["lesson_id"] == written["lesson_id"]
+    ]
+    assert (lesson["topic"], lesson["homework"]) == (written["topic"], None)
+    assert written["topic"] == topic.strip()
+    assert response.headers["content-type"] == "application/json"

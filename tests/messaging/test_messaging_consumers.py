@@ -1,7 +1,7 @@
 """Messaging's consumers: marks become notices for the student and their guardians, once."""
 
 import uuid
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Sequence
 
 import pytest
 from sqlalchemy import func, select
@@ -12,6 +12,7 @@ from shared.contracts.journal import GuardianLinked, MarkPosted
 from shared.db import Database
 from shared.events import CloudEvent, Event
 from shared.inbox import inbox
+from shared.testing import inserts_into, statements
 
 Deliver = Callable[[Event], Awaitable[CloudEvent]]
 
@@ -141,3 +142,59 @@ async def test_a_mark_without_a_school_is_refused_and_leaves_nothing(
             select(inbox.c.event_id).where(inbox.c.event_id == mark.event_id)
         )
     assert claimed is None  # not claimed, so the bus redelivers it and then dead-letters it
+
+
+DeliverBatch = Callable[[Sequence[Event]], Awaitable[list[CloudEvent]]]
+
+
+async def test_a_batch_of_marks_notifies_every_student_and_guardian_once_in_one_insert(
+    db: Database,
+    deliver: Deliver,
+    deliver_batch: DeliverBatch,
+    make_mark: MakeMark,
+    make_link: MakeLink,
+) -> None:
+    school = uuid.uuid4()
+    students = [uuid.uuid4() for _ in range(20)]
+    parents = {student: uuid.uuid4() for student in students}
+    for student in students:
+        await deliver(make_link(school, parents[student], student))
+    marks = [make_mark(school, student) for student in students for _ in range(3)]
+
+    with statements(db) as sent:
+        await deliver_batch([*marks, marks[0]])  # the first one delivered twice
+
+    assert inserts_into(sent, "notifications") == 1
+    for mark in marks:
+        found = await notices(db, source_event_id=mark.event_id)
+        assert {n.recipient_person_id for n in found} == {
+            mark.student_id,
+            parents[mark.student_id],
+        }
+
+
+async def test_a_guardian_linked_in_the_same_batch_as_a_mark_is_notified_of_it(
+    db: Database, deliver_batch: DeliverBatch, make_mark: MakeMark, make_link: MakeLink
+) -> None:
+    school, student, parent = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    mark = make_mark(school, student)
+
+    # Within a batch links are applied first: arrival order across aggregates is not
+    # guaranteed anyway, and a notice too many beats a parent left uninformed.
+    await deliver_batch([mark, make_link(school, parent, student)])
+
+    assert len(await notices(db, recipient_person_id=parent, source_event_id=mark.event_id)) == 1
+
+
+async def test_a_batch_of_links_repeating_one_link_keeps_it_once(
+    db: Database, deliver_batch: DeliverBatch, make_link: MakeLink
+) -> None:
+    school, student, parent = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+
+    await deliver_batch([make_link(school, parent, student), make_link(school, parent, student)])
+
+    async with db.transaction() as session:
+        count = await session.scalar(
+            select(func.count()).select_from(Guardianship).where(Guardianship.student_id == student)
+        )
+    assert count == 1

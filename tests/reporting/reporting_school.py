@@ -22,8 +22,17 @@ class School:
         """Deliver as the bus would: the envelope serialised and parsed again."""
         envelope = event if isinstance(event, CloudEvent) else event.to_cloudevent()
         envelope = CloudEvent.from_json(envelope.to_json())
-        await self._subscription.handler(envelope)
+        await self._subscription.handler([envelope])
         return envelope
+
+    async def deliver_batch(self, events: list[Event | CloudEvent]) -> list[CloudEvent]:
+        """Deliver several events as one batch, as the bus would."""
+        envelopes = [
+            CloudEvent.from_json((e if isinstance(e, CloudEvent) else e.to_cloudevent()).to_json())
+            for e in events
+        ]
+        await self._subscription.handler(envelopes)
+        return envelopes
 
     def class_opened(
         self,

@@ -17,6 +17,7 @@ from shared.contracts.journal import StudentEnrolled
 from shared.db import Database
 from shared.events import CloudEvent
 from shared.inbox import inbox
+from shared.testing import inserts_into, statements
 
 
 async def count(db: Database, model: type, **where: object) -> int:
@@ -113,6 +114,38 @@ async def test_v2_then_v1_through_the_consumer_keeps_v2(db: Database, school: Sc
     assert row is not None
     assert (row.value, row.version) == (2, 2)
     assert await count(db, LoggedEvent, subject=f"mark/{mark}") == 2  # both are history
+
+
+async def test_a_batch_logs_each_event_once_and_projects_the_newest_version(
+    db: Database, school: School
+) -> None:
+    klass, subject, mark = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
+    versions = [
+        school.mark(class_id=klass, subject_id=subject, mark_id=mark, value=v, version=v)
+        for v in (1, 3, 2)
+    ]
+    other = school.mark(class_id=klass, subject_id=subject, value=4)
+
+    await school.deliver_batch([versions[0], versions[1], other, versions[0], versions[2]])
+
+    async with db.transaction() as session:
+        row = await session.get(MarkRow, mark)
+    assert row is not None
+    assert (row.value, row.version) == (3, 3)
+    assert await count(db, MarkRow, class_id=klass) == 2
+    assert await count(db, LoggedEvent, subject=f"mark/{mark}") == 3  # each version once
+    assert await count(db, inbox, consumer="reporting") == 4
+
+
+async def test_a_batch_of_marks_takes_one_insert_per_table(db: Database, school: School) -> None:
+    klass, subject = uuid.uuid4(), uuid.uuid4()
+    marks = [school.mark(class_id=klass, subject_id=subject, value=5) for _ in range(100)]
+
+    with statements(db) as sent:
+        await school.deliver_batch(list(marks))
+
+    assert [inserts_into(sent, table) for table in ("inbox", "event_log", "marks")] == [1, 1, 1]
+    assert await count(db, MarkRow, class_id=klass) == 100
 
 
 async def test_an_event_without_a_school_is_refused_and_leaves_nothing(

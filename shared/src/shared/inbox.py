@@ -1,19 +1,26 @@
-"""The inbox: idempotent consumers.
+"""The inbox: idempotent consumers, a batch of events per transaction.
 
-A consumer records `(consumer, event id)` in the same transaction as its effect; a
-duplicate delivery finds the row and is acknowledged without effect. The delivery is
-acknowledged only after the commit (the bus acks when the handler returns).
+A consumer records `(consumer, event id)` in the same transaction as its effects; a
+duplicate delivery finds the row and is acknowledged without effect. The bus hands over a
+batch and acknowledges it only after the handler returns, that is after the commit, so a
+batch committed but not acknowledged (a crash in between) is redelivered and skipped here.
+
+One batch costs one transaction: the inbox rows of the whole batch are written in one
+statement, which returns the ids that are new; only those events are applied (a duplicate
+inside the batch, or an event applied by an earlier batch, is skipped).
 """
 
 import logging
-from collections.abc import Awaitable, Callable, Iterable, Mapping
+import uuid
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import Column, DateTime, MetaData, String, Table, func
-from sqlalchemy.dialects.postgresql import UUID, insert
+from sqlalchemy import Column, DateTime, MetaData, String, Table, func, text
+from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from shared.bus import Handler, Subscription
+from shared.bus import BatchHandler, Subscription
 from shared.db import NAMING_CONVENTION, Database
 from shared.events import CloudEvent, Event
 
@@ -31,56 +38,111 @@ inbox = Table(
 )
 
 EventHandler = Callable[[AsyncSession, Any], Awaitable[None]]
+"""Applies one event: `(session, event)`."""
 
 
-async def claim(session: AsyncSession, consumer: str, envelope: CloudEvent) -> bool:
-    """Record the event for this consumer; False if it was already applied."""
+@dataclass(frozen=True)
+class Batched:
+    """Marks a handler that applies every new event of its type in a batch at once,
+    `(session, list[event])`, for effects that are one bulk insert or upsert."""
+
+    apply: Callable[[AsyncSession, list[Any]], Awaitable[None]]
+
+
+Effect = EventHandler | Batched
+
+EnvelopeRecorder = Callable[[AsyncSession, list[CloudEvent]], Awaitable[object]]
+"""Sees the new envelopes of a batch, as they arrived, in the batch's transaction."""
+
+# One statement whatever the batch's size (arrays, not a VALUES list that would make a
+# new prepared statement for every length): the ids it returns are the events not seen.
+_CLAIM = text(
+    "INSERT INTO inbox (consumer, event_id, event_type) "
+    "SELECT :consumer, claimed.event_id, claimed.event_type "
+    "FROM unnest(CAST(:event_ids AS uuid[]), CAST(:event_types AS text[])) "
+    "AS claimed(event_id, event_type) "
+    "ON CONFLICT DO NOTHING RETURNING event_id"
+)
+
+
+async def claim(
+    session: AsyncSession, consumer: str, envelopes: Sequence[CloudEvent]
+) -> list[CloudEvent]:
+    """Record the events for this consumer; those not applied before, in their order,
+    each id once."""
+    first: dict[uuid.UUID, CloudEvent] = {}
+    for envelope in envelopes:
+        first.setdefault(envelope.id, envelope)  # an id delivered twice counts once
+    distinct = list(first.values())
+    if not distinct:
+        return []
+    # Rows in id order: two consumers claiming overlapping batches (a redelivery) then
+    # wait for each other's rows in one order instead of deadlocking.
+    ordered = sorted(distinct, key=lambda envelope: envelope.id)
     result = await session.execute(
-        insert(inbox)
-        .values(consumer=consumer, event_id=envelope.id, event_type=envelope.type)
-        .on_conflict_do_nothing()
-        .returning(inbox.c.event_id)
+        _CLAIM,
+        {
+            "consumer": consumer,
+            "event_ids": [envelope.id for envelope in ordered],
+            "event_types": [envelope.type for envelope in ordered],
+        },
     )
-    return result.first() is not None
-
-
-EnvelopeRecorder = Callable[[AsyncSession, CloudEvent], Awaitable[object]]
+    new = set(result.scalars())
+    return [envelope for envelope in distinct if envelope.id in new]
 
 
 def idempotent_handler(
     db: Database,
     consumer: str,
-    handlers: Mapping[type[Event], EventHandler],
+    handlers: Mapping[type[Event], Effect],
     *,
     also: Iterable[type[Event]] = (),
     record: EnvelopeRecorder | None = None,
-) -> Handler:
-    """One bus handler dispatching by event type, each effect applied once in its transaction.
+) -> BatchHandler:
+    """One bus handler for batches: each new event applied once, the batch in one
+    transaction, dispatched by event type.
 
-    `record`, if given, sees every received envelope as it arrived (for an event log or an
-    archive) in the same transaction, before the typed handler; `also` names events that
-    are only recorded. Payloads are validated against their contract first, so a malformed
-    event fails (and is dead-lettered) instead of being recorded.
+    `record`, if given, sees the batch's new envelopes as they arrived (for an event log or
+    an archive) in the same transaction, before the typed handlers; `also` names events
+    that are only recorded. Payloads are validated against their contracts before the
+    transaction opens, so a malformed event fails its batch (the bus then retries the
+    events one by one, and only the malformed one is dead-lettered) instead of being
+    recorded. Handlers run per event type, in the order of `handlers`, each on the batch's
+    events of its type in arrival order: effects must not depend on the order in which
+    events arrive (projections go by version).
     """
     known = {event_type.routing_key: event_type for event_type in (*handlers, *also)}
 
-    async def handle(envelope: CloudEvent) -> None:
-        event_type = known.get(envelope.type)
-        if event_type is None:
-            return  # bound by a wildcard but of no interest: acknowledge
-        event = event_type.from_cloudevent(envelope)
-        fn = handlers.get(event_type)
+    async def handle(envelopes: Sequence[CloudEvent]) -> None:
+        # Events bound by a wildcard but of no interest are acknowledged untouched.
+        wanted = [envelope for envelope in envelopes if envelope.type in known]
+        if not wanted:
+            return
+        typed = {envelope.id: known[envelope.type].from_cloudevent(envelope) for envelope in wanted}
         async with db.transaction() as session:
-            if not await claim(session, consumer, envelope):
+            new = await claim(session, consumer, wanted)
+            skipped = len(wanted) - len(new)
+            if skipped:
                 log.info(
-                    "duplicate skipped",
-                    extra={"event_id": str(envelope.id), "event_type": envelope.type},
+                    "duplicates skipped",
+                    extra={"consumer": consumer, "duplicates": skipped, "batch_size": len(wanted)},
                 )
+            if not new:
                 return
             if record is not None:
-                await record(session, envelope)
-            if fn is not None:
-                await fn(session, event)
+                await record(session, new)
+            by_type: dict[type[Event], list[Any]] = {}
+            for envelope in new:
+                by_type.setdefault(known[envelope.type], []).append(typed[envelope.id])
+            for event_type, effect in handlers.items():
+                events = by_type.get(event_type)
+                if not events:
+                    continue
+                if isinstance(effect, Batched):
+                    await effect.apply(session, events)
+                else:
+                    for event in events:
+                        await effect(session, event)
 
     return handle
 
@@ -88,7 +150,7 @@ def idempotent_handler(
 def subscription(
     db: Database,
     consumer: str,
-    handlers: Mapping[type[Event], EventHandler],
+    handlers: Mapping[type[Event], Effect],
     *,
     also: Iterable[type[Event]] = (),
     record: EnvelopeRecorder | None = None,

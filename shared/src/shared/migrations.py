@@ -14,7 +14,9 @@ from shared.outbox import NOTIFY_CHANNEL
 def alembic_config(migrations_dir: Path, url: str) -> Config:
     config = Config()
     config.set_main_option("script_location", str(migrations_dir))
-    config.set_main_option("sqlalchemy.url", url)
+    # The options are interpolated like configparser's: a percent-escaped URL (a socket
+    # directory with a space, a password with `@`) must have its `%` doubled.
+    config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     config.set_main_option("file_template", "%%(year)d_%%(month).2d_%%(day).2d_%%(rev)s_%%(slug)s")
     return config
 

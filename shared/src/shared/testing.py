@@ -14,6 +14,7 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import asyncpg
+import sqlalchemy.event
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from shared.db import Database
@@ -160,3 +161,24 @@ class TokenFactory:
         return jwt.encode(
             claims, self._private, algorithm="EdDSA", headers={"kid": self.kid, "typ": "at+jwt"}
         )
+
+
+@contextlib.contextmanager
+def statements(db: Database) -> Iterator[list[str]]:
+    """The SQL statements the database's engine sends meanwhile (an executemany counts
+    once), to check how many round trips a piece of work takes."""
+    sent: list[str] = []
+
+    def record(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        sent.append(statement)
+
+    sqlalchemy.event.listen(db.engine.sync_engine, "before_cursor_execute", record)
+    try:
+        yield sent
+    finally:
+        sqlalchemy.event.remove(db.engine.sync_engine, "before_cursor_execute", record)
+
+
+def inserts_into(sent: list[str], table: str) -> int:
+    """How many of the statements insert into `table`."""
+    return sum(statement.lstrip().startswith(f"INSERT INTO {table} ") for statement in sent)

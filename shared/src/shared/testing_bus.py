@@ -19,6 +19,10 @@ from shared.testing_rabbit import delete_topology, unique_prefix
 # Generous guards so a broken behaviour fails instead of hanging; never a speed assertion.
 GUARD = 30.0
 DELIVERY_LIMIT = 3
+BATCH_SIZE = 8
+# Long enough for a full batch of waiting deliveries to arrive from the broker even on a
+# loaded machine, so that tests can tell which batches form.
+BATCH_WAIT = 0.1
 
 
 # --- a test contract ------------------------------------------------------------------------
@@ -44,25 +48,40 @@ def make_event(routing_key: str = "test.thing.happened.v1", **data: Any) -> Clou
 
 
 class Collector:
-    """A handler that records what it got; `fail` decides whether a delivery raises."""
+    """A batch handler that records what it got; `fail` decides whether an event fails
+    (and with it the batch it came in).
+
+    `attempts` counts the handler calls that included an event, `alone` the calls where it
+    was the whole batch (once per delivery of a failing event: a failed batch is retried
+    one event at a time), `batches` the successful batches' sizes.
+    """
 
     def __init__(
         self, fail: Callable[[CloudEvent, int], bool] | None = None, pause: float = 0.0
     ) -> None:
         self.events: list[CloudEvent] = []
         self.attempts: dict[uuid.UUID, int] = {}
+        self.alone: dict[uuid.UUID, int] = {}
+        self.batches: list[int] = []
         self._fail = fail
         self._pause = pause
         self._changed = asyncio.Event()
 
-    async def __call__(self, event: CloudEvent) -> None:
-        attempt = self.attempts[event.id] = self.attempts.get(event.id, 0) + 1
+    async def __call__(self, batch: Sequence[CloudEvent]) -> None:
+        failed = False
+        for event in batch:
+            attempt = self.attempts[event.id] = self.attempts.get(event.id, 0) + 1
+            if len(batch) == 1:
+                self.alone[event.id] = self.alone.get(event.id, 0) + 1
+            if self._fail is not None and self._fail(event, attempt):
+                failed = True
         self._changed.set()
         if self._pause:
             await asyncio.sleep(self._pause)
-        if self._fail is not None and self._fail(event, attempt):
+        if failed:
             raise RuntimeError("handler failed on purpose")
-        self.events.append(event)
+        self.events.extend(batch)
+        self.batches.append(len(batch))
         self._changed.set()
 
     def ids(self) -> list[uuid.UUID]:
@@ -107,7 +126,13 @@ class InProcessTransport:
     name = "inprocess"
 
     def __init__(self) -> None:
-        self.broker = InProcessBroker(DELIVERY_LIMIT, prefetch=8, retry_backoff=0.01)
+        self.broker = InProcessBroker(
+            DELIVERY_LIMIT,
+            prefetch=16,
+            batch_size=BATCH_SIZE,
+            batch_wait=BATCH_WAIT,
+            retry_backoff=0.01,
+        )
         self.buses: list[InProcessBus] = []
 
     def queue(self, label: str) -> str:
@@ -159,7 +184,9 @@ class RabbitTransport:
         settings: dict[str, Any] = {
             "exchange": self.exchange,
             "delivery_limit": DELIVERY_LIMIT,
-            "prefetch": 8,
+            "prefetch": 16,
+            "batch_size": BATCH_SIZE,
+            "batch_wait": BATCH_WAIT,
             "retry_backoff": 0.01,
             "reconnect_interval": 0.2,
             "publish_timeout": 10.0,

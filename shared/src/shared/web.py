@@ -1,11 +1,14 @@
 """The shape every service app shares: routes under /api/<service>, health and readiness,
-problem+json errors, request ids, and a lifespan running the bus, relay and consumers."""
+problem+json errors, request ids, and a lifespan that runs what the process's role asks:
+all in one (the HTTP API, the bus, the relay and the consumers, as the embedded mode and
+the service tests run it) or the HTTP API alone (an API process of the distributed mode,
+whose relay and consumers are processes of their own: shared.process)."""
 
 import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated
+from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse
@@ -19,10 +22,14 @@ from shared.logging import RequestIdMiddleware, configure_logging
 from shared.relay import OutboxRelay
 from shared.security import JwksKeys, KeySource, TokenVerifier
 from shared.settings import BaseServiceSettings
+from shared.topology import registered_bindings
 
 log = logging.getLogger(__name__)
 
 SubscriptionsFactory = Callable[[Database], Sequence[Subscription]]
+
+Role = Literal["all", "api"]
+"""`all`: HTTP, relay and consumers in one event loop; `api`: HTTP only, no broker."""
 
 
 def make_bus(settings: BaseServiceSettings, name: str) -> Bus:
@@ -39,8 +46,28 @@ def make_bus(settings: BaseServiceSettings, name: str) -> Bus:
         exchange=settings.exchange,
         delivery_limit=settings.delivery_limit,
         prefetch=settings.prefetch,
+        batch_size=settings.consumer_batch_size,
+        batch_wait=settings.consumer_batch_wait,
         connection_name=name,
     )
+
+
+async def readiness(name: str, db: Database, bus: Bus | None) -> dict[str, bool]:
+    """Whether the database, and the broker unless `bus` is None, are reachable now."""
+    checks = {"database": False}
+    try:
+        async with db.engine.connect() as conn:
+            await conn.execute(text("SELECT 1"))
+        checks["database"] = True
+    except Exception:
+        log.warning("database not ready", extra={"service": name})
+    if bus is not None:
+        checks["broker"] = False
+        try:
+            checks["broker"] = await bus.is_ready()
+        except Exception:
+            log.warning("broker not ready", extra={"service": name})
+    return checks
 
 
 async def _warm_up(app: FastAPI, db: Database) -> None:
@@ -71,22 +98,41 @@ def create_service_app(
     bus: Bus | None = None,
     keys: KeySource | None = None,
     description: str = "",
+    role: Role = "all",
 ) -> FastAPI:
-    """Build a service's FastAPI app; `bus` and `keys` default to the configured ones."""
+    """Build a service's FastAPI app; `bus` and `keys` default to the configured ones.
+
+    In the `api` role the app opens no broker connection: it neither publishes (its
+    transactions only stage events in the outbox) nor consumes, and /ready checks the
+    database alone.
+    """
     configure_logging(settings.log_level)
     prefix = f"/api/{name}"
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         db = Database(settings.database_url)
+        app.state.db = db
+        if role == "api":
+            app.state.bus = None
+            await _warm_up(app, db)
+            log.info("api started", extra={"service": name})
+            try:
+                yield
+            finally:
+                await db.dispose()
+            return
         the_bus = bus if bus is not None else make_bus(settings, name)
+        if bus is None:
+            # Its own broker connection: like a relay process, it declares every consuming
+            # queue before its relay publishes (whoever hands in a bus declares for it).
+            await the_bus.declare(registered_bindings())
         relay = OutboxRelay(
             db,
             the_bus,
             poll_interval=settings.relay_poll_interval,
             batch_size=settings.relay_batch_size,
         )
-        app.state.db = db
         app.state.bus = the_bus
         app.state.relay = relay
         await the_bus.start(subscriptions(db) if subscriptions else ())
@@ -126,18 +172,8 @@ def create_service_app(
 
     @app.get(f"{prefix}/ready", tags=["ops"])
     async def ready(request: Request) -> JSONResponse:
-        """Ready: the database and the broker are reachable."""
-        checks = {"database": False, "broker": False}
-        try:
-            async with request.app.state.db.engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-            checks["database"] = True
-        except Exception:
-            log.warning("database not ready", extra={"service": name})
-        try:
-            checks["broker"] = await request.app.state.bus.is_ready()
-        except Exception:
-            log.warning("broker not ready", extra={"service": name})
+        """Ready: the database is reachable, and the broker too where this process uses it."""
+        checks = await readiness(name, request.app.state.db, request.app.state.bus)
         ok = all(checks.values())
         return JSONResponse(
             {"status": "ready" if ok else "unavailable", "checks": checks},

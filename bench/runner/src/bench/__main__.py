@@ -1,8 +1,8 @@
 """Run the benchmarks: `./school bench` (the full table) or `./school bench --smoke`.
 
-Every scenario runs against the distributed mode (each service its own process, nginx in
-front, RabbitMQ, PostgreSQL) on freshly generated data, and prints our figure, the raw
-ceiling measured in the same run, and their ratio.
+Every scenario runs against the distributed mode (each service as its API, relay and
+consumer processes, nginx in front, RabbitMQ, PostgreSQL) on freshly generated data, and
+prints our figure, the raw ceiling measured in the same run, and their ratio.
 """
 
 import argparse
@@ -20,6 +20,7 @@ from bench.figures import FULL, SMOKE, Figure, Profile, markdown_table
 from bench.scenarios import diary, lag, marks, report
 from bench.stage import Stage, stage
 from embedded.services import SERVICE_NAMES
+from shared.process import PROCESS_KINDS
 
 SCENARIOS: dict[str, Callable[[Stage, Profile], Awaitable[list[Figure]]]] = {
     "diary": diary.run,
@@ -43,7 +44,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
         action="append",
         default=[],
         metavar="SERVICE=N",
-        help="uvicorn worker processes of a service (default 1 each), e.g. journal=2",
+        help="uvicorn worker processes of a service's API (default 1 each), e.g. journal=2",
+    )
+    parser.add_argument(
+        "--replicas",
+        action="append",
+        default=[],
+        metavar="SERVICE-KIND=N",
+        help="processes of one kind side by side (default 1 each), e.g. reporting-consume=2",
     )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
@@ -77,11 +85,20 @@ async def main(argv: list[str]) -> int:
             print(f"bench: --workers wants SERVICE=N, got {item!r}", file=sys.stderr)
             return 2
         workers[service] = int(count)
+    replicas = {}
+    kinds = {f"{service}-{kind}" for service in SERVICE_NAMES for kind in PROCESS_KINDS}
+    for item in args.replicas:
+        name, _, count = item.partition("=")
+        if name not in kinds or not count.isdigit() or int(count) < 1:
+            print(f"bench: --replicas wants SERVICE-KIND=N, got {item!r}", file=sys.stderr)
+            return 2
+        replicas[name] = int(count)
     async with stage(
         scale=profile.scale,
         schools=profile.schools,
         seed=args.seed,
         workers=workers,
+        replicas=replicas,
         keep=args.keep,
     ) as on:
         for name in chosen:
@@ -89,7 +106,10 @@ async def main(argv: list[str]) -> int:
             print(f"bench: scenario {name} ({profile.name} profile)", flush=True)
             figures.extend(await SCENARIOS[name](on, profile))
     print()
-    processes = ", ".join(f"{s}×{n}" for s, n in workers.items()) or "one process per service"
+    processes = "an API, a relay and a consumer process per service" + "".join(
+        [f", {s} API×{n} workers" for s, n in workers.items()]
+        + [f", {name}×{n}" for name, n in replicas.items()]
+    )
     print(
         f"Machine: {machine()}; profile {profile.name}; {processes}; "
         f"took {time.monotonic() - started:.0f} s"

@@ -1,9 +1,13 @@
 """The stage every scenario runs on: fresh databases filled by the generator, a fresh
-RabbitMQ vhost, and the distributed mode (five service processes behind nginx)."""
+RabbitMQ vhost, and the distributed mode (each service's API, relay and consumer
+processes, the APIs behind nginx)."""
 
 import asyncio
 import os
 import shutil
+import signal
+import subprocess
+import sys
 import tempfile
 import time
 from collections.abc import AsyncIterator, Mapping
@@ -15,8 +19,10 @@ from urllib.parse import urlsplit
 
 import aiohttp
 import asyncpg
+import httpx
 
-from cluster import Cluster, nginx_binary
+from bench import bare
+from cluster import Cluster, free_port, nginx_binary, render_nginx
 from datagen import Generated, GeneratedSchool, generate
 from embedded.services import SERVICE_NAMES as SERVICES
 from embedded.services import load
@@ -28,6 +34,69 @@ from shared.testing_rabbit import find_admin, unique_prefix, unreachable_reason,
 PASSWORD = "bench-2026"
 PG_URL = os.environ.get("BENCH_PG_URL", "postgresql://postgres@127.0.0.1:5432/postgres")
 AMQP_URL = os.environ.get("BENCH_AMQP_URL", "amqp://guest:guest@127.0.0.1:5672/")
+
+
+class BareHttp:
+    """bench.bare as its own uvicorn process, started as the services are, behind an nginx
+    of its own rendered as the distributed mode's gateway (deploy/cluster)."""
+
+    def __init__(self, dsn: str) -> None:
+        self.dsn = dsn
+        self.workdir = Path(tempfile.mkdtemp(prefix="bench-bare-"))
+        self.port, self.gateway_port = free_port(), free_port()
+        self.processes: list[subprocess.Popen[bytes]] = []
+        self.log = open(self.workdir / "bare.log", "ab")  # noqa: SIM115 - closed by stop()
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self.gateway_port}"
+
+    @property
+    def pid(self) -> int:
+        return self.processes[0].pid
+
+    def start(self, within: float = 60.0) -> None:
+        log = self.log
+        uvicorn = ["uvicorn", "bench.bare:app", "--host", "127.0.0.1", "--port", str(self.port)]
+        self.processes.append(
+            subprocess.Popen(
+                [sys.executable, "-m", *uvicorn, "--no-access-log"],
+                env={**os.environ, bare.DSN_VARIABLE: self.dsn},
+                stdout=log,
+                stderr=subprocess.STDOUT,
+                cwd=self.workdir,
+            )
+        )
+        conf = self.workdir / "nginx.conf"
+        conf.write_text(render_nginx(self.workdir, self.gateway_port, {"bare": self.port}))
+        nginx = [nginx_binary() or "nginx", "-c", str(conf), "-p", str(self.workdir)]
+        self.processes.append(
+            subprocess.Popen([*nginx, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=log)
+        )
+        deadline = time.monotonic() + within
+        while time.monotonic() < deadline:
+            if self.processes[0].poll() is not None:
+                tail = (self.workdir / "bare.log").read_text(errors="replace")[-2000:]
+                raise RuntimeError(f"the bare HTTP ceiling exited: {tail}")
+            try:
+                if httpx.get(f"{self.base_url}{bare.PREFIX}/health", timeout=2).is_success:
+                    return
+            except httpx.HTTPError:
+                pass
+            time.sleep(0.2)
+        raise RuntimeError("the bare HTTP ceiling did not start")
+
+    def stop(self) -> None:
+        for process in self.processes:
+            if process.poll() is None:
+                process.send_signal(signal.SIGTERM)
+        for process in self.processes:
+            try:
+                process.wait(timeout=15)
+            except subprocess.TimeoutExpired:
+                process.kill()
+        self.log.close()
+        shutil.rmtree(self.workdir, ignore_errors=True)
 
 
 @dataclass
@@ -103,14 +172,27 @@ class Stage:
         print("bench: warning: the services did not settle; the next figures carry a backlog")
 
     def service_pids(self) -> dict[str, int]:
+        """Every service process by name (`journal-api`, `journal-relay`, ...)."""
         return {name: process.pid for name, process in self.cluster.processes.items()}
 
-    def restart(self, service: str) -> None:
-        """Stop a service gracefully and start it again (a cold process)."""
-        process = self.cluster.processes[service]
-        process.terminate()
-        process.wait(timeout=30)
-        self.cluster.restart(service)
+    @asynccontextmanager
+    async def bare_http(self) -> AsyncIterator["BareHttp"]:
+        """The bare HTTP ceiling (bench.bare) on journal's database, running until the
+        block ends."""
+        server = BareHttp(asyncpg_dsn(self.database_urls["journal"]))
+        try:
+            await asyncio.to_thread(server.start)
+            yield server
+        finally:
+            await asyncio.to_thread(server.stop)
+
+    def restart(self, service: str, kind: str = "api") -> None:
+        """Stop a service's processes of one kind gracefully and start them again (cold)."""
+        for name in self.cluster.names(service, kind):
+            process = self.cluster.processes[name]
+            process.terminate()
+            process.wait(timeout=30)
+        self.cluster.restart(service, kind)
 
 
 @asynccontextmanager
@@ -148,7 +230,13 @@ async def vhost() -> AsyncIterator[str]:
 
 @asynccontextmanager
 async def stage(
-    *, scale: float, schools: int, seed: int, workers: Mapping[str, int], keep: bool = False
+    *,
+    scale: float,
+    schools: int,
+    seed: int,
+    workers: Mapping[str, int],
+    replicas: Mapping[str, int] | None = None,
+    keep: bool = False,
 ) -> AsyncIterator[Stage]:
     """Generate the data, start the distributed mode on it, and take it all down after."""
     if nginx_binary() is None:
@@ -164,6 +252,7 @@ async def stage(
             amqp_url,
             settings={"AUTH_ACCESS_TOKEN_TTL": "3600", "AUTH_LOGIN_MAX_DELAY": "0"},
             workers=workers,
+            replicas=replicas or {},
         )
         connector = aiohttp.TCPConnector(limit=0, keepalive_timeout=60)
         http = aiohttp.ClientSession(connector=connector, timeout=aiohttp.ClientTimeout(total=60))

@@ -1,5 +1,6 @@
-"""The distributed mode on one machine: each service its own uvicorn process, its own
-database, RabbitMQ, and nginx as the gateway in front (one base URL)."""
+"""The distributed mode on one machine: each service as its three kinds of process (API,
+relay, consumers: `python -m <service> api|relay|consume`), its own database, RabbitMQ,
+and nginx as the gateway in front of the APIs (one base URL)."""
 
 import os
 import re
@@ -16,6 +17,7 @@ from pathlib import Path
 import httpx
 
 from embedded.services import SERVICE_NAMES as SERVICES
+from shared.process import PROCESS_KINDS
 
 # The main context around deploy/nginx/school.conf, as the nginx image's own nginx.conf
 # puts it (there the file is conf.d/default.conf inside `http`), with every path that nginx
@@ -72,19 +74,45 @@ def render_nginx(workdir: Path, port: int, service_ports: Mapping[str, int]) -> 
     return NGINX_TEMPLATE.format(workdir=workdir, gateway=gateway)
 
 
+# Fifteen Python processes start at once (about two CPU seconds of imports each), on a
+# machine that may be busy with other work: give them time.
+READY_TIMEOUT = 180.0
+
+
+@dataclass(frozen=True)
+class Process:
+    """One running process of the cluster: a service's API, relay or consumers."""
+
+    service: str
+    kind: str  # one of PROCESS_KINDS
+    replica: int = 1
+
+    @property
+    def name(self) -> str:
+        """`journal-api`, `reporting-consume`, the second: `reporting-consume-2`."""
+        base = f"{self.service}-{self.kind}"
+        return base if self.replica == 1 else f"{base}-{self.replica}"
+
+
 @dataclass
 class Cluster:
     workdir: Path
     database_urls: Mapping[str, str]
     amqp_url: str
-    ports: dict[str, int] = field(default_factory=dict)
+    ports: dict[str, int] = field(default_factory=dict)  # each service's API port
+    # Every process by its name (Process.name), and what it is.
     processes: dict[str, subprocess.Popen[bytes]] = field(default_factory=dict)
+    described: dict[str, Process] = field(default_factory=dict)
+    health_ports: dict[str, int] = field(default_factory=dict)  # relays' and consumers'
     gateway_port: int = 0
     nginx: subprocess.Popen[bytes] | None = None
     # Extra environment for every service (e.g. "AUTH_ACCESS_TOKEN_TTL": "3600").
     settings: Mapping[str, str] = field(default_factory=dict)
-    # uvicorn worker processes per service (default one).
+    # uvicorn worker processes of a service's API (default one).
     workers: Mapping[str, int] = field(default_factory=dict)
+    # How many of a kind of process run side by side, by "<service>-<kind>" (default one),
+    # e.g. {"reporting-consume": 2}.
+    replicas: Mapping[str, int] = field(default_factory=dict)
 
     @property
     def base_url(self) -> str:
@@ -126,37 +154,64 @@ class Cluster:
         self.wait_ready()
 
     def start_service(self, service: str) -> None:
-        log = open(self.workdir / f"{service}.log", "ab")  # noqa: SIM115 - lives with the process
-        self.processes[service] = subprocess.Popen(
-            [
-                sys.executable,
-                "-m",
-                "uvicorn",
-                "--factory",
-                f"{service}.main:create_app",
+        """Start every process of a service: its API, relays and consumers."""
+        for kind in PROCESS_KINDS:
+            self.start_kind(service, kind)
+
+    def start_kind(self, service: str, kind: str) -> list[str]:
+        """Start a service's processes of one kind (as many as `replicas` asks)."""
+        count = self.replicas.get(f"{service}-{kind}", 1)
+        return [self.start_process(Process(service, kind, n)) for n in range(1, count + 1)]
+
+    def start_process(self, process: Process) -> str:
+        """Start one process (again, under the same name and ports); returns its name."""
+        if process.kind not in PROCESS_KINDS:
+            raise ValueError(f"no such kind of process: {process.kind!r}")
+        command = [sys.executable, "-m", process.service, process.kind]
+        if process.kind == "api":
+            command += [
                 "--host",
                 "127.0.0.1",
                 "--port",
-                str(self.ports[service]),
-                "--no-access-log",
+                str(self.ports[process.service]),
                 "--workers",
-                str(self.workers.get(service, 1)),
-            ],
-            env=self.env(service),
+                str(self.workers.get(process.service, 1)),
+            ]
+        else:
+            port = self.health_ports.setdefault(process.name, free_port())
+            command += ["--health-port", str(port)]
+        log = open(self.workdir / f"{process.name}.log", "ab")  # noqa: SIM115 - lives with the process
+        self.processes[process.name] = subprocess.Popen(
+            command,
+            env=self.env(process.service),
             stdout=log,
             stderr=subprocess.STDOUT,
             cwd=self.workdir,
         )
+        self.described[process.name] = process
+        return process.name
 
-    def kill(self, service: str) -> None:
-        """Crash a service: SIGKILL, no shutdown of any kind."""
-        process = self.processes[service]
-        process.kill()
-        process.wait(timeout=15)
+    def names(self, service: str, kind: str | None = None) -> list[str]:
+        """The names of a service's processes, of one kind or all."""
+        return [
+            name
+            for name, process in self.described.items()
+            if process.service == service and kind in (None, process.kind)
+        ]
 
-    def restart(self, service: str) -> None:
-        """Start a crashed service again on its port and wait until it is ready."""
-        self.start_service(service)
+    def kill(self, service: str, kind: str = "consume") -> None:
+        """Crash a service's processes of one kind (its consumers unless told otherwise):
+        SIGKILL, no shutdown of any kind."""
+        for name in self.names(service, kind):
+            process = self.processes[name]
+            process.kill()
+            process.wait(timeout=15)
+
+    def restart(self, service: str, kind: str = "consume") -> None:
+        """Start a service's crashed processes of one kind again and wait until they are
+        ready (an API on its port, a relay or consumer answering its health port)."""
+        for name in self.names(service, kind):
+            self.start_process(self.described[name])
         self.wait_ready()
 
     def start_nginx(self) -> None:
@@ -169,29 +224,40 @@ class Cluster:
             stderr=open(self.workdir / "nginx.out", "ab"),  # noqa: SIM115
         )
 
-    def wait_ready(self, timeout: float = 60.0) -> None:
+    def ready_url(self, name: str) -> str:
+        """Where a process answers whether it is ready: an API's /ready through the
+        gateway, a relay's or consumer's health port."""
+        process = self.described[name]
+        if process.kind == "api":
+            return f"{self.base_url}/api/{process.service}/ready"
+        return f"http://127.0.0.1:{self.health_ports[name]}/"
+
+    def wait_ready(self, timeout: float = READY_TIMEOUT) -> None:
         deadline = time.monotonic() + timeout
-        pending = set(SERVICES)
+        pending = set(self.processes)
         while pending:
-            for service in list(pending):
-                proc = self.processes[service]
-                if proc.poll() is not None:
-                    raise RuntimeError(f"{service} exited: {self.log_tail(service)}")
+            for name in sorted(pending):
+                if self.processes[name].poll() is not None:
+                    raise RuntimeError(f"{name} exited: {self.log_tail(name)}")
                 try:
-                    r = httpx.get(f"{self.base_url}/api/{service}/ready", timeout=2)
-                    if r.status_code == 200:
-                        pending.discard(service)
+                    if httpx.get(self.ready_url(name), timeout=2).status_code == 200:
+                        pending.discard(name)
                 except httpx.HTTPError:
                     pass
             if pending and time.monotonic() > deadline:
                 raise RuntimeError(f"not ready: {sorted(pending)}")
             time.sleep(0.2)
 
-    def log_tail(self, service: str, lines: int = 30) -> str:
-        path = self.workdir / f"{service}.log"
-        if not path.exists():
-            return ""
-        return "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+    def log_tail(self, name: str, lines: int = 30) -> str:
+        """The last lines of one process's log, or of each of a service's processes."""
+        names = self.names(name) if name in SERVICES else [name]
+        tails = []
+        for each in names:
+            path = self.workdir / f"{each}.log"
+            if path.exists():
+                tail = "\n".join(path.read_text(errors="replace").splitlines()[-lines:])
+                tails.append(f"[{each}]\n{tail}" if len(names) > 1 else tail)
+        return "\n".join(tails)
 
     def stop(self) -> None:
         for proc in [*self.processes.values(), self.nginx]:

@@ -12,18 +12,26 @@ import contextlib
 import logging
 import os
 import signal
+import socket
 import sys
 import threading
-import warnings
 from collections.abc import AsyncIterator, Iterator
 from pathlib import Path
+from typing import NamedTuple
 
-import asyncpg
 import uvicorn
 from fastapi import FastAPI
 
 from embedded.gateway import Gateway
-from embedded.seed import DEMO_LOGINS, fill_this_week, seed_demo_school
+from embedded.listening import listen
+from embedded.postgres import EmbeddedPostgres, embedded_postgres
+from embedded.problems import StartupProblem
+from embedded.seed import (
+    DEMO_LOGINS,
+    fill_this_week,
+    seed_demo_school,
+    start_over_if_interrupted,
+)
 from embedded.services import ServiceModule, all_services
 from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.logging import configure_logging
@@ -43,40 +51,33 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     return parser.parse_args(argv)
 
 
+class ServiceDatabases(NamedTuple):
+    urls: dict[str, str]
+    # The embedded PostgreSQL when it holds every service's database: only then may the
+    # launcher record the demo seed there and make the databases anew.
+    embedded: EmbeddedPostgres | None
+
+
+def database_name(service: ServiceModule) -> str:
+    return f"school_{service.name}"
+
+
 @contextlib.asynccontextmanager
 async def service_databases(
     services: list[ServiceModule], data_dir: Path
-) -> AsyncIterator[dict[str, str]]:
+) -> AsyncIterator[ServiceDatabases]:
     """Each service's database URL: from <SERVICE>_DATABASE_URL, else a database of its own
     in the embedded PostgreSQL, which is started here and stopped on the way out."""
     urls = {s.name: url for s in services if (url := s.env("database_url"))}
     missing = [s for s in services if s.name not in urls]
     if not missing:
-        yield urls
+        yield ServiceDatabases(urls, None)
         return
-    # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells, CI); it is harmless here.
-    warnings.filterwarnings("ignore", module="platformdirs")
-    from pgserver.postgres_server import get_server
-
-    pg_dir = await asyncio.to_thread(_prepare, data_dir)
-    server = await asyncio.to_thread(get_server, pg_dir, cleanup_mode="stop")
-    try:
-        socket_dir = str(pg_dir)
-        admin = await asyncpg.connect(user="postgres", host=socket_dir, database="postgres")
-        try:
-            rows = await admin.fetch("SELECT datname FROM pg_database")
-            existing = {r["datname"] for r in rows}
-            for service in missing:
-                name = f"school_{service.name}"
-                if name not in existing:
-                    await admin.execute(f'CREATE DATABASE "{name}"')
-                urls[service.name] = f"postgresql+asyncpg://postgres@/{name}?host={socket_dir}"
-        finally:
-            await admin.close()
-        yield urls
-    finally:
-        # Explicitly: uvicorn re-raises SIGTERM after its shutdown, so atexit never runs.
-        await asyncio.to_thread(server.cleanup)
+    async with embedded_postgres(data_dir) as postgres:
+        await postgres.create_missing(database_name(s) for s in missing)
+        for service in missing:
+            urls[service.name] = postgres.url(database_name(service))
+        yield ServiceDatabases(urls, postgres if len(missing) == len(services) else None)
 
 
 class Server(uvicorn.Server):
@@ -96,11 +97,6 @@ class Server(uvicorn.Server):
         finally:
             for sig, handler in original.items():
                 signal.signal(sig, handler)
-
-
-def _prepare(data_dir: Path) -> Path:
-    data_dir.mkdir(parents=True, exist_ok=True)
-    return data_dir.resolve() / "pg"
 
 
 def build(
@@ -123,21 +119,26 @@ def build(
     return Gateway(apps)
 
 
-async def run(args: argparse.Namespace) -> None:
+async def run(args: argparse.Namespace, listening: socket.socket) -> None:
     configure_logging(os.environ.get("SCHOOL_LOG_LEVEL", "WARNING"))
     print("Запуск электронного журнала (встроенный режим)...", file=sys.stderr, flush=True)
     services = all_services()
     broker = InProcessBroker()
-    async with service_databases(services, args.data_dir) as urls:
+    async with service_databases(services, args.data_dir) as databases:
+        urls = databases.urls
+        if not args.no_seed and databases.embedded is not None:
+            await start_over_if_interrupted(
+                databases.embedded, [database_name(s) for s in services]
+            )
         for service in services:
             await upgrade(service.migrations, urls[service.name])
         if not args.no_seed:
-            await seed_demo_school(urls)
+            await seed_demo_school(urls, databases.embedded)
         gateway = build(args, services, urls, broker)
         server = Server(
             uvicorn.Config(gateway, host=args.host, port=args.port, lifespan="on", log_config=None)
         )
-        serving = asyncio.create_task(server.serve())
+        serving = asyncio.create_task(server.serve(sockets=[listening]))
         try:
             while not server.started and not serving.done():  # noqa: ASYNC110 - no event
                 await asyncio.sleep(0.05)
@@ -168,8 +169,12 @@ def banner(base_url: str) -> str:
 
 def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
-    with contextlib.suppress(KeyboardInterrupt):
-        asyncio.run(run(args))
+    try:
+        listening = listen(args.host, args.port)
+        with contextlib.suppress(KeyboardInterrupt):
+            asyncio.run(run(args, listening))
+    except StartupProblem as problem:
+        sys.exit(f"school: {problem}")
 
 
 if __name__ == "__main__":

@@ -1,12 +1,17 @@
 """The demo school: five classes (1А-5А) with their year so far, made by the data generator
 (datagen) straight into each service's database, with easy logins for a few people.
 
-Runs once, when the demo administrator does not exist yet. On a later start in a week the
-journal has no lessons for yet (holidays, or a demo left for a while), this week's lessons
-and marks are added through the services' own APIs, as teachers would add them.
+Runs once. In the embedded PostgreSQL the launcher records the seed as begun before the
+first service's part is written and as done after the last one committed; a start that
+finds it begun but not done (Ctrl+C or a crash during the first start) drops the five
+databases and makes them again, so the school is written whole or not at all. On a later
+start in a week the journal has no lessons for yet (holidays, or a demo left for a while),
+this week's lessons and marks are added through the services' own APIs, as teachers would
+add them.
 """
 
 import random
+import sys
 from collections.abc import Mapping
 from datetime import UTC, date, datetime, timedelta
 from typing import Any
@@ -17,7 +22,12 @@ import httpx
 from datagen import GeneratedSchool, SchoolYear, build_school, hash_password
 from datagen.curriculum import SUBJECTS
 from datagen.writers import write_school
+from embedded.postgres import EmbeddedPostgres
+from embedded.problems import StartupProblem
 from shared.db import asyncpg_dsn
+
+SEEDING = "seeding"
+SEEDED = "seeded"
 
 DEMO_PASSWORD = "demo-2026"
 SCHOOL_NAME = "ГБОУ СОШ № 239 (демо)"
@@ -97,18 +107,57 @@ async def demo_exists(auth_url: str) -> bool:
         await conn.close()
 
 
-async def seed_demo_school(database_urls: Mapping[str, str]) -> bool:
-    """Write the demo school into the services' databases unless it is there already;
-    returns whether it was written."""
-    if await demo_exists(database_urls["auth"]):
+async def start_over_if_interrupted(postgres: EmbeddedPostgres, databases: list[str]) -> bool:
+    """Drop and make anew the databases a first start left half-seeded; whether it did."""
+    if await postgres.seed_state() != SEEDING:
         return False
+    print(
+        "Прошлый первый запуск прервался, пока создавалась демо-школа: "
+        "её базы данных создаются заново.",
+        file=sys.stderr,
+        flush=True,
+    )
+    await postgres.recreate(databases)
+    return True
+
+
+async def seed_demo_school(
+    database_urls: Mapping[str, str], postgres: EmbeddedPostgres | None = None
+) -> bool:
+    """Write the demo school into the services' databases unless it is there already;
+    returns whether it was written. `postgres` is the embedded server when it holds all five
+    databases: the seed's progress is then recorded there (see the module's docstring)."""
+    if postgres is not None and await postgres.seed_state() == SEEDED:
+        return False
+    if await demo_exists(database_urls["auth"]):
+        if postgres is not None:  # a data directory seeded before the record was kept
+            await postgres.mark_seed(SEEDED)
+        return False
+    if postgres is not None:
+        await postgres.mark_seed(SEEDING)
+    print("Создаётся демо-школа (только при первом запуске)...", file=sys.stderr, flush=True)
     school = demo_school(datetime.now(UTC))
     connections = {s: await asyncpg.connect(asyncpg_dsn(u)) for s, u in database_urls.items()}
     try:
         await write_school(connections, school, await hash_password(DEMO_PASSWORD))
+    except asyncpg.UniqueViolationError as error:
+        # Part of a school can be there only where the seed was not recorded: databases
+        # given by URL, or a data directory seeded before the record was kept. The latter
+        # is now recorded as begun, so the next start makes its databases anew.
+        raise StartupProblem(
+            "В базах данных уже есть часть демо-школы: прошлый первый запуск прервался. "
+            + (
+                "Запустите ещё раз: базы данных встроенного PostgreSQL будут созданы заново."
+                if postgres is not None
+                else "Пересоздайте базы, заданные через <SERVICE>_DATABASE_URL, "
+                "или запустите без демо-школы: ./school up --no-seed"
+            )
+        ) from error
     finally:
         for conn in connections.values():
             await conn.close()
+    if postgres is not None:
+        await postgres.mark_seed(SEEDED)
     return True
 
 

@@ -18,6 +18,7 @@ from shared.contracts.journal import (
 from shared.db import Database
 from shared.events import Event
 from shared.inbox import subscription
+from shared.topology import bindings_of
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +31,7 @@ RECEIVED: tuple[type[Event], ...] = (
     AssignmentMade,
     MarkPosted,
 )
+BINDINGS = bindings_of(CONSUMER, RECEIVED)
 
 
 def subscriptions(db: Database) -> list[Subscription]:

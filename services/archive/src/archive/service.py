@@ -1,5 +1,7 @@
 """Archive use cases: keep received events, and count them for a school."""
 
+from collections.abc import Sequence
+
 from sqlalchemy import func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -12,15 +14,14 @@ from shared.security import User
 SUMMARY_READERS = ("director", "deputy", "sysadmin")
 
 
-async def store_received(session: AsyncSession, envelope: CloudEvent) -> bool:
-    """Keep a received event as it arrived; False if it is already kept."""
-    result = await session.execute(
-        insert(ReceivedEvent)
-        .values(**envelope.as_record())
-        .on_conflict_do_nothing()
-        .returning(ReceivedEvent.event_id)
-    )
-    return result.first() is not None
+async def store_received(session: AsyncSession, envelopes: Sequence[CloudEvent]) -> None:
+    """Keep received events as they arrived, in one statement (an event already kept is
+    left as it is)."""
+    if envelopes:
+        await session.execute(
+            insert(ReceivedEvent).on_conflict_do_nothing(),
+            [envelope.as_record() for envelope in envelopes],
+        )
 
 
 async def received_summary(session: AsyncSession, user: User) -> dict[str, int]:

@@ -10,7 +10,8 @@ from shared.bus import Subscription
 from shared.contracts.journal import GuardianLinked, StudentEnrolled
 from shared.db import Database
 from shared.events import Event
-from shared.inbox import EventHandler, subscription
+from shared.inbox import Batched, subscription
+from shared.topology import bindings_of
 
 
 def _school(event: Event) -> uuid.UUID:
@@ -20,24 +21,25 @@ def _school(event: Event) -> uuid.UUID:
     return event.school_id
 
 
-async def on_student_enrolled(session: AsyncSession, event: StudentEnrolled) -> None:
-    await service.record_student(session, school_id=_school(event), student_id=event.student_id)
+async def on_students_enrolled(session: AsyncSession, events: list[StudentEnrolled]) -> None:
+    await service.record_students(session, [(_school(e), e.student_id) for e in events])
 
 
-async def on_guardian_linked(session: AsyncSession, event: GuardianLinked) -> None:
-    await service.record_guardianship(
-        session,
-        school_id=_school(event),
-        guardian_id=event.guardian_id,
-        student_id=event.student_id,
+async def on_guardians_linked(session: AsyncSession, events: list[GuardianLinked]) -> None:
+    await service.record_guardianships(
+        session, [(_school(e), e.guardian_id, e.student_id) for e in events]
     )
 
 
-HANDLERS: dict[type[Event], EventHandler] = {
-    StudentEnrolled: on_student_enrolled,
-    GuardianLinked: on_guardian_linked,
+CONSUMER = "auth"
+
+# Each applies a batch's events of its type at once.
+HANDLERS: dict[type[Event], Batched] = {
+    StudentEnrolled: Batched(on_students_enrolled),
+    GuardianLinked: Batched(on_guardians_linked),
 }
+BINDINGS = bindings_of(CONSUMER, HANDLERS)
 
 
 def subscriptions(db: Database) -> list[Subscription]:
-    return [subscription(db, "auth", HANDLERS)]
+    return [subscription(db, CONSUMER, HANDLERS)]

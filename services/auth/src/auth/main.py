@@ -16,7 +16,7 @@ from auth.tokens import TokenIssuer
 from shared.bus import Bus
 from shared.db import Database
 from shared.security import KeySource, TokenVerifier
-from shared.web import create_service_app
+from shared.web import Role, create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
@@ -26,6 +26,7 @@ def create_app(
     *,
     bus: Bus | None = None,
     keys: KeySource | None = None,
+    role: Role = "all",
 ) -> FastAPI:
     """The auth app; it verifies its own tokens from its database unless `keys` is given."""
     settings = settings or Settings()
@@ -36,6 +37,7 @@ def create_app(
         subscriptions=subscriptions,
         bus=bus,
         keys=keys,
+        role=role,
         description="Accounts, logins, tokens and signing keys of the school journal.",
     )
     keyring = KeyRing(settings)
@@ -62,3 +64,8 @@ def create_app(
 
     app.router.lifespan_context = lifespan
     return app
+
+
+def create_api_app() -> FastAPI:
+    """The app of an API process (`python -m auth api`): HTTP only, from the environment."""
+    return create_app(role="api")

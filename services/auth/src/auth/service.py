@@ -5,12 +5,12 @@ Functions take the caller's session, change state, stage events, and never commi
 
 import logging
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime, timedelta
 from typing import Literal, cast
 
 from pydantic import ValidationError
-from sqlalchemy import case, delete, func, select
+from sqlalchemy import Table, case, delete, func, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.models import (
     Account,
     AccountRole,
+    Base,
     Guardianship,
     LoginAudit,
     LoginFailure,
@@ -37,6 +38,7 @@ from auth.schemas import (
 )
 from auth.settings import Settings
 from auth.tokens import Claims, TokenIssuer, TokenPair, find_refresh_token, revoke_family
+from shared.bulk import insert_new
 from shared.contracts.auth import (
     CredentialsIssued,
     SchoolRegistered,
@@ -433,25 +435,57 @@ async def logout(session: AsyncSession, token: str, now: datetime | None = None)
 # --- the roster, projected from journal -----------------------------------------------
 
 
-async def _record_person(
-    session: AsyncSession,
-    *,
-    school_id: uuid.UUID,
-    person_id: uuid.UUID,
-    kind: Literal["student", "guardian"],
+RosterFact = tuple[uuid.UUID, uuid.UUID]  # (school, person)
+
+
+async def record_students(session: AsyncSession, students: Iterable[RosterFact]) -> None:
+    """Students are on their schools' rosters (enrolled); repeated facts change nothing."""
+    await _record_people(session, students, kind="student")
+
+
+async def record_guardianships(
+    session: AsyncSession, links: Iterable[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]
 ) -> None:
-    await session.execute(
-        insert(RosterPerson)
-        .values(person_id=person_id, school_id=school_id, kind=kind)
-        .on_conflict_do_nothing()
+    """Guardians are linked to students, given as (school, guardian, student); a link also
+    proves the student is on the roster, so it holds whichever of enrolment and link
+    arrives first. One statement per table for all the links."""
+    links = list(links)
+    await _record_people(session, ((school, guardian) for school, guardian, _ in links), "guardian")
+    await _record_people(session, ((school, student) for school, _, student in links), "student")
+    await insert_new(
+        session,
+        _table(Guardianship),
+        ["guardian_id", "student_id"],
+        [
+            {"guardian_id": guardian, "student_id": student, "school_id": school}
+            for school, guardian, student in links
+        ],
     )
+
+
+async def _record_people(
+    session: AsyncSession, people: Iterable[RosterFact], kind: Literal["student", "guardian"]
+) -> None:
+    await insert_new(
+        session,
+        _table(RosterPerson),
+        ["person_id"],
+        [
+            {"person_id": person, "school_id": school, "kind": kind}
+            for school, person in dict.fromkeys(people)
+        ],
+    )
+
+
+def _table(model: type[Base]) -> Table:
+    return Base.metadata.tables[model.__tablename__]
 
 
 async def record_student(
     session: AsyncSession, *, school_id: uuid.UUID, student_id: uuid.UUID
 ) -> None:
     """A student is on the school's roster (enrolled); repeated facts change nothing."""
-    await _record_person(session, school_id=school_id, person_id=student_id, kind="student")
+    await record_students(session, [(school_id, student_id)])
 
 
 async def record_guardianship(
@@ -461,12 +495,5 @@ async def record_guardianship(
     guardian_id: uuid.UUID,
     student_id: uuid.UUID,
 ) -> None:
-    """A guardian is linked to a student; the link also proves the student is on the roster,
-    so it holds whichever of enrolment and link arrives first."""
-    await _record_person(session, school_id=school_id, person_id=guardian_id, kind="guardian")
-    await _record_person(session, school_id=school_id, person_id=student_id, kind="student")
-    await session.execute(
-        insert(Guardianship)
-        .values(guardian_id=guardian_id, student_id=student_id, school_id=school_id)
-        .on_conflict_do_nothing()
-    )
+    """A guardian is linked to a student (see record_guardianships)."""
+    await record_guardianships(session, [(school_id, guardian_id, student_id)])

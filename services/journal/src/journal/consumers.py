@@ -6,7 +6,9 @@ from journal.school import service
 from shared.bus import Subscription
 from shared.contracts.auth import SchoolRegistered, StaffAccountCreated
 from shared.db import Database
-from shared.inbox import EventHandler, subscription
+from shared.events import Event
+from shared.inbox import Batched, Effect, subscription
+from shared.topology import bindings_of
 
 CONSUMER = "journal"
 
@@ -15,14 +17,13 @@ async def on_school_registered(session: AsyncSession, event: SchoolRegistered) -
     await service.register_school(session, event)
 
 
-async def on_staff_created(session: AsyncSession, event: StaffAccountCreated) -> None:
-    await service.record_staff(session, event)
-
-
-HANDLERS: dict[type, EventHandler] = {
+# A school is rare and brings its work types, so it is applied on its own; staff members
+# come in bulk, one statement per batch.
+HANDLERS: dict[type[Event], Effect] = {
     SchoolRegistered: on_school_registered,
-    StaffAccountCreated: on_staff_created,
+    StaffAccountCreated: Batched(service.record_staff),
 }
+BINDINGS = bindings_of(CONSUMER, HANDLERS)
 
 
 def subscriptions(db: Database) -> list[Subscription]:

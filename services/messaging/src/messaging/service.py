@@ -1,20 +1,24 @@
 """Messaging use cases: keep the guardianship projection, notify about marks, read notices."""
 
 import uuid
+from collections.abc import Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
-from sqlalchemy import func, select, update
-from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy import Table, any_, bindparam, func, select, update
+from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from messaging.models import Guardianship, Notification
+from messaging.models import Base, Guardianship, Notification
+from shared.bulk import insert_new
 from shared.contracts.journal import GuardianLinked, MarkPosted
 from shared.errors import NotFound
 from shared.events import Event
 from shared.security import User
 
 MARK_POSTED = "mark_posted"
+
+_UUIDS = ARRAY(UUID(as_uuid=True))
 
 WORK_TYPE_NAMES: dict[str, str] = {
     "answer": "Ответ на уроке",
@@ -50,30 +54,26 @@ def _school_of(event: Event) -> uuid.UUID:
     return event.school_id
 
 
-async def link_guardian(session: AsyncSession, event: GuardianLinked) -> None:
-    """Remember that a guardian is linked to a student (a repeated link changes nothing)."""
-    await session.execute(
-        insert(Guardianship)
-        .values(
-            student_id=event.student_id,
-            guardian_id=event.guardian_id,
-            school_id=_school_of(event),
-            linked_at=event.occurred_at,
-        )
-        .on_conflict_do_nothing()
+async def link_guardians(session: AsyncSession, events: Sequence[GuardianLinked]) -> None:
+    """Remember that guardians are linked to students (a repeated link changes nothing)."""
+    await insert_new(
+        session,
+        _table(Guardianship),
+        ["student_id", "guardian_id"],
+        [
+            {
+                "student_id": event.student_id,
+                "guardian_id": event.guardian_id,
+                "school_id": _school_of(event),
+                "linked_at": event.occurred_at,
+            }
+            for event in events
+        ],
     )
 
 
-async def guardians_of(
-    session: AsyncSession, school_id: uuid.UUID, student_id: uuid.UUID
-) -> list[uuid.UUID]:
-    """The guardians linked to a student now, in a stable order."""
-    rows = await session.scalars(
-        select(Guardianship.guardian_id)
-        .where(Guardianship.school_id == school_id, Guardianship.student_id == student_id)
-        .order_by(Guardianship.guardian_id)
-    )
-    return list(rows)
+def _table(model: type[Base]) -> Table:
+    return Base.metadata.tables[model.__tablename__]
 
 
 def mark_posted_notice(event: MarkPosted) -> tuple[dict[str, Any], str]:
@@ -101,34 +101,54 @@ def mark_posted_notice(event: MarkPosted) -> tuple[dict[str, Any], str]:
     return payload, text
 
 
-async def notify_mark_posted(session: AsyncSession, event: MarkPosted) -> int:
-    """One notice to the student and one to each guardian linked now; returns how many."""
-    school_id = _school_of(event)
-    payload, text = mark_posted_notice(event)
-    recipients = [event.student_id, *await guardians_of(session, school_id, event.student_id)]
-    now = datetime.now(UTC)
-    result = await session.execute(
-        insert(Notification)
-        .values(
-            [
-                {
-                    "id": uuid.uuid4(),
-                    "school_id": school_id,
-                    "recipient_person_id": recipient,
-                    "student_id": event.student_id,
-                    "kind": MARK_POSTED,
-                    "payload": payload,
-                    "text": text,
-                    "source_event_id": event.event_id,
-                    "created_at": now,
-                }
-                for recipient in dict.fromkeys(recipients)
-            ]
-        )
-        .on_conflict_do_nothing()
-        .returning(Notification.id)
+async def guardians_of_students(
+    session: AsyncSession, students: Iterable[tuple[uuid.UUID, uuid.UUID]]
+) -> dict[tuple[uuid.UUID, uuid.UUID], list[uuid.UUID]]:
+    """The guardians linked now to each (school, student), in a stable order, in one query."""
+    wanted = set(students)
+    found: dict[tuple[uuid.UUID, uuid.UUID], list[uuid.UUID]] = {pair: [] for pair in wanted}
+    if not wanted:
+        return found
+    rows = await session.execute(
+        select(Guardianship.school_id, Guardianship.student_id, Guardianship.guardian_id)
+        .where(Guardianship.student_id == any_(bindparam("students", type_=_UUIDS)))
+        .order_by(Guardianship.guardian_id),
+        {"students": list({student for _, student in wanted})},
     )
-    return len(result.all())
+    for school_id, student_id, guardian_id in rows:
+        if (school_id, student_id) in found:
+            found[school_id, student_id].append(guardian_id)
+    return found
+
+
+async def notify_marks_posted(session: AsyncSession, events: Sequence[MarkPosted]) -> None:
+    """For each mark, one notice to the student and one to each guardian linked now; all
+    of a batch's notices in one statement (one already there is left as it is)."""
+    schools = [_school_of(event) for event in events]
+    pairs = [(school, event.student_id) for school, event in zip(schools, events, strict=True)]
+    guardians = await guardians_of_students(session, pairs)
+    now = datetime.now(UTC)
+    notices: list[dict[str, Any]] = []
+    for school_id, event in zip(schools, events, strict=True):
+        payload, text = mark_posted_notice(event)
+        recipients = [event.student_id, *guardians[school_id, event.student_id]]
+        notices.extend(
+            {
+                "id": uuid.uuid4(),
+                "school_id": school_id,
+                "recipient_person_id": recipient,
+                "student_id": event.student_id,
+                "kind": MARK_POSTED,
+                "payload": payload,
+                "text": text,
+                "source_event_id": event.event_id,
+                "created_at": now,
+            }
+            for recipient in dict.fromkeys(recipients)
+        )
+    await insert_new(
+        session, _table(Notification), ["source_event_id", "recipient_person_id"], notices
+    )
 
 
 async def list_notifications(

@@ -5,6 +5,7 @@ projections added later can be built from it.
 """
 
 import logging
+from collections.abc import Sequence
 
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -16,40 +17,38 @@ from shared.contracts import ALL_EVENTS
 from shared.contracts.journal import AssignmentMade, ClassOpened, MarkPosted
 from shared.db import Database
 from shared.events import CloudEvent, Event
-from shared.inbox import EventHandler, subscription
+from shared.inbox import Batched, subscription
+from shared.topology import bindings_of
 
 log = logging.getLogger(__name__)
 
 CONSUMER = "reporting"
 
 
-async def on_class_opened(session: AsyncSession, event: ClassOpened) -> None:
-    await service.record_class_opened(session, event)
-
-
-async def on_assignment_made(session: AsyncSession, event: AssignmentMade) -> None:
-    await service.record_assignment(session, event)
-
-
-async def on_mark_posted(session: AsyncSession, event: MarkPosted) -> None:
-    await service.record_mark_posted(session, event)
-
-
-# The projections; every other known event is only logged.
-HANDLERS: dict[type[Event], EventHandler] = {
-    ClassOpened: on_class_opened,
-    AssignmentMade: on_assignment_made,
-    MarkPosted: on_mark_posted,
+# The projections, each applying a batch's events of its type in one statement; every
+# other known event is only logged.
+HANDLERS: dict[type[Event], Batched] = {
+    ClassOpened: Batched(service.record_classes_opened),
+    AssignmentMade: Batched(service.record_assignments),
+    MarkPosted: Batched(service.record_marks_posted),
 }
 LOGGED: dict[str, type[Event]] = {event_type.routing_key: event_type for event_type in ALL_EVENTS}
+# Every known event is logged, so the queue is bound to all of them.
+BINDINGS = bindings_of(CONSUMER, ALL_EVENTS)
+
+REPLAY_CHUNK = 1000
 
 
-async def apply(session: AsyncSession, envelope: CloudEvent) -> None:
-    """Project one logged envelope (the payload is validated against its contract first)."""
-    event = LOGGED[envelope.type].from_cloudevent(envelope)
-    handler = HANDLERS.get(type(event))
-    if handler is not None:
-        await handler(session, event)
+async def apply(session: AsyncSession, envelopes: Sequence[CloudEvent]) -> None:
+    """Project logged envelopes (their payloads validated against their contracts first)."""
+    by_type: dict[type[Event], list[Event]] = {}
+    for envelope in envelopes:
+        event_type = LOGGED[envelope.type]
+        by_type.setdefault(event_type, []).append(event_type.from_cloudevent(envelope))
+    for event_type, events in by_type.items():
+        handler = HANDLERS.get(event_type)
+        if handler is not None:
+            await handler.apply(session, events)
 
 
 def subscriptions(db: Database) -> list[Subscription]:
@@ -67,9 +66,9 @@ async def rebuild_projections(session: AsyncSession) -> int:
     rows = await session.stream_scalars(
         select(LoggedEvent.envelope).order_by(LoggedEvent.received_at, LoggedEvent.event_id)
     )
-    async for stored in rows:
-        envelope = CloudEvent.model_validate(stored)
-        if envelope.type in LOGGED:
-            await apply(session, envelope)
-            replayed += 1
+    async for chunk in rows.partitions(REPLAY_CHUNK):
+        envelopes = [CloudEvent.model_validate(stored) for stored in chunk]
+        known = [envelope for envelope in envelopes if envelope.type in LOGGED]
+        await apply(session, known)
+        replayed += len(known)
     return replayed

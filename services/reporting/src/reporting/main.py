@@ -9,13 +9,17 @@ from reporting.consumers import subscriptions
 from reporting.settings import Settings
 from shared.bus import Bus
 from shared.security import KeySource
-from shared.web import create_service_app
+from shared.web import Role, create_service_app
 
 MIGRATIONS = Path(__file__).resolve().parents[2] / "migrations"
 
 
 def create_app(
-    settings: Settings | None = None, *, bus: Bus | None = None, keys: KeySource | None = None
+    settings: Settings | None = None,
+    *,
+    bus: Bus | None = None,
+    keys: KeySource | None = None,
+    role: Role = "all",
 ) -> FastAPI:
     """Build the reporting app; `bus` and `keys` default to the configured ones."""
     return create_service_app(
@@ -25,5 +29,11 @@ def create_app(
         subscriptions=subscriptions,
         bus=bus,
         keys=keys,
+        role=role,
         description="Projections of the school's events and the reports built on them.",
     )
+
+
+def create_api_app() -> FastAPI:
+    """The app of an API process (`python -m reporting api`): HTTP only, from the environment."""
+    return create_app(role="api")

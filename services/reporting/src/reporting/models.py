@@ -1,7 +1,7 @@
 """Reporting tables: the append-only log of received events and the projections built from it.
 
 Every projection row carries the version of its aggregate; an event is applied only if its
-version is newer, so projections do not depend on delivery order (see service.newer_wins).
+version is newer, so projections do not depend on delivery order (shared.bulk.upsert_newer).
 """
 
 import uuid

@@ -1,16 +1,16 @@
 """Reporting use cases: log what arrives, keep the projections, answer report queries."""
 
 import uuid
+from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import delete, func, select
-from sqlalchemy.dialects.postgresql import Insert, insert
+from sqlalchemy import Table, delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.averages import weighted_average
 from reporting.models import AssignmentRow, Base, ClassRow, LoggedEvent, MarkRow
+from shared.bulk import insert_new, upsert_newer
 from shared.contracts.journal import AssignmentMade, ClassOpened, MarkPosted
 from shared.errors import Forbidden, NotFound
 from shared.events import CloudEvent, Event
@@ -35,33 +35,19 @@ def _school_of(event: Event) -> uuid.UUID:
 # --- the log ---------------------------------------------------------------------------
 
 
-async def log_event(session: AsyncSession, envelope: CloudEvent) -> bool:
-    """Append a received event to the log as it arrived; False if it is already there."""
-    result = await session.execute(
-        insert(LoggedEvent)
-        .values(**envelope.as_record())
-        .on_conflict_do_nothing()
-        .returning(LoggedEvent.event_id)
-    )
-    return result.first() is not None
+async def log_event(session: AsyncSession, envelopes: Sequence[CloudEvent]) -> None:
+    """Append received events to the log as they arrived, in one statement (an event
+    already there is left as it is)."""
+    await insert_new(session, _table(LoggedEvent), ["event_id"], [e.as_record() for e in envelopes])
 
 
 # --- projections ------------------------------------------------------------------------
+# Every projection row carries the version of the fact it holds and is changed only by a
+# newer one (shared.bulk.upsert_newer), so projections do not depend on delivery order.
 
 
-def newer_wins(model: type[Base], key: str, values: dict[str, Any]) -> Insert:
-    """An upsert that changes a stored row only if the incoming version is newer.
-
-    With it a projection ends in the same state whatever order the events arrive in, and
-    an event applied twice changes nothing the second time.
-    """
-    table = Base.metadata.tables[model.__tablename__]
-    statement = insert(table).values(**values)
-    return statement.on_conflict_do_update(
-        index_elements=[key],
-        set_={column: statement.excluded[column] for column in values if column != key},
-        where=table.c.version < statement.excluded.version,
-    )
+def _table(model: type[Base]) -> Table:
+    return Base.metadata.tables[model.__tablename__]
 
 
 @dataclass(frozen=True)
@@ -79,32 +65,40 @@ class MarkState:
     deleted: bool = False
 
 
+async def apply_marks(session: AsyncSession, marks: Iterable[MarkState]) -> None:
+    """Store the marks' states, each unless a newer version of it is already stored."""
+    await upsert_newer(session, _table(MarkRow), ["mark_id"], [asdict(mark) for mark in marks])
+
+
 async def apply_mark(session: AsyncSession, mark: MarkState) -> None:
-    """Store a mark's state unless a newer version of it is already stored."""
-    await session.execute(newer_wins(MarkRow, "mark_id", asdict(mark)))
+    await apply_marks(session, [mark])
 
 
-async def record_mark_posted(session: AsyncSession, event: MarkPosted) -> None:
-    await apply_mark(
+async def record_marks_posted(session: AsyncSession, events: Sequence[MarkPosted]) -> None:
+    await apply_marks(
         session,
-        MarkState(
-            mark_id=event.mark_id,
-            school_id=_school_of(event),
-            class_id=event.class_id,
-            subject_id=event.subject_id,
-            student_id=event.student_id,
-            value=event.value,
-            weight=event.weight,
-            version=event.version,
+        (
+            MarkState(
+                mark_id=event.mark_id,
+                school_id=_school_of(event),
+                class_id=event.class_id,
+                subject_id=event.subject_id,
+                student_id=event.student_id,
+                value=event.value,
+                weight=event.weight,
+                version=event.version,
+            )
+            for event in events
         ),
     )
 
 
-async def record_assignment(session: AsyncSession, event: AssignmentMade) -> None:
-    await session.execute(
-        newer_wins(
-            AssignmentRow,
-            "assignment_id",
+async def record_assignments(session: AsyncSession, events: Sequence[AssignmentMade]) -> None:
+    await upsert_newer(
+        session,
+        _table(AssignmentRow),
+        ["assignment_id"],
+        [
             {
                 "assignment_id": event.assignment_id,
                 "school_id": _school_of(event),
@@ -112,16 +106,18 @@ async def record_assignment(session: AsyncSession, event: AssignmentMade) -> Non
                 "class_id": event.class_id,
                 "subject_id": event.subject_id,
                 "version": event.version,
-            },
-        )
+            }
+            for event in events
+        ],
     )
 
 
-async def record_class_opened(session: AsyncSession, event: ClassOpened) -> None:
-    await session.execute(
-        newer_wins(
-            ClassRow,
-            "class_id",
+async def record_classes_opened(session: AsyncSession, events: Sequence[ClassOpened]) -> None:
+    await upsert_newer(
+        session,
+        _table(ClassRow),
+        ["class_id"],
+        [
             {
                 "class_id": event.class_id,
                 "school_id": _school_of(event),
@@ -129,8 +125,9 @@ async def record_class_opened(session: AsyncSession, event: ClassOpened) -> None
                 "grade": event.grade,
                 "class_teacher_id": event.class_teacher_id,
                 "version": event.version,
-            },
-        )
+            }
+            for event in events
+        ],
     )
 
 

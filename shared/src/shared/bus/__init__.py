@@ -4,26 +4,45 @@ Delivery contract, the same on both transports:
 - `publish` returns only when the event is safely routed to at least one queue; an
   unroutable or unconfirmed event, or a broker that is down, raises `PublishError` (the
   outbox keeps the row and retries);
-- a handler that returns acknowledges the delivery; a handler that raises has it
-  redelivered after a short, growing pause (`retry_delay`), and once it has been delivered
-  `delivery_limit` times it goes to its queue's dead letters (`dead_letter_queue(queue)`),
-  while the queue's other messages keep flowing;
+- `declare` creates queues (with their dead-letter queues) and binds them, without
+  consuming, so that everything published from then on is kept for their consumers;
+- consumers take deliveries in batches: up to `batch_size` of them, or what has arrived
+  within `batch_wait` seconds after the first, and call `handler(batch)` once. The
+  handler applies the batch in one transaction; when it returns, the whole batch is
+  acknowledged (RabbitMQ: one `multiple=True` ack on the batch's last delivery tag, when
+  no earlier delivery of the channel is still unsettled);
 - a handler failing because the database or the network is away for a moment
-  (`is_transient`) is retried in place, with the same pause, without using up the
-  delivery limit: a database restart must not send good events to the dead letters;
-- a body that is not a CloudEvent can never succeed and is dead-lettered at once;
-- a delivery not acknowledged when its consumer stops is redelivered to another consumer;
+  (`is_transient`) has the whole batch retried in place, after a short, growing pause,
+  without using up the delivery limit: a database restart must not send good events to
+  the dead letters;
+- any other failure of a batch of more than one event retries each event alone, as
+  `handler([event])`, so that one bad event never fails its neighbours: those succeed
+  and are acknowledged one by one, and only the failing event follows the usual path;
+- the usual path of a failing event: it is redelivered after a short, growing pause
+  (`retry_delay`), and once it has been delivered `delivery_limit` times it goes to its
+  queue's dead letters (`dead_letter_queue(queue)`), while the queue's other messages keep
+  flowing;
+- a body that is not a CloudEvent can never succeed: it is dead-lettered at once, never
+  reaches the handler and never fails the batch it arrived with;
+- a delivery not acknowledged when its consumer stops (a batch still being applied when
+  `close` has waited briefly, or a crash between a batch's commit and its ack) is
+  redelivered to another consumer: handlers are idempotent (see shared.inbox), so a
+  batch committed but not acknowledged is applied once;
 - several subscribers on one queue name compete for its messages; each message is
-  handled by one of them (at least once: handlers are idempotent, see shared.inbox).
+  handled by one of them (at least once).
 """
 
-from collections.abc import Awaitable, Callable, Sequence
+from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
 
 from shared.events import CloudEvent
 
-Handler = Callable[[CloudEvent], Awaitable[None]]
+BatchHandler = Callable[[Sequence[CloudEvent]], Awaitable[None]]
+"""Applies a batch of events in one transaction; raising fails the whole batch."""
+
+DEFAULT_BATCH_SIZE = 100
+DEFAULT_BATCH_WAIT = 0.01
 
 MAX_RETRY_DELAY = 30.0
 
@@ -34,16 +53,20 @@ class PublishError(Exception):
 
 @dataclass(frozen=True)
 class Subscription:
-    """A consuming queue, the routing keys bound to it, and its handler."""
+    """A consuming queue, the routing keys bound to it, and its batch handler."""
 
     queue: str
     routing_keys: tuple[str, ...]
-    handler: Handler
+    handler: BatchHandler
 
 
 class Bus(Protocol):
     async def start(self, subscriptions: Sequence[Subscription] = ()) -> None:
         """Connect, declare the topology and start consuming."""
+
+    async def declare(self, bindings: Mapping[str, Sequence[str]]) -> None:
+        """Declare these queues (and their dead-letter queues) and bind each to its
+        routing keys, without consuming: what is published afterwards waits for them."""
 
     async def publish(self, event: CloudEvent) -> None:
         """Publish persistently; raise PublishError unless the broker confirmed a route."""
@@ -58,6 +81,17 @@ class Bus(Protocol):
 def dead_letter_queue(queue: str) -> str:
     """The name of the queue holding `queue`'s dead letters."""
     return f"{queue}.dlq"
+
+
+def check_batching(batch_size: int, batch_wait: float, prefetch: int) -> None:
+    """Refuse a consumer configuration that cannot work: a batch is at least one event,
+    and the broker must be allowed to hand over at least a full batch."""
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    if batch_wait < 0:
+        raise ValueError("batch_wait must not be negative")
+    if prefetch < batch_size:
+        raise ValueError(f"prefetch ({prefetch}) must be at least batch_size ({batch_size})")
 
 
 def retry_delay(deliveries: int, base: float = 0.5) -> float:
@@ -120,10 +154,13 @@ def topic_matches(pattern: str, routing_key: str) -> bool:
 
 
 __all__ = [
+    "DEFAULT_BATCH_SIZE",
+    "DEFAULT_BATCH_WAIT",
+    "BatchHandler",
     "Bus",
-    "Handler",
     "PublishError",
     "Subscription",
+    "check_batching",
     "dead_letter_queue",
     "is_transient",
     "retry_delay",

@@ -9,15 +9,18 @@ import asyncio
 import contextlib
 import logging
 from collections import deque
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 
 from pydantic import ValidationError
 
 from shared.bus import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_BATCH_WAIT,
     TRANSIENT_RETRY_BASE,
     PublishError,
     Subscription,
+    check_batching,
     is_transient,
     retry_delay,
     topic_matches,
@@ -67,17 +70,28 @@ class InProcessBroker:
     """The shared 'broker' of one process; each service gets an InProcessBus onto it.
 
     `delivery_limit` is how many times a message is delivered before it is dead-lettered;
-    `prefetch` is how many deliveries one consumer handles at once; a failed delivery is
-    handed back after `retry_delay(deliveries, retry_backoff)` seconds.
+    `prefetch` is how many unsettled deliveries one consumer holds at once; a consumer
+    applies up to `batch_size` of them in one handler call, waiting at most `batch_wait`
+    seconds after the first for more; a failed delivery is handed back after
+    `retry_delay(deliveries, retry_backoff)` seconds.
     """
 
     def __init__(
-        self, delivery_limit: int = 5, *, prefetch: int = 10, retry_backoff: float = 0.5
+        self,
+        delivery_limit: int = 5,
+        *,
+        prefetch: int = 200,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_wait: float = DEFAULT_BATCH_WAIT,
+        retry_backoff: float = 0.5,
     ) -> None:
-        if delivery_limit < 1 or prefetch < 1:
-            raise ValueError("delivery_limit and prefetch must be at least 1")
+        if delivery_limit < 1:
+            raise ValueError("delivery_limit must be at least 1")
+        check_batching(batch_size, batch_wait, prefetch)
         self.delivery_limit = delivery_limit
         self.prefetch = prefetch
+        self.batch_size = batch_size
+        self.batch_wait = batch_wait
         self.retry_backoff = retry_backoff
         self.queues: dict[str, _Queue] = {}
         self._consumers: set[asyncio.Task[None]] = set()
@@ -115,7 +129,7 @@ class InProcessBroker:
         """Start one consumer on the subscription's queue; cancel the task to stop it."""
         queue = self.declare(subscription.queue, subscription.routing_keys)
         task = asyncio.create_task(
-            self._consume(queue, subscription), name=f"consumer:{queue.name}"
+            _Consumer(self, queue, subscription).run(), name=f"consumer:{queue.name}"
         )
         # Counted from now, not from when the task first runs, so drained() right after
         # start() waits for this consumer's messages.
@@ -155,88 +169,6 @@ class InProcessBroker:
         queue.signal.set()
         self._changed.set()
 
-    async def _consume(self, queue: _Queue, subscription: Subscription) -> None:
-        slots = asyncio.Semaphore(self.prefetch)
-        handling: set[asyncio.Task[None]] = set()
-        try:
-            while True:
-                await slots.acquire()
-                while not queue.ready:
-                    queue.signal.clear()
-                    await queue.signal.wait()
-                delivery = queue.ready.popleft()
-                self._changed.set()
-                delivery.deliveries += 1
-                queue.in_flight += 1
-                task = asyncio.create_task(self._deliver(queue, subscription, delivery))
-                handling.add(task)
-                task.add_done_callback(handling.discard)
-                task.add_done_callback(lambda _: slots.release())
-        finally:
-            await _cancel_all(handling)
-
-    async def _deliver(
-        self, queue: _Queue, subscription: Subscription, delivery: _Delivery
-    ) -> None:
-        try:
-            try:
-                event = CloudEvent.from_json(delivery.body)
-            except ValidationError:
-                self._dead_letter(queue, delivery, "not a CloudEvent")
-                return
-            try:
-                await self._handle(subscription, event, delivery, queue.name)
-            except asyncio.CancelledError:
-                # The consumer stopped before acknowledging: the message goes back, and
-                # this delivery does not count as a failure.
-                delivery.deliveries -= 1
-                self._make_ready(queue, delivery, front=True)
-                raise
-            except Exception as exc:
-                log.warning(
-                    "delivery failed",
-                    extra={
-                        "queue": queue.name,
-                        "routing_key": delivery.routing_key,
-                        "deliveries": delivery.deliveries,
-                        "error_type": type(exc).__name__,
-                    },
-                )
-                if delivery.deliveries >= self.delivery_limit:
-                    self._dead_letter(queue, delivery, "delivery_limit")
-                    return
-                try:
-                    await asyncio.sleep(retry_delay(delivery.deliveries, self.retry_backoff))
-                finally:
-                    self._make_ready(queue, delivery)
-        finally:
-            queue.in_flight -= 1
-            self._changed.set()
-
-    async def _handle(
-        self, subscription: Subscription, event: CloudEvent, delivery: _Delivery, queue: str
-    ) -> None:
-        """Run the handler; a passing outage is retried in place, without counting."""
-        outages = 0
-        while True:
-            try:
-                await subscription.handler(event)
-                return
-            except Exception as exc:
-                if not is_transient(exc):
-                    raise
-                outages += 1
-                log.warning(
-                    "delivery failed on a passing outage, retrying",
-                    extra={
-                        "queue": queue,
-                        "routing_key": delivery.routing_key,
-                        "retries": outages,
-                        "error_type": type(exc).__name__,
-                    },
-                )
-                await asyncio.sleep(retry_delay(outages, TRANSIENT_RETRY_BASE))
-
     def _dead_letter(self, queue: _Queue, delivery: _Delivery, reason: str) -> None:
         queue.dead_letters.append(
             DeadLetter(queue.name, delivery.routing_key, delivery.body, delivery.deliveries, reason)
@@ -245,6 +177,171 @@ class InProcessBroker:
             "dead-lettered",
             extra={"queue": queue.name, "routing_key": delivery.routing_key, "reason": reason},
         )
+
+
+class _Consumer:
+    """One consumer of a queue: takes batches, applies them one after another, settles.
+
+    A delivery it has taken and not yet settled (acknowledged, handed back, dead-lettered)
+    counts in the queue's `in_flight` and against the consumer's prefetch; if the consumer
+    stops first, the delivery goes back to the front of its queue.
+    """
+
+    def __init__(self, broker: InProcessBroker, queue: _Queue, subscription: Subscription):
+        self.broker = broker
+        self.queue = queue
+        self.subscription = subscription
+        self.held: dict[int, _Delivery] = {}  # taken, not yet settled, by id()
+        self.retries: set[asyncio.Task[None]] = set()  # failed deliveries pausing
+        self.room = asyncio.Event()  # set when a settlement frees prefetch room
+        self.room.set()
+
+    async def run(self) -> None:
+        try:
+            while True:
+                batch = await self._take_batch()
+                if batch:
+                    await self._apply(batch)
+        finally:
+            await _cancel_all(self.retries)
+            for delivery in reversed(list(self.held.values())):
+                # Not settled when the consumer stopped: back it goes, and this delivery
+                # does not count as a failure.
+                delivery.deliveries -= 1
+                self._settle(delivery)
+                self.broker._make_ready(self.queue, delivery, front=True)
+
+    # --- taking a batch ---------------------------------------------------------------
+
+    def _take_one(self) -> _Delivery:
+        delivery = self.queue.ready.popleft()
+        delivery.deliveries += 1
+        self.held[id(delivery)] = delivery
+        self.queue.in_flight += 1
+        self.broker._changed.set()
+        return delivery
+
+    def _room(self) -> int:
+        return self.broker.prefetch - len(self.held)
+
+    async def _take_batch(self) -> list[tuple[_Delivery, CloudEvent]]:
+        """Wait for a first delivery, then take more until the batch is full or
+        `batch_wait` has passed; bodies that are not CloudEvents are dead-lettered here."""
+        size, queue = self.broker.batch_size, self.queue
+        while True:
+            if self._room() < 1:  # every slot held by failed deliveries pausing
+                self.room.clear()
+                await self.room.wait()
+            elif not queue.ready:
+                queue.signal.clear()
+                await queue.signal.wait()
+            else:
+                break
+        taken = [self._take_one()]
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + self.broker.batch_wait
+        while len(taken) < size and self._room() > 0:
+            if queue.ready:
+                taken.append(self._take_one())
+                continue
+            remaining = deadline - loop.time()
+            if remaining <= 0:
+                break
+            queue.signal.clear()
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(remaining):
+                    await queue.signal.wait()
+        batch: list[tuple[_Delivery, CloudEvent]] = []
+        for delivery in taken:
+            try:
+                batch.append((delivery, CloudEvent.from_json(delivery.body)))
+            except ValidationError:
+                self._settle(delivery)
+                self.broker._dead_letter(queue, delivery, "not a CloudEvent")
+        return batch
+
+    # --- applying it ------------------------------------------------------------------
+
+    async def _apply(self, batch: list[tuple[_Delivery, CloudEvent]]) -> None:
+        try:
+            await self._handle([event for _, event in batch])
+        except Exception as exc:
+            if len(batch) == 1:
+                self._failed(batch[0][0], exc)
+                return
+            log.warning(
+                "batch failed, retrying its events one by one",
+                extra={
+                    "queue": self.queue.name,
+                    "batch_size": len(batch),
+                    "error_type": type(exc).__name__,
+                },
+            )
+            for delivery, event in batch:
+                try:
+                    await self._handle([event])
+                except Exception as single:
+                    self._failed(delivery, single)
+                else:
+                    self._settle(delivery)
+            return
+        for delivery, _ in batch:
+            self._settle(delivery)
+
+    async def _handle(self, events: list[CloudEvent]) -> None:
+        """Run the handler; a passing outage is retried in place, without counting."""
+        outages = 0
+        while True:
+            try:
+                await self.subscription.handler(events)
+                return
+            except Exception as exc:
+                if not is_transient(exc):
+                    raise
+                outages += 1
+                log.warning(
+                    "batch failed on a passing outage, retrying",
+                    extra={
+                        "queue": self.queue.name,
+                        "batch_size": len(events),
+                        "retries": outages,
+                        "error_type": type(exc).__name__,
+                    },
+                )
+                await asyncio.sleep(retry_delay(outages, TRANSIENT_RETRY_BASE))
+
+    def _settle(self, delivery: _Delivery) -> None:
+        if self.held.pop(id(delivery), None) is not None:
+            self.queue.in_flight -= 1
+            self.room.set()
+            self.broker._changed.set()
+
+    def _failed(self, delivery: _Delivery, exc: Exception) -> None:
+        """Hand a failed delivery back after a pause, without holding up the consumer,
+        or dead-letter it once it has been delivered `delivery_limit` times."""
+        log.warning(
+            "delivery failed",
+            extra={
+                "queue": self.queue.name,
+                "routing_key": delivery.routing_key,
+                "deliveries": delivery.deliveries,
+                "error_type": type(exc).__name__,
+            },
+        )
+        if delivery.deliveries >= self.broker.delivery_limit:
+            self._settle(delivery)
+            self.broker._dead_letter(self.queue, delivery, "delivery_limit")
+            return
+        task = asyncio.create_task(self._hand_back_later(delivery))
+        self.retries.add(task)
+        task.add_done_callback(self.retries.discard)
+
+    async def _hand_back_later(self, delivery: _Delivery) -> None:
+        try:
+            await asyncio.sleep(retry_delay(delivery.deliveries, self.broker.retry_backoff))
+        finally:
+            self._settle(delivery)
+            self.broker._make_ready(self.queue, delivery)
 
 
 async def _cancel_all(tasks: set[asyncio.Task[None]]) -> None:
@@ -270,6 +367,10 @@ class InProcessBus:
             self.broker.declare(subscription.queue, subscription.routing_keys)
         for subscription in subscriptions:
             self._consumers.add(self.broker.consume(subscription))
+
+    async def declare(self, bindings: Mapping[str, Sequence[str]]) -> None:
+        for queue, routing_keys in bindings.items():
+            self.broker.declare(queue, routing_keys)
 
     async def publish(self, event: CloudEvent) -> None:
         self.broker.route(event)

@@ -21,7 +21,7 @@ RabbitMQ 3.10.8: x-delivery-limit 2 gave 3 deliveries). Dead-lettering is at-lea
 import asyncio
 import contextlib
 import logging
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -38,9 +38,12 @@ from pydantic import ValidationError
 from yarl import URL
 
 from shared.bus import (
+    DEFAULT_BATCH_SIZE,
+    DEFAULT_BATCH_WAIT,
     TRANSIENT_RETRY_BASE,
     PublishError,
     Subscription,
+    check_batching,
     dead_letter_queue,
     is_transient,
     retry_delay,
@@ -79,6 +82,48 @@ class _Consumer:
     tag: str
 
 
+@dataclass(eq=False)
+class _Delivery:
+    """A message as it arrived, with the channel it must be settled on (a reconnect opens
+    another one: a delivery of the old channel can only be redelivered by the broker)."""
+
+    message: AbstractIncomingMessage
+    channel: object
+    tag: int
+    deliveries: int  # this one included; the quorum queue counts earlier hand-backs
+
+    @property
+    def context(self) -> dict[str, Any]:
+        return {
+            "routing_key": self.message.routing_key,
+            "message_id": self.message.message_id,
+            "deliveries": self.deliveries,
+        }
+
+
+class _Batcher:
+    """One subscription's side of consuming: the consumer callback queues deliveries,
+    a collector task forms batches from them; every delivery not yet settled is kept in
+    `unsettled` (a multiple ack must not cover one of them by accident)."""
+
+    def __init__(self, subscription: Subscription) -> None:
+        self.subscription = subscription
+        self.arrived: asyncio.Queue[_Delivery] = asyncio.Queue()
+        self.unsettled: set[_Delivery] = set()
+        self.collector: asyncio.Task[None] | None = None
+
+    def receive(self, message: AbstractIncomingMessage) -> None:
+        raw_count = (message.headers or {}).get("x-delivery-count", 0)
+        delivery = _Delivery(
+            message,
+            message.channel,
+            message.delivery_tag or 0,
+            (raw_count if isinstance(raw_count, int) else 0) + 1,
+        )
+        self.unsettled.add(delivery)
+        self.arrived.put_nowait(delivery)
+
+
 class RabbitBus:
     """The Bus on RabbitMQ. `start` never fails because the broker is down: it keeps
     connecting in the background, and `is_ready` says whether it is connected."""
@@ -89,16 +134,21 @@ class RabbitBus:
         *,
         exchange: str,
         delivery_limit: int = 5,
-        prefetch: int = 32,
+        prefetch: int = 200,
         publish_timeout: float = 10.0,
         connect_timeout: float = 10.0,
         retry_backoff: float = 0.5,
         reconnect_interval: float = 2.0,
         connection_name: str | None = None,
         close_grace: float = 5.0,
+        batch_size: int = DEFAULT_BATCH_SIZE,
+        batch_wait: float = DEFAULT_BATCH_WAIT,
     ) -> None:
-        if delivery_limit < 1 or prefetch < 1:
-            raise ValueError("delivery_limit and prefetch must be at least 1")
+        if delivery_limit < 1:
+            raise ValueError("delivery_limit must be at least 1")
+        check_batching(batch_size, batch_wait, prefetch)
+        self.batch_size = batch_size
+        self.batch_wait = batch_wait
         self.url = url
         self.exchange_name = exchange
         self.dead_letter_exchange_name = f"{exchange}.dlx"
@@ -111,11 +161,13 @@ class RabbitBus:
         self.connection_name = connection_name
         self.close_grace = close_grace
         self._subscriptions: list[Subscription] = []
+        self._bindings: dict[str, list[str]] = {}  # queues declared without consuming
         self._connection: AbstractRobustConnection | None = None
         self._channel: AbstractRobustChannel | None = None
         self._exchange: AbstractRobustExchange | None = None
         self._consumers: list[_Consumer] = []
-        self._handling: set[asyncio.Task[Any]] = set()
+        self._batchers: dict[str, _Batcher] = {}  # by queue
+        self._handling: set[asyncio.Task[Any]] = set()  # batches applied, failures pausing
         self._connector: asyncio.Task[None] | None = None
         self._closing = asyncio.Event()
 
@@ -125,6 +177,11 @@ class RabbitBus:
         """Connect, declare the topology and consume; if the broker is unreachable, go on
         trying in the background instead of failing the service's startup."""
         self._subscriptions.extend(subscriptions)
+        for subscription in subscriptions:
+            batcher = self._batchers[subscription.queue] = _Batcher(subscription)
+            batcher.collector = asyncio.create_task(
+                self._collect(batcher), name=f"batches:{subscription.queue}"
+            )
         try:
             await self._connect()
         except _CONNECTION_ERRORS as exc:
@@ -157,17 +214,52 @@ class RabbitBus:
                 async with asyncio.timeout(5):
                     await consumer.queue.cancel(consumer.tag)
         if self._handling:
-            # Handlers get a moment to finish; what is left unacknowledged goes back to
-            # the queue when the channel closes, for another consumer.
+            # A batch being applied gets a moment to commit and be acknowledged; what is
+            # left unacknowledged goes back to the queue when the channel closes, for
+            # another consumer. Collectors start no new batch once closing.
             _, unfinished = await asyncio.wait(list(self._handling), timeout=self.close_grace)
             for task in unfinished:
                 task.cancel()
+        collectors = [b.collector for b in self._batchers.values() if b.collector is not None]
+        for collector in collectors:
+            collector.cancel()
+        for collector in collectors:
+            with contextlib.suppress(asyncio.CancelledError):
+                await collector
+        self._batchers.clear()
         connection, self._connection = self._connection, None
         self._channel = self._exchange = None
         self._consumers.clear()
         if connection is not None:
             with contextlib.suppress(*_CONNECTION_ERRORS):
                 await connection.close()
+
+    async def declare(self, bindings: Mapping[str, Sequence[str]]) -> None:
+        """Declare the queues and bind them, without consuming.
+
+        Not connected yet (the broker was down at start): they are remembered and declared
+        on connecting, before this bus can publish anything. Connected, or reconnecting:
+        they are declared now, waiting for the connection up to `publish_timeout`
+        (PublishError after that), since a robust reconnect restores only what it saw.
+        """
+        for name, routing_keys in bindings.items():
+            known = self._bindings.setdefault(name, [])
+            known.extend(key for key in routing_keys if key not in known)
+        connection = self._connection
+        if connection is None:
+            return
+        try:
+            async with asyncio.timeout(self.publish_timeout):
+                await connection.connected.wait()
+                channel, exchange = self._channel, self._exchange
+                if channel is None or exchange is None:
+                    raise PublishError("broker not connected")
+                for name, routing_keys in bindings.items():
+                    await self._declare_queue(channel, exchange, name, tuple(routing_keys))
+        except TimeoutError as exc:
+            raise PublishError(f"queues not declared within {self.publish_timeout} s") from exc
+        except _CONNECTION_ERRORS as exc:
+            raise PublishError(f"connection lost: {type(exc).__name__}") from exc
 
     # --- publishing -------------------------------------------------------------------
 
@@ -252,6 +344,7 @@ class RabbitBus:
         try:
             channel = await connection.channel(publisher_confirms=True, on_return_raises=True)
             exchange = await self._declare_exchanges(channel)
+            await self._declare_bindings(channel, exchange)
             consumers = [await self._consume(connection, s) for s in self._subscriptions]
         except BaseException:
             with contextlib.suppress(*_CONNECTION_ERRORS):
@@ -269,6 +362,33 @@ class RabbitBus:
         )
         return exchange
 
+    async def _declare_queue(
+        self,
+        channel: AbstractRobustChannel,
+        exchange: AbstractRobustExchange,
+        name: str,
+        routing_keys: Sequence[str],
+    ) -> AbstractRobustQueue:
+        """Declare a subscription's queue and its dead-letter queue, and bind them."""
+        dead_letters = await channel.declare_queue(
+            dead_letter_queue(name), durable=True, arguments={"x-queue-type": "quorum"}
+        )
+        await dead_letters.bind(self.dead_letter_exchange_name, routing_key=name)
+        queue = await channel.declare_queue(
+            name,
+            durable=True,
+            arguments=queue_arguments(self.exchange_name, name, self.delivery_limit),
+        )
+        for routing_key in routing_keys:
+            await queue.bind(exchange, routing_key=routing_key)
+        return queue
+
+    async def _declare_bindings(
+        self, channel: AbstractRobustChannel, exchange: AbstractRobustExchange
+    ) -> None:
+        for name, routing_keys in self._bindings.items():
+            await self._declare_queue(channel, exchange, name, tuple(routing_keys))
+
     async def _consume(
         self, connection: AbstractRobustConnection, subscription: Subscription
     ) -> _Consumer:
@@ -278,75 +398,148 @@ class RabbitBus:
         channel = await connection.channel(publisher_confirms=False)
         await channel.set_qos(prefetch_count=self.prefetch)
         exchange = await self._declare_exchanges(channel)
-        dead_letters = await channel.declare_queue(
-            dead_letter_queue(subscription.queue),
-            durable=True,
-            arguments={"x-queue-type": "quorum"},
+        queue = await self._declare_queue(
+            channel, exchange, subscription.queue, subscription.routing_keys
         )
-        await dead_letters.bind(self.dead_letter_exchange_name, routing_key=subscription.queue)
-        queue = await channel.declare_queue(
-            subscription.queue,
-            durable=True,
-            arguments=queue_arguments(self.exchange_name, subscription.queue, self.delivery_limit),
-        )
-        for routing_key in subscription.routing_keys:
-            await queue.bind(exchange, routing_key=routing_key)
+
+        batcher = self._batchers[subscription.queue]
 
         async def on_message(message: AbstractIncomingMessage) -> None:
-            await self._on_message(subscription, message)
+            batcher.receive(message)
 
         tag = await queue.consume(on_message)
         return _Consumer(subscription, channel, queue, tag)
 
     # --- consuming --------------------------------------------------------------------
 
-    async def _on_message(
-        self, subscription: Subscription, message: AbstractIncomingMessage
-    ) -> None:
-        task = asyncio.current_task()
-        if task is not None:
-            self._handling.add(task)
-        try:
-            await self._handle(subscription, message)
-        finally:
-            if task is not None:
-                self._handling.discard(task)
+    async def _collect(self, batcher: _Batcher) -> None:
+        """Form batches, one after another: up to batch_size deliveries, or what arrived
+        within batch_wait after the first."""
+        loop = asyncio.get_running_loop()
+        while not self._closing.is_set():
+            taken = [await batcher.arrived.get()]
+            deadline = loop.time() + self.batch_wait
+            while len(taken) < self.batch_size:
+                if not batcher.arrived.empty():
+                    taken.append(batcher.arrived.get_nowait())
+                    continue
+                remaining = deadline - loop.time()
+                if remaining <= 0:
+                    break
+                try:
+                    async with asyncio.timeout(remaining):
+                        taken.append(await batcher.arrived.get())
+                except TimeoutError:
+                    break
+            if self._closing.is_set():
+                return  # unacknowledged, they go back when the channel closes
+            batch = await self._parse(batcher, taken)
+            if batch and not self._closing.is_set():
+                applying = asyncio.create_task(self._apply(batcher, batch))
+                self._handling.add(applying)
+                applying.add_done_callback(self._handling.discard)
+                try:
+                    # Shielded: close() decides how long a batch may take to finish.
+                    await asyncio.shield(applying)
+                except Exception:
+                    # Not the handler's failure (that is handled inside): a bug here must
+                    # not stop the subscription (its deliveries, unacknowledged, go back to
+                    # the queue when the channel closes).
+                    log.exception(
+                        "batch handling broke", extra={"queue": batcher.subscription.queue}
+                    )
 
-    async def _handle(self, subscription: Subscription, message: AbstractIncomingMessage) -> None:
-        # The quorum queue counts earlier hand-backs in x-delivery-count.
-        raw_count = (message.headers or {}).get("x-delivery-count", 0)
-        deliveries = (raw_count if isinstance(raw_count, int) else 0) + 1
-        context = {
-            "queue": subscription.queue,
-            "routing_key": message.routing_key,
-            "message_id": message.message_id,
-            "deliveries": deliveries,
-        }
+    async def _parse(
+        self, batcher: _Batcher, taken: list[_Delivery]
+    ) -> list[tuple[_Delivery, CloudEvent]]:
+        """The batch's events; a body that is not a CloudEvent is dead-lettered at once,
+        and a delivery of a channel that closed meanwhile is left to the broker."""
+        batch: list[tuple[_Delivery, CloudEvent]] = []
+        for delivery in taken:
+            if _is_closed(delivery.channel):
+                batcher.unsettled.discard(delivery)  # the broker redelivers it
+                continue
+            try:
+                batch.append((delivery, CloudEvent.from_json(delivery.message.body)))
+            except ValidationError:
+                context = {"queue": batcher.subscription.queue, **delivery.context}
+                log.error("not a CloudEvent, dead-lettered", extra=context)
+                batcher.unsettled.discard(delivery)
+                await _settle(delivery.message.reject(requeue=False), context)
+        return batch
+
+    async def _apply(self, batcher: _Batcher, batch: list[tuple[_Delivery, CloudEvent]]) -> None:
+        queue = batcher.subscription.queue
         try:
-            event = CloudEvent.from_json(message.body)
-        except ValidationError:
-            log.error("not a CloudEvent, dead-lettered", extra=context)
-            await _settle(message.reject(requeue=False), context)
+            applied = await self._handle(batcher, [event for _, event in batch])
+        except Exception as exc:
+            if len(batch) == 1:
+                self._failed(batcher, batch[0][0], exc)
+                return
+            log.warning(
+                "batch failed, retrying its events one by one",
+                extra={"queue": queue, "batch_size": len(batch), "error_type": type(exc).__name__},
+            )
+            for delivery, event in batch:
+                try:
+                    if not await self._handle(batcher, [event]):
+                        return  # closing: what is left goes back to the queue
+                except Exception as single:
+                    self._failed(batcher, delivery, single)
+                else:
+                    await self._ack(batcher, [delivery])
             return
+        if applied:
+            await self._ack(batcher, [delivery for delivery, _ in batch])
+
+    async def _handle(self, batcher: _Batcher, events: list[CloudEvent]) -> bool:
+        """Run the handler; a passing outage is retried in place, without counting.
+        False if the bus closed before the handler succeeded."""
         outages = 0
         while True:
             try:
-                await subscription.handler(event)
+                await batcher.subscription.handler(events)
+                return True
             except Exception as exc:
-                if is_transient(exc) and not self._closing.is_set():
-                    # Retried in place: handing it back would use up the delivery limit.
-                    outages += 1
-                    log.warning(
-                        "delivery failed on a passing outage, retrying",
-                        extra={**context, "retries": outages, "error_type": type(exc).__name__},
-                    )
-                    await self._pause(retry_delay(outages, TRANSIENT_RETRY_BASE))
-                    if not self._closing.is_set():
-                        continue
-                await self._failed(message, deliveries, context, exc)
-                return
-            await _settle(message.ack(), context)
-            return
+                if not is_transient(exc):
+                    raise
+                if self._closing.is_set():
+                    return False
+                # Retried in place: handing it back would use up the delivery limit.
+                outages += 1
+                log.warning(
+                    "batch failed on a passing outage, retrying",
+                    extra={
+                        "queue": batcher.subscription.queue,
+                        "batch_size": len(events),
+                        "retries": outages,
+                        "error_type": type(exc).__name__,
+                    },
+                )
+                await self._pause(retry_delay(outages, TRANSIENT_RETRY_BASE))
+                if self._closing.is_set():
+                    return False
+
+    async def _ack(self, batcher: _Batcher, deliveries: list[_Delivery]) -> None:
+        """Acknowledge applied deliveries: per channel, one multiple ack on the last tag,
+        unless an earlier delivery of that channel is still unsettled (a failed one
+        pausing before it is handed back), which a multiple ack would take with it."""
+        context: dict[str, Any] = {"queue": batcher.subscription.queue}
+        by_channel: dict[int, list[_Delivery]] = {}
+        for delivery in deliveries:
+            batcher.unsettled.discard(delivery)
+            by_channel.setdefault(id(delivery.channel), []).append(delivery)
+        for group in by_channel.values():
+            last = max(group, key=lambda delivery: delivery.tag)
+            covered = any(
+                other.channel is last.channel and other.tag < last.tag
+                for other in batcher.unsettled
+            )
+            if covered:
+                for delivery in group:
+                    await _settle(delivery.message.ack(), {**context, **delivery.context})
+            else:
+                await _settle(last.message.ack(multiple=True), {**context, **last.context})
 
     async def _pause(self, seconds: float) -> None:
         """Sleep, cut short by closing the bus."""
@@ -354,21 +547,28 @@ class RabbitBus:
             async with asyncio.timeout(seconds):
                 await self._closing.wait()
 
-    async def _failed(
-        self,
-        message: AbstractIncomingMessage,
-        deliveries: int,
-        context: dict[str, Any],
-        exc: Exception,
-    ) -> None:
-        """Hand a failed delivery back after a pause; the queue dead-letters it once it
-        has been delivered `delivery_limit` times."""
+    def _failed(self, batcher: _Batcher, delivery: _Delivery, exc: Exception) -> None:
+        """Hand a failed delivery back after a pause, without holding up the batches
+        behind it; the queue dead-letters it once it has been delivered
+        `delivery_limit` times."""
+        context = {"queue": batcher.subscription.queue, **delivery.context}
         log.warning("delivery failed", extra={**context, "error_type": type(exc).__name__})
-        if deliveries < self.delivery_limit:
-            await self._pause(retry_delay(deliveries, self.retry_backoff))
-        else:
-            log.error("delivery limit reached, dead-lettered", extra=context)
-        await _settle(message.nack(requeue=True), context)
+
+        async def hand_back() -> None:
+            if delivery.deliveries < self.delivery_limit:
+                await self._pause(retry_delay(delivery.deliveries, self.retry_backoff))
+            else:
+                log.error("delivery limit reached, dead-lettered", extra=context)
+            batcher.unsettled.discard(delivery)
+            await _settle(delivery.message.nack(requeue=True), context)
+
+        task = asyncio.create_task(hand_back())
+        self._handling.add(task)
+        task.add_done_callback(self._handling.discard)
+
+
+def _is_closed(channel: object) -> bool:
+    return getattr(channel, "is_closed", False) is True
 
 
 async def _settle(outcome: Any, context: dict[str, Any]) -> None:

@@ -1,55 +1,39 @@
 """A student's diary week, read through journal's HTTP API at fixed arrival rates, against
-raw asyncpg running the same two queries at the same rates."""
+two ceilings running journal's own two prebuilt statements at the same rates: a bare
+uvicorn + Starlette endpoint behind the same kind of gateway (bench.bare: HTTP without
+the framework, authentication and journal's code), and raw asyncpg (no HTTP at all)."""
 
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
 
+from bench import bare
 from bench.figures import Figure, Profile
-from bench.scenarios.common import rate_against_ceiling, raw_sql
+from bench.scenarios.common import Ceiling, rate_against_ceilings
 from bench.stage import Stage
-from journal.diary.service import access_query, lessons_query
-from shared.security import User
+from journal.diary.service import ACCESS_SQL, DIARY_SQL
 
 
 @dataclass(frozen=True)
 class Reader:
     token: str
-    user: User  # who the token speaks for, to build the raw queries
-    student_id: uuid.UUID
+    student_id: uuid.UUID  # whose diary: their own, or their child's
 
 
 async def readers(stage: Stage, count: int) -> list[Reader]:
     """Students and parents, one family per class in turn, logged in through auth."""
     school = stage.school
-    picked: list[tuple[str, User, uuid.UUID]] = []
+    picked: list[tuple[str, uuid.UUID]] = []
     for i, school_class in enumerate(school.classes * 4):
         if len(picked) >= count or not school_class.students:
             break
         student = school_class.students[i // len(school.classes) % len(school_class.students)]
-        assert student.account_id is not None
         if len(picked) % 2 == 0 or not student.guardians:
-            user = User(
-                account_id=student.account_id,
-                school_id=school.id,
-                roles=frozenset({"student"}),
-                person_id=student.id,
-            )
-            picked.append((student.login, user, student.id))
+            picked.append((student.login, student.id))
         else:
-            parent = student.guardians[0]
-            assert parent.account_id is not None
-            user = User(
-                account_id=parent.account_id,
-                school_id=school.id,
-                roles=frozenset({"parent"}),
-                person_id=parent.id,
-                children=frozenset({student.id}),
-            )
-            picked.append((parent.login, user, student.id))
-    tokens = await stage.logins([login for login, _, _ in picked])
-    return [Reader(t, u, s) for t, (_, u, s) in zip(tokens, picked, strict=True)]
+            picked.append((student.guardians[0].login, student.id))
+    tokens = await stage.logins([login for login, _ in picked])
+    return [Reader(t, s) for t, (_, s) in zip(tokens, picked, strict=True)]
 
 
 def school_weeks(stage: Stage) -> list[tuple[dt.date, dt.date]]:
@@ -77,30 +61,46 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
                 raise RuntimeError(f"diary answered {response.status}: {body[:200]!r}")
 
     pool = await stage.pool("journal", size=10)
-
-    def compile_queries(i: int) -> tuple[tuple[str, list[Any]], tuple[str, list[Any]]]:
-        reader, (first, last) = pick(i)
-        return (
-            raw_sql(access_query(reader.user, reader.student_id)),
-            raw_sql(lessons_query(reader.user.school_id, reader.student_id, first, last)),
-        )
-
-    # Compiled before the clock starts, so the raw client spends nothing on SQLAlchemy.
-    combinations = len(people) * len(weeks)
-    compiled = [compile_queries(i) for i in range(combinations)]
+    school_id = stage.school.id
 
     async def read_raw(i: int) -> None:
-        access, lessons = compiled[i % combinations]
-        async with pool.acquire() as conn, conn.transaction():
-            await conn.fetchrow(access[0], *access[1])
-            await conn.fetch(lessons[0], *lessons[1])
+        # As journal runs them: no transaction, the caller no teacher (a student or parent).
+        reader, (first, last) = pick(i)
+        async with pool.acquire() as conn:
+            await conn.fetchrow(ACCESS_SQL, reader.student_id, school_id, None)
+            await conn.fetchval(DIARY_SQL, school_id, reader.student_id, first, last)
 
-    return [
-        await rate_against_ceiling(
+    async with stage.bare_http() as server:
+        bare_url = f"{server.base_url}{bare.PREFIX}/diary/{school_id}"
+
+        async def read_bare(i: int) -> None:
+            reader, (first, last) = pick(i)
+            async with stage.http.get(
+                f"{bare_url}/{reader.student_id}",
+                params={"from": first.isoformat(), "to": last.isoformat()},
+            ) as response:
+                body = await response.read()
+                if response.status != 200:
+                    raise RuntimeError(f"bare diary answered {response.status}: {body[:200]!r}")
+
+        return await rate_against_ceilings(
             stage,
             profile,
             "diary week read (HTTP via nginx, distributed)",
             ours=("diary week over HTTP", read_over_http),
-            ceiling=("raw asyncpg, same two queries", read_raw),
+            ceilings=[
+                Ceiling(
+                    "bare HTTP",
+                    "bare uvicorn + Starlette via nginx, same two statements, no auth",
+                    read_bare,
+                    share=0.5,
+                    processes={"bare http": server.pid},
+                ),
+                Ceiling(
+                    "raw asyncpg",
+                    "raw asyncpg, same two statements",
+                    read_raw,
+                    share=0.3,
+                ),
+            ],
         )
-    ]

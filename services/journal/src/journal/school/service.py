@@ -1,6 +1,7 @@
 """Use cases of the school domain: applying auth's facts, reading work types."""
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 from sqlalchemy import select
@@ -8,7 +9,9 @@ from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.access import JOURNAL_READERS, require_role
+from journal.base import Base
 from journal.school.models import School, Staff, WorkType
+from shared.bulk import upsert_newer
 from shared.contracts.auth import SchoolRegistered, StaffAccountCreated
 from shared.errors import NotFound
 from shared.security import User
@@ -74,33 +77,25 @@ async def register_school(session: AsyncSession, event: SchoolRegistered) -> Non
     )
 
 
-async def record_staff(session: AsyncSession, event: StaffAccountCreated) -> None:
-    """Create or refresh a staff member; an older version never overwrites a newer one."""
-    statement = insert(Staff).values(
-        account_id=event.account_id,
-        school_id=_school_of(event),
-        last_name=event.last_name,
-        first_name=event.first_name,
-        middle_name=event.middle_name,
-        roles=list(event.roles),
-        version=event.version,
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[Staff.account_id],
-            set_={
-                column: statement.excluded[column]
-                for column in (
-                    "school_id",
-                    "last_name",
-                    "first_name",
-                    "middle_name",
-                    "roles",
-                    "version",
-                )
-            },
-            where=Staff.version < statement.excluded.version,
-        )
+async def record_staff(session: AsyncSession, events: Sequence[StaffAccountCreated]) -> None:
+    """Create or refresh staff members, in one statement; an older version never
+    overwrites a newer one."""
+    await upsert_newer(
+        session,
+        Base.metadata.tables[Staff.__tablename__],
+        ["account_id"],
+        [
+            {
+                "account_id": event.account_id,
+                "school_id": _school_of(event),
+                "last_name": event.last_name,
+                "first_name": event.first_name,
+                "middle_name": event.middle_name,
+                "roles": list(event.roles),
+                "version": event.version,
+            }
+            for event in events
+        ],
     )
 
 

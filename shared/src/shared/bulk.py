@@ -1,0 +1,71 @@
+"""Bulk writes for batched consumers: a batch's rows of one table in one statement.
+
+Rows are sorted by their key first, so that two consumers writing overlapping rows lock
+them in the same order and do not deadlock each other. A statement carries at most
+`MAX_PARAMETERS` bound values (PostgreSQL allows 65535): a larger batch takes several.
+"""
+
+from collections.abc import Iterable, Mapping, Sequence
+from typing import Any
+
+from sqlalchemy import Table
+from sqlalchemy.dialects.postgresql import insert
+from sqlalchemy.ext.asyncio import AsyncSession
+
+Row = Mapping[str, Any]
+
+MAX_PARAMETERS = 30_000
+
+
+def _sort_key(row: Row, key: Sequence[str]) -> tuple[str, ...]:
+    return tuple(str(row[column]) for column in key)
+
+
+def _chunks(rows: list[Row]) -> Iterable[list[Row]]:
+    size = max(1, MAX_PARAMETERS // max(1, len(rows[0])))
+    for start in range(0, len(rows), size):
+        yield rows[start : start + size]
+
+
+async def insert_new(
+    session: AsyncSession, table: Table, key: Sequence[str], rows: Iterable[Row]
+) -> None:
+    """Insert the rows; one that conflicts with a stored row (on `key`, or any other
+    unique constraint) is left out, the stored row kept as it is."""
+    ordered = sorted(rows, key=lambda row: _sort_key(row, key))
+    if ordered:
+        for chunk in _chunks(ordered):
+            await session.execute(insert(table).values(chunk).on_conflict_do_nothing())
+
+
+async def upsert_newer(
+    session: AsyncSession, table: Table, key: Sequence[str], rows: Iterable[Row]
+) -> None:
+    """Insert the rows, or update a stored one only with a newer `version`.
+
+    With it a projection ends in the same state whatever order the events arrive in, and
+    an event applied twice changes nothing the second time. Of several rows with one key
+    the newest is written (a statement may not change a row twice).
+    """
+    newest: dict[tuple[str, ...], Row] = {}
+    for row in rows:
+        row_key = _sort_key(row, key)
+        held = newest.get(row_key)
+        if held is None or held["version"] < row["version"]:
+            newest[row_key] = row
+    if not newest:
+        return
+    ordered = [newest[row_key] for row_key in sorted(newest)]
+    columns = [column for column in ordered[0] if column not in key]
+    for chunk in _chunks(ordered):
+        statement = insert(table).values(chunk)
+        await session.execute(
+            statement.on_conflict_do_update(
+                index_elements=list(key),
+                set_={column: statement.excluded[column] for column in columns},
+                where=table.c.version < statement.excluded.version,
+            )
+        )
+
+
+__all__ = ["insert_new", "upsert_newer"]
