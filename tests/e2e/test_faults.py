@@ -6,7 +6,7 @@ The broker and the database these tests stop and restart are the ones the run te
 against (TEST_AMQP_URL, TEST_POSTGRES_URL): the RabbitMQ node rabbitmqctl reaches
 (TEST_RABBITMQ_NODE, else its default node) once its listeners show the URL's port, and the
 PostgreSQL cluster `pg_lsclusters` lists on the URL's port. On a shared machine, point them
-at instances of the run's own (README, "Fault tests beside other test runs")."""
+at instances of the run's own (README.md, under `./school test`, says how)."""
 
 import json
 import shutil
