@@ -314,3 +314,23 @@ async def test_queues_declared_while_the_broker_is_unreachable_exist_before_anyt
     await received.wait_for(1)
 
     assert received.ids() == [event.id]
+
+
+async def test_closing_lets_a_batch_being_applied_finish_and_be_acknowledged(
+    rabbit: RabbitTransport,
+) -> None:
+    queue = rabbit.queue("reporting")
+    publisher = await rabbit.bus()
+    await publisher.declare({queue: ("test.#",)})
+    events = [make_event() for _ in range(BATCH_SIZE)]
+    for event in events:
+        await publisher.publish(event)
+    slow = Collector(pause=0.2)  # within the bus's close_grace
+    consumer = rabbit.make_bus(close_grace=5.0)
+    await consumer.start([Subscription(queue, ("test.#",), slow)])
+    await slow.wait_until(lambda: bool(slow.attempts))  # the batch is being applied
+
+    await consumer.close()
+
+    assert slow.ids() == [e.id for e in events]
+    assert await ready_messages(rabbit, queue) == 0  # acknowledged, not handed back

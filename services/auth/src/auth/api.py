@@ -1,7 +1,7 @@
 """The auth HTTP API (mounted under /api/auth)."""
 
 import asyncio
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 
@@ -24,6 +24,7 @@ from auth.settings import Settings
 from auth.tokens import TokenIssuer, TokenPair
 from shared.db import Database
 from shared.errors import Problem
+from shared.openapi import problems
 from shared.security import CurrentUser
 from shared.web import Session
 
@@ -67,18 +68,6 @@ Issuer = Annotated[TokenIssuer, Depends(_issuer)]
 Keys = Annotated[KeyRing, Depends(_keyring)]
 Sleep = Annotated[Sleeper, Depends(get_sleeper)]
 
-_PROBLEM: dict[int | str, dict[str, Any]] = {
-    401: {"description": "Unauthenticated (problem+json)"},
-    403: {"description": "The role does not allow this (problem+json)"},
-    404: {"description": "Not found in the caller's school (problem+json)"},
-    409: {"description": "Conflict (problem+json)"},
-    422: {"description": "Invalid request (problem+json)"},
-}
-
-
-def _problems(*codes: int) -> dict[int | str, dict[str, Any]]:
-    return {code: _PROBLEM[code] for code in codes}
-
 
 class InvalidCredentials(Problem):
     def __init__(self) -> None:
@@ -107,7 +96,7 @@ def _token_response(response: Response, tokens: TokenPair) -> TokenResponse:
     )
 
 
-@router.post("/login", tags=["sessions"], responses=_problems(401, 422))
+@router.post("/login", tags=["sessions"], responses=problems(401, 422))
 async def login(
     body: LoginRequest,
     response: Response,
@@ -138,7 +127,7 @@ async def login(
     return _token_response(response, tokens)
 
 
-@router.post("/token/refresh", tags=["sessions"], responses=_problems(401, 422))
+@router.post("/token/refresh", tags=["sessions"], responses=problems(401, 422))
 async def refresh(
     body: RefreshRequest, response: Response, db: Db, issuer: Issuer
 ) -> TokenResponse:
@@ -152,14 +141,14 @@ async def refresh(
 
 
 @router.post(
-    "/logout", tags=["sessions"], status_code=status.HTTP_204_NO_CONTENT, responses=_problems(422)
+    "/logout", tags=["sessions"], status_code=status.HTTP_204_NO_CONTENT, responses=problems(422)
 )
 async def logout(body: LogoutRequest, session: Session) -> None:
     """End the session of a refresh token (all tokens rotated from the same login)."""
     await service.logout(session, body.refresh_token)
 
 
-@router.get("/me", tags=["accounts"], responses=_problems(401))
+@router.get("/me", tags=["accounts"], responses=problems(401, 404))
 async def me(user: CurrentUser, session: Session) -> MeOut:
     """The caller's account: school, roles, kind, roster id; names for staff."""
     return await service.me(session, user.account_id)
@@ -169,7 +158,7 @@ async def me(user: CurrentUser, session: Session) -> MeOut:
     "/staff",
     tags=["accounts"],
     status_code=status.HTTP_201_CREATED,
-    responses=_problems(401, 403, 409, 422),
+    responses=problems(401, 403, 404, 409, 422),
 )
 async def create_staff(
     body: StaffCreate, user: CurrentUser, session: Session, passwords: PasswordHasher
@@ -183,7 +172,7 @@ async def create_staff(
     "/credentials",
     tags=["accounts"],
     status_code=status.HTTP_201_CREATED,
-    responses=_problems(401, 403, 404, 409, 422),
+    responses=problems(401, 403, 404, 409, 422),
 )
 async def issue_credentials(
     body: CredentialsIssue, user: CurrentUser, session: Session, passwords: PasswordHasher

@@ -4,15 +4,16 @@ import uuid
 import zoneinfo
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from shared.contracts.auth import StaffRole
+from shared.inputs import RequestModel, Text
 
 # Latin letters, digits and . _ @ -: comparable case-insensitively the same way everywhere.
 Login = Annotated[str, StringConstraints(pattern=r"^[A-Za-z0-9][A-Za-z0-9._@-]{2,99}$")]
 AccountKind = Literal["staff", "student", "parent"]
-NewPassword = Annotated[str, StringConstraints(min_length=8, max_length=256)]
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
+NewPassword = Annotated[Text, StringConstraints(min_length=8, max_length=256)]
+PersonName = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 
 
 def _unique_roles(roles: list[StaffRole]) -> list[StaffRole]:
@@ -28,25 +29,24 @@ def _known_timezone(name: str) -> str:
 
 
 TimeZoneName = Annotated[
-    str, StringConstraints(min_length=1, max_length=64), AfterValidator(_known_timezone)
+    Text, StringConstraints(min_length=1, max_length=64), AfterValidator(_known_timezone)
 ]
 
 
-class RequestModel(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-
 class LoginRequest(RequestModel):
-    login: str = Field(min_length=1, max_length=200)
-    password: str = Field(min_length=1, max_length=1024)
+    login: Annotated[Text, StringConstraints(min_length=1, max_length=200)]
+    password: Annotated[Text, StringConstraints(min_length=1, max_length=1024)]
+
+
+RefreshToken = Annotated[Text, StringConstraints(min_length=1, max_length=200)]
 
 
 class RefreshRequest(RequestModel):
-    refresh_token: str = Field(min_length=1, max_length=200)
+    refresh_token: RefreshToken
 
 
 class LogoutRequest(RequestModel):
-    refresh_token: str = Field(min_length=1, max_length=200)
+    refresh_token: RefreshToken
 
 
 class TokenResponse(BaseModel):
@@ -121,7 +121,7 @@ class Jwks(BaseModel):
 class SchoolProvisioning(RequestModel):
     """A new school and its first system administrator (the CLI and the demo seed)."""
 
-    name: Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+    name: Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
     timezone: TimeZoneName
     admin_login: Login
     admin_password: NewPassword

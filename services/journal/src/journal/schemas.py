@@ -2,15 +2,15 @@
 
 from typing import Annotated
 
-from pydantic import BaseModel, ConfigDict, StringConstraints
+from pydantic import StringConstraints
 
+from shared.inputs import RequestModel
+from shared.inputs import Text as PlainText
 
-class RequestModel(BaseModel):
-    """Base of request bodies: an unknown field is a client error (422), never ignored."""
+__all__ = ["PersonName", "RequestModel", "Text", "Title"]
 
-    model_config = ConfigDict(extra="forbid")
-
-
-PersonName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
-Title = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, max_length=4000)]
+PersonName = Annotated[
+    PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)
+]
+Title = Annotated[PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+Text = Annotated[PlainText, StringConstraints(strip_whitespace=True, max_length=4000)]

@@ -7,6 +7,7 @@ from fastapi import APIRouter, Query, Response, status
 
 from messaging import service
 from messaging.schemas import NotificationOut, NotificationPage
+from shared.inputs import PageOffset
 from shared.security import CurrentUser
 from shared.web import Session
 
@@ -20,7 +21,7 @@ async def list_notifications(
     session: Session,
     user: CurrentUser,
     limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[PageOffset, Query()] = 0,
 ) -> NotificationPage:
     """The caller's own notifications, newest first."""
     items, total = await service.list_notifications(session, user, limit=limit, offset=offset)

@@ -7,13 +7,14 @@ from fastapi import APIRouter, Query
 
 from reporting import service
 from reporting.schemas import ClassSubjectAverageOut, SchoolAveragesOut
+from shared.openapi import problems
 from shared.security import CurrentUser
 from shared.web import Session
 
 router = APIRouter(tags=["reports"])
 
 
-@router.get("/class-subject-average")
+@router.get("/class-subject-average", responses=problems(404))
 async def class_subject_average(
     session: Session,
     user: CurrentUser,

@@ -1,6 +1,5 @@
 """Routes of the diary."""
 
-import datetime as dt
 import uuid
 from typing import Annotated
 
@@ -9,6 +8,7 @@ from fastapi.responses import Response
 
 from journal.diary import service
 from journal.diary.schemas import Diary
+from shared.inputs import Day
 from shared.security import CurrentUser
 from shared.web import Session
 
@@ -22,8 +22,8 @@ async def read_diary(
     student_id: uuid.UUID,
     session: Session,
     user: CurrentUser,
-    date_from: Annotated[dt.date | None, Query(alias="from")] = None,
-    date_to: Annotated[dt.date | None, Query(alias="to")] = None,
+    date_from: Annotated[Day | None, Query(alias="from")] = None,
+    date_to: Annotated[Day | None, Query(alias="to")] = None,
 ) -> Response:
     """A student's lessons, homework and marks by day; by default the current week
     (Mon–Sun, in the school's time zone), at most 31 days."""

@@ -4,13 +4,14 @@ from fastapi import APIRouter, status
 
 from journal.lessons import service
 from journal.lessons.schemas import LessonCreate, LessonOut
+from shared.openapi import problems
 from shared.security import CurrentUser
 from shared.web import Session
 
 router = APIRouter(tags=["lessons"])
 
 
-@router.post("/lessons", status_code=status.HTTP_201_CREATED)
+@router.post("/lessons", status_code=status.HTTP_201_CREATED, responses=problems(404))
 async def create_lesson(data: LessonCreate, session: Session, user: CurrentUser) -> LessonOut:
     """Record a lesson of one's own assignment, with its topic and homework."""
     lesson, assignment = await service.create_lesson(session, user, data)

@@ -6,11 +6,12 @@ import uuid
 from pydantic import BaseModel
 
 from journal.schemas import RequestModel, Text, Title
+from shared.inputs import Day
 
 
 class LessonCreate(RequestModel):
     assignment_id: uuid.UUID
-    date: dt.date
+    date: Day
     topic: Title | None = None
     homework: Text | None = None
 

@@ -10,6 +10,7 @@ from fastapi.responses import JSONResponse, Response
 from journal import idempotency
 from journal.marks import service
 from journal.marks.schemas import MarkCreate, MarkOut
+from shared.openapi import problems
 from shared.security import CurrentUser
 from shared.web import Session
 
@@ -25,7 +26,10 @@ IdempotencyKeyHeader = Annotated[
     "/lessons/{lesson_id}/marks",
     status_code=status.HTTP_201_CREATED,
     response_model=MarkOut,
-    responses={201: {"description": "The mark (also the replayed answer to a repeated key)"}},
+    responses={
+        201: {"description": "The mark (also the replayed answer to a repeated key)"},
+        **problems(409),
+    },
 )
 async def post_mark(
     lesson_id: uuid.UUID,

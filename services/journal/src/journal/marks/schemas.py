@@ -7,8 +7,9 @@ from typing import Annotated
 from pydantic import BaseModel, Field, StringConstraints
 
 from journal.schemas import RequestModel
+from shared.inputs import Text
 
-WorkTypeCode = Annotated[str, StringConstraints(min_length=1, max_length=32)]
+WorkTypeCode = Annotated[Text, StringConstraints(min_length=1, max_length=32)]
 
 
 class MarkCreate(RequestModel):

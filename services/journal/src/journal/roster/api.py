@@ -15,13 +15,14 @@ from journal.roster.schemas import (
     StudentCreate,
     StudentOut,
 )
+from shared.openapi import problems
 from shared.security import CurrentUser
 from shared.web import Session
 
 router = APIRouter(tags=["roster"])
 
 
-@router.post("/classes", status_code=status.HTTP_201_CREATED)
+@router.post("/classes", status_code=status.HTTP_201_CREATED, responses=problems(404, 409))
 async def open_class(data: ClassCreate, session: Session, user: CurrentUser) -> ClassOut:
     """Open a class (deputy or director)."""
     school_class = await service.open_class(session, user, data)
@@ -33,7 +34,7 @@ async def open_class(data: ClassCreate, session: Session, user: CurrentUser) -> 
     )
 
 
-@router.post("/students", status_code=status.HTTP_201_CREATED)
+@router.post("/students", status_code=status.HTTP_201_CREATED, responses=problems(404))
 async def enroll_student(data: StudentCreate, session: Session, user: CurrentUser) -> StudentOut:
     """Enroll a new student in a class (deputy, or the class teacher of that class)."""
     student, enrollment = await service.enroll_student(session, user, data)
@@ -47,7 +48,7 @@ async def enroll_student(data: StudentCreate, session: Session, user: CurrentUse
     )
 
 
-@router.post("/guardians", status_code=status.HTTP_201_CREATED)
+@router.post("/guardians", status_code=status.HTTP_201_CREATED, responses=problems(404))
 async def link_guardian(data: GuardianCreate, session: Session, user: CurrentUser) -> GuardianOut:
     """Record a parent and link them to their children (deputy, or the children's class
     teacher)."""

@@ -7,12 +7,18 @@ from typing import Annotated
 from pydantic import AfterValidator, BaseModel, Field, StringConstraints
 
 from journal.schemas import PersonName, RequestModel
+from shared.inputs import Day, Text
 
-ClassName = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
+ClassName = Annotated[Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=20)]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^\+?[0-9()\- ]{5,32}$")]
+# No NUL (nor any other control character) in an address.
 Email = Annotated[
     str,
-    StringConstraints(strip_whitespace=True, max_length=254, pattern=r"^[^@\s]+@[^@\s]+\.[^@\s]+$"),
+    StringConstraints(
+        strip_whitespace=True,
+        max_length=254,
+        pattern=r"^[^@\s\x00-\x1f]+@[^@\s\x00-\x1f]+\.[^@\s\x00-\x1f]+$",
+    ),
 ]
 
 
@@ -44,7 +50,7 @@ class StudentCreate(RequestModel):
     last_name: PersonName
     first_name: PersonName
     middle_name: PersonName | None = None
-    birth_date: Annotated[date, AfterValidator(_not_in_future)]
+    birth_date: Annotated[Day, AfterValidator(_not_in_future)]
 
 
 class StudentOut(BaseModel):

@@ -13,20 +13,21 @@ from journal.teaching.schemas import (
     SubjectCreate,
     SubjectOut,
 )
+from shared.openapi import problems
 from shared.security import CurrentUser
 from shared.web import Session
 
 router = APIRouter(tags=["teaching"])
 
 
-@router.post("/subjects", status_code=status.HTTP_201_CREATED)
+@router.post("/subjects", status_code=status.HTTP_201_CREATED, responses=problems(409))
 async def create_subject(data: SubjectCreate, session: Session, user: CurrentUser) -> SubjectOut:
     """Add a subject to the school's list (deputy or director)."""
     subject = await service.create_subject(session, user, data)
     return SubjectOut(subject_id=subject.id, name=subject.name)
 
 
-@router.post("/assignments", status_code=status.HTTP_201_CREATED)
+@router.post("/assignments", status_code=status.HTTP_201_CREATED, responses=problems(404, 409))
 async def make_assignment(
     data: AssignmentCreate, session: Session, user: CurrentUser
 ) -> AssignmentOut:
