@@ -5,10 +5,11 @@ from fastapi import APIRouter
 from journal.diary.api import router as diary
 from journal.lessons.api import router as lessons
 from journal.marks.api import router as marks
+from journal.remarks.api import router as remarks
 from journal.roster.api import router as roster
 from journal.school.api import router as school
 from journal.teaching.api import router as teaching
 
 router = APIRouter()
-for domain in (school, roster, teaching, lessons, marks, diary):
+for domain in (school, roster, remarks, teaching, lessons, marks, diary):
     router.include_router(domain)

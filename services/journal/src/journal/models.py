@@ -1,6 +1,6 @@
 """Every table of journal's database, gathered on one metadata (for migrations and tests).
 
-The tables live with their domains (school, roster, teaching, lessons, marks); importing
+The tables live with their domains (school, roster, remarks, teaching, lessons, marks); importing
 this module registers them all.
 """
 
@@ -8,20 +8,34 @@ from journal.base import Base
 from journal.idempotency import IdempotencyKey
 from journal.lessons.models import Lesson
 from journal.marks.models import Mark, MarkChange
-from journal.roster.models import Enrollment, Guardian, Guardianship, SchoolClass, Student
+from journal.remarks.models import Remark
+from journal.roster.models import (
+    ClassGroup,
+    Enrollment,
+    GroupMembership,
+    Guardian,
+    Guardianship,
+    RosterChange,
+    SchoolClass,
+    Student,
+)
 from journal.school.models import School, Staff, WorkType
 from journal.teaching.models import Assignment, Subject
 
 __all__ = [
     "Assignment",
     "Base",
+    "ClassGroup",
     "Enrollment",
+    "GroupMembership",
     "Guardian",
     "Guardianship",
     "IdempotencyKey",
     "Lesson",
     "Mark",
     "MarkChange",
+    "Remark",
+    "RosterChange",
     "School",
     "SchoolClass",
     "Staff",
