@@ -119,6 +119,7 @@ def upgrade() -> None:
         sa.Column("new_value", sa.Text()),
         _uuid("changed_by"),
         _created_at("changed_at"),
+        sa.Column("seq", sa.BigInteger(), sa.Identity(always=True), nullable=False),
     )
     op.create_index("ix_roster_changes_subject_id", "roster_changes", ["subject_id"])
     op.create_index("ix_roster_changes_student_id", "roster_changes", ["student_id", "changed_at"])

@@ -5,10 +5,12 @@ import uuid
 from datetime import date, datetime
 
 from sqlalchemy import (
+    BigInteger,
     CheckConstraint,
     Date,
     DateTime,
     ForeignKey,
+    Identity,
     Index,
     Integer,
     SmallInteger,
@@ -197,3 +199,5 @@ class RosterChange(Base):
     new_value: Mapped[str | None] = mapped_column(Text)
     changed_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     changed_at: Mapped[datetime] = created_at_column()
+    # The order of changes within one transaction (they share `changed_at`).
+    seq: Mapped[int] = mapped_column(BigInteger, Identity(always=True))

@@ -319,7 +319,7 @@ async def student_history(
     changes = await session.scalars(
         select(RosterChange)
         .where(RosterChange.student_id == student.id)
-        .order_by(RosterChange.changed_at, RosterChange.id)
+        .order_by(RosterChange.changed_at, RosterChange.seq)
     )
     return list(changes)
 
