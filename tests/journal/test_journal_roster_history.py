@@ -265,7 +265,9 @@ async def test_a_guardians_contact_details_change_with_history(world: World) -> 
     (parent,) = card["guardians"]
     assert (parent["phone"], parent["kind"]) == ("+7 911 111-11-11", "guardian")
     history = (
-        await world.client.get(f"/students/{world.student_id}/history", headers=world.auth("deputy"))
+        await world.client.get(
+            f"/students/{world.student_id}/history", headers=world.auth("deputy")
+        )
     ).json()["items"]
     assert [
         (h["field"], h["old_value"], h["new_value"]) for h in history if h["subject"] == "guardian"
@@ -301,7 +303,9 @@ async def test_linking_unlinking_and_relinking_raise_the_links_version(world: Wo
     guardian_id = world.ids["guardian"]
     path = f"/guardians/{guardian_id}/students/{world.classmate_id}"
 
-    linked = await world.client.put(path, headers=world.auth("class_teacher"), json={"kind": "mother"})
+    linked = await world.client.put(
+        path, headers=world.auth("class_teacher"), json={"kind": "mother"}
+    )
     same_again = await world.client.put(
         path, headers=world.auth("class_teacher"), json={"kind": "mother"}
     )

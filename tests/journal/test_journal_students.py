@@ -19,7 +19,9 @@ def student(world: World, **overrides: Any) -> dict[str, Any]:
 
 
 @pytest.mark.parametrize("who", ["director", "deputy", "class_teacher"])
-async def test_the_administration_or_the_class_teacher_enrolls_a_student(world: World, who: str) -> None:
+async def test_the_administration_or_the_class_teacher_enrolls_a_student(
+    world: World, who: str
+) -> None:
     response = await world.client.post("/students", headers=world.auth(who), json=student(world))
 
     assert response.status_code == 201, response.text
