@@ -89,7 +89,7 @@ async def _rows(session: AsyncSession, query: Select[Remark, Staff]) -> list[Rem
     result = await session.execute(
         query.order_by(Remark.date.desc(), Remark.created_at.desc(), Remark.id)
     )
-    return [(remark, _name(staff)) for remark, staff in result.tuples()]
+    return [(remark, _name(staff)) for remark, staff in result]
 
 
 def _in_range(
