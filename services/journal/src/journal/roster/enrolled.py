@@ -40,9 +40,7 @@ def class_students_on(class_id: uuid.UUID, day: dt.date) -> Select[uuid.UUID]:
     )
 
 
-def group_students_on(
-    group_id: uuid.UUID, class_id: uuid.UUID, day: dt.date
-) -> Select[uuid.UUID]:
+def group_students_on(group_id: uuid.UUID, class_id: uuid.UUID, day: dt.date) -> Select[uuid.UUID]:
     """Ids of the group's members on `day` who are enrolled in its class that day too (a
     student transferred out keeps no group of the old class)."""
     return (
