@@ -72,14 +72,19 @@ async def count(db: Database, table: str, where: str = "true", **params: Any) ->
     return int(row["n"])
 
 
-async def outbox(db: Database, routing_key: str) -> list[dict[str, Any]]:
-    """The envelopes staged for `routing_key`, oldest first."""
+async def outbox(
+    db: Database, routing_key: str, school_id: uuid.UUID | None = None
+) -> list[dict[str, Any]]:
+    """The envelopes staged for `routing_key` (of one school if given), oldest first."""
     found = await rows(
         db,
         "SELECT envelope FROM outbox WHERE routing_key = :key ORDER BY created_at",
         key=routing_key,
     )
-    return [r["envelope"] for r in found]
+    envelopes = [r["envelope"] for r in found]
+    if school_id is not None:
+        envelopes = [e for e in envelopes if e.get("schoolid") == str(school_id)]
+    return envelopes
 
 
 def problem_type(response: httpx.Response) -> str:
@@ -152,6 +157,15 @@ class World:
         """POST as `who`, expecting 201."""
         response = await self.client.post(path, json=body, headers=self.auth(who))
         assert response.status_code == 201, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
+    async def patch_work_type(self, code: str, body: dict[str, Any]) -> dict[str, Any]:
+        """PATCH a work type as the deputy, expecting 200."""
+        response = await self.client.patch(
+            f"/work-types/{code}", json=body, headers=self.auth("deputy")
+        )
+        assert response.status_code == 200, response.text
         result: dict[str, Any] = response.json()
         return result
 
@@ -302,6 +316,10 @@ JOURNAL_TABLES = (
     "marks",
     "mark_history",
     "idempotency_keys",
+    "academic_years",
+    "periods",
+    "holidays",
+    "grading_settings",
     "outbox",
     "inbox",
 )

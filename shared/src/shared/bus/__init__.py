@@ -1,6 +1,8 @@
-"""The event bus: one interface, two transports (RabbitMQ and in-process).
+"""The event bus: one interface, three transports: RabbitMQ (the distributed mode), the
+durable PostgreSQL one (`postgres.py`, the embedded mode) and the in-memory one
+(`inprocess.py`, the services' tests).
 
-Delivery contract, the same on both transports:
+Delivery contract, the same on every transport:
 - `publish` returns only when the event is safely routed to at least one queue; an
   unroutable or unconfirmed event, or a broker that is down, raises `PublishError` (the
   outbox keeps the row and retries);

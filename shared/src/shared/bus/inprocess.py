@@ -1,8 +1,8 @@
-"""The in-process transport for the embedded mode: same contract as RabbitMQ, no broker.
+"""The in-memory transport: the same contract as RabbitMQ, no broker, for the services'
+tests (fast, nothing to set up).
 
-Messages live in memory, so what is in flight when the process stops is lost unless it is
-still in a producer's outbox; the embedded mode accepts that (its outboxes and inboxes
-are still real PostgreSQL tables, so nothing is applied twice or half).
+Messages live in memory, so what is in flight when the process stops is lost; that is why
+the embedded mode runs on the durable PostgreSQL transport (`shared.bus.postgres`) instead.
 """
 
 import asyncio
