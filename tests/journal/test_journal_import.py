@@ -312,3 +312,18 @@ async def test_imported_students_are_enrolled_today_and_published_with_ids_only(
         for r in await rows(world.db, "SELECT id FROM students WHERE last_name LIKE 'Ёлкин%'")
     }
     assert all(isinstance(i, uuid.UUID) for i in new_ids) and len(new_ids) == 2
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"\xff\xfe\x98\x98\x98", "Фамилия;Имя;Дата рождения\r\nА\x00;Б;01.01.2015\r\n".encode()],
+    ids=["neither UTF-8 nor cp1251", "a NUL"],
+)
+async def test_a_file_that_is_not_text_is_unreadable(world: World, content: bytes) -> None:
+    before = await table_counts(world.db)
+
+    response = await upload(world, content)
+
+    assert response.status_code == 422
+    assert problem_type(response) == "unreadable-file"
+    assert await table_counts(world.db) == before

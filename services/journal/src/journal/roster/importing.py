@@ -17,7 +17,6 @@ import csv
 import datetime as dt
 import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
@@ -117,28 +116,46 @@ def _decode(content: bytes) -> str:
     try:
         return content.decode("utf-8-sig")
     except UnicodeDecodeError:
+        pass
+    try:
         return content.decode("cp1251")
+    except UnicodeDecodeError:
+        raise UnreadableFile("A CSV file must be UTF-8 or cp1251 text.") from None
 
 
 def _csv_rows(content: bytes) -> Iterator[tuple[int, list[str | dt.date]]]:
     text = _decode(content)
     header = text.split("\n", 1)[0]
     delimiter = ";" if header.count(";") >= header.count(",") else ","
+    if "\x00" in text:
+        raise UnreadableFile("A CSV file holds no NUL characters.")
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter)
-    for row in reader:
-        yield reader.line_num, [_cell(value) for value in row]
+    try:
+        for row in reader:
+            yield reader.line_num, [_cell(value) for value in row]
+    except csv.Error as exc:
+        raise UnreadableFile(f"The CSV file cannot be read: {exc}.") from None
 
 
 def _xlsx_rows(content: bytes) -> Iterator[tuple[int, list[str | dt.date]]]:
     from openpyxl import load_workbook  # only imports for imports
 
+    # openpyxl raises many kinds of error on a malformed file (zip, XML, its own): every
+    # one of them means the same to the person uploading it.
     try:
         book = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except (zipfile.BadZipFile, KeyError, ValueError, OSError) as exc:
+    except Exception as exc:
         raise UnreadableFile("The XLSX file cannot be read.") from exc
     try:
         sheet = book.worksheets[0]
-        for number, row in enumerate(sheet.iter_rows(values_only=True), start=1):
+        rows = enumerate(sheet.iter_rows(values_only=True), start=1)
+        while True:
+            try:
+                number, row = next(rows)
+            except StopIteration:
+                return
+            except Exception as exc:
+                raise UnreadableFile("The XLSX file cannot be read.") from exc
             yield number, [_cell(value) for value in row]
     finally:
         book.close()

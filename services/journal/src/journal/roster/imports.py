@@ -69,6 +69,10 @@ async def import_class_list(
             errors=[{"line": bad.line, "reason": bad.reason} for bad in exc.errors],
         ) from None
 
+    # Two imports into one class at once would both enroll a new student: one waits.
+    await session.execute(
+        select(SchoolClass.id).where(SchoolClass.id == class_id).with_for_update()
+    )
     day = await today(session, user.school_id)
     students: dict[tuple[str, str, str, object], Student] = {
         student_key(s.last_name, s.first_name, s.middle_name, s.birth_date): s
