@@ -320,6 +320,10 @@ JOURNAL_TABLES = (
     "periods",
     "holidays",
     "grading_settings",
+    "curriculum_levels",
+    "curriculum_hours",
+    "thematic_plans",
+    "thematic_plan_items",
     "outbox",
     "inbox",
 )

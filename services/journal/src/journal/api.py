@@ -3,6 +3,7 @@
 from fastapi import APIRouter
 
 from journal.calendar.api import router as calendar
+from journal.curriculum.api import router as curriculum
 from journal.diary.api import router as diary
 from journal.grading.api import router as grading
 from journal.lessons.api import router as lessons
@@ -13,5 +14,16 @@ from journal.school.api import router as school
 from journal.teaching.api import router as teaching
 
 router = APIRouter()
-for domain in (school, calendar, grading, roster, remarks, teaching, lessons, marks, diary):
+for domain in (
+    school,
+    calendar,
+    grading,
+    roster,
+    remarks,
+    teaching,
+    curriculum,
+    lessons,
+    marks,
+    diary,
+):
     router.include_router(domain)

@@ -1,11 +1,17 @@
 """Every table of journal's database, gathered on one metadata (for migrations and tests).
 
 The tables live with their domains (school, calendar, grading, roster, remarks, teaching,
-lessons, marks); importing this module registers them all.
+curriculum, lessons, marks); importing this module registers them all.
 """
 
 from journal.base import Base
 from journal.calendar.models import AcademicYear, Holiday, Period
+from journal.curriculum.models import (
+    CurriculumHours,
+    CurriculumLevel,
+    ThematicPlan,
+    ThematicPlanItem,
+)
 from journal.grading.models import GradingSettings
 from journal.idempotency import IdempotencyKey
 from journal.lessons.models import Lesson
@@ -29,6 +35,8 @@ __all__ = [
     "Assignment",
     "Base",
     "ClassGroup",
+    "CurriculumHours",
+    "CurriculumLevel",
     "Enrollment",
     "GradingSettings",
     "GroupMembership",
@@ -47,5 +55,7 @@ __all__ = [
     "Staff",
     "Student",
     "Subject",
+    "ThematicPlan",
+    "ThematicPlanItem",
     "WorkType",
 ]

@@ -44,6 +44,7 @@ from shared.bus import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_BATCH_WAIT,
     TRANSIENT_RETRY_BASE,
+    TRANSIENT_RETRY_LIMIT,
     PublishError,
     Subscription,
     is_transient,
@@ -222,6 +223,7 @@ class PostgresBroker:
         poll_interval: float = 1.0,
         pool_size: int = 10,
         close_grace: float = 5.0,
+        transient_retries: int = TRANSIENT_RETRY_LIMIT,
     ) -> None:
         if delivery_limit < 1 or batch_size < 1 or pool_size < 2:
             raise ValueError("delivery_limit and batch_size must be ≥ 1, pool_size ≥ 2")
@@ -235,6 +237,7 @@ class PostgresBroker:
         self.poll_interval = poll_interval
         self.pool_size = pool_size
         self.close_grace = close_grace
+        self.transient_retries = transient_retries
         self._pool: asyncpg.Pool | None = None
         self._closed = False
         self._consumers: set[_Consumer] = set()
@@ -551,8 +554,10 @@ class PostgresBroker:
         try:
             await self._handle(consumer, [event for _, event in batch])
         except Exception as exc:
-            if len(batch) == 1:
-                return [(batch[0][0], exc)]
+            if len(batch) == 1 or is_transient(exc):
+                # One event, or an outage outlasting the in-place retries: nothing to
+                # single out, every delivery fails as it would alone.
+                return [(row, exc) for row, _ in batch]
             log.warning(
                 "batch failed, retrying its events one by one",
                 extra={
@@ -572,14 +577,15 @@ class PostgresBroker:
         return failed
 
     async def _handle(self, consumer: _Consumer, events: list[CloudEvent]) -> None:
-        """Run the handler; a passing outage is retried in place, without counting."""
+        """Run the handler; a passing outage is retried in place, without counting, up to
+        `transient_retries` times (then the batch fails as any other)."""
         outages = 0
         while True:
             try:
                 await consumer.subscription.handler(events)
                 return
             except Exception as exc:
-                if not is_transient(exc) or consumer.stopping:
+                if not is_transient(exc) or outages >= self.transient_retries or consumer.stopping:
                     raise
                 outages += 1
                 log.warning(
@@ -608,7 +614,8 @@ class PostgresBroker:
             "deliveries": row.deliveries,
             "error_type": type(exc).__name__,
         }
-        log.warning("delivery failed", extra=context)
+        # The error, its message and its (scrubbed) traceback: why the event failed.
+        log.warning("delivery failed", extra=context, exc_info=exc)
         if row.deliveries >= self.delivery_limit:
             await conn.execute(DEAD_LETTER, [row.id], "delivery_limit")
             log.error("delivery limit reached, dead-lettered", extra=context)

@@ -2,8 +2,8 @@
 guardianship kinds and tombstones, guardians' addresses, the roster's append-only change
 history, and teachers' remarks.
 
-Revision ID: 0004_roster_history
-Revises: 0003
+Revision ID: 0005_roster_history
+Revises: 0004_curriculum_plans
 Create Date: 2026-12-01
 """
 
@@ -13,8 +13,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-revision: str = "0004_roster_history"
-down_revision: str | None = "0003"
+revision: str = "0005_roster_history"
+down_revision: str | None = "0004_curriculum_plans"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
