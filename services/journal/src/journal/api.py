@@ -8,10 +8,22 @@ from journal.diary.api import router as diary
 from journal.grading.api import router as grading
 from journal.lessons.api import router as lessons
 from journal.marks.api import router as marks
+from journal.remarks.api import router as remarks
 from journal.roster.api import router as roster
 from journal.school.api import router as school
 from journal.teaching.api import router as teaching
 
 router = APIRouter()
-for domain in (school, calendar, grading, roster, teaching, curriculum, lessons, marks, diary):
+for domain in (
+    school,
+    calendar,
+    grading,
+    roster,
+    remarks,
+    teaching,
+    curriculum,
+    lessons,
+    marks,
+    diary,
+):
     router.include_router(domain)
