@@ -222,6 +222,18 @@ def deliver_batch(service: str, db: Database) -> DeliverBatch:
     return send
 
 
+# --- The fault tests run last --------------------------------------------------------
+# They stop the broker and restart the PostgreSQL cluster the whole run uses; every
+# session-scoped pool opened before the restart would then hand out dead connections to
+# the tests after it. Run last, they harm nobody.
+
+_RESTARTS_SHARED_SERVICES = "tests/e2e/test_faults.py"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    items.sort(key=lambda item: item.nodeid.startswith(_RESTARTS_SHARED_SERVICES))
+
+
 # --- Which kinds of tests really ran -------------------------------------------------
 # CI must fail when the RabbitMQ or end-to-end tests did not run; a skipped test does not
 # count. With SCHOOL_TEST_REPORT=<file>, the run writes the passed counts per marker there.

@@ -61,12 +61,20 @@ def make_bus(settings: BaseServiceSettings, name: str) -> Bus:
 async def readiness(name: str, db: Database, bus: Bus | None) -> dict[str, bool]:
     """Whether the database, and the broker unless `bus` is None, are reachable now."""
     checks = {"database": False}
-    try:
-        async with db.engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+    # Twice: after a database restart the pool's first connection is a dead one, which
+    # says nothing about the database now (SQLAlchemy replaces the pool on seeing it).
+    for attempt in (1, 2):
+        try:
+            async with db.engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
+        except Exception as exc:
+            log.warning(
+                "database not ready",
+                extra={"service": name, "attempt": attempt, "error_type": type(exc).__name__},
+            )
+            continue
         checks["database"] = True
-    except Exception:
-        log.warning("database not ready", extra={"service": name})
+        break
     if bus is not None:
         checks["broker"] = False
         try:

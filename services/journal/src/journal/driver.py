@@ -27,6 +27,10 @@ async def _lost(connection: AsyncConnection, exc: BaseException | None) -> Conne
     # SQLAlchemy does not see what happens here, so tell its pool that this connection is
     # dead (else it would hand it out again); the error is transient, so HTTP answers 503.
     await connection.invalidate(exc if isinstance(exc, Exception) else None)
+    # A lost connection means the database restarted or failed over: the pool's other idle
+    # connections are dead too. Replace the pool, as SQLAlchemy itself does on a disconnect
+    # it sees, instead of letting each dead connection fail one more request.
+    await connection.engine.dispose(close=False)
     return ConnectionError("the database connection was lost")
 
 
