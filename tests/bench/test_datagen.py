@@ -15,6 +15,7 @@ import pytest
 from datagen import BENCH_YEAR, generate
 from datagen.school import GeneratedSchool, build_school
 from embedded.services import SERVICE_NAMES, load
+from journal.calendar.rules import Calendar, HolidayDates, PeriodDates, calendar_errors, period_for
 from shared.db import asyncpg_dsn
 from shared.migrations import upgrade
 from shared.testing import create_database, drop_database, unique_name, with_database
@@ -74,6 +75,18 @@ def test_the_journal_follows_russian_school_practice(school: GeneratedSchool) ->
     # Lessons only on school days, never in the holidays.
     days = set(school.year.school_days())
     assert {lesson.date for lesson in school.lessons} <= days
+    # The year's quarters, halves and holidays are a calendar journal accepts, and every
+    # lesson falls in a quarter and a half.
+    year = school.year
+    calendar = Calendar(
+        starts_on=year.first_day,
+        ends_on=year.last_day,
+        periods=[PeriodDates(k, n, a, b) for k, n, a, b in year.periods()],  # type: ignore[arg-type]
+        holidays=[HolidayDates(name, a, b) for name, a, b in year.named_holidays()],
+    )
+    assert calendar_errors(calendar) == []
+    for kind in ("quarter", "half"):
+        assert all(period_for(calendar.periods, kind, d) for d in days)
     # Marks are posted after their lesson.
     assert all(m.posted_at > m.lesson.starts_at for m in school.marks)
     # Mostly fours; twos are rare and ones rarer still.
@@ -122,6 +135,8 @@ async def test_a_district_is_written_into_every_services_database(
     assert await _count(urls["journal"], "SELECT count(*) FROM marks") == counts["marks"]
     assert await _count(urls["journal"], "SELECT count(*) FROM mark_history") == counts["marks"]
     assert await _count(urls["journal"], "SELECT count(*) FROM lessons") == counts["lessons"]
+    assert await _count(urls["journal"], "SELECT count(*) FROM academic_years") == 2
+    assert await _count(urls["journal"], "SELECT count(*) FROM periods") == 2 * 6
     assert await _count(urls["reporting"], "SELECT count(*) FROM marks") == counts["marks"]
     accounts = counts["staff"] + counts["students"] + counts["parents"]
     assert await _count(urls["auth"], "SELECT count(*) FROM accounts") == accounts

@@ -24,6 +24,10 @@ def sample_value(annotation: Any) -> Any:
         return [sample_value(get_args(annotation)[0])]
     if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
         return sample_value(next(a for a in get_args(annotation) if a is not type(None)))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):  # a nested part
+        return annotation(
+            **{name: sample_value(f.annotation) for name, f in annotation.model_fields.items()}
+        )
     return {
         uuid.UUID: uuid.uuid4(),
         str: "Математика",

@@ -154,6 +154,15 @@ class World:
         result: dict[str, Any] = response.json()
         return result
 
+    async def patch_work_type(self, code: str, body: dict[str, Any]) -> dict[str, Any]:
+        """PATCH a work type as the deputy, expecting 200."""
+        response = await self.client.patch(
+            f"/work-types/{code}", json=body, headers=self.auth("deputy")
+        )
+        assert response.status_code == 200, response.text
+        result: dict[str, Any] = response.json()
+        return result
+
     async def enroll(self, class_id: uuid.UUID, last_name: str) -> uuid.UUID:
         student = await self.post(
             "deputy",
@@ -296,6 +305,10 @@ JOURNAL_TABLES = (
     "marks",
     "mark_history",
     "idempotency_keys",
+    "academic_years",
+    "periods",
+    "holidays",
+    "grading_settings",
     "outbox",
     "inbox",
 )

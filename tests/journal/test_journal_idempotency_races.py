@@ -4,28 +4,8 @@ of its own behind, which no other test counts)."""
 
 import asyncio
 import uuid
-from collections.abc import AsyncIterator
 
-import httpx
-import pytest
-from journal_world import World, build_world, count, outbox
-
-from journal.main import create_app
-from journal.settings import Settings
-from shared.bus.inprocess import InProcessBroker, InProcessBus
-from shared.db import Database
-from shared.testing import TokenFactory
-
-
-@pytest.fixture
-async def committed_world(service_db: Database, tokens: TokenFactory) -> AsyncIterator[World]:
-    bus = InProcessBus(InProcessBroker())
-    app = create_app(Settings(database_url=service_db.url), bus=bus, keys=tokens.keys())
-    app.state.db = service_db
-    app.state.bus = bus
-    transport = httpx.ASGITransport(app=app)
-    async with httpx.AsyncClient(transport=transport, base_url="http://test/api/journal") as c:
-        yield await build_world(c, tokens, service_db)
+from journal_world import World, count, outbox
 
 
 async def test_concurrent_retries_with_one_key_post_one_mark(committed_world: World) -> None:

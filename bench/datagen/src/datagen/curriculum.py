@@ -231,16 +231,31 @@ class SchoolYear:
     def last_day(self) -> date:
         return date(self.start_year + 1, 5, 29)
 
-    def holidays(self) -> list[tuple[date, date]]:
+    def named_holidays(self) -> list[tuple[str, date, date]]:
         y = self.start_year
         return [
-            (date(y, 10, 27), date(y, 11, 4)),  # autumn break, 4 November inside it
-            (date(y, 12, 29), date(y + 1, 1, 11)),  # winter break
-            (date(y + 1, 2, 23), date(y + 1, 2, 23)),
-            (date(y + 1, 3, 9), date(y + 1, 3, 9)),  # 8 March moved to Monday
-            (date(y + 1, 3, 23), date(y + 1, 3, 29)),  # spring break
-            (date(y + 1, 5, 1), date(y + 1, 5, 1)),
-            (date(y + 1, 5, 8), date(y + 1, 5, 11)),
+            ("Осенние каникулы", date(y, 10, 27), date(y, 11, 4)),  # 4 November inside it
+            ("Зимние каникулы", date(y, 12, 29), date(y + 1, 1, 11)),
+            ("День защитника Отечества", date(y + 1, 2, 23), date(y + 1, 2, 23)),
+            ("Международный женский день", date(y + 1, 3, 9), date(y + 1, 3, 9)),  # moved
+            ("Весенние каникулы", date(y + 1, 3, 23), date(y + 1, 3, 29)),
+            ("Праздник Весны и Труда", date(y + 1, 5, 1), date(y + 1, 5, 1)),
+            ("День Победы", date(y + 1, 5, 8), date(y + 1, 5, 11)),
+        ]
+
+    def holidays(self) -> list[tuple[date, date]]:
+        return [(first, last) for _, first, last in self.named_holidays()]
+
+    def periods(self) -> list[tuple[str, int, date, date]]:
+        """Quarters and halves (kind, number, first and last day) between the breaks."""
+        y = self.start_year
+        return [
+            ("quarter", 1, self.first_day, date(y, 10, 26)),
+            ("quarter", 2, date(y, 11, 5), date(y, 12, 28)),
+            ("quarter", 3, date(y + 1, 1, 12), date(y + 1, 3, 22)),
+            ("quarter", 4, date(y + 1, 3, 30), self.last_day),
+            ("half", 1, self.first_day, date(y, 12, 28)),
+            ("half", 2, date(y + 1, 1, 12), self.last_day),
         ]
 
     def school_days(self, until: date | None = None) -> list[date]:

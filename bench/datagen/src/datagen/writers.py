@@ -15,6 +15,7 @@ import asyncpg
 
 from datagen.history import envelopes, marks_posted, received_at
 from datagen.school import TIMEZONE, WORK_TYPES, GeneratedSchool
+from journal.calendar.rules import year_name
 from messaging.service import MARK_POSTED, mark_posted_notice
 from shared.contracts.journal import MarkPosted
 
@@ -84,7 +85,8 @@ async def write_auth(conn: asyncpg.Connection, school: GeneratedSchool, password
 
 
 async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> None:
-    """The whole journal: roster, curriculum, a year of lessons, marks and their history."""
+    """The whole journal: the year's calendar, roster, curriculum, a year of lessons, marks
+    and their history."""
     sid, at = school.id, school.registered_at
     await copy(
         conn,
@@ -105,6 +107,43 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         [
             (school.work_type_ids[w.code], sid, w.code, w.name, w.weight)
             for w in WORK_TYPES.values()
+        ],
+    )
+    year = school.year
+    year_id = uuid.uuid5(sid, f"year:{year.start_year}")
+    await copy(
+        conn,
+        "academic_years",
+        ("id", "school_id", "name", "starts_on", "ends_on", "version", "created_at", "updated_at"),
+        [
+            (
+                year_id,
+                sid,
+                year_name(year.first_day, year.last_day),
+                year.first_day,
+                year.last_day,
+                1,
+                at,
+                at,
+            )
+        ],
+    )
+    await copy(
+        conn,
+        "periods",
+        ("id", "school_id", "year_id", "kind", "number", "starts_on", "ends_on"),
+        [
+            (uuid.uuid5(year_id, f"{kind}:{number}"), sid, year_id, kind, number, first, last)
+            for kind, number, first, last in year.periods()
+        ],
+    )
+    await copy(
+        conn,
+        "holidays",
+        ("id", "school_id", "year_id", "name", "starts_on", "ends_on"),
+        [
+            (uuid.uuid5(year_id, f"holiday:{first}"), sid, year_id, name, first, last)
+            for name, first, last in year.named_holidays()
         ],
     )
     await copy(

@@ -11,6 +11,8 @@ ADMINISTRATION = ("director", "deputy")
 TEACHING = ("teacher", "class_teacher")
 # Everyone who reads the journal of a school in some way (sysadmins do not read grades).
 JOURNAL_READERS = (*ADMINISTRATION, *TEACHING, "student", "parent")
+# The calendar is no one's grades: everyone in the school reads it, sysadmins included.
+CALENDAR_READERS = (*JOURNAL_READERS, "sysadmin")
 
 
 def require_role(user: User, *roles: str) -> None:

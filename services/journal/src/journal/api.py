@@ -2,7 +2,9 @@
 
 from fastapi import APIRouter
 
+from journal.calendar.api import router as calendar
 from journal.diary.api import router as diary
+from journal.grading.api import router as grading
 from journal.lessons.api import router as lessons
 from journal.marks.api import router as marks
 from journal.roster.api import router as roster
@@ -10,5 +12,5 @@ from journal.school.api import router as school
 from journal.teaching.api import router as teaching
 
 router = APIRouter()
-for domain in (school, roster, teaching, lessons, marks, diary):
+for domain in (school, calendar, grading, roster, teaching, lessons, marks, diary):
     router.include_router(domain)

@@ -1,10 +1,12 @@
 """Every table of journal's database, gathered on one metadata (for migrations and tests).
 
-The tables live with their domains (school, roster, teaching, lessons, marks); importing
-this module registers them all.
+The tables live with their domains (school, calendar, grading, roster, teaching, lessons,
+marks); importing this module registers them all.
 """
 
 from journal.base import Base
+from journal.calendar.models import AcademicYear, Holiday, Period
+from journal.grading.models import GradingSettings
 from journal.idempotency import IdempotencyKey
 from journal.lessons.models import Lesson
 from journal.marks.models import Mark, MarkChange
@@ -13,15 +15,19 @@ from journal.school.models import School, Staff, WorkType
 from journal.teaching.models import Assignment, Subject
 
 __all__ = [
+    "AcademicYear",
     "Assignment",
     "Base",
     "Enrollment",
+    "GradingSettings",
     "Guardian",
     "Guardianship",
+    "Holiday",
     "IdempotencyKey",
     "Lesson",
     "Mark",
     "MarkChange",
+    "Period",
     "School",
     "SchoolClass",
     "Staff",

@@ -2,9 +2,14 @@
 
 import uuid
 from datetime import date
-from typing import ClassVar
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from shared.events import Event
+
+PeriodKind = Literal["quarter", "half"]
+RoundingRule = Literal["from_0_50", "from_0_60", "from_0_65"]
 
 
 class ClassOpened(Event):
@@ -87,10 +92,92 @@ class MarkPosted(Event):
         return str(self.mark_id)
 
 
+class YearPeriod(BaseModel):
+    """A quarter or a half of an academic year, as carried by `YearCalendarChanged`."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    period_id: uuid.UUID
+    kind: PeriodKind
+    number: int
+    starts_on: date
+    ends_on: date
+
+
+class YearHoliday(BaseModel):
+    """Holidays (каникулы) or a single day off inside an academic year."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    name: str
+    starts_on: date
+    ends_on: date
+
+
+class YearCalendarChanged(Event):
+    """An academic year was opened or its dates, periods or holidays changed.
+
+    The whole calendar of the year travels in every event (not one event per period or
+    holiday): a consumer replaces what it holds when the version is newer, so a removed
+    holiday or a renumbered period needs no tombstone and the order of delivery does not
+    matter. Version 1 is the year's opening."""
+
+    routing_key: ClassVar[str] = "journal.year.calendar_changed.v1"
+    aggregate: ClassVar[str] = "year"
+
+    year_id: uuid.UUID
+    name: str
+    starts_on: date
+    ends_on: date
+    periods: list[YearPeriod]
+    holidays: list[YearHoliday]
+
+    def aggregate_id(self) -> str:
+        return str(self.year_id)
+
+
+class WorkTypeChanged(Event):
+    """A work type was added, renamed, reweighted, deactivated or reactivated.
+
+    Averages use a work type's current weight (docs/architecture.md), so a consumer that
+    computes averages projects this event and weighs marks by `code`."""
+
+    routing_key: ClassVar[str] = "journal.work_type.changed.v1"
+    aggregate: ClassVar[str] = "work_type"
+
+    work_type_id: uuid.UUID
+    code: str
+    name: str
+    weight: int
+    active: bool
+
+    def aggregate_id(self) -> str:
+        return str(self.work_type_id)
+
+
+class GradingSettingsChanged(Event):
+    """The school changed its grading settings (one aggregate per school)."""
+
+    routing_key: ClassVar[str] = "journal.grading.changed.v1"
+    aggregate: ClassVar[str] = "grading"
+
+    rounding_rule: RoundingRule
+    min_marks_per_period: int
+    late_entry_days: int
+    lock_after_days: int
+    half_year_grades: list[int]
+
+    def aggregate_id(self) -> str:
+        return str(self.school_id)
+
+
 EVENTS: tuple[type[Event], ...] = (
     ClassOpened,
     StudentEnrolled,
     GuardianLinked,
     AssignmentMade,
     MarkPosted,
+    YearCalendarChanged,
+    WorkTypeChanged,
+    GradingSettingsChanged,
 )

@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, SmallInteger, String, Text, UniqueConstraint
+from sqlalchemy import Boolean, CheckConstraint, SmallInteger, String, Text, UniqueConstraint, true
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -41,7 +41,10 @@ class Staff(Base):
 
 
 class WorkType(Base):
-    """A kind of work a mark is given for, with the weight the school set for it."""
+    """A kind of work a mark is given for, with the weight the school set for it.
+
+    The code is stable; name and weight change (`version` orders the changes). A work type
+    is never deleted, since marks refer to it: it is deactivated, and takes no new marks."""
 
     __tablename__ = "work_types"
     __table_args__ = (
@@ -54,3 +57,5 @@ class WorkType(Base):
     code: Mapped[str] = mapped_column(String(32))
     name: Mapped[str] = mapped_column(Text)
     weight: Mapped[int] = mapped_column(SmallInteger)
+    active: Mapped[bool] = mapped_column(Boolean, server_default=true(), default=True)
+    version: Mapped[int] = mapped_column(server_default="1", default=1)

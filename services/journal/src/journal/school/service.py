@@ -1,4 +1,4 @@
-"""Use cases of the school domain: applying auth's facts, reading work types."""
+"""Use cases of the school domain: applying auth's facts; the default work types."""
 
 import uuid
 from collections.abc import Sequence
@@ -8,13 +8,13 @@ from sqlalchemy import select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journal.access import JOURNAL_READERS, require_role
 from journal.base import Base
 from journal.school.models import School, Staff, WorkType
 from shared.bulk import upsert_newer
 from shared.contracts.auth import SchoolRegistered, StaffAccountCreated
+from shared.contracts.journal import WorkTypeChanged
 from shared.errors import NotFound
-from shared.security import User
+from shared.outbox import add_event
 
 
 @dataclass(frozen=True)
@@ -58,8 +58,9 @@ async def register_school(session: AsyncSession, event: SchoolRegistered) -> Non
             where=School.version < statement.excluded.version,
         )
     )
-    # DO NOTHING keeps weights the school has changed since.
-    await session.execute(
+    # DO NOTHING keeps weights the school has changed since. The types added are
+    # announced like any other change, so a projection of weights holds all of them.
+    added = await session.execute(
         insert(WorkType)
         .values(
             [
@@ -74,7 +75,10 @@ async def register_school(session: AsyncSession, event: SchoolRegistered) -> Non
             ]
         )
         .on_conflict_do_nothing(index_elements=[WorkType.school_id, WorkType.code])
+        .returning(WorkType)
     )
+    for work_type in added.scalars():
+        await add_event(session, work_type_changed(work_type))
 
 
 async def record_staff(session: AsyncSession, events: Sequence[StaffAccountCreated]) -> None:
@@ -99,14 +103,16 @@ async def record_staff(session: AsyncSession, events: Sequence[StaffAccountCreat
     )
 
 
-async def list_work_types(session: AsyncSession, user: User) -> list[WorkType]:
-    require_role(user, *JOURNAL_READERS)
-    result = await session.scalars(
-        select(WorkType)
-        .where(WorkType.school_id == user.school_id)
-        .order_by(WorkType.weight, WorkType.code)
+def work_type_changed(work_type: WorkType) -> WorkTypeChanged:
+    return WorkTypeChanged(
+        school_id=work_type.school_id,
+        version=work_type.version,
+        work_type_id=work_type.id,
+        code=work_type.code,
+        name=work_type.name,
+        weight=work_type.weight,
+        active=work_type.active,
     )
-    return list(result)
 
 
 async def work_type_by_code(session: AsyncSession, school_id: uuid.UUID, code: str) -> WorkType:

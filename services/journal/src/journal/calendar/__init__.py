@@ -1,0 +1,1 @@
+"""The school calendar: academic years, their periods (quarters, halves) and holidays."""

@@ -1,0 +1,66 @@
+"""HTTP shapes of the school calendar."""
+
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from pydantic import BaseModel, Field
+
+from journal.schemas import RequestModel, Title
+from shared.contracts.journal import PeriodKind
+
+# Far enough from Python's limits that a year around it is still a date.
+CalendarDay = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31))]
+PeriodNumber = Annotated[int, Field(ge=1, le=4)]
+
+
+class PeriodIn(RequestModel):
+    kind: PeriodKind
+    number: PeriodNumber
+    starts_on: CalendarDay
+    ends_on: CalendarDay
+
+
+class HolidayIn(RequestModel):
+    name: Title
+    starts_on: CalendarDay
+    ends_on: CalendarDay | None = Field(
+        default=None, description="The last day off; a single day off when left out."
+    )
+
+
+class YearIn(RequestModel):
+    """A year's dates with its periods (quarters and/or halves) and holidays."""
+
+    starts_on: CalendarDay
+    ends_on: CalendarDay
+    periods: list[PeriodIn] = Field(default_factory=list, max_length=6)
+    holidays: list[HolidayIn] = Field(default_factory=list, max_length=100)
+
+
+class PeriodOut(BaseModel):
+    period_id: uuid.UUID
+    kind: PeriodKind
+    number: int
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class HolidayOut(BaseModel):
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class YearOut(BaseModel):
+    year_id: uuid.UUID
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date
+    version: int
+    periods: list[PeriodOut]
+    holidays: list[HolidayOut]
+
+
+class YearList(BaseModel):
+    items: list[YearOut]
