@@ -27,6 +27,7 @@ _DESCRIPTIONS: Final = {
     409: "Conflicts with what exists",
     415: "The body is not JSON",
     422: "The request does not match the schema, or a value is refused",
+    428: "A change must name the version it is based on (If-Match or `version`)",
     503: "A backing service is briefly unavailable; nothing was saved, retry shortly",
 }
 

@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from journal.attendance.api import router as attendance
 from journal.calendar.api import router as calendar
 from journal.diary.api import router as diary
 from journal.grading.api import router as grading
@@ -12,5 +13,5 @@ from journal.school.api import router as school
 from journal.teaching.api import router as teaching
 
 router = APIRouter()
-for domain in (school, calendar, grading, roster, teaching, lessons, marks, diary):
+for domain in (school, calendar, grading, roster, teaching, lessons, marks, attendance, diary):
     router.include_router(domain)
