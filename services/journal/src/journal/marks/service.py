@@ -339,9 +339,10 @@ async def correcting(
     require_may_correct(user, row["teacher_id"], row["locked"])
     return Correcting(
         mark_id=mark_id,
-        lesson_id=row["lesson_id"],
+        # asyncpg's own UUID type, which orjson does not write, made a plain UUID
+        lesson_id=uuid.UUID(bytes=row["lesson_id"].bytes),
         lesson_date=row["date"],
-        student_id=row["student_id"],
+        student_id=uuid.UUID(bytes=row["student_id"].bytes),
         class_id=row["class_id"],
         subject_id=row["subject_id"],
         subject_name=row["subject_name"],
