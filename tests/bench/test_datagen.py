@@ -137,6 +137,16 @@ async def test_a_district_is_written_into_every_services_database(
     assert await _count(urls["journal"], "SELECT count(*) FROM lessons") == counts["lessons"]
     assert await _count(urls["journal"], "SELECT count(*) FROM academic_years") == 2
     assert await _count(urls["journal"], "SELECT count(*) FROM periods") == 2 * 6
+    # A curriculum for every class level a school has, its subjects' hours as generated.
+    levels = "SELECT count(DISTINCT (school_id, grade)) FROM classes"
+    curriculum = await _count(urls["journal"], "SELECT count(*) FROM curriculum_levels")
+    assert curriculum == await _count(urls["journal"], levels) > 0
+    not_taught = (
+        "SELECT count(*) FROM assignments a JOIN classes c ON c.id = a.class_id"
+        " LEFT JOIN curriculum_hours h ON h.subject_id = a.subject_id AND h.grade = c.grade"
+        " WHERE h.subject_id IS NULL"
+    )
+    assert await _count(urls["journal"], not_taught) == 0
     assert await _count(urls["reporting"], "SELECT count(*) FROM marks") == counts["marks"]
     accounts = counts["staff"] + counts["students"] + counts["parents"]
     assert await _count(urls["auth"], "SELECT count(*) FROM accounts") == accounts

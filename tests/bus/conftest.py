@@ -1,10 +1,11 @@
 """Fixtures for the bus, outbox, relay and inbox tests.
 
-Every bus behaviour is tested on both transports through `transport`: the in-process one
-and a real RabbitMQ (TEST_AMQP_URL, default the development machine's broker). RabbitMQ
-tests skip with a plain reason when the broker is unreachable, and fail instead when
-REQUIRE_RABBITMQ=1 (CI). A run gets its own vhost when a broker admin is available, and
-each test uses its own exchange and queue names, deleted afterwards.
+Every bus behaviour is tested on every transport through `transport`: the in-process one,
+the PostgreSQL one (a broker database of each test's own) and a real RabbitMQ
+(TEST_AMQP_URL, default the development machine's broker). RabbitMQ tests skip with a
+plain reason when the broker is unreachable, and fail instead when REQUIRE_RABBITMQ=1
+(CI). A run gets its own vhost when a broker admin is available, and each test uses its
+own exchange and queue names, deleted afterwards.
 """
 
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -16,7 +17,12 @@ from sqlalchemy import text
 from shared.db import Database
 from shared.migrations import OUTBOX_AND_INBOX_DDL
 from shared.testing import create_database, drop_database, unique_name, with_database
-from shared.testing_bus import InProcessTransport, RabbitTransport, Transport
+from shared.testing_bus import (
+    InProcessTransport,
+    PostgresTransport,
+    RabbitTransport,
+    Transport,
+)
 
 
 @pytest.fixture
@@ -29,21 +35,40 @@ async def rabbit(rabbit_url: str) -> AsyncIterator[RabbitTransport]:
         await transport.close()
 
 
-@pytest.fixture(params=["inprocess", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)])
-def transport_url(request: pytest.FixtureRequest) -> str | None:
-    """None for the in-process transport, else the RabbitMQ URL (skips when unreachable)."""
-    if request.param == "inprocess":
-        return None
-    url: str = request.getfixturevalue("rabbit_url")
-    return url
+@pytest.fixture
+async def postgres_transport(pg_admin_url: str) -> AsyncIterator[PostgresTransport]:
+    """The PostgreSQL transport alone, for its own durability tests."""
+    transport = PostgresTransport(pg_admin_url)
+    try:
+        yield transport
+    finally:
+        await transport.close()
+
+
+@pytest.fixture(
+    params=["inprocess", "postgres", pytest.param("rabbitmq", marks=pytest.mark.rabbitmq)]
+)
+def transport_server(request: pytest.FixtureRequest) -> tuple[str, str | None]:
+    """Which transport, and the URL of its server: none for the in-process one, the
+    PostgreSQL admin URL, or the RabbitMQ URL (which skips when unreachable)."""
+    if request.param == "postgres":
+        return "postgres", request.getfixturevalue("pg_admin_url")
+    if request.param == "rabbitmq":
+        return "rabbitmq", request.getfixturevalue("rabbit_url")
+    return "inprocess", None
 
 
 @pytest.fixture
-async def transport(transport_url: str | None) -> AsyncIterator[Transport]:
-    """Each test using it runs on both transports."""
-    chosen: Transport = (
-        InProcessTransport() if transport_url is None else RabbitTransport(transport_url)
-    )
+async def transport(transport_server: tuple[str, str | None]) -> AsyncIterator[Transport]:
+    """Each test using it runs on every transport: in-process, PostgreSQL and RabbitMQ."""
+    kind, url = transport_server
+    chosen: Transport
+    if url is None:
+        chosen = InProcessTransport()
+    elif kind == "postgres":
+        chosen = PostgresTransport(url)
+    else:
+        chosen = RabbitTransport(url)
     try:
         yield chosen
     finally:

@@ -32,6 +32,7 @@ def sample_value(annotation: Any) -> Any:
         uuid.UUID: uuid.uuid4(),
         str: "Математика",
         int: 4,
+        float: 4.5,
         date: date(2026, 11, 27),
         datetime: datetime(2026, 11, 27, tzinfo=UTC),
         bool: True,

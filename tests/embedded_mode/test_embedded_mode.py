@@ -1,6 +1,6 @@
 """The first README command: all five services in one process, an embedded PostgreSQL,
-the in-process bus and a seeded demo school; or, given URLs, the machine's PostgreSQL and
-RabbitMQ. Started as a real subprocess, the way a person starts it."""
+the durable PostgreSQL bus and a seeded demo school; or, given URLs, the machine's
+PostgreSQL and RabbitMQ. Started as a real subprocess, the way a person starts it."""
 
 import asyncio
 import contextlib
@@ -10,10 +10,9 @@ import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import aio_pika
@@ -141,22 +140,6 @@ def run_the_slice(system: Embedded) -> None:
             params={"class_id": payload["class_id"], "subject_id": payload["subject_id"]},
         )
         assert report["marks_count"] >= 1
-
-
-@pytest.fixture
-def scratch() -> Iterator[Path]:
-    """A directory of its own under the system's temporary directory, not pytest's: run as
-    root, pgserver runs PostgreSQL as the user `pgserver` and opens the path up to it, while
-    every pytest session starting on the machine closes /tmp/pytest-of-<user> again
-    (mode 0700), and PostgreSQL then panics on its own files."""
-    path = Path(tempfile.mkdtemp(prefix="school-embedded-"))
-    yield path
-    shutil.rmtree(path, ignore_errors=True)
-
-
-@pytest.fixture
-def data_dir(scratch: Path) -> Path:
-    return scratch / "embedded"
 
 
 def test_one_command_starts_the_system_with_a_demo_school(data_dir: Path) -> None:

@@ -71,14 +71,19 @@ async def count(db: Database, table: str, where: str = "true", **params: Any) ->
     return int(row["n"])
 
 
-async def outbox(db: Database, routing_key: str) -> list[dict[str, Any]]:
-    """The envelopes staged for `routing_key`, oldest first."""
+async def outbox(
+    db: Database, routing_key: str, school_id: uuid.UUID | None = None
+) -> list[dict[str, Any]]:
+    """The envelopes staged for `routing_key` (of one school if given), oldest first."""
     found = await rows(
         db,
         "SELECT envelope FROM outbox WHERE routing_key = :key ORDER BY created_at",
         key=routing_key,
     )
-    return [r["envelope"] for r in found]
+    envelopes = [r["envelope"] for r in found]
+    if school_id is not None:
+        envelopes = [e for e in envelopes if e.get("schoolid") == str(school_id)]
+    return envelopes
 
 
 def problem_type(response: httpx.Response) -> str:
@@ -311,6 +316,10 @@ JOURNAL_TABLES = (
     "periods",
     "holidays",
     "grading_settings",
+    "curriculum_levels",
+    "curriculum_hours",
+    "thematic_plans",
+    "thematic_plan_items",
     "outbox",
     "inbox",
 )

@@ -36,7 +36,7 @@ async def test_everyone_in_the_journal_reads_the_schools_work_types(world: World
 
 
 async def test_a_new_school_announces_its_default_work_types(world: World) -> None:
-    events = [e for e in await outbox(world.db, CHANGED) if e["schoolid"] == str(world.school_id)]
+    events = await outbox(world.db, CHANGED, world.school_id)
 
     assert sorted((e["data"]["code"], e["data"]["weight"], e["version"]) for e in events) == sorted(
         (code, weight, 1) for code, _, weight in DEFAULTS
@@ -90,7 +90,9 @@ async def test_the_deputy_and_the_director_add_a_work_type(world: World, who: st
         "active": True,
         "version": 1,
     }
-    [event] = [e for e in await outbox(world.db, CHANGED) if e["data"]["code"] == "lab"]
+    [event] = [
+        e for e in await outbox(world.db, CHANGED, world.school_id) if e["data"]["code"] == "lab"
+    ]
     assert event["version"] == 1 and event["schoolid"] == str(world.school_id)
     assert event["data"]["weight"] == 2 and event["data"]["active"] is True
     listed = (await world.client.get("/work-types", headers=world.auth("teacher"))).json()
@@ -127,8 +129,14 @@ async def test_a_new_weight_and_name_are_a_new_version_announced(world: World, w
         "active": True,
         "version": 2,
     }
-    events = [e for e in await outbox(world.db, CHANGED) if e["data"]["code"] == "control"]
-    events = [e for e in events if e["schoolid"] == str(world.school_id)]
+    events = sorted(
+        (
+            e
+            for e in await outbox(world.db, CHANGED, world.school_id)
+            if e["data"]["code"] == "control"
+        ),
+        key=lambda e: e["version"],
+    )
     assert [(e["version"], e["data"]["weight"]) for e in events] == [(1, 3), (2, 4)]
     assert events[0]["subject"] == events[1]["subject"]  # one aggregate, two versions
 

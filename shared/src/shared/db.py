@@ -30,18 +30,56 @@ def asyncpg_dsn(url: str) -> str:
     return url.replace("postgresql+asyncpg://", "postgresql://", 1)
 
 
-class Database:
-    """One service's engine and session factory."""
+DEFAULT_STATEMENT_TIMEOUT = 15.0
+DEFAULT_LOCK_TIMEOUT = 5.0
+# Seconds a request or a delivery waits for a pooled connection before the pool gives up
+# (sqlalchemy.exc.TimeoutError: transient, a 503 on HTTP, a bounded retry on the bus).
+DEFAULT_POOL_TIMEOUT = 10.0
 
-    def __init__(self, url: str, *, pool_size: int = 10, echo: bool = False) -> None:
+
+def timeout_settings(statement_timeout: float, lock_timeout: float) -> dict[str, str]:
+    """PostgreSQL's per-connection limits, in milliseconds (0 would mean none)."""
+    return {
+        "statement_timeout": str(max(1, round(statement_timeout * 1000))),
+        "lock_timeout": str(max(1, round(lock_timeout * 1000))),
+    }
+
+
+class Database:
+    """One service's engine and session factory.
+
+    Every connection carries a statement_timeout and a lock_timeout: a query stuck behind
+    a lock or running away under load is cancelled (SQLSTATE 57014 / 55P03, a retryable
+    503 on HTTP and a bounded retry on the bus) instead of holding a pooled connection.
+    """
+
+    def __init__(
+        self,
+        url: str,
+        *,
+        pool_size: int = 10,
+        pool_timeout: float = DEFAULT_POOL_TIMEOUT,
+        statement_timeout: float = DEFAULT_STATEMENT_TIMEOUT,
+        lock_timeout: float = DEFAULT_LOCK_TIMEOUT,
+        echo: bool = False,
+    ) -> None:
         self.url = url
+        self.pool_size = pool_size
         # No overflow: five services of ten connections each (plus their relays' listeners)
         # fit PostgreSQL's default of 100 with room for replicas and tools. No pre-ping: it
         # costs every request a round trip; after a database restart the first statement on
         # a dead connection fails as transient (a retryable 503) and SQLAlchemy then
         # replaces the whole pool.
         self.engine: AsyncEngine = create_async_engine(
-            url, pool_size=pool_size, max_overflow=0, pool_recycle=3600, echo=echo
+            url,
+            pool_size=pool_size,
+            max_overflow=0,
+            pool_timeout=pool_timeout,
+            pool_recycle=3600,
+            echo=echo,
+            # Errors quote the statement but not its values (marks, names, logins).
+            hide_parameters=True,
+            connect_args={"server_settings": timeout_settings(statement_timeout, lock_timeout)},
         )
         self.sessionmaker = async_sessionmaker(self.engine, expire_on_commit=False)
 

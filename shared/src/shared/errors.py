@@ -7,6 +7,7 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from shared.bus import is_transient
 
@@ -127,23 +128,61 @@ def install_problem_handlers(app: FastAPI) -> None:
             headers=dict(exc.headers) if exc.headers else None,
         )
 
-    async def on_unexpected(request: Request, exc: Exception) -> JSONResponse:
-        if is_transient(exc):
-            # The database or the network is away for a moment: nothing was written
-            # (the transaction rolled back), and the same request may be retried.
-            log.warning("dependency unavailable", extra={"error_type": type(exc).__name__})
-            return problem_response(
-                request,
-                503,
-                "unavailable",
-                "Service unavailable",
-                "A backing service is briefly unavailable; nothing was saved. Retry shortly.",
-                headers={"Retry-After": "1"},
-            )
-        log.exception("unhandled error", extra={"error_type": type(exc).__name__})
-        return problem_response(request, 500, "internal-error", "Internal error")
-
     app.add_exception_handler(Problem, on_problem)
     app.add_exception_handler(RequestValidationError, on_validation)
     app.add_exception_handler(StarletteHTTPException, on_http)
-    app.add_exception_handler(Exception, on_unexpected)
+    # Not an exception handler: Starlette runs the handler for Exception outside every
+    # middleware (after the request id is gone) and then re-raises for the server to log
+    # the same error again. This middleware answers and logs it once, inside the request.
+    app.add_middleware(UnexpectedErrorMiddleware)
+
+
+class UnexpectedErrorMiddleware:
+    """Answers an error no handler took: a passing outage (`is_transient`: connection
+    lost, pool exhausted, statement or lock timeout) is a retryable 503, anything else a
+    500 that tells nothing; either is logged once, with the request id."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def watch(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, watch)
+        except Exception as exc:
+            response = unexpected_error_response(Request(scope), exc)
+            if started:
+                # Too late for an answer: the server closes the connection instead.
+                return
+            await response(scope, receive, send)
+
+
+def unexpected_error_response(request: Request, exc: Exception) -> JSONResponse:
+    """Log an unexpected error once and the problem+json that answers it."""
+    if is_transient(exc):
+        # The database or the network is away for a moment, or too busy: nothing was
+        # written (the transaction rolled back), and the same request may be retried.
+        log.warning(
+            "dependency unavailable",
+            extra={"error_type": type(exc).__name__, "error": str(exc)[:500]},
+        )
+        return problem_response(
+            request,
+            503,
+            "unavailable",
+            "Service unavailable",
+            "A backing service is briefly unavailable; nothing was saved. Retry shortly.",
+            headers={"Retry-After": "1"},
+        )
+    log.error("unhandled error", exc_info=exc)
+    return problem_response(request, 500, "internal-error", "Internal error")

@@ -66,7 +66,7 @@ def _run(connection: Connection, target_metadata: MetaData) -> None:
         context.run_migrations()
 
 
-OUTBOX_AND_INBOX_DDL: tuple[str, ...] = (
+INITIAL_OUTBOX_AND_INBOX_DDL: tuple[str, ...] = (
     """
     CREATE TABLE outbox (
         id uuid PRIMARY KEY,
@@ -104,13 +104,60 @@ OUTBOX_AND_INBOX_DDL: tuple[str, ...] = (
         FOR EACH STATEMENT EXECUTE FUNCTION outbox_notify()
     """,
 )
-"""The outbox (with its NOTIFY trigger) and the inbox, one statement each: asyncpg runs
-statements as prepared statements, which take one command at a time."""
+"""The outbox (with its NOTIFY trigger) and the inbox as every service's first migration
+made them, one statement each: asyncpg runs statements as prepared statements, which take
+one command at a time. Never changed: later steps are their own tuples below."""
+
+OUTBOX_PARKING_AND_RETENTION_DDL: tuple[str, ...] = (
+    # A row that failed `outbox_park_after` publishes is parked: kept for a look and a
+    # re-drive, no longer claimed (shared.relay).
+    "ALTER TABLE outbox ADD COLUMN parked_at timestamptz",
+    "DROP INDEX ix_outbox_unpublished",
+    """
+    CREATE INDEX ix_outbox_unpublished ON outbox (next_attempt_at, created_at)
+        WHERE published_at IS NULL AND parked_at IS NULL
+    """,
+    # The metrics count parked rows often; there are few, or none.
+    "CREATE INDEX ix_outbox_parked ON outbox (parked_at) WHERE parked_at IS NOT NULL",
+    # The purge (shared.purge) deletes by age. Both tables fill in time order, so a BRIN
+    # index finds the old end for almost nothing on every insert.
+    "CREATE INDEX ix_outbox_published_at ON outbox USING brin (published_at)",
+    "CREATE INDEX ix_inbox_received_at ON inbox USING brin (received_at)",
+)
+
+OUTBOX_AND_INBOX_DDL: tuple[str, ...] = (
+    *INITIAL_OUTBOX_AND_INBOX_DDL,
+    *OUTBOX_PARKING_AND_RETENTION_DDL,
+)
+"""The outbox and the inbox as they are now (for databases built without alembic)."""
 
 
 def create_outbox_and_inbox() -> None:
-    """Create the outbox (with its NOTIFY trigger) and the inbox in a service database."""
-    for statement in OUTBOX_AND_INBOX_DDL:
+    """Create the outbox (with its NOTIFY trigger) and the inbox in a service database,
+    as the first migration (later migrations call the steps after it)."""
+    for statement in INITIAL_OUTBOX_AND_INBOX_DDL:
+        op.execute(statement)
+
+
+def add_outbox_parking_and_retention() -> None:
+    """The outbox's parked rows and the purge's indexes (every service's 0002)."""
+    for statement in OUTBOX_PARKING_AND_RETENTION_DDL:
+        op.execute(statement)
+
+
+def drop_outbox_parking_and_retention() -> None:
+    for statement in (
+        "DROP INDEX ix_inbox_received_at",
+        "DROP INDEX ix_outbox_published_at",
+        "DROP INDEX ix_outbox_parked",
+        "DROP INDEX ix_outbox_unpublished",
+        "DELETE FROM outbox WHERE parked_at IS NOT NULL",
+        "ALTER TABLE outbox DROP COLUMN parked_at",
+        """
+        CREATE INDEX ix_outbox_unpublished ON outbox (next_attempt_at, created_at)
+            WHERE published_at IS NULL
+        """,
+    ):
         op.execute(statement)
 
 

@@ -45,6 +45,8 @@ outbox = Table(
     Column("attempts", Integer, nullable=False, server_default="0"),
     Column("next_attempt_at", DateTime(timezone=True), nullable=False, server_default=func.now()),
     Column("last_error", Text),
+    # Set when the relay gave up on the row (shared.relay): kept, reported, not claimed.
+    Column("parked_at", DateTime(timezone=True)),
 )
 
 

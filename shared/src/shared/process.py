@@ -4,8 +4,9 @@ The distributed mode runs each service as three kinds of process from the same c
 settings, so each scales on its own and the relay never waits behind HTTP:
 
 - `api`: uvicorn serving the app in its `api` role (shared.web): HTTP only, no broker;
-- `relay`: the outbox relay alone; before its first publish it declares every consuming
-  service's queue (shared.topology), so no event is routed while a queue is missing;
+- `relay`: the outbox relay alone, and the purge (shared.purge); before its first
+  publish it declares every consuming service's queue (shared.topology), so no event is
+  routed while a queue is missing;
 - `consume`: the service's consumers alone.
 
 Any number of each may run side by side: relays claim outbox rows with SKIP LOCKED, and
@@ -29,16 +30,18 @@ import uvicorn
 from shared.bus import Bus
 from shared.db import Database
 from shared.logging import configure_logging
+from shared.purge import Purge, Retained
 from shared.relay import OutboxRelay
 from shared.settings import BaseServiceSettings
 from shared.topology import registered_bindings
-from shared.web import SubscriptionsFactory, make_bus, readiness
+from shared.web import SubscriptionsFactory, make_bus, readiness, service_database
 
 log = logging.getLogger(__name__)
 
 PROCESS_KINDS = ("api", "relay", "consume")
 # The relay holds one claiming transaction at a time (plus its LISTEN connection, which
-# is not pooled): two pooled connections leave the service's pool to its API and consumers.
+# is not pooled), the purge one for a moment: two pooled connections leave the service's
+# pool to its API and consumers.
 RELAY_POOL_SIZE = 2
 HEALTH_REQUEST_TIMEOUT = 5.0
 
@@ -51,6 +54,8 @@ class ServiceProcesses:
     settings: Callable[[], BaseServiceSettings]
     api_factory: str  # "<module>:<function>", so that uvicorn's workers can import it
     subscriptions: SubscriptionsFactory
+    # The service's own tables the purge keeps short, besides the outbox and the inbox.
+    retained: Sequence[Retained] = ()
 
 
 def main(service: ServiceProcesses, argv: Sequence[str] | None = None) -> None:
@@ -122,23 +127,31 @@ async def run_relay(
     *,
     health: tuple[str, int | None] = ("127.0.0.1", None),
 ) -> None:
-    """Publish the service's outbox until SIGTERM or SIGINT."""
+    """Publish the service's outbox, and purge what is past the retention, until SIGTERM
+    or SIGINT."""
     stopping = _stop_on_signals()
-    db = Database(settings.database_url, pool_size=RELAY_POOL_SIZE)
+    db = service_database(settings, pool_size=RELAY_POOL_SIZE)
     bus = make_bus(settings, f"{service.name}-relay")
     relay = OutboxRelay(
-        db, bus, poll_interval=settings.relay_poll_interval, batch_size=settings.relay_batch_size
+        db,
+        bus,
+        poll_interval=settings.relay_poll_interval,
+        batch_size=settings.relay_batch_size,
+        park_after=settings.outbox_park_after,
     )
+    purge = Purge.for_service(db, settings, service.retained)
     try:
         # Declared before the bus connects, the queues are part of its topology from the
         # first connection on (and after every reconnect), before it may publish.
         await bus.declare(registered_bindings())
         await bus.start(())
         await relay.start()
+        await purge.start()
         async with _health(*health, service.name, db, bus):
             log.info("relay started", extra={"service": service.name})
             await stopping.wait()
     finally:
+        await purge.stop()
         await relay.stop()
         await bus.close()
         await db.dispose()
@@ -153,7 +166,7 @@ async def run_consumers(
 ) -> None:
     """Consume the service's queue until SIGTERM or SIGINT."""
     stopping = _stop_on_signals()
-    db = Database(settings.database_url)
+    db = service_database(settings)
     bus = make_bus(settings, f"{service.name}-consume")
     try:
         await bus.start(service.subscriptions(db))

@@ -8,6 +8,10 @@
 - A failed publish (unroutable, nacked, no confirm, invalid envelope) leaves the row
   unpublished with `attempts` + 1 and a growing `next_attempt_at` (`backoff`); rows are
   selected by "not yet published and due", never by "newer than the last one seen".
+- A row that failed `park_after` times (an envelope that never validates, an event no
+  queue is bound to for good) is parked: `parked_at` is set, it is logged as an error and
+  counted in the metrics (`outbox_parked_rows`), and no relay claims it again until an
+  operator releases it (`python -m shared.parked`).
 - While the bus reports not ready (broker down) the relay does not try, so an outage does
   not push every row's next attempt far out.
 - It wakes on NOTIFY from the outbox's insert trigger and polls every `poll_interval` as
@@ -32,6 +36,9 @@ log = logging.getLogger(__name__)
 
 MAX_BACKOFF = timedelta(seconds=30)
 LISTEN_CONNECT_TIMEOUT = 5.0
+# Failed publishes before a row is parked: at the 30 s backoff cap, about eight minutes
+# of retries, longer than a broker restart or a deploy that binds a new queue.
+DEFAULT_PARK_AFTER = 20
 STOP_GRACE = 5.0
 
 
@@ -52,7 +59,11 @@ class OutboxRelay:
         *,
         poll_interval: float = 2.0,
         batch_size: int = 100,
+        park_after: int = DEFAULT_PARK_AFTER,
     ) -> None:
+        if park_after < 1:
+            raise ValueError("park_after must be at least 1")
+        self.park_after = park_after
         self.db = db
         self.bus = bus
         self.poll_interval = poll_interval
@@ -78,6 +89,7 @@ class OutboxRelay:
                     select(outbox.c.id, outbox.c.envelope, outbox.c.attempts)
                     .where(
                         outbox.c.published_at.is_(None),
+                        outbox.c.parked_at.is_(None),
                         outbox.c.next_attempt_at <= func.now(),
                     )
                     .order_by(outbox.c.next_attempt_at, outbox.c.created_at)
@@ -100,18 +112,17 @@ class OutboxRelay:
                 if error is None:
                     continue
                 attempts = row.attempts + 1
-                log.warning(
-                    "publish failed",
-                    extra={"event_id": str(row.id), "attempts": attempts, "error": error},
-                )
+                context = {"event_id": str(row.id), "attempts": attempts, "error": error}
+                if attempts >= self.park_after:
+                    log.error("outbox row parked after repeated failures", extra=context)
+                    values: dict[str, Any] = {"parked_at": func.now()}
+                else:
+                    log.warning("publish failed", extra=context)
+                    values = {"next_attempt_at": func.now() + backoff(attempts)}
                 await session.execute(
                     update(outbox)
                     .where(outbox.c.id == row.id)
-                    .values(
-                        attempts=attempts,
-                        next_attempt_at=func.now() + backoff(attempts),
-                        last_error=error,
-                    )
+                    .values(attempts=attempts, last_error=error, **values)
                 )
         return len(rows), len(published)
 
@@ -166,7 +177,7 @@ class OutboxRelay:
                         if claimed < self.batch_size:
                             break
             except Exception as exc:  # the database may be down: retry next time
-                log.warning("relay pass failed", extra={"error_type": type(exc).__name__})
+                log.warning("relay pass failed", exc_info=exc)
             if self._stopping:
                 break
             self._idle.set()

@@ -14,6 +14,14 @@ class BaseServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/school"
+    # Connections of the service's pool (no overflow, see shared.db.Database).
+    pool_size: int = 10
+    # Seconds a request or a delivery waits for a free connection (then: transient).
+    pool_timeout: float = 10.0
+    # Seconds a statement may run, and wait for a lock, before PostgreSQL cancels it
+    # (set on every connection; answered as a retryable 503, retried on the bus).
+    statement_timeout: float = 15.0
+    lock_timeout: float = 5.0
     # No AMQP URL means the service expects an in-process bus handed to create_app.
     amqp_url: str | None = None
     exchange: str = "school.events"
@@ -26,6 +34,8 @@ class BaseServiceSettings(BaseSettings):
     consumer_batch_size: int = 100
     consumer_batch_wait: float = 0.01
     prefetch: int = 200
+    # In-place retries of a batch failing on a passing outage (shared.bus), then it fails.
+    transient_retries: int = 10
 
     jwks_url: str = "http://127.0.0.1:8000/api/auth/.well-known/jwks.json"
     jwt_issuer: str = "school-auth"
@@ -38,6 +48,13 @@ class BaseServiceSettings(BaseSettings):
 
     relay_poll_interval: float = 2.0
     relay_batch_size: int = 100
+    # Failed publishes of one outbox row before it is parked (kept, reported, not retried).
+    outbox_park_after: int = 20
+
+    # Published outbox rows, inbox rows and finished idempotency keys older than this are
+    # purged, every `purge_interval` seconds (shared.purge).
+    retention_days: float = 7.0
+    purge_interval: float = 3600.0
     log_level: str = "INFO"
 
     @model_validator(mode="after")

@@ -12,8 +12,10 @@ import aio_pika
 
 from shared.bus import Bus, Subscription, dead_letter_queue
 from shared.bus.inprocess import InProcessBroker, InProcessBus
+from shared.bus.postgres import PostgresBroker, PostgresBus
 from shared.bus.rabbitmq import RabbitBus
 from shared.events import CloudEvent, Event
+from shared.testing import create_database, drop_database, unique_name, with_database
 from shared.testing_rabbit import delete_topology, unique_prefix
 
 # Generous guards so a broken behaviour fails instead of hanging; never a speed assertion.
@@ -162,6 +164,88 @@ class InProcessTransport:
         for bus in self.buses:
             await bus.close()
         await self.broker.close()
+
+
+class PostgresTransport:
+    """The PostgreSQL transport on a broker database of this transport's own, dropped on
+    close, so no queue or binding of another test routes anything here."""
+
+    name = "postgres"
+
+    def __init__(self, admin_url: str) -> None:
+        self.admin_url = admin_url
+        self.database = unique_name("test_pgbus")
+        self.url = with_database(admin_url, self.database)
+        self.broker: PostgresBroker | None = None
+        self.buses: list[PostgresBus] = []
+
+    def make_broker(self, **options: Any) -> PostgresBroker:
+        settings: dict[str, Any] = {
+            "delivery_limit": DELIVERY_LIMIT,
+            "batch_size": BATCH_SIZE,
+            "batch_wait": BATCH_WAIT,
+            "retry_backoff": 0.01,
+            "poll_interval": 0.2,
+            "pool_size": 4,
+            "close_grace": 0.5,
+        }
+        return PostgresBroker(self.url, **{**settings, **options})
+
+    async def opened(self) -> PostgresBroker:
+        """The transport's broker, opened (and its database created) on first use."""
+        if self.broker is None:
+            await create_database(self.admin_url, self.database)
+            self.broker = self.make_broker()
+            await self.broker.open()
+        return self.broker
+
+    async def reopen(self) -> PostgresBroker:
+        """Close the broker and open a new one on the same database, as a restarted
+        process would; buses made before are gone with the old broker."""
+        old = await self.opened()
+        await old.close()
+        self.buses.clear()
+        self.broker = self.make_broker()
+        await self.broker.open()
+        return self.broker
+
+    def queue(self, label: str) -> str:
+        return f"{label}-{uuid.uuid4().hex[:6]}"
+
+    async def bus(self, subscriptions: Sequence[Subscription] = ()) -> PostgresBus:
+        bus = PostgresBus(await self.opened())
+        await bus.start(subscriptions)
+        self.buses.append(bus)
+        return bus
+
+    async def publish_raw(self, routing_key: str, body: bytes) -> None:
+        await (await self.opened()).publish_raw(routing_key, body)
+
+    async def wait_dead_letters(self, queue: str, count: int) -> list[bytes]:
+        broker = await self.opened()
+
+        async def enough() -> bool:
+            return await broker.dead_letter_count(queue) >= count
+
+        await wait_for(enough, pause=0.02)
+        return [d.body for d in await broker.dead_letters(queue)]
+
+    async def dead_letter_count(self, queue: str) -> int:
+        broker = await self.opened()
+
+        async def drained() -> bool:  # nothing left in the queue: every delivery settled
+            return (await broker.backlog(queue)).messages == 0
+
+        await wait_for(drained, pause=0.02)
+        return await broker.dead_letter_count(queue)
+
+    async def close(self) -> None:
+        if self.broker is None:
+            return
+        for bus in self.buses:
+            await bus.close()
+        await self.broker.close()
+        await drop_database(self.admin_url, self.database)
 
 
 class RabbitTransport:

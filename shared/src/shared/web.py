@@ -11,16 +11,19 @@ from contextlib import asynccontextmanager
 from typing import Annotated, Literal
 
 from fastapi import APIRouter, Depends, FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi.responses import JSONResponse, Response
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import Bus, Subscription
 from shared.db import Database
+from shared.deadletters import DeadLetterQueues, queues_of
 from shared.errors import install_problem_handlers
 from shared.inputs import install_input_safety_net, json_bodies_only
 from shared.logging import RequestIdMiddleware, configure_logging
+from shared.metrics import CONTENT_TYPE, RequestMetricsMiddleware, ServiceMetrics
 from shared.openapi import document_problems
+from shared.purge import Purge, Retained
 from shared.relay import OutboxRelay
 from shared.security import JwksKeys, KeySource, TokenVerifier
 from shared.settings import BaseServiceSettings
@@ -50,6 +53,7 @@ def make_bus(settings: BaseServiceSettings, name: str) -> Bus:
         prefetch=settings.prefetch,
         batch_size=settings.consumer_batch_size,
         batch_wait=settings.consumer_batch_wait,
+        transient_retries=settings.transient_retries,
         connection_name=name,
     )
 
@@ -70,6 +74,18 @@ async def readiness(name: str, db: Database, bus: Bus | None) -> dict[str, bool]
         except Exception:
             log.warning("broker not ready", extra={"service": name})
     return checks
+
+
+def service_database(settings: BaseServiceSettings, *, pool_size: int | None = None) -> Database:
+    """The service's database as its settings describe it (pool, timeouts), for any kind
+    of process; `pool_size` overrides the setting (a relay process needs two)."""
+    return Database(
+        settings.database_url,
+        pool_size=settings.pool_size if pool_size is None else pool_size,
+        pool_timeout=settings.pool_timeout,
+        statement_timeout=settings.statement_timeout,
+        lock_timeout=settings.lock_timeout,
+    )
 
 
 async def _warm_up(app: FastAPI, db: Database) -> None:
@@ -101,27 +117,37 @@ def create_service_app(
     keys: KeySource | None = None,
     description: str = "",
     role: Role = "all",
+    retained: Sequence[Retained] = (),
 ) -> FastAPI:
-    """Build a service's FastAPI app; `bus` and `keys` default to the configured ones.
+    """Build a service's FastAPI app; `bus` and `keys` default to the configured ones;
+    `retained` names the service's own tables the purge keeps short (shared.purge).
 
     In the `api` role the app opens no broker connection: it neither publishes (its
     transactions only stage events in the outbox) nor consumes, and /ready checks the
-    database alone.
+    database alone; its metrics read the queues through a connection of their own, and
+    its purge is the relay process's.
     """
     configure_logging(settings.log_level)
     prefix = f"/api/{name}"
+    metrics = ServiceMetrics()
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        db = Database(settings.database_url)
+        db = service_database(settings)
         app.state.db = db
+        consumed = list(subscriptions(db)) if subscriptions else []
+        queue_names = [s.queue for s in consumed]
         if role == "api":
             app.state.bus = None
+            queues = queues_of(None, settings)
+            metrics.watch(db=db, queues=queues, queue_names=queue_names)
             await _warm_up(app, db)
             log.info("api started", extra={"service": name})
             try:
                 yield
             finally:
+                if queues is not None:
+                    await queues.close()
                 await db.dispose()
             return
         the_bus = bus if bus is not None else make_bus(settings, name)
@@ -134,18 +160,26 @@ def create_service_app(
             the_bus,
             poll_interval=settings.relay_poll_interval,
             batch_size=settings.relay_batch_size,
+            park_after=settings.outbox_park_after,
         )
         app.state.bus = the_bus
         app.state.relay = relay
-        await the_bus.start(subscriptions(db) if subscriptions else ())
+        purge = app.state.purge = Purge.for_service(db, settings, retained)
+        queues = queues_of(the_bus, settings)
+        metrics.watch(db=db, queues=queues, queue_names=queue_names, purge=purge)
+        await the_bus.start(consumed)
         await relay.start()
+        await purge.start()
         await _warm_up(app, db)
         log.info("started", extra={"service": name})
         try:
             yield
         finally:
+            await purge.stop()
             await relay.stop()
             await the_bus.close()
+            if queues is not None and not isinstance(the_bus, DeadLetterQueues):
+                await queues.close()  # a connection of its own, not the bus's
             await db.dispose()
 
     app = FastAPI(
@@ -165,8 +199,10 @@ def create_service_app(
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
     )
+    app.state.metrics = metrics
     install_problem_handlers(app)
     install_input_safety_net(app)
+    app.add_middleware(RequestMetricsMiddleware, metrics=metrics)
     app.add_middleware(RequestIdMiddleware, service=name)
 
     @app.get(f"{prefix}/health", tags=["ops"])
@@ -187,6 +223,11 @@ def create_service_app(
             {"status": "ready" if ok else "unavailable", "checks": checks},
             status_code=200 if ok else 503,
         )
+
+    @app.get(f"{prefix}/metrics", include_in_schema=False)
+    async def metrics_endpoint(request: Request) -> Response:
+        """Prometheus metrics (shared.metrics); the gateway keeps it internal."""
+        return Response(await request.app.state.metrics.render(), media_type=CONTENT_TYPE)
 
     for router in routers:
         app.include_router(router, prefix=prefix)

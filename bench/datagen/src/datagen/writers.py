@@ -8,6 +8,7 @@ import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime, time, timedelta
+from decimal import Decimal
 from functools import partial
 from typing import Any
 
@@ -197,6 +198,26 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         "subjects",
         ("id", "school_id", "name", "created_at"),
         [(s.id, sid, s.name, at) for s in school.subjects],
+    )
+    # The curriculum: each class level the school has, its subjects' weekly hours.
+    grades = sorted({c.grade for c in school.classes})
+    deputy = next(m for m in school.staff if "deputy" in m.roles)
+    await copy(
+        conn,
+        "curriculum_levels",
+        ("year_id", "grade", "school_id", "version", "updated_by", "updated_at"),
+        [(year_id, grade, sid, 1, deputy.id, at) for grade in grades],
+    )
+    await copy(
+        conn,
+        "curriculum_hours",
+        ("year_id", "grade", "subject_id", "weekly_hours"),
+        [
+            (year_id, grade, s.id, Decimal(s.curriculum.hours[grade]))
+            for grade in grades
+            for s in school.subjects
+            if s.curriculum.hours.get(grade)
+        ],
     )
     await copy(
         conn,

@@ -3,7 +3,9 @@
     school [--host 127.0.0.1] [--port 8000] [--data-dir var/embedded] [--no-seed]
 
 Each service gets its own database in an embedded PostgreSQL (pgserver) unless
-<SERVICE>_DATABASE_URL is set, and the in-process bus unless <SERVICE>_AMQP_URL is set.
+<SERVICE>_DATABASE_URL is set, and the durable PostgreSQL bus (shared.bus.postgres, on a
+database `school_bus` of the embedded PostgreSQL, or SCHOOL_BUS_DATABASE_URL) unless
+<SERVICE>_AMQP_URL is set.
 """
 
 import argparse
@@ -15,7 +17,7 @@ import signal
 import socket
 import sys
 import threading
-from collections.abc import AsyncIterator, Iterator
+from collections.abc import AsyncIterator, Iterator, Sequence
 from pathlib import Path
 from typing import NamedTuple
 
@@ -33,11 +35,13 @@ from embedded.seed import (
     start_over_if_interrupted,
 )
 from embedded.services import ServiceModule, all_services
-from shared.bus.inprocess import InProcessBroker, InProcessBus
+from shared.bus.postgres import PostgresBroker, PostgresBus
 from shared.logging import configure_logging
 from shared.migrations import upgrade
 
 log = logging.getLogger("embedded")
+
+BUS_DATABASE = "school_bus"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -56,6 +60,8 @@ class ServiceDatabases(NamedTuple):
     # The embedded PostgreSQL when it holds every service's database: only then may the
     # launcher record the demo seed there and make the databases anew.
     embedded: EmbeddedPostgres | None
+    # The PostgreSQL bus's database, when a service uses that bus.
+    bus_url: str | None = None
 
 
 def database_name(service: ServiceModule) -> str:
@@ -64,20 +70,26 @@ def database_name(service: ServiceModule) -> str:
 
 @contextlib.asynccontextmanager
 async def service_databases(
-    services: list[ServiceModule], data_dir: Path
+    services: list[ServiceModule], data_dir: Path, *, bus: bool = False
 ) -> AsyncIterator[ServiceDatabases]:
     """Each service's database URL: from <SERVICE>_DATABASE_URL, else a database of its own
-    in the embedded PostgreSQL, which is started here and stopped on the way out."""
+    in the embedded PostgreSQL, which is started here and stopped on the way out; with
+    `bus`, also the bus's (SCHOOL_BUS_DATABASE_URL, else `school_bus` there)."""
     urls = {s.name: url for s in services if (url := s.env("database_url"))}
+    bus_url = os.environ.get("SCHOOL_BUS_DATABASE_URL") if bus else None
+    bus_embedded = bus and not bus_url
     missing = [s for s in services if s.name not in urls]
-    if not missing:
-        yield ServiceDatabases(urls, None)
+    if not missing and not bus_embedded:
+        yield ServiceDatabases(urls, None, bus_url)
         return
     async with embedded_postgres(data_dir) as postgres:
-        await postgres.create_missing(database_name(s) for s in missing)
+        names = [database_name(s) for s in missing]
+        await postgres.create_missing([*names, BUS_DATABASE] if bus_embedded else names)
         for service in missing:
             urls[service.name] = postgres.url(database_name(service))
-        yield ServiceDatabases(urls, postgres if len(missing) == len(services) else None)
+        if bus_embedded:
+            bus_url = postgres.url(BUS_DATABASE)
+        yield ServiceDatabases(urls, postgres if len(missing) == len(services) else None, bus_url)
 
 
 class Server(uvicorn.Server):
@@ -99,11 +111,26 @@ class Server(uvicorn.Server):
                 signal.signal(sig, handler)
 
 
+def uses_the_postgres_bus(service: ServiceModule) -> bool:
+    return not service.env("amqp_url")
+
+
+async def declare_queues(bus: PostgresBus, services: Sequence[ServiceModule]) -> None:
+    """Every service's queues and bindings, before any relay publishes: the services start
+    one after another, and journal's relay runs before messaging consumes, so an event
+    routed to queues not declared yet would reach only some of its consumers."""
+    bindings: dict[str, list[str]] = {}
+    for service in services:
+        for queue, routing_keys in service.bindings.items():
+            bindings.setdefault(queue, []).extend(routing_keys)
+    await bus.declare(bindings)
+
+
 def build(
     args: argparse.Namespace,
     services: list[ServiceModule],
     urls: dict[str, str],
-    broker: InProcessBroker,
+    broker: PostgresBroker | None,
 ) -> Gateway:
     jwks_url = f"http://127.0.0.1:{args.port}/api/auth/.well-known/jwks.json"
     apps: dict[str, FastAPI] = {}
@@ -114,7 +141,7 @@ def build(
         if not service.env("jwks_url"):
             overrides["jwks_url"] = jwks_url
         settings = service.settings(**overrides)
-        bus = None if settings.amqp_url else InProcessBus(broker)
+        bus = None if settings.amqp_url or broker is None else PostgresBus(broker)
         apps[service.name] = service.create_app(settings, bus=bus)
     return Gateway(apps)
 
@@ -123,17 +150,23 @@ async def run(args: argparse.Namespace, listening: socket.socket) -> None:
     configure_logging(os.environ.get("SCHOOL_LOG_LEVEL", "WARNING"))
     print("Запуск электронного журнала (встроенный режим)...", file=sys.stderr, flush=True)
     services = all_services()
-    broker = InProcessBroker()
-    async with service_databases(services, args.data_dir) as databases:
+    on_the_bus = [s for s in services if uses_the_postgres_bus(s)]
+    broker: PostgresBroker | None = None
+    async with service_databases(services, args.data_dir, bus=bool(on_the_bus)) as databases:
         urls = databases.urls
         if not args.no_seed and databases.embedded is not None:
-            await start_over_if_interrupted(
-                databases.embedded, [database_name(s) for s in services]
-            )
+            names = [database_name(s) for s in services]
+            if databases.bus_url == databases.embedded.url(BUS_DATABASE):
+                names.append(BUS_DATABASE)  # its queues hold what the half-seeded ones sent
+            await start_over_if_interrupted(databases.embedded, names)
         for service in services:
             await upgrade(service.migrations, urls[service.name])
         if not args.no_seed:
             await seed_demo_school(urls, databases.embedded)
+        if databases.bus_url is not None:
+            broker = PostgresBroker(databases.bus_url)
+            await broker.open()
+            await declare_queues(PostgresBus(broker), on_the_bus)
         gateway = build(args, services, urls, broker)
         server = Server(
             uvicorn.Config(gateway, host=args.host, port=args.port, lifespan="on", log_config=None)
@@ -152,7 +185,8 @@ async def run(args: argparse.Namespace, listening: socket.socket) -> None:
             if not serving.done():  # the seed failed: shut the server down in order
                 server.should_exit = True
                 await serving
-            await broker.close()
+            if broker is not None:
+                await broker.close()
 
 
 def banner(base_url: str) -> str:

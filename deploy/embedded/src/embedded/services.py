@@ -1,8 +1,9 @@
-"""The five services as the launchers see them: name, app factory, settings, migrations."""
+"""The five services as the launchers see them: name, app factory, settings, migrations,
+the queues their consumers take."""
 
 import importlib
 import os
-from collections.abc import Callable
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -20,6 +21,7 @@ class ServiceModule:
     create_app: Callable[..., FastAPI]
     settings_class: type[BaseServiceSettings]
     migrations: Path
+    bindings: Mapping[str, Sequence[str]]  # its consumers' queues and their routing keys
 
     @property
     def env_prefix(self) -> str:
@@ -35,7 +37,10 @@ class ServiceModule:
 def load(name: str) -> ServiceModule:
     main = importlib.import_module(f"{name}.main")
     settings_module = importlib.import_module(f"{name}.settings")
-    return ServiceModule(name, main.create_app, settings_module.Settings, main.MIGRATIONS)
+    consumers = importlib.import_module(f"{name}.consumers")
+    return ServiceModule(
+        name, main.create_app, settings_module.Settings, main.MIGRATIONS, consumers.BINDINGS
+    )
 
 
 def all_services() -> list[ServiceModule]:

@@ -4,6 +4,7 @@ from fastapi import APIRouter
 
 from journal.attendance.api import router as attendance
 from journal.calendar.api import router as calendar
+from journal.curriculum.api import router as curriculum
 from journal.diary.api import router as diary
 from journal.grading.api import router as grading
 from journal.lessons.api import router as lessons
@@ -13,5 +14,16 @@ from journal.school.api import router as school
 from journal.teaching.api import router as teaching
 
 router = APIRouter()
-for domain in (school, calendar, grading, roster, teaching, lessons, marks, attendance, diary):
+for domain in (
+    school,
+    calendar,
+    grading,
+    roster,
+    teaching,
+    curriculum,
+    lessons,
+    marks,
+    attendance,
+    diary,
+):
     router.include_router(domain)

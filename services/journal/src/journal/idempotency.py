@@ -21,6 +21,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from journal.base import Base, created_at_column
 from shared.errors import Problem
+from shared.purge import Retained
 
 MAX_KEY_LENGTH = 200
 
@@ -36,6 +37,10 @@ class IdempotencyKey(Base):
     response: Mapped[dict[str, Any] | None] = mapped_column(JSONB)
     created_at: Mapped[datetime] = created_at_column()
     completed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+# A client repeats a write within minutes; a key is kept for the retention (shared.purge).
+RETAINED = Retained(IdempotencyKey.__tablename__, "created_at")
 
 
 @dataclass(frozen=True)

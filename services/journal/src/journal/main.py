@@ -6,6 +6,7 @@ from fastapi import FastAPI
 
 from journal import api
 from journal.consumers import subscriptions
+from journal.idempotency import RETAINED
 from journal.settings import Settings
 from shared.bus import Bus
 from shared.security import KeySource
@@ -31,6 +32,7 @@ def create_app(
         keys=keys,
         role=role,
         description="The class journal: roster, lessons, marks and the student diary.",
+        retained=[RETAINED],
     )
 
 

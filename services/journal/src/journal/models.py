@@ -1,12 +1,18 @@
 """Every table of journal's database, gathered on one metadata (for migrations and tests).
 
-The tables live with their domains (school, calendar, grading, roster, teaching, lessons,
-marks, attendance); importing this module registers them all.
+The tables live with their domains (school, calendar, grading, roster, teaching,
+curriculum, lessons, marks, attendance); importing this module registers them all.
 """
 
 from journal.attendance.models import Attendance, AttendanceChange
 from journal.base import Base
 from journal.calendar.models import AcademicYear, Holiday, Period
+from journal.curriculum.models import (
+    CurriculumHours,
+    CurriculumLevel,
+    ThematicPlan,
+    ThematicPlanItem,
+)
 from journal.grading.models import GradingSettings
 from journal.idempotency import IdempotencyKey
 from journal.lessons.models import Lesson
@@ -21,6 +27,8 @@ __all__ = [
     "Attendance",
     "AttendanceChange",
     "Base",
+    "CurriculumHours",
+    "CurriculumLevel",
     "Enrollment",
     "GradingSettings",
     "Guardian",
@@ -36,5 +44,7 @@ __all__ = [
     "Staff",
     "Student",
     "Subject",
+    "ThematicPlan",
+    "ThematicPlanItem",
     "WorkType",
 ]

@@ -1,6 +1,8 @@
-"""The event bus: one interface, two transports (RabbitMQ and in-process).
+"""The event bus: one interface, three transports: RabbitMQ (the distributed mode), the
+durable PostgreSQL one (`postgres.py`, the embedded mode) and the in-memory one
+(`inprocess.py`, the services' tests).
 
-Delivery contract, the same on both transports:
+Delivery contract, the same on every transport:
 - `publish` returns only when the event is safely routed to at least one queue; an
   unroutable or unconfirmed event, or a broker that is down, raises `PublishError` (the
   outbox keeps the row and retries);
@@ -12,9 +14,13 @@ Delivery contract, the same on both transports:
   acknowledged (RabbitMQ: one `multiple=True` ack on the batch's last delivery tag, when
   no earlier delivery of the channel is still unsettled);
 - a handler failing because the database or the network is away for a moment
-  (`is_transient`) has the whole batch retried in place, after a short, growing pause,
-  without using up the delivery limit: a database restart must not send good events to
-  the dead letters;
+  (`is_transient`: connection loss, an exhausted connection pool, a statement or lock
+  timeout) has the whole batch retried in place, after a short, growing pause, without
+  using up the delivery limit: a database restart must not send good events to the dead
+  letters. These retries are bounded (`transient_retries`, by default
+  `TRANSIENT_RETRY_LIMIT`); past the bound every delivery of the batch fails as on the
+  usual path below (not one by one: an outage singles out no event), so an outage that
+  never passes still ends in the dead letters;
 - any other failure of a batch of more than one event retries each event alone, as
   `handler([event])`, so that one bad event never fails its neighbours: those succeed
   and are acknowledged one by one, and only the failing event follows the usual path;
@@ -35,6 +41,8 @@ Delivery contract, the same on both transports:
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Protocol
+
+import sqlalchemy.exc
 
 from shared.events import CloudEvent
 
@@ -106,10 +114,16 @@ def retry_delay(deliveries: int, base: float = 0.5) -> float:
 
 
 # SQLSTATEs of failures that go away by themselves: connection exceptions (class 08),
-# the server shutting down or starting up, too many connections, and the conflicts
-# PostgreSQL asks the client to retry.
-_TRANSIENT_SQLSTATES = frozenset({"57P01", "57P02", "57P03", "53300", "40001", "40P01"})
+# the server shutting down or starting up, too many connections, the conflicts
+# PostgreSQL asks the client to retry, and our own statement_timeout (57014) and
+# lock_timeout (55P03) firing under load.
+_TRANSIENT_SQLSTATES = frozenset(
+    {"57P01", "57P02", "57P03", "53300", "40001", "40P01", "57014", "55P03"}
+)
 TRANSIENT_RETRY_BASE = 0.1
+# In-place retries of one delivery on a passing outage: 0.1 s doubling, so ten tries
+# wait about 50 s in all, longer than a database restart or failover takes.
+TRANSIENT_RETRY_LIMIT = 10
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -120,6 +134,8 @@ def is_transient(exc: BaseException) -> bool:
     while current is not None and id(current) not in seen:
         seen.add(id(current))
         if isinstance(current, (ConnectionError, TimeoutError)):
+            return True
+        if isinstance(current, sqlalchemy.exc.TimeoutError):  # the pool had no connection
             return True
         if isinstance(current, OSError) and not isinstance(current, FileNotFoundError):
             return True
@@ -156,6 +172,7 @@ def topic_matches(pattern: str, routing_key: str) -> bool:
 __all__ = [
     "DEFAULT_BATCH_SIZE",
     "DEFAULT_BATCH_WAIT",
+    "TRANSIENT_RETRY_LIMIT",
     "BatchHandler",
     "Bus",
     "PublishError",

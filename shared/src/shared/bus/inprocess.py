@@ -1,8 +1,8 @@
-"""The in-process transport for the embedded mode: same contract as RabbitMQ, no broker.
+"""The in-memory transport: the same contract as RabbitMQ, no broker, for the services'
+tests (fast, nothing to set up).
 
-Messages live in memory, so what is in flight when the process stops is lost unless it is
-still in a producer's outbox; the embedded mode accepts that (its outboxes and inboxes
-are still real PostgreSQL tables, so nothing is applied twice or half).
+Messages live in memory, so what is in flight when the process stops is lost; that is why
+the embedded mode runs on the durable PostgreSQL transport (`shared.bus.postgres`) instead.
 """
 
 import asyncio
@@ -18,6 +18,7 @@ from shared.bus import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_BATCH_WAIT,
     TRANSIENT_RETRY_BASE,
+    TRANSIENT_RETRY_LIMIT,
     PublishError,
     Subscription,
     check_batching,
@@ -84,10 +85,12 @@ class InProcessBroker:
         batch_size: int = DEFAULT_BATCH_SIZE,
         batch_wait: float = DEFAULT_BATCH_WAIT,
         retry_backoff: float = 0.5,
+        transient_retries: int = TRANSIENT_RETRY_LIMIT,
     ) -> None:
         if delivery_limit < 1:
             raise ValueError("delivery_limit must be at least 1")
         check_batching(batch_size, batch_wait, prefetch)
+        self.transient_retries = transient_retries
         self.delivery_limit = delivery_limit
         self.prefetch = prefetch
         self.batch_size = batch_size
@@ -124,6 +127,17 @@ class InProcessBroker:
         """The queue's dead letters (its `<queue>.dlq`), oldest first."""
         found = self.queues.get(queue)
         return list(found.dead_letters) if found else []
+
+    def redrive(self, queue: str, limit: int) -> int:
+        """Move up to `limit` of the queue's dead letters, oldest first, back into it as
+        new deliveries (shared.deadletters); how many were moved."""
+        found = self.queues.get(queue)
+        if found is None:
+            return 0
+        moving, found.dead_letters = found.dead_letters[:limit], found.dead_letters[limit:]
+        for letter in moving:
+            self._make_ready(found, _Delivery(letter.body, letter.routing_key))
+        return len(moving)
 
     def consume(self, subscription: Subscription) -> asyncio.Task[None]:
         """Start one consumer on the subscription's queue; cancel the task to stop it."""
@@ -266,8 +280,11 @@ class _Consumer:
         try:
             await self._handle([event for _, event in batch])
         except Exception as exc:
-            if len(batch) == 1:
-                self._failed(batch[0][0], exc)
+            if len(batch) == 1 or is_transient(exc):
+                # One event, or an outage outlasting the in-place retries: nothing to
+                # single out, every delivery fails as it would alone.
+                for delivery, _ in batch:
+                    self._failed(delivery, exc)
                 return
             log.warning(
                 "batch failed, retrying its events one by one",
@@ -289,14 +306,15 @@ class _Consumer:
             self._settle(delivery)
 
     async def _handle(self, events: list[CloudEvent]) -> None:
-        """Run the handler; a passing outage is retried in place, without counting."""
+        """Run the handler; a passing outage is retried in place, without counting, up to
+        `transient_retries` times (then the batch fails as any other)."""
         outages = 0
         while True:
             try:
                 await self.subscription.handler(events)
                 return
             except Exception as exc:
-                if not is_transient(exc):
+                if not is_transient(exc) or outages >= self.broker.transient_retries:
                     raise
                 outages += 1
                 log.warning(
@@ -325,8 +343,8 @@ class _Consumer:
                 "queue": self.queue.name,
                 "routing_key": delivery.routing_key,
                 "deliveries": delivery.deliveries,
-                "error_type": type(exc).__name__,
             },
+            exc_info=exc,  # the error, its message and its (scrubbed) traceback
         )
         if delivery.deliveries >= self.broker.delivery_limit:
             self._settle(delivery)

@@ -41,6 +41,7 @@ from shared.bus import (
     DEFAULT_BATCH_SIZE,
     DEFAULT_BATCH_WAIT,
     TRANSIENT_RETRY_BASE,
+    TRANSIENT_RETRY_LIMIT,
     PublishError,
     Subscription,
     check_batching,
@@ -143,10 +144,12 @@ class RabbitBus:
         close_grace: float = 5.0,
         batch_size: int = DEFAULT_BATCH_SIZE,
         batch_wait: float = DEFAULT_BATCH_WAIT,
+        transient_retries: int = TRANSIENT_RETRY_LIMIT,
     ) -> None:
         if delivery_limit < 1:
             raise ValueError("delivery_limit must be at least 1")
         check_batching(batch_size, batch_wait, prefetch)
+        self.transient_retries = transient_retries
         self.batch_size = batch_size
         self.batch_wait = batch_wait
         self.url = url
@@ -473,8 +476,11 @@ class RabbitBus:
         try:
             applied = await self._handle(batcher, [event for _, event in batch])
         except Exception as exc:
-            if len(batch) == 1:
-                self._failed(batcher, batch[0][0], exc)
+            if len(batch) == 1 or is_transient(exc):
+                # One event, or an outage outlasting the in-place retries: nothing to
+                # single out, every delivery fails as it would alone.
+                for delivery, _ in batch:
+                    self._failed(batcher, delivery, exc)
                 return
             log.warning(
                 "batch failed, retrying its events one by one",
@@ -493,7 +499,8 @@ class RabbitBus:
             await self._ack(batcher, [delivery for delivery, _ in batch])
 
     async def _handle(self, batcher: _Batcher, events: list[CloudEvent]) -> bool:
-        """Run the handler; a passing outage is retried in place, without counting.
+        """Run the handler; a passing outage is retried in place, without counting, up to
+        `transient_retries` times (then the batch fails as any other).
         False if the bus closed before the handler succeeded."""
         outages = 0
         while True:
@@ -501,7 +508,7 @@ class RabbitBus:
                 await batcher.subscription.handler(events)
                 return True
             except Exception as exc:
-                if not is_transient(exc):
+                if not is_transient(exc) or outages >= self.transient_retries:
                     raise
                 if self._closing.is_set():
                     return False
@@ -552,7 +559,8 @@ class RabbitBus:
         behind it; the queue dead-letters it once it has been delivered
         `delivery_limit` times."""
         context = {"queue": batcher.subscription.queue, **delivery.context}
-        log.warning("delivery failed", extra={**context, "error_type": type(exc).__name__})
+        # The error, its message and its (scrubbed) traceback: why the event failed.
+        log.warning("delivery failed", extra=context, exc_info=exc)
 
         async def hand_back() -> None:
             if delivery.deliveries < self.delivery_limit:

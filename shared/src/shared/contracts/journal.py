@@ -272,6 +272,70 @@ class GradingSettingsChanged(Event):
         return str(self.school_id)
 
 
+class CurriculumSubjectHours(BaseModel):
+    """A subject's hours in a class level's curriculum, as `CurriculumChanged` carries them."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    subject_id: uuid.UUID
+    weekly_hours: float
+    yearly_hours: float
+
+
+class CurriculumChanged(Event):
+    """A year's curriculum (учебный план) for one class level was set or changed.
+
+    The aggregate is (year, class level): every event carries all of that level's subjects,
+    so a subject dropped from the plan needs no tombstone. Yearly hours are weekly hours ×
+    the level's weeks in the year (33 for grade 1, 34 otherwise)."""
+
+    routing_key: ClassVar[str] = "journal.curriculum.changed.v1"
+    aggregate: ClassVar[str] = "curriculum"
+
+    year_id: uuid.UUID
+    grade: int
+    weeks: int
+    subjects: list[CurriculumSubjectHours]
+
+    def aggregate_id(self) -> str:
+        return f"{self.year_id}:{self.grade}"
+
+
+class ThematicPlanItem(BaseModel):
+    """One topic of a thematic plan, in the plan's order; its id stays across changes."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    item_id: uuid.UUID
+    position: int
+    topic: str
+    hours: int
+    work_type: str | None = None
+    planned_week: int | None = None
+    planned_on: date | None = None
+
+
+class ThematicPlanChanged(Event):
+    """A teaching assignment's thematic plan (КТП) for a year was replaced or edited.
+
+    Every event carries the whole ordered plan (a plan is at most a few hundred short
+    items), so reporting can check programme coverage without tombstones per item."""
+
+    routing_key: ClassVar[str] = "journal.thematic_plan.changed.v1"
+    aggregate: ClassVar[str] = "thematic_plan"
+
+    plan_id: uuid.UUID
+    assignment_id: uuid.UUID
+    year_id: uuid.UUID
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    planned_hours: int
+    items: list[ThematicPlanItem]
+
+    def aggregate_id(self) -> str:
+        return str(self.plan_id)
+
+
 EVENTS: tuple[type[Event], ...] = (
     ClassOpened,
     StudentEnrolled,
@@ -285,4 +349,6 @@ EVENTS: tuple[type[Event], ...] = (
     YearCalendarChanged,
     WorkTypeChanged,
     GradingSettingsChanged,
+    CurriculumChanged,
+    ThematicPlanChanged,
 )

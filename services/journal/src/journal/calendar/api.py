@@ -6,6 +6,7 @@ from fastapi import APIRouter, status
 
 from journal.calendar import service
 from journal.calendar.schemas import HolidayOut, PeriodOut, YearIn, YearList, YearOut
+from shared.openapi import problems
 from shared.security import CurrentUser
 from shared.web import Session
 
@@ -42,13 +43,13 @@ async def list_years(session: Session, user: CurrentUser) -> YearList:
     return YearList(items=[year_out(v) for v in await service.list_years(session, user)])
 
 
-@router.post("/years", status_code=status.HTTP_201_CREATED)
+@router.post("/years", status_code=status.HTTP_201_CREATED, responses=problems(404, 409))
 async def open_year(data: YearIn, session: Session, user: CurrentUser) -> YearOut:
     """Open an academic year with its periods and holidays (deputy or director)."""
     return year_out(await service.open_year(session, user, data))
 
 
-@router.get("/years/current")
+@router.get("/years/current", responses=problems(404))
 async def current_year(session: Session, user: CurrentUser) -> YearOut:
     """The year holding today in the school's time zone, or the next one between years."""
     return year_out(await service.current_year(session, user))
@@ -60,7 +61,7 @@ async def get_year(year_id: uuid.UUID, session: Session, user: CurrentUser) -> Y
     return year_out(await service.get_year(session, user, year_id))
 
 
-@router.put("/years/{year_id}")
+@router.put("/years/{year_id}", responses=problems(409))
 async def change_year(
     year_id: uuid.UUID, data: YearIn, session: Session, user: CurrentUser
 ) -> YearOut:

@@ -8,23 +8,22 @@ from pydantic import BaseModel, Field
 
 from journal.schemas import RequestModel, Title
 from shared.contracts.journal import PeriodKind
+from shared.inputs import Day
 
-# Far enough from Python's limits that a year around it is still a date.
-CalendarDay = Annotated[dt.date, Field(ge=dt.date(1900, 1, 1), le=dt.date(2999, 12, 31))]
 PeriodNumber = Annotated[int, Field(ge=1, le=4)]
 
 
 class PeriodIn(RequestModel):
     kind: PeriodKind
     number: PeriodNumber
-    starts_on: CalendarDay
-    ends_on: CalendarDay
+    starts_on: Day
+    ends_on: Day
 
 
 class HolidayIn(RequestModel):
     name: Title
-    starts_on: CalendarDay
-    ends_on: CalendarDay | None = Field(
+    starts_on: Day
+    ends_on: Day | None = Field(
         default=None, description="The last day off; a single day off when left out."
     )
 
@@ -32,8 +31,8 @@ class HolidayIn(RequestModel):
 class YearIn(RequestModel):
     """A year's dates with its periods (quarters and/or halves) and holidays."""
 
-    starts_on: CalendarDay
-    ends_on: CalendarDay
+    starts_on: Day
+    ends_on: Day
     periods: list[PeriodIn] = Field(default_factory=list, max_length=6)
     holidays: list[HolidayIn] = Field(default_factory=list, max_length=100)
 

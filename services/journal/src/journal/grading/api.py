@@ -10,7 +10,7 @@ from shared.web import Session
 router = APIRouter(tags=["grading"])
 
 
-def settings_out(settings: service.Settings) -> GradingSettingsOut:
+def settings_out(settings: service.SchoolGrading) -> GradingSettingsOut:
     return GradingSettingsOut(
         rounding_rule=settings.rounding_rule,
         min_marks_per_period=settings.min_marks_per_period,

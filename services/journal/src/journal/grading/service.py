@@ -19,7 +19,9 @@ from shared.security import User
 
 
 @dataclass(frozen=True)
-class Settings:
+class SchoolGrading:
+    """A school's grading settings as the rules use them."""
+
     rounding_rule: RoundingRule
     min_marks_per_period: int
     late_entry_days: int
@@ -29,7 +31,7 @@ class Settings:
 
 
 # A school that never changed them grades by these (DESIGN.md §7).
-DEFAULT_SETTINGS = Settings(
+DEFAULT_SETTINGS = SchoolGrading(
     rounding_rule="from_0_50",
     min_marks_per_period=3,
     late_entry_days=7,
@@ -39,8 +41,8 @@ DEFAULT_SETTINGS = Settings(
 )
 
 
-def _settings(row: GradingSettings) -> Settings:
-    return Settings(
+def _settings(row: GradingSettings) -> SchoolGrading:
+    return SchoolGrading(
         rounding_rule=row.rounding_rule,  # type: ignore[arg-type]
         min_marks_per_period=row.min_marks_per_period,
         late_entry_days=row.late_entry_days,
@@ -50,18 +52,20 @@ def _settings(row: GradingSettings) -> Settings:
     )
 
 
-async def settings_of(session: AsyncSession, school_id: uuid.UUID) -> Settings:
+async def settings_of(session: AsyncSession, school_id: uuid.UUID) -> SchoolGrading:
     """The school's grading settings, the defaults while it has none of its own."""
     row = await session.get(GradingSettings, school_id)
     return DEFAULT_SETTINGS if row is None else _settings(row)
 
 
-async def read_settings(session: AsyncSession, user: User) -> Settings:
+async def read_settings(session: AsyncSession, user: User) -> SchoolGrading:
     require_role(user, *JOURNAL_READERS)
     return await settings_of(session, user.school_id)
 
 
-async def change_settings(session: AsyncSession, user: User, data: GradingSettingsIn) -> Settings:
+async def change_settings(
+    session: AsyncSession, user: User, data: GradingSettingsIn
+) -> SchoolGrading:
     """Set the school's grading settings; the same settings again change nothing."""
     require_role(user, *ADMINISTRATION)
     if len(set(data.half_year_grades)) != len(data.half_year_grades):

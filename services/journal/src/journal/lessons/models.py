@@ -30,5 +30,10 @@ class Lesson(Base):
     date: Mapped[dt.date] = mapped_column(Date)
     topic: Mapped[str | None] = mapped_column(Text)
     homework: Mapped[str | None] = mapped_column(Text)
+    # The thematic-plan item the lesson's topic follows (set by the lessons' own API later);
+    # a removed item leaves the lesson with its topic text and no link.
+    plan_item_id: Mapped[uuid.UUID | None] = mapped_column(
+        UUID(as_uuid=True), ForeignKey("thematic_plan_items.id", ondelete="SET NULL"), index=True
+    )
     created_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     created_at: Mapped[dt.datetime] = created_at_column()

@@ -11,6 +11,7 @@ from journal.school.schemas import (
     WorkTypeList,
     WorkTypeOut,
 )
+from shared.openapi import problems
 from shared.security import CurrentUser
 from shared.web import Session
 
@@ -31,13 +32,13 @@ async def list_work_types(session: Session, user: CurrentUser) -> WorkTypeList:
     )
 
 
-@router.post("/work-types", status_code=status.HTTP_201_CREATED)
+@router.post("/work-types", status_code=status.HTTP_201_CREATED, responses=problems(409))
 async def add_work_type(data: WorkTypeCreate, session: Session, user: CurrentUser) -> WorkTypeOut:
     """Add a work type with its weight (deputy or director)."""
     return work_type_out(await work_types.add_work_type(session, user, data))
 
 
-@router.patch("/work-types/{code}")
+@router.patch("/work-types/{code}", responses=problems(409))
 async def change_work_type(
     code: WorkTypeCode, data: WorkTypeChange, session: Session, user: CurrentUser
 ) -> WorkTypeOut:

@@ -51,38 +51,39 @@ async def change_work_type(
 ) -> WorkType:
     """Rename, reweigh, deactivate or reactivate a work type; no change, no new version."""
     require_role(user, *ADMINISTRATION)
-    work_type = await session.scalar(
+    wanted = data.model_dump(exclude_unset=True)
+    deactivating = wanted.get("active") is False
+    # A deactivation counts the school's active types, so it locks them all, in one order
+    # (two deactivations at once then queue instead of deadlocking); any other change
+    # locks only its own row.
+    locked = await session.scalars(
         select(WorkType)
-        .where(WorkType.school_id == user.school_id, WorkType.code == code)
+        .where(
+            WorkType.school_id == user.school_id,
+            WorkType.active if deactivating else WorkType.code == code,
+        )
+        .order_by(WorkType.id)
         .with_for_update()
+        .execution_options(populate_existing=True)
     )
+    rows = list(locked)
+    work_type = next((w for w in rows if w.code == code), None)
+    if work_type is None and deactivating:
+        work_type = await session.scalar(
+            select(WorkType).where(WorkType.school_id == user.school_id, WorkType.code == code)
+        )
     if work_type is None:
         raise NotFound("work type")
-    wanted = data.model_dump(exclude_unset=True)
     if all(getattr(work_type, name) == value for name, value in wanted.items()):
         return work_type
-    if wanted.get("active") is False and work_type.active:
-        await _refuse_deactivating_the_last(session, user, work_type)
+    if deactivating and work_type.active and len(rows) <= 1:
+        raise Conflict(
+            "last-active-work-type",
+            f"{work_type.code} is the school's last active work type: marks need one.",
+        )
     for name, value in wanted.items():
         setattr(work_type, name, value)
     work_type.version += 1
     await session.flush()
     await add_event(session, work_type_changed(work_type))
     return work_type
-
-
-async def _refuse_deactivating_the_last(
-    session: AsyncSession, user: User, work_type: WorkType
-) -> None:
-    # Locking every active type of the school makes two concurrent deactivations of the
-    # last two queue, so the second sees the first.
-    active = await session.scalars(
-        select(WorkType.id)
-        .where(WorkType.school_id == user.school_id, WorkType.active)
-        .with_for_update()
-    )
-    if len(list(active)) <= 1:
-        raise Conflict(
-            "last-active-work-type",
-            f"{work_type.code} is the school's last active work type: marks need one.",
-        )

@@ -1,7 +1,7 @@
 """Corrections of marks (changed or removed, with a reason) and attendance with its history.
 
-Revision ID: 0004_corrections_attendance
-Revises: 0003
+Revision ID: 0005_corrections_attendance
+Revises: 0004_curriculum_plans
 Create Date: 2026-12-01
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-revision: str = "0004_corrections_attendance"
-down_revision: str | None = "0003"
+revision: str = "0005_corrections_attendance"
+down_revision: str | None = "0004_curriculum_plans"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

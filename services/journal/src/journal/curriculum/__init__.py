@@ -1,0 +1,1 @@
+"""Curriculum hours (учебный план) and thematic plans (КТП) of teaching assignments."""
