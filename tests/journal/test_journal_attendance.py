@@ -85,7 +85,7 @@ async def test_the_lessons_teacher_marks_a_student_absent(world: World) -> None:
 async def test_a_mark_publishes_attendance_marked(world: World) -> None:
     await put(world, "class_teacher", {"code": "Н"})
 
-    [event] = await outbox(world.db, MARKED)
+    [event] = await outbox(world.db, MARKED, world.school_id)
     assert event["version"] == 1
     assert event["subject"] == f"attendance/{world.math_lesson_id}:{world.student_id}"
     assert event["data"] == {
@@ -144,9 +144,13 @@ async def test_change_clear_and_set_again_each_make_a_version_and_a_history_row(
             "reason": "marked",
         },
     ]
-    [cleared_event] = await outbox(world.db, CLEARED)
+    [cleared_event] = await outbox(world.db, CLEARED, world.school_id)
     assert (cleared_event["version"], cleared_event["data"]["old_code"]) == (3, "П")
-    assert sorted(e["version"] for e in await outbox(world.db, MARKED)) == [1, 2, 4]
+    assert sorted(e["version"] for e in await outbox(world.db, MARKED, world.school_id)) == [
+        1,
+        2,
+        4,
+    ]
 
 
 async def test_the_diary_shows_each_lessons_attendance(world: World) -> None:
@@ -327,7 +331,7 @@ async def test_a_repeated_idempotency_key_replays_the_mark(world: World) -> None
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert len(await history(world)) == 1
-    assert len(await outbox(world.db, MARKED)) == 1
+    assert len(await outbox(world.db, MARKED, world.school_id)) == 1
 
 
 @pytest.mark.parametrize("who", ["deputy", "director"])

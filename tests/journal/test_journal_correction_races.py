@@ -35,7 +35,7 @@ async def test_concurrent_changes_of_one_mark_from_one_version_let_one_win(
     assert await count(world.db, "mark_history", "mark_id = :id", id=uuid.UUID(mark_id)) == 2
     changed = [
         e
-        for e in await outbox(world.db, "journal.mark.changed.v1")
+        for e in await outbox(world.db, "journal.mark.changed.v1", world.school_id)
         if e["data"]["mark_id"] == mark_id
     ]
     assert [e["version"] for e in changed] == [2]

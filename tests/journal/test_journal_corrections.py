@@ -163,7 +163,7 @@ async def test_a_change_publishes_mark_changed_with_the_next_version(
         {"value": 3, "work_type": "test", "reason": "Пересчёт", "version": 1},
     )
 
-    [event] = await outbox(world.db, MARK_CHANGED)
+    [event] = await outbox(world.db, MARK_CHANGED, world.school_id)
     assert event["version"] == 2
     assert event["subject"] == f"mark/{posted['mark_id']}"
     assert event["data"] == {
@@ -198,7 +198,7 @@ async def test_a_removal_publishes_a_tombstone_and_leaves_the_diary(
     assert response.status_code == 200, response.text
     assert response.json()["version"] == 2
     assert response.json()["removed_by"] == str(world.class_teacher)
-    [event] = await outbox(world.db, MARK_REMOVED)
+    [event] = await outbox(world.db, MARK_REMOVED, world.school_id)
     assert (event["version"], event["data"]["mark_id"], event["data"]["value"]) == (
         2,
         posted["mark_id"],
@@ -458,7 +458,7 @@ async def test_a_repeated_idempotency_key_replays_the_change(
     assert again.headers["Idempotent-Replayed"] == "true"
     assert again.json() == first.json()
     assert len(await history(world, posted["mark_id"])) == 2
-    assert len(await outbox(world.db, MARK_CHANGED)) == 1
+    assert len(await outbox(world.db, MARK_CHANGED, world.school_id)) == 1
 
 
 @pytest.mark.parametrize("who", ["deputy", "director"])
