@@ -17,6 +17,7 @@ from shared.testing import TokenFactory
 
 MONDAY = dt.date(2026, 11, 23)  # a school week: Mon 23 – Sun 29 November 2026
 TUESDAY = MONDAY + dt.timedelta(days=1)
+SCHOOL_YEAR_START = dt.date(2026, 9, 1)
 
 
 def readable(prefix: str) -> str:
@@ -177,6 +178,7 @@ class World:
                 "last_name": last_name,
                 "first_name": "Иван",
                 "birth_date": "2015-03-14",
+                "starts_on": SCHOOL_YEAR_START.isoformat(),
             },
         )
         return uuid.UUID(student["student_id"])
@@ -304,6 +306,10 @@ JOURNAL_TABLES = (
     "enrollments",
     "guardians",
     "guardianships",
+    "class_groups",
+    "group_memberships",
+    "roster_changes",
+    "remarks",
     "subjects",
     "assignments",
     "lessons",

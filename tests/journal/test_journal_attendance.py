@@ -381,3 +381,29 @@ async def test_the_attendance_history_is_append_only(world: World, statement: st
         async with world.db.transaction() as session:
             await session.execute(text(statement))
     assert len(await history(world)) == 1
+
+
+async def test_a_student_who_joined_the_class_after_the_lesson_is_refused(world: World) -> None:
+    newcomer = await world.post(
+        "deputy",
+        "/students",
+        {
+            "class_id": str(world.class_id),
+            "last_name": "Новиков",
+            "first_name": "Пётр",
+            "birth_date": "2015-05-01",
+            "starts_on": (MONDAY + dt.timedelta(days=1)).isoformat(),
+        },
+    )
+    before = await table_counts(world.db)
+
+    response = await put(
+        world,
+        "class_teacher",
+        {"code": "Н"},
+        f"/lessons/{world.math_lesson_id}/attendance/{newcomer['student_id']}",
+    )
+
+    assert response.status_code == 422
+    assert problem_type(response) == "student-not-in-class"
+    assert await table_counts(world.db) == before

@@ -18,8 +18,10 @@ def student(world: World, **overrides: Any) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("who", ["deputy", "class_teacher"])
-async def test_the_deputy_or_the_class_teacher_enrolls_a_student(world: World, who: str) -> None:
+@pytest.mark.parametrize("who", ["director", "deputy", "class_teacher"])
+async def test_the_administration_or_the_class_teacher_enrolls_a_student(
+    world: World, who: str
+) -> None:
     response = await world.client.post("/students", headers=world.auth(who), json=student(world))
 
     assert response.status_code == 201, response.text
@@ -52,7 +54,7 @@ async def test_student_enrolled_is_published_with_ids_only(world: World) -> None
     assert event["subject"] == f"student/{body['student_id']}"
 
 
-@pytest.mark.parametrize("who", ["director", "teacher", "outsider", "student", "parent"])
+@pytest.mark.parametrize("who", ["sysadmin", "teacher", "outsider", "student", "parent"])
 async def test_nobody_else_enrolls_students(world: World, who: str) -> None:
     before = await table_counts(world.db)
 
@@ -127,8 +129,8 @@ def guardian(*student_ids: uuid.UUID, **overrides: Any) -> dict[str, Any]:
     }
 
 
-@pytest.mark.parametrize("who", ["deputy", "class_teacher"])
-async def test_the_deputy_or_the_class_teacher_links_a_parent_to_children(
+@pytest.mark.parametrize("who", ["director", "deputy", "class_teacher"])
+async def test_the_administration_or_the_class_teacher_links_a_parent_to_children(
     world: World, who: str
 ) -> None:
     children = (world.student_id, world.classmate_id)
@@ -146,6 +148,7 @@ async def test_the_deputy_or_the_class_teacher_links_a_parent_to_children(
         "middle_name": "Петровна",
         "phone": "+7 (812) 555-12-34",
         "email": "andreeva@example.ru",
+        "address": None,
         "student_ids": [str(c) for c in children],
     }
     events = [
@@ -184,7 +187,7 @@ async def test_a_class_teacher_cannot_link_a_parent_to_another_classs_child(
     assert await table_counts(world.db) == before
 
 
-@pytest.mark.parametrize("who", ["director", "teacher", "outsider", "student", "parent"])
+@pytest.mark.parametrize("who", ["sysadmin", "teacher", "outsider", "student", "parent"])
 async def test_nobody_else_links_parents(world: World, who: str) -> None:
     response = await world.client.post(
         "/guardians", headers=world.auth(who), json=guardian(world.student_id)

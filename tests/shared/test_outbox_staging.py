@@ -8,6 +8,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, get_args, get_origin
 
 import pytest
+from pydantic import BaseModel
 
 from shared.contracts import ALL_EVENTS
 from shared.events import Event
@@ -28,10 +29,15 @@ def value_of(annotation: Any) -> Any:
         return [value_of(get_args(annotation)[0])]
     if origin in (typing.Union, getattr(__import__("types"), "UnionType", None)):
         return value_of(next(a for a in get_args(annotation) if a is not type(None)))
+    if isinstance(annotation, type) and issubclass(annotation, BaseModel):  # a nested part
+        return annotation(
+            **{name: value_of(f.annotation) for name, f in annotation.model_fields.items()}
+        )
     return {
         uuid.UUID: uuid.uuid4(),
         str: 'Шкаф "№ 5"\n\\ é',  # quotes, a newline, a backslash, non-ASCII
         int: 4,
+        float: 4.5,
         date: date(2026, 11, 27),
         datetime: datetime(2026, 11, 27, 8, tzinfo=UTC),
         bool: True,

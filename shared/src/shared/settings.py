@@ -42,8 +42,9 @@ class BaseServiceSettings(BaseSettings):
     jwt_audience: str = "school"
 
     # How long an API process keeps an idle HTTP connection open (uvicorn's keep-alive).
-    # Longer than the gateway keeps its idle upstream connections (nginx: 60 s by
-    # default), so the gateway never reuses a connection the service is closing.
+    # Longer than the gateway keeps its idle upstream connections (4 s in
+    # deploy/nginx/school.conf), so the gateway never reuses a connection the service is
+    # closing.
     keep_alive_timeout: int = 75
 
     relay_poll_interval: float = 2.0

@@ -31,6 +31,12 @@ def amqp_url_for_tests() -> str:
     return os.environ.get("TEST_AMQP_URL", DEFAULT_TEST_AMQP_URL)
 
 
+def rabbitmq_node_for_tests() -> str | None:
+    """The broker node rabbitmqctl addresses: TEST_RABBITMQ_NODE (a broker of the tests'
+    own beside the machine's, e.g. faults@localhost), else rabbitmqctl's default node."""
+    return os.environ.get("TEST_RABBITMQ_NODE") or None
+
+
 def rabbitmq_required() -> bool:
     """REQUIRE_RABBITMQ=1 (CI): an unreachable broker fails the tests instead of skipping."""
     return os.environ.get("REQUIRE_RABBITMQ", "") == "1"
@@ -168,12 +174,14 @@ class Rabbitmqctl:
 
     name = "rabbitmqctl"
 
-    def __init__(self, executable: str = "rabbitmqctl") -> None:
+    def __init__(self, executable: str = "rabbitmqctl", node: str | None = None) -> None:
         self.executable = executable
+        self.node_args = ("-n", node) if node else ()
 
     async def _run(self, *args: str) -> str:
         process = await asyncio.create_subprocess_exec(
             self.executable,
+            *self.node_args,
             "-q",
             *args,
             stdout=asyncio.subprocess.PIPE,
@@ -226,7 +234,7 @@ async def find_admin(amqp_url: str) -> BrokerAdmin | None:
         return api
     executable = shutil.which("rabbitmqctl")
     if executable and (parts.hostname or "localhost") in LOCAL_HOSTS:
-        ctl = Rabbitmqctl(executable)
+        ctl = Rabbitmqctl(executable, rabbitmq_node_for_tests())
         if await ctl.available():
             return ctl
     return None

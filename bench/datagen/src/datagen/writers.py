@@ -166,8 +166,11 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
     await copy(
         conn,
         "enrollments",
-        ("id", "school_id", "student_id", "class_id", "enrolled_at"),
-        [(uuid.uuid5(sid, f"enrollment:{s.id}"), sid, s.id, s.class_id, at) for s in students],
+        ("id", "school_id", "student_id", "class_id", "enrolled_at", "starts_on"),
+        [
+            (uuid.uuid5(sid, f"enrollment:{s.id}"), sid, s.id, s.class_id, at, at.date())
+            for s in students
+        ],
     )
     await copy(
         conn,

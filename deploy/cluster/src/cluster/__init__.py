@@ -3,6 +3,7 @@ relay, consumers: `python -m <service> api|relay|consume`), its own database, Ra
 and nginx as the gateway in front of the APIs (one base URL)."""
 
 import os
+import re
 import shutil
 import signal
 import socket
@@ -18,6 +19,9 @@ import httpx
 from embedded.services import SERVICE_NAMES as SERVICES
 from shared.process import PROCESS_KINDS
 
+# The main context around deploy/nginx/school.conf, as the nginx image's own nginx.conf
+# puts it (there the file is conf.d/default.conf inside `http`), with every path that nginx
+# writes inside the cluster's work directory.
 NGINX_TEMPLATE = """
 worker_processes 1;
 pid {workdir}/nginx.pid;
@@ -25,22 +29,20 @@ error_log {workdir}/nginx-error.log warn;
 events {{ worker_connections 4096; }}
 http {{
     access_log off;
+    default_type application/octet-stream;
     client_body_temp_path {workdir}/client_body;
     proxy_temp_path {workdir}/proxy;
     fastcgi_temp_path {workdir}/fastcgi;
     uwsgi_temp_path {workdir}/uwsgi;
     scgi_temp_path {workdir}/scgi;
-{upstreams}
-    server {{
-        listen 127.0.0.1:{port};
-{locations}
-        proxy_http_version 1.1;
-        proxy_set_header Connection "";
-        proxy_set_header Host $host;
-        proxy_set_header X-Request-ID $request_id;
-    }}
+{gateway}
 }}
 """
+
+GATEWAY_CONF = Path(__file__).resolve().parents[3] / "nginx" / "school.conf"
+# `server <service>:8000;` in an upstream block, and the server's `listen 8080;`.
+_UPSTREAM_SERVER = re.compile(r"\bserver (\w+):8000;")
+_LISTEN = re.compile(r"^(\s*)listen 8080;$", re.MULTILINE)
 
 
 def nginx_binary() -> str | None:
@@ -58,17 +60,18 @@ def free_port() -> int:
 
 
 def render_nginx(workdir: Path, port: int, service_ports: Mapping[str, int]) -> str:
-    """The same routes as deploy/nginx/school.conf, pointed at local ports."""
-    upstreams = "\n".join(
-        f"    upstream {name} {{ server 127.0.0.1:{p}; keepalive 64; }}"
-        for name, p in service_ports.items()
-    )
-    locations = "\n".join(
-        f"        location /api/{name}/ {{ proxy_pass http://{name}; }}" for name in service_ports
-    )
-    return NGINX_TEMPLATE.format(
-        workdir=workdir, port=port, upstreams=upstreams, locations=locations
-    )
+    """deploy/nginx/school.conf itself, its upstreams pointed at local ports and its server
+    listening on 127.0.0.1:<port>: the gateway of docker-compose.yml, rule for rule."""
+    conf = GATEWAY_CONF.read_text()
+    named = set(_UPSTREAM_SERVER.findall(conf))
+    if named != set(service_ports):
+        raise ValueError(f"{GATEWAY_CONF} routes {sorted(named)}, not {sorted(service_ports)}")
+    conf = _UPSTREAM_SERVER.sub(lambda m: f"server 127.0.0.1:{service_ports[m[1]]};", conf)
+    conf, listens = _LISTEN.subn(lambda m: f"{m[1]}listen 127.0.0.1:{port};", conf)
+    if listens != 1:
+        raise ValueError(f"{GATEWAY_CONF} must have exactly one `listen 8080;`")
+    gateway = "\n".join("    " + line if line else line for line in conf.splitlines())
+    return NGINX_TEMPLATE.format(workdir=workdir, gateway=gateway)
 
 
 # Fifteen Python processes start at once (about two CPU seconds of imports each), on a

@@ -9,6 +9,7 @@ from journal.diary.api import router as diary
 from journal.grading.api import router as grading
 from journal.lessons.api import router as lessons
 from journal.marks.api import router as marks
+from journal.remarks.api import router as remarks
 from journal.roster.api import router as roster
 from journal.school.api import router as school
 from journal.teaching.api import router as teaching
@@ -19,6 +20,7 @@ for domain in (
     calendar,
     grading,
     roster,
+    remarks,
     teaching,
     curriculum,
     lessons,

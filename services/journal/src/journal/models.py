@@ -1,6 +1,6 @@
 """Every table of journal's database, gathered on one metadata (for migrations and tests).
 
-The tables live with their domains (school, calendar, grading, roster, teaching,
+The tables live with their domains (school, calendar, grading, roster, remarks, teaching,
 curriculum, lessons, marks, attendance); importing this module registers them all.
 """
 
@@ -17,7 +17,17 @@ from journal.grading.models import GradingSettings
 from journal.idempotency import IdempotencyKey
 from journal.lessons.models import Lesson
 from journal.marks.models import Mark, MarkChange
-from journal.roster.models import Enrollment, Guardian, Guardianship, SchoolClass, Student
+from journal.remarks.models import Remark
+from journal.roster.models import (
+    ClassGroup,
+    Enrollment,
+    GroupMembership,
+    Guardian,
+    Guardianship,
+    RosterChange,
+    SchoolClass,
+    Student,
+)
 from journal.school.models import School, Staff, WorkType
 from journal.teaching.models import Assignment, Subject
 
@@ -27,10 +37,12 @@ __all__ = [
     "Attendance",
     "AttendanceChange",
     "Base",
+    "ClassGroup",
     "CurriculumHours",
     "CurriculumLevel",
     "Enrollment",
     "GradingSettings",
+    "GroupMembership",
     "Guardian",
     "Guardianship",
     "Holiday",
@@ -39,6 +51,8 @@ __all__ = [
     "Mark",
     "MarkChange",
     "Period",
+    "Remark",
+    "RosterChange",
     "School",
     "SchoolClass",
     "Staff",

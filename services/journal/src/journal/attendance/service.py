@@ -34,8 +34,9 @@ from shared.security import User
 MARKED = "marked"  # the history reason of a cell's first code, when none is given
 
 # $1 lesson, $2 the caller's school, $3 student, $4 the lock period of a school without
-# settings. No row unless the lesson is in the school. Enrollment is judged as for marks:
-# in the lesson's class and not left before the lesson's date.
+# settings. No row unless the lesson is in the school. Enrolled: in the lesson's class on
+# the lesson's date, both ends inclusive (roster.enrolled.ENROLLED_ON_SQL, written out so
+# that the statement stays one constant text).
 CELL_SQL = """
 SELECT lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subject_name,
        assignments.teacher_id,
@@ -46,7 +47,8 @@ SELECT lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subj
            WHERE enrollments.student_id = $3::uuid
              AND enrollments.class_id = lessons.class_id
              AND enrollments.school_id = $2::uuid
-             AND (enrollments.left_at IS NULL OR enrollments.left_at >= lessons.date)
+             AND enrollments.starts_on <= lessons.date
+             AND (enrollments.ends_on IS NULL OR enrollments.ends_on >= lessons.date)
        ) AS enrolled,
        attendance.code, coalesce(attendance.version, 0) AS version
 FROM lessons

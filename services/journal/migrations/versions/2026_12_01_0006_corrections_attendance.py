@@ -1,7 +1,7 @@
 """Corrections of marks (changed or removed, with a reason) and attendance with its history.
 
-Revision ID: 0005_corrections_attendance
-Revises: 0004_curriculum_plans
+Revision ID: 0006_corrections_attendance
+Revises: 0005_roster_history
 Create Date: 2026-12-01
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-revision: str = "0005_corrections_attendance"
-down_revision: str | None = "0004_curriculum_plans"
+revision: str = "0006_corrections_attendance"
+down_revision: str | None = "0005_roster_history"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

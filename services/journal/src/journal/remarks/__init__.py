@@ -1,0 +1,1 @@
+"""Teachers' remarks about a student: замечания and благодарности, shown to the family."""
