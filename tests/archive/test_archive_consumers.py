@@ -63,7 +63,7 @@ async def kept(db: Database, **where: object) -> list[ReceivedEvent]:
         return list(await session.scalars(select(ReceivedEvent).filter_by(**where)))
 
 
-def test_archive_subscribes_to_the_five_journal_events() -> None:
+def test_archive_subscribes_to_journals_roster_marks_and_attendance_events() -> None:
     [subscription] = subscriptions(Database.__new__(Database))
     assert subscription.queue == "archive"
     assert set(subscription.routing_keys) == {
@@ -72,6 +72,10 @@ def test_archive_subscribes_to_the_five_journal_events() -> None:
         "journal.guardian.linked.v1",
         "journal.assignment.made.v1",
         "journal.mark.posted.v1",
+        "journal.mark.changed.v1",
+        "journal.mark.removed.v1",
+        "journal.attendance.marked.v1",
+        "journal.attendance.cleared.v1",
     }
 
 

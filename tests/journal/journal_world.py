@@ -315,6 +315,8 @@ JOURNAL_TABLES = (
     "lessons",
     "marks",
     "mark_history",
+    "attendance",
+    "attendance_history",
     "idempotency_keys",
     "academic_years",
     "periods",

@@ -56,6 +56,7 @@ def the_week(world: World, marked: dict[str, dict[str, Any]]) -> dict[str, Any]:
                         "subject_name": "Математика",
                         "topic": "Дроби",
                         "homework": "№ 23",
+                        "attendance": None,
                         "marks": [
                             {
                                 "mark_id": marked["control"]["mark_id"],
@@ -79,6 +80,7 @@ def the_week(world: World, marked: dict[str, dict[str, Any]]) -> dict[str, Any]:
                         "subject_name": "Русский язык",
                         "topic": "Суффиксы",
                         "homework": "№ 23",
+                        "attendance": None,
                         "marks": [
                             {
                                 "mark_id": marked["russian"]["mark_id"],
@@ -100,6 +102,7 @@ def the_week(world: World, marked: dict[str, dict[str, Any]]) -> dict[str, Any]:
                         "subject_name": "Математика",
                         "topic": "Сложение дробей",
                         "homework": "№ 24",
+                        "attendance": None,
                         "marks": [],
                     },
                 ],

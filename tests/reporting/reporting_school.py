@@ -4,7 +4,13 @@ import uuid
 from datetime import date
 
 from reporting.consumers import subscriptions
-from shared.contracts.journal import AssignmentMade, ClassOpened, MarkPosted
+from shared.contracts.journal import (
+    AssignmentMade,
+    ClassOpened,
+    MarkChanged,
+    MarkPosted,
+    MarkRemoved,
+)
 from shared.db import Database
 from shared.events import CloudEvent, Event
 from shared.testing import TokenFactory
@@ -95,6 +101,56 @@ class School:
             value=value,
             work_type="answer",
             weight=weight,
+        )
+
+    def mark_changed(
+        self, posted: MarkPosted, *, value: int, weight: int, version: int
+    ) -> MarkChanged:
+        """A correction of `posted` to `value` (and `weight`) at `version`."""
+        return MarkChanged(
+            school_id=self.id,
+            version=version,
+            **posted.model_dump(
+                include={
+                    "mark_id",
+                    "lesson_id",
+                    "lesson_date",
+                    "student_id",
+                    "class_id",
+                    "subject_id",
+                    "subject_name",
+                    "teacher_id",
+                    "work_type",
+                }
+            ),
+            value=value,
+            weight=weight,
+            work_type_name="Ответ на уроке",
+            old_value=posted.value,
+            old_work_type=posted.work_type,
+        )
+
+    def mark_removed(self, posted: MarkPosted, *, version: int) -> MarkRemoved:
+        """The tombstone of `posted` at `version`."""
+        return MarkRemoved(
+            school_id=self.id,
+            version=version,
+            **posted.model_dump(
+                include={
+                    "mark_id",
+                    "lesson_id",
+                    "lesson_date",
+                    "student_id",
+                    "class_id",
+                    "subject_id",
+                    "subject_name",
+                    "teacher_id",
+                    "value",
+                    "work_type",
+                    "weight",
+                }
+            ),
+            work_type_name="Ответ на уроке",
         )
 
     def token(

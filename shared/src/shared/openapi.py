@@ -28,6 +28,7 @@ _DESCRIPTIONS: Final = {
     413: "The body is larger than the operation takes",
     415: "The body is not JSON",
     422: "The request does not match the schema, or a value is refused",
+    428: "A change must name the version it is based on (If-Match or `version`)",
     503: "A backing service is briefly unavailable; nothing was saved, retry shortly",
 }
 

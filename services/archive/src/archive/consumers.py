@@ -10,9 +10,13 @@ from archive import service
 from shared.bus import Subscription
 from shared.contracts.journal import (
     AssignmentMade,
+    AttendanceCleared,
+    AttendanceMarked,
     ClassOpened,
     GuardianLinked,
+    MarkChanged,
     MarkPosted,
+    MarkRemoved,
     StudentEnrolled,
 )
 from shared.db import Database
@@ -30,6 +34,10 @@ RECEIVED: tuple[type[Event], ...] = (
     GuardianLinked,
     AssignmentMade,
     MarkPosted,
+    MarkChanged,
+    MarkRemoved,
+    AttendanceMarked,
+    AttendanceCleared,
 )
 BINDINGS = bindings_of(CONSUMER, RECEIVED)
 

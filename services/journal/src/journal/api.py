@@ -2,6 +2,7 @@
 
 from fastapi import APIRouter
 
+from journal.attendance.api import router as attendance
 from journal.calendar.api import router as calendar
 from journal.curriculum.api import router as curriculum
 from journal.diary.api import router as diary
@@ -24,6 +25,7 @@ for domain in (
     curriculum,
     lessons,
     marks,
+    attendance,
     diary,
 ):
     router.include_router(domain)

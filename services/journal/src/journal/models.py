@@ -1,9 +1,10 @@
 """Every table of journal's database, gathered on one metadata (for migrations and tests).
 
 The tables live with their domains (school, calendar, grading, roster, remarks, teaching,
-curriculum, lessons, marks); importing this module registers them all.
+curriculum, lessons, marks, attendance); importing this module registers them all.
 """
 
+from journal.attendance.models import Attendance, AttendanceChange
 from journal.base import Base
 from journal.calendar.models import AcademicYear, Holiday, Period
 from journal.curriculum.models import (
@@ -33,6 +34,8 @@ from journal.teaching.models import Assignment, Subject
 __all__ = [
     "AcademicYear",
     "Assignment",
+    "Attendance",
+    "AttendanceChange",
     "Base",
     "ClassGroup",
     "CurriculumHours",

@@ -2,7 +2,13 @@
 
 from messaging import service
 from shared.bus import Subscription
-from shared.contracts.journal import GuardianLinked, MarkPosted
+from shared.contracts.journal import (
+    AttendanceMarked,
+    GuardianLinked,
+    MarkChanged,
+    MarkPosted,
+    MarkRemoved,
+)
 from shared.db import Database
 from shared.events import Event
 from shared.inbox import Batched, subscription
@@ -16,6 +22,9 @@ CONSUMER = "messaging"
 HANDLERS: dict[type[Event], Batched] = {
     GuardianLinked: Batched(service.link_guardians),
     MarkPosted: Batched(service.notify_marks_posted),
+    MarkChanged: Batched(service.notify_marks_changed),
+    MarkRemoved: Batched(service.notify_marks_removed),
+    AttendanceMarked: Batched(service.notify_attendance),
 }
 BINDINGS = bindings_of(CONSUMER, HANDLERS)
 

@@ -1,7 +1,8 @@
-"""Messaging use cases: keep the guardianship projection, notify about marks, read notices."""
+"""Messaging use cases: keep the guardianship projection, notify about marks and absences,
+read notices."""
 
 import uuid
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from datetime import UTC, date, datetime
 from typing import Any
 
@@ -11,12 +12,29 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.models import Base, Guardianship, Notification
 from shared.bulk import insert_new
-from shared.contracts.journal import GuardianLinked, MarkPosted
+from shared.contracts.journal import (
+    AttendanceMarked,
+    GuardianLinked,
+    MarkChanged,
+    MarkPosted,
+    MarkRemoved,
+)
 from shared.errors import NotFound
 from shared.events import Event
 from shared.security import User
 
 MARK_POSTED = "mark_posted"
+MARK_CHANGED = "mark_changed"
+MARK_REMOVED = "mark_removed"
+ATTENDANCE_MARKED = "attendance_marked"
+
+# What parents read for each attendance code (DESIGN §7).
+ATTENDANCE_TEXTS: dict[str, str] = {
+    "Н": "отсутствие без уважительной причины",
+    "Б": "отсутствие по болезни",
+    "П": "отсутствие по уважительной причине",
+    "ОП": "опоздание",
+}
 
 _UUIDS = ARRAY(UUID(as_uuid=True))
 
@@ -45,6 +63,38 @@ def mark_posted_text(
     return (
         f"Новая отметка {value} ({work_type_name(work_type)}, вес {weight}) "
         f"по предмету «{subject_name}» за {lesson_date:%d.%m.%Y}"
+    )
+
+
+def mark_changed_text(
+    *,
+    old_value: int,
+    value: int,
+    work_type: str,
+    weight: int,
+    subject_name: str,
+    lesson_date: date,
+) -> str:
+    """The notice a student and their parents read about a corrected mark."""
+    return (
+        f"Отметка по предмету «{subject_name}» за {lesson_date:%d.%m.%Y} исправлена: "
+        f"{old_value} → {value} ({work_type_name(work_type)}, вес {weight})"
+    )
+
+
+def mark_removed_text(*, value: int, work_type: str, subject_name: str, lesson_date: date) -> str:
+    """The notice a student and their parents read about a removed mark."""
+    return (
+        f"Отметка {value} ({work_type_name(work_type)}) по предмету «{subject_name}» "
+        f"за {lesson_date:%d.%m.%Y} удалена"
+    )
+
+
+def attendance_text(*, code: str, subject_name: str, lesson_date: date) -> str:
+    """The notice parents read about an absence or a lateness."""
+    return (
+        f"{code}: {ATTENDANCE_TEXTS.get(code, code)} на уроке по предмету «{subject_name}» "
+        f"за {lesson_date:%d.%m.%Y}"
     )
 
 
@@ -121,24 +171,95 @@ async def guardians_of_students(
     return found
 
 
-async def notify_marks_posted(session: AsyncSession, events: Sequence[MarkPosted]) -> None:
-    """For each mark, one notice to the student and one to each guardian linked now; all
-    of a batch's notices in one statement (one already there is left as it is)."""
+Notice = tuple[str, dict[str, Any], str]
+"""A notice's kind, what it carries (for the apps) and what it says (for people)."""
+
+
+def _mark_payload(event: MarkPosted | MarkChanged | MarkRemoved) -> dict[str, Any]:
+    return {
+        "mark_id": str(event.mark_id),
+        "lesson_id": str(event.lesson_id),
+        "lesson_date": event.lesson_date.isoformat(),
+        "class_id": str(event.class_id),
+        "subject_id": str(event.subject_id),
+        "subject_name": event.subject_name,
+        "teacher_id": str(event.teacher_id),
+        "value": event.value,
+        "work_type": event.work_type,
+        "work_type_name": work_type_name(event.work_type),
+        "weight": event.weight,
+        "version": event.version,
+    }
+
+
+def mark_changed_notice(event: MarkChanged) -> Notice:
+    payload = {**_mark_payload(event), "old_value": event.old_value}
+    text = mark_changed_text(
+        old_value=event.old_value,
+        value=event.value,
+        work_type=event.work_type,
+        weight=event.weight,
+        subject_name=event.subject_name,
+        lesson_date=event.lesson_date,
+    )
+    return MARK_CHANGED, payload, text
+
+
+def mark_removed_notice(event: MarkRemoved) -> Notice:
+    text = mark_removed_text(
+        value=event.value,
+        work_type=event.work_type,
+        subject_name=event.subject_name,
+        lesson_date=event.lesson_date,
+    )
+    return MARK_REMOVED, _mark_payload(event), text
+
+
+def attendance_notice(event: AttendanceMarked) -> Notice:
+    payload: dict[str, Any] = {
+        "lesson_id": str(event.lesson_id),
+        "lesson_date": event.lesson_date.isoformat(),
+        "class_id": str(event.class_id),
+        "subject_id": str(event.subject_id),
+        "subject_name": event.subject_name,
+        "teacher_id": str(event.teacher_id),
+        "code": event.code,
+        "version": event.version,
+    }
+    text = attendance_text(
+        code=event.code, subject_name=event.subject_name, lesson_date=event.lesson_date
+    )
+    return ATTENDANCE_MARKED, payload, text
+
+
+async def _notify(
+    session: AsyncSession,
+    events: Sequence[MarkPosted | MarkChanged | MarkRemoved | AttendanceMarked],
+    notice: Callable[[Any], Notice],
+    *,
+    to_student: bool,
+) -> None:
+    """For each event, one notice to each guardian linked now (and to the student if
+    `to_student`); all of a batch's notices in one statement (one already there is left
+    as it is, so a redelivered event notifies nobody twice)."""
     schools = [_school_of(event) for event in events]
     pairs = [(school, event.student_id) for school, event in zip(schools, events, strict=True)]
     guardians = await guardians_of_students(session, pairs)
     now = datetime.now(UTC)
     notices: list[dict[str, Any]] = []
     for school_id, event in zip(schools, events, strict=True):
-        payload, text = mark_posted_notice(event)
-        recipients = [event.student_id, *guardians[school_id, event.student_id]]
+        kind, payload, text = notice(event)
+        recipients = [
+            *([event.student_id] if to_student else []),
+            *guardians[school_id, event.student_id],
+        ]
         notices.extend(
             {
                 "id": uuid.uuid4(),
                 "school_id": school_id,
                 "recipient_person_id": recipient,
                 "student_id": event.student_id,
-                "kind": MARK_POSTED,
+                "kind": kind,
                 "payload": payload,
                 "text": text,
                 "source_event_id": event.event_id,
@@ -149,6 +270,30 @@ async def notify_marks_posted(session: AsyncSession, events: Sequence[MarkPosted
     await insert_new(
         session, _table(Notification), ["source_event_id", "recipient_person_id"], notices
     )
+
+
+def _posted_notice(event: MarkPosted) -> Notice:
+    payload, text = mark_posted_notice(event)
+    return MARK_POSTED, payload, text
+
+
+async def notify_marks_posted(session: AsyncSession, events: Sequence[MarkPosted]) -> None:
+    """For each mark, one notice to the student and one to each guardian linked now."""
+    await _notify(session, events, _posted_notice, to_student=True)
+
+
+async def notify_marks_changed(session: AsyncSession, events: Sequence[MarkChanged]) -> None:
+    """A corrected mark: the student and their parents read the new value beside the old."""
+    await _notify(session, events, mark_changed_notice, to_student=True)
+
+
+async def notify_marks_removed(session: AsyncSession, events: Sequence[MarkRemoved]) -> None:
+    await _notify(session, events, mark_removed_notice, to_student=True)
+
+
+async def notify_attendance(session: AsyncSession, events: Sequence[AttendanceMarked]) -> None:
+    """An absence or a lateness is told to the parents (the student knows it already)."""
+    await _notify(session, events, attendance_notice, to_student=False)
 
 
 async def list_notifications(

@@ -14,7 +14,13 @@ from reporting import service
 from reporting.models import LoggedEvent
 from shared.bus import Subscription
 from shared.contracts import ALL_EVENTS
-from shared.contracts.journal import AssignmentMade, ClassOpened, MarkPosted
+from shared.contracts.journal import (
+    AssignmentMade,
+    ClassOpened,
+    MarkChanged,
+    MarkPosted,
+    MarkRemoved,
+)
 from shared.db import Database
 from shared.events import CloudEvent, Event
 from shared.inbox import Batched, subscription
@@ -31,6 +37,8 @@ HANDLERS: dict[type[Event], Batched] = {
     ClassOpened: Batched(service.record_classes_opened),
     AssignmentMade: Batched(service.record_assignments),
     MarkPosted: Batched(service.record_marks_posted),
+    MarkChanged: Batched(service.record_marks_changed),
+    MarkRemoved: Batched(service.record_marks_removed),
 }
 LOGGED: dict[str, type[Event]] = {event_type.routing_key: event_type for event_type in ALL_EVENTS}
 # Every known event is logged, so the queue is bound to all of them.

@@ -11,7 +11,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from reporting.averages import weighted_average
 from reporting.models import AssignmentRow, Base, ClassRow, LoggedEvent, MarkRow
 from shared.bulk import insert_new, upsert_newer
-from shared.contracts.journal import AssignmentMade, ClassOpened, MarkPosted
+from shared.contracts.journal import (
+    AssignmentMade,
+    ClassOpened,
+    MarkChanged,
+    MarkPosted,
+    MarkRemoved,
+)
 from shared.errors import Forbidden, NotFound
 from shared.events import CloudEvent, Event
 from shared.security import User
@@ -90,6 +96,32 @@ async def record_marks_posted(session: AsyncSession, events: Sequence[MarkPosted
             )
             for event in events
         ),
+    )
+
+
+async def record_marks_changed(session: AsyncSession, events: Sequence[MarkChanged]) -> None:
+    """A changed mark's new state, unless a newer version (a later change or a removal's
+    tombstone) is already stored."""
+    await apply_marks(session, (_mark_state(event) for event in events))
+
+
+async def record_marks_removed(session: AsyncSession, events: Sequence[MarkRemoved]) -> None:
+    """A tombstone at the removal's version: left out of every average, and a MarkPosted
+    or MarkChanged of an older version arriving later changes nothing."""
+    await apply_marks(session, (_mark_state(event, deleted=True) for event in events))
+
+
+def _mark_state(event: MarkChanged | MarkRemoved, *, deleted: bool = False) -> MarkState:
+    return MarkState(
+        mark_id=event.mark_id,
+        school_id=_school_of(event),
+        class_id=event.class_id,
+        subject_id=event.subject_id,
+        student_id=event.student_id,
+        value=event.value,
+        weight=event.weight,
+        version=event.version,
+        deleted=deleted,
     )
 
 

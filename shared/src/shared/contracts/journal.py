@@ -215,6 +215,107 @@ class MarkPosted(Event):
         return str(self.mark_id)
 
 
+class MarkChanged(Event):
+    """A mark's value or work type was corrected; the mark's state after the change.
+
+    The whole state travels (not only what changed), so a consumer can apply any version
+    it receives first and a late older one does nothing. The reason stays in journal's
+    history: it is free text about a child, and no personal data leaves journal."""
+
+    routing_key: ClassVar[str] = "journal.mark.changed.v1"
+    aggregate: ClassVar[str] = "mark"
+
+    mark_id: uuid.UUID
+    lesson_id: uuid.UUID
+    lesson_date: date
+    student_id: uuid.UUID
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    teacher_id: uuid.UUID
+    value: int
+    work_type: str
+    weight: int
+    work_type_name: str
+    old_value: int
+    old_work_type: str
+
+    def aggregate_id(self) -> str:
+        return str(self.mark_id)
+
+
+class MarkRemoved(Event):
+    """A mark was removed: a tombstone with the mark's last state and a newer version, so
+    a MarkPosted or MarkChanged arriving after it changes nothing."""
+
+    routing_key: ClassVar[str] = "journal.mark.removed.v1"
+    aggregate: ClassVar[str] = "mark"
+
+    mark_id: uuid.UUID
+    lesson_id: uuid.UUID
+    lesson_date: date
+    student_id: uuid.UUID
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    teacher_id: uuid.UUID
+    value: int
+    work_type: str
+    weight: int
+    work_type_name: str
+
+    def aggregate_id(self) -> str:
+        return str(self.mark_id)
+
+
+AttendanceCode = Literal["Н", "Б", "П", "ОП"]
+"""Н absent without a reason, Б ill, П absent with a valid reason, ОП late (DESIGN §7)."""
+
+
+class AttendanceMarked(Event):
+    """A student's attendance of a lesson was set or changed (the cell's state after it).
+
+    One event for setting and changing: a consumer only ever needs the cell's current
+    code, and it takes whichever version is newest."""
+
+    routing_key: ClassVar[str] = "journal.attendance.marked.v1"
+    aggregate: ClassVar[str] = "attendance"
+
+    lesson_id: uuid.UUID
+    lesson_date: date
+    student_id: uuid.UUID
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    teacher_id: uuid.UUID
+    code: AttendanceCode
+    # None when the cell held no code before (a first mark or one after a clearing).
+    old_code: AttendanceCode | None = None
+
+    def aggregate_id(self) -> str:
+        return f"{self.lesson_id}:{self.student_id}"
+
+
+class AttendanceCleared(Event):
+    """A student's attendance mark was cleared (they were present after all): a
+    tombstone with the cell's newer version."""
+
+    routing_key: ClassVar[str] = "journal.attendance.cleared.v1"
+    aggregate: ClassVar[str] = "attendance"
+
+    lesson_id: uuid.UUID
+    lesson_date: date
+    student_id: uuid.UUID
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    teacher_id: uuid.UUID
+    old_code: AttendanceCode
+
+    def aggregate_id(self) -> str:
+        return f"{self.lesson_id}:{self.student_id}"
+
+
 class YearPeriod(BaseModel):
     """A quarter or a half of an academic year, as carried by `YearCalendarChanged`."""
 
@@ -372,6 +473,10 @@ EVENTS: tuple[type[Event], ...] = (
     RemarkWritten,
     AssignmentMade,
     MarkPosted,
+    MarkChanged,
+    MarkRemoved,
+    AttendanceMarked,
+    AttendanceCleared,
     YearCalendarChanged,
     WorkTypeChanged,
     GradingSettingsChanged,

@@ -5,6 +5,8 @@ import uuid
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from shared.contracts.journal import AttendanceCode
+
 
 class DiaryMark(BaseModel):
     mark_id: uuid.UUID
@@ -20,7 +22,10 @@ class DiaryLesson(BaseModel):
     subject_name: str
     topic: str | None
     homework: str | None
-    marks: list[DiaryMark]
+    attendance: AttendanceCode | None = Field(
+        description="Н, Б, П or ОП; null when the student was present."
+    )
+    marks: list[DiaryMark] = Field(description="Current marks; removed ones are left out.")
 
 
 class DiaryDay(BaseModel):

@@ -3,7 +3,8 @@
 It is the hottest read of the system, so both statements are prebuilt SQL sent through
 asyncpg (journal.driver) outside any transaction, and PostgreSQL builds the diary's JSON
 itself: the lessons of the student's classes in the range (by `ix_lessons_class_id_date`),
-each with the student's marks (by `ix_marks_student_id_lesson_id`), aggregated by day into
+each with the student's current marks (by `ix_marks_student_id_lesson_id`; removed ones
+left out) and attendance code (by the cell's primary key), aggregated by day into
 exactly the document `Diary` describes. Journal passes its bytes on as they are; nothing
 is parsed, modelled or serialised in Python.
 """
@@ -80,7 +81,8 @@ WHERE students.id = $1::uuid AND students.school_id = $2::uuid
 
 # $1 school, $2 student, $3 first day, $4 last day: the diary as UTF-8 JSON (`Diary`).
 # Days that have lessons, in date order; a day's lessons by creation, subject and id; a
-# lesson's marks (the student's only) by posting time and id. The student's classes are
+# lesson's marks (the student's only, current values, removed ones left out) by posting
+# time and id; its attendance the student's code, null when present. The student's classes are
 # an uncorrelated IN on purpose: the planner starts from their few classes and reads
 # their lessons through ix_lessons_class_id_date. (A class left during the range still
 # shows to the end of the range; exact transfer dates come with transfers.)
@@ -104,9 +106,12 @@ days AS (
                'subject_name', lesson.subject_name,
                'topic', lesson.topic,
                'homework', lesson.homework,
+               'attendance', attendance.code,
                'marks', coalesce(given.marks, '[]'::json)
            ) ORDER BY lesson.created_at, lesson.subject_name, lesson.id) AS lessons
     FROM lessons_in_range AS lesson
+    LEFT JOIN attendance
+        ON attendance.lesson_id = lesson.id AND attendance.student_id = $2::uuid
     LEFT JOIN LATERAL (
         SELECT json_agg(json_build_object(
                    'mark_id', marks.id,
@@ -117,6 +122,7 @@ days AS (
                ) ORDER BY marks.posted_at, marks.id) AS marks
         FROM marks JOIN work_types ON work_types.id = marks.work_type_id
         WHERE marks.student_id = $2::uuid AND marks.lesson_id = lesson.id
+          AND marks.removed_at IS NULL
     ) AS given ON true
     GROUP BY lesson.date
 )

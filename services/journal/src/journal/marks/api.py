@@ -1,17 +1,32 @@
 """Routes of marks."""
 
 import uuid
-from typing import Annotated
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, time, timedelta
+from typing import Annotated, Any
 
 import orjson
-from fastapi import APIRouter, Header, status
+from fastapi import APIRouter, Header, Query, status
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal import idempotency
+from journal.corrections import based_on
 from journal.marks import service
-from journal.marks.schemas import MarkCreate, MarkOut
+from journal.marks.schemas import (
+    MarkChangedOut,
+    MarkCorrection,
+    MarkCreate,
+    MarkHistory,
+    MarkOut,
+    MarkRemoval,
+    MarkRemovedOut,
+    SchoolMarkChanges,
+)
+from shared.errors import Problem
+from shared.inputs import Day, PageOffset
 from shared.openapi import problems
-from shared.security import CurrentUser
+from shared.security import CurrentUser, User
 from shared.web import Session
 
 router = APIRouter(tags=["marks"])
@@ -71,3 +86,118 @@ async def post_mark(
         )
     # Serialised once by the service; `response_model` documents the shape.
     return Response(body, status_code=status.HTTP_201_CREATED, media_type="application/json")
+
+
+IfMatchHeader = Annotated[str | None, Header(alias="If-Match", max_length=40)]
+
+
+async def idempotent(
+    session: AsyncSession,
+    user: User,
+    key: str | None,
+    route: str,
+    payload: dict[str, Any],
+    write: Callable[[], Awaitable[bytes]],
+) -> Response:
+    """Run a correction once per `Idempotency-Key`: a repeat replays the first answer (200)."""
+    if key is not None:
+        stored = await idempotency.begin(
+            session,
+            account_id=user.account_id,
+            school_id=user.school_id,
+            key=key,
+            request_fingerprint=idempotency.fingerprint(route, payload),
+        )
+        if stored is not None:
+            return JSONResponse(
+                stored.body, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"}
+            )
+    body = await write()
+    if key is not None:
+        await idempotency.complete(
+            session, account_id=user.account_id, key=key, status_code=200, body=orjson.loads(body)
+        )
+    return Response(body, media_type="application/json")
+
+
+CORRECTION_ANSWERS = problems(404, 409, 428)
+
+
+@router.patch("/marks/{mark_id}", response_model=MarkChangedOut, responses=CORRECTION_ANSWERS)
+async def change_mark(
+    mark_id: uuid.UUID,
+    data: MarkCorrection,
+    session: Session,
+    user: CurrentUser,
+    if_match: IfMatchHeader = None,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Change a mark's value or work type, with a reason, based on its current version
+    (`If-Match` or `version`; a stale one answers 409 with the current mark). The
+    lesson's teacher until the lesson locks, the deputy at any time."""
+    version = based_on(if_match, data.version)
+    mark = await service.correcting(session, user, mark_id, data.work_type)
+    return await idempotent(
+        session,
+        user,
+        idempotency_key,
+        f"PATCH /marks/{mark_id}",
+        {**data.model_dump(mode="json"), "version": version},
+        lambda: service.change_mark(session, user, mark, data, version),
+    )
+
+
+@router.delete("/marks/{mark_id}", response_model=MarkRemovedOut, responses=CORRECTION_ANSWERS)
+async def remove_mark(
+    mark_id: uuid.UUID,
+    data: MarkRemoval,
+    session: Session,
+    user: CurrentUser,
+    if_match: IfMatchHeader = None,
+    idempotency_key: IdempotencyKeyHeader = None,
+) -> Response:
+    """Remove a mark, with a reason (a JSON body), based on its current version; the
+    same rules as a change."""
+    version = based_on(if_match, data.version)
+    mark = await service.correcting(session, user, mark_id, None)
+    return await idempotent(
+        session,
+        user,
+        idempotency_key,
+        f"DELETE /marks/{mark_id}",
+        {**data.model_dump(mode="json"), "version": version},
+        lambda: service.remove_mark(session, user, mark, data.reason, version),
+    )
+
+
+@router.get("/marks/{mark_id}/history", response_model=MarkHistory, responses=problems(404))
+async def mark_history(mark_id: uuid.UUID, session: Session, user: CurrentUser) -> MarkHistory:
+    """Every version of a mark with who, when, old and new value and why (deputy, director)."""
+    return await service.mark_history(session, user, mark_id)
+
+
+@router.get("/mark-changes", response_model=SchoolMarkChanges)
+async def school_mark_changes(
+    session: Session,
+    user: CurrentUser,
+    date_from: Annotated[Day, Query(alias="from")],
+    date_to: Annotated[Day, Query(alias="to")],
+    teacher_id: uuid.UUID | None = None,
+    class_id: uuid.UUID | None = None,
+    limit: Annotated[int, Query(ge=1, le=500)] = 100,
+    offset: PageOffset = 0,
+) -> SchoolMarkChanges:
+    """The school's changes and removals of marks made from `from` to `to` (days in UTC,
+    both included), newest first, optionally of one teacher or one class (deputy, director)."""
+    if date_to < date_from:
+        raise Problem(422, "invalid-date-range", "Invalid date range", "`to` is before `from`.")
+    return await service.school_mark_changes(
+        session,
+        user,
+        since=datetime.combine(date_from, time(), UTC),
+        until=datetime.combine(date_to + timedelta(days=1), time(), UTC),
+        teacher_id=teacher_id,
+        class_id=class_id,
+        limit=limit,
+        offset=offset,
+    )

@@ -30,13 +30,18 @@ class Mark(Base):
     posted_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     posted_at: Mapped[datetime] = created_at_column()
     version: Mapped[int] = mapped_column(default=1)
+    # A removed mark stays (its history points at it); current marks are those without.
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    removed_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
 
 
 class MarkChange(Base):
-    """One change of a mark: who, when, old and new value, why. Append-only: a trigger
+    """One change of a mark: who, when, old and new value, why (a removal has no new
+    value). Append-only: a trigger
     refuses UPDATE, DELETE and TRUNCATE whatever the database role."""
 
     __tablename__ = "mark_history"
+    __table_args__ = (Index("ix_mark_history_school_id_changed_at", "school_id", "changed_at"),)
 
     id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True, default=new_id)
     school_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))

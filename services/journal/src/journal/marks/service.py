@@ -5,21 +5,40 @@ asyncpg (journal.driver) and no ORM unit of work: one reads everything the rules
 lesson and who teaches it, the student's enrollment, the work type), one writes the mark,
 its history row and its MarkPosted event together. That write is atomic by itself, so a
 plain post needs no BEGIN and COMMIT round trips; with an Idempotency-Key the session has
-begun a transaction (the key's row) and the write joins it.
+begun a transaction (the key's row) and the write joins it. Changes and removals follow
+the same shape (see "corrections" below).
 """
 
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import UTC, date, datetime
+from typing import Any
 
 import orjson
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal import driver
 from journal.access import TEACHING, require_role
+from journal.corrections import (
+    CORRECTORS,
+    HISTORY_READERS,
+    require_may_correct,
+    stale,
+    version_required,
+)
+from journal.grading.service import DEFAULT_SETTINGS
 from journal.lessons.service import require_own_teaching
-from journal.marks.schemas import MarkCreate
-from shared.contracts.journal import MarkPosted
+from journal.marks.models import Mark
+from journal.marks.schemas import (
+    MarkCorrection,
+    MarkCreate,
+    MarkHistory,
+    MarkHistoryEntry,
+    SchoolMarkChange,
+    SchoolMarkChanges,
+)
+from shared.contracts.journal import MarkChanged, MarkPosted, MarkRemoved
 from shared.errors import NotFound, Problem
 from shared.outbox import staged
 from shared.security import User
@@ -186,4 +205,390 @@ async def post_mark(session: AsyncSession, user: User, on: Marking, value: int) 
             "version": 1,
         },
         option=orjson.OPT_UTC_Z,
+    )
+
+
+# --- corrections --------------------------------------------------------------------------
+# A change or removal is one read (the mark as it is now, its lesson, who teaches it, the
+# lock, the new work type) and one write: the mark updated only if it is still at the
+# version the change was based on, its history row and its event in the same statement.
+
+# $1 mark, $2 the caller's school, $3 the new work type's code (NULL: keep it), $4 the
+# lock period of a school without settings. No row unless the mark is in the school.
+CORRECTING_SQL = """
+SELECT marks.lesson_id, marks.student_id, marks.value, marks.version,
+       marks.removed_at IS NOT NULL AS removed,
+       kept.id AS work_type_id, kept.code AS work_type, kept.name AS work_type_name,
+       kept.weight,
+       lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subject_name,
+       assignments.teacher_id,
+       ((now() AT TIME ZONE schools.timezone)::date - lessons.date)
+           > coalesce(grading_settings.lock_after_days, $4::int) AS locked,
+       new_type.id AS new_work_type_id, new_type.name AS new_work_type_name,
+       new_type.weight AS new_weight
+FROM marks
+JOIN work_types AS kept ON kept.id = marks.work_type_id
+JOIN lessons ON lessons.id = marks.lesson_id
+JOIN assignments ON assignments.id = lessons.assignment_id
+JOIN subjects ON subjects.id = lessons.subject_id
+JOIN schools ON schools.id = marks.school_id
+LEFT OUTER JOIN grading_settings ON grading_settings.school_id = marks.school_id
+LEFT OUTER JOIN work_types AS new_type
+    ON new_type.school_id = $2::uuid AND new_type.code = $3::text AND new_type.active
+WHERE marks.id = $1::uuid AND marks.school_id = $2::uuid
+"""
+
+# $1 mark, $2 the version it was based on, $3 new value, $4 new work type, $5 history row,
+# $6 who, $7 when, $8 old value, $9 old work type, $10 reason, $11-$13 the event.
+# No row when the mark moved on (or was removed) meanwhile: nothing is written.
+CHANGE_SQL = """
+WITH changed AS (
+    UPDATE marks SET value = $3::smallint, work_type_id = $4::uuid, version = version + 1
+    WHERE id = $1::uuid AND version = $2::int AND removed_at IS NULL
+    RETURNING id, school_id, version, value, work_type_id
+),
+history AS (
+    INSERT INTO mark_history (id, school_id, mark_id, version, changed_by, changed_at,
+                              old_value, new_value, old_work_type_id, new_work_type_id,
+                              reason)
+    SELECT $5::uuid, school_id, id, version, $6::uuid, $7::timestamptz,
+           $8::smallint, value, $9::uuid, work_type_id, $10::text
+    FROM changed
+),
+event AS (
+    INSERT INTO outbox (id, routing_key, envelope)
+    SELECT $11::uuid, $12::text, $13::jsonb FROM changed
+)
+SELECT version FROM changed
+"""
+
+# $1 mark, $2 the version it was based on, $3 history row, $4 who, $5 when, $6 reason,
+# $7-$9 the event. The mark stays as a removed row; its history records no new value.
+REMOVE_SQL = """
+WITH removed AS (
+    UPDATE marks SET removed_at = $5::timestamptz, removed_by = $4::uuid, version = version + 1
+    WHERE id = $1::uuid AND version = $2::int AND removed_at IS NULL
+    RETURNING id, school_id, version, value, work_type_id
+),
+history AS (
+    INSERT INTO mark_history (id, school_id, mark_id, version, changed_by, changed_at,
+                              old_value, new_value, old_work_type_id, new_work_type_id,
+                              reason)
+    SELECT $3::uuid, school_id, id, version, $4::uuid, $5::timestamptz,
+           value, NULL, work_type_id, NULL, $6::text
+    FROM removed
+),
+event AS (
+    INSERT INTO outbox (id, routing_key, envelope)
+    SELECT $7::uuid, $8::text, $9::jsonb FROM removed
+)
+SELECT version FROM removed
+"""
+
+
+@dataclass(frozen=True)
+class Correcting:
+    """A mark as it is now, with what the rules of correcting it need."""
+
+    mark_id: uuid.UUID
+    lesson_id: uuid.UUID
+    lesson_date: date
+    student_id: uuid.UUID
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    teacher_id: uuid.UUID
+    value: int
+    version: int
+    removed: bool
+    work_type_id: uuid.UUID
+    work_type: str
+    work_type_name: str
+    weight: int
+    new_work_type_id: uuid.UUID | None
+    new_work_type_name: str | None
+    new_weight: int | None
+
+    def current(self) -> dict[str, Any]:
+        """The mark's state as a 409 shows it (JSON-ready)."""
+        return {
+            "mark_id": str(self.mark_id),
+            "value": self.value,
+            "work_type": self.work_type,
+            "version": self.version,
+            "removed": self.removed,
+        }
+
+
+async def correcting(
+    session: AsyncSession, user: User, mark_id: uuid.UUID, new_work_type: str | None
+) -> Correcting:
+    """The mark the caller may correct now (404 across schools, 403 for another teacher's
+    mark or a locked lesson unless the caller is the deputy)."""
+    require_role(user, *CORRECTORS)
+    row = await driver.fetchrow(
+        session,
+        CORRECTING_SQL,
+        mark_id,
+        user.school_id,
+        new_work_type,
+        DEFAULT_SETTINGS.lock_after_days,
+    )
+    if row is None:
+        raise NotFound("mark")
+    require_may_correct(user, row["teacher_id"], row["locked"])
+    return Correcting(
+        mark_id=mark_id,
+        # asyncpg's own UUID type, which orjson does not write, made a plain UUID
+        lesson_id=uuid.UUID(bytes=row["lesson_id"].bytes),
+        lesson_date=row["date"],
+        student_id=uuid.UUID(bytes=row["student_id"].bytes),
+        class_id=row["class_id"],
+        subject_id=row["subject_id"],
+        subject_name=row["subject_name"],
+        teacher_id=row["teacher_id"],
+        value=row["value"],
+        version=row["version"],
+        removed=row["removed"],
+        work_type_id=row["work_type_id"],
+        work_type=row["work_type"],
+        work_type_name=row["work_type_name"],
+        weight=row["weight"],
+        new_work_type_id=row["new_work_type_id"],
+        new_work_type_name=row["new_work_type_name"],
+        new_weight=row["new_weight"],
+    )
+
+
+def _require_current(mark: Correcting, version: int | None) -> int:
+    if version is None:
+        raise version_required()
+    if mark.removed or mark.version != version:
+        raise stale("mark", mark.current())
+    return version
+
+
+def _answer(mark: Correcting, **state: Any) -> bytes:
+    """A corrected mark in the shape and key order of MarkOut (+ `removed`)."""
+    return orjson.dumps(
+        {
+            "mark_id": mark.mark_id,
+            "lesson_id": mark.lesson_id,
+            "student_id": mark.student_id,
+            "value": mark.value,
+            "work_type": mark.work_type,
+            "work_type_name": mark.work_type_name,
+            "weight": mark.weight,
+            **state,
+        },
+        option=orjson.OPT_UTC_Z,
+    )
+
+
+async def change_mark(
+    session: AsyncSession, user: User, mark: Correcting, data: MarkCorrection, version: int | None
+) -> bytes:
+    """Change the mark's value and/or work type (authorized by `correcting`)."""
+    based = _require_current(mark, version)
+    if data.work_type is not None and mark.new_work_type_id is None:
+        raise Problem(
+            422,
+            "unknown-work-type",
+            "Unknown work type",
+            "The school has no active work type with this code.",
+            work_type=data.work_type,
+        )
+    value = mark.value if data.value is None else data.value
+    work_type = mark.work_type if data.work_type is None else data.work_type
+    work_type_id = mark.new_work_type_id or mark.work_type_id
+    work_type_name = mark.new_work_type_name or mark.work_type_name
+    weight = mark.weight if mark.new_weight is None else mark.new_weight
+    if value == mark.value and work_type_id == mark.work_type_id:
+        raise Problem(422, "nothing-changed", "Nothing changed", "The mark already has this value.")
+    now = datetime.now(UTC)
+    event = staged(
+        MarkChanged(
+            school_id=user.school_id,
+            version=based + 1,
+            occurred_at=now,
+            mark_id=mark.mark_id,
+            lesson_id=mark.lesson_id,
+            lesson_date=mark.lesson_date,
+            student_id=mark.student_id,
+            class_id=mark.class_id,
+            subject_id=mark.subject_id,
+            subject_name=mark.subject_name,
+            teacher_id=mark.teacher_id,
+            value=value,
+            work_type=work_type,
+            weight=weight,
+            work_type_name=work_type_name,
+            old_value=mark.value,
+            old_work_type=mark.work_type,
+        )
+    )
+    written = await driver.fetchval(
+        session,
+        CHANGE_SQL,
+        mark.mark_id,
+        based,
+        value,
+        work_type_id,
+        uuid.uuid4(),
+        user.account_id,
+        now,
+        mark.value,
+        mark.work_type_id,
+        data.reason,
+        event.id,
+        event.routing_key,
+        event.envelope,
+    )
+    if written is None:  # changed by someone else between the read and the write
+        raise stale("mark", await _current(session, user, mark.mark_id))
+    changed = replace(
+        mark, value=value, work_type=work_type, work_type_name=work_type_name, weight=weight
+    )
+    return _answer(changed, changed_by=user.account_id, changed_at=now, version=written)
+
+
+async def remove_mark(
+    session: AsyncSession, user: User, mark: Correcting, reason: str, version: int | None
+) -> bytes:
+    """Remove the mark (authorized by `correcting`); it leaves a tombstone event."""
+    based = _require_current(mark, version)
+    now = datetime.now(UTC)
+    event = staged(
+        MarkRemoved(
+            school_id=user.school_id,
+            version=based + 1,
+            occurred_at=now,
+            mark_id=mark.mark_id,
+            lesson_id=mark.lesson_id,
+            lesson_date=mark.lesson_date,
+            student_id=mark.student_id,
+            class_id=mark.class_id,
+            subject_id=mark.subject_id,
+            subject_name=mark.subject_name,
+            teacher_id=mark.teacher_id,
+            value=mark.value,
+            work_type=mark.work_type,
+            weight=mark.weight,
+            work_type_name=mark.work_type_name,
+        )
+    )
+    written = await driver.fetchval(
+        session,
+        REMOVE_SQL,
+        mark.mark_id,
+        based,
+        uuid.uuid4(),
+        user.account_id,
+        now,
+        reason,
+        event.id,
+        event.routing_key,
+        event.envelope,
+    )
+    if written is None:
+        raise stale("mark", await _current(session, user, mark.mark_id))
+    return _answer(mark, removed_by=user.account_id, removed_at=now, version=written)
+
+
+async def _current(session: AsyncSession, user: User, mark_id: uuid.UUID) -> dict[str, Any]:
+    again = await correcting(session, user, mark_id, None)
+    return again.current()
+
+
+# --- history ------------------------------------------------------------------------------
+
+HISTORY_SQL = text(
+    """
+    SELECT mark_history.version, mark_history.changed_by, mark_history.changed_at,
+           mark_history.old_value, mark_history.new_value,
+           old_type.code AS old_work_type, new_type.code AS new_work_type,
+           mark_history.reason
+    FROM mark_history
+    LEFT OUTER JOIN work_types AS old_type ON old_type.id = mark_history.old_work_type_id
+    LEFT OUTER JOIN work_types AS new_type ON new_type.id = mark_history.new_work_type_id
+    WHERE mark_history.mark_id = :mark_id
+    ORDER BY mark_history.version
+    """
+)
+
+# Changes only (version 1 is the posting), newest first, of a school in a time range.
+SCHOOL_CHANGES_SQL = """
+    FROM mark_history
+    JOIN marks ON marks.id = mark_history.mark_id
+    JOIN lessons ON lessons.id = marks.lesson_id
+    JOIN assignments ON assignments.id = lessons.assignment_id
+    LEFT OUTER JOIN work_types AS old_type ON old_type.id = mark_history.old_work_type_id
+    LEFT OUTER JOIN work_types AS new_type ON new_type.id = mark_history.new_work_type_id
+    WHERE mark_history.school_id = :school_id
+      AND mark_history.version > 1
+      AND mark_history.changed_at >= :since AND mark_history.changed_at < :until
+      AND (CAST(:teacher_id AS uuid) IS NULL OR assignments.teacher_id = :teacher_id)
+      AND (CAST(:class_id AS uuid) IS NULL OR lessons.class_id = :class_id)
+"""
+
+
+async def mark_history(session: AsyncSession, user: User, mark_id: uuid.UUID) -> MarkHistory:
+    """Every version of a mark, oldest first: the deputy's and the director's."""
+    require_role(user, *HISTORY_READERS)
+    mark = await session.get(Mark, mark_id)
+    if mark is None or mark.school_id != user.school_id:
+        raise NotFound("mark")
+    rows = await session.execute(HISTORY_SQL, {"mark_id": mark_id})
+    return MarkHistory(
+        mark_id=mark_id,
+        removed=mark.removed_at is not None,
+        changes=[MarkHistoryEntry.model_validate(dict(row)) for row in rows.mappings()],
+    )
+
+
+async def school_mark_changes(
+    session: AsyncSession,
+    user: User,
+    *,
+    since: datetime,
+    until: datetime,
+    teacher_id: uuid.UUID | None,
+    class_id: uuid.UUID | None,
+    limit: int,
+    offset: int,
+) -> SchoolMarkChanges:
+    """The school's changes and removals of marks made in [since, until), newest first,
+    optionally of one teacher's lessons or one class: the deputy's control."""
+    require_role(user, *HISTORY_READERS)
+    params = {
+        "school_id": user.school_id,
+        "since": since,
+        "until": until,
+        "teacher_id": teacher_id,
+        "class_id": class_id,
+        "limit": limit,
+        "offset": offset,
+    }
+    total = await session.scalar(text("SELECT count(*)" + SCHOOL_CHANGES_SQL), params)
+    rows = await session.execute(
+        text(
+            """
+            SELECT mark_history.version, mark_history.changed_by, mark_history.changed_at,
+                   mark_history.old_value, mark_history.new_value,
+                   old_type.code AS old_work_type, new_type.code AS new_work_type,
+                   mark_history.reason, marks.id AS mark_id, marks.lesson_id,
+                   lessons.date AS lesson_date, lessons.class_id, lessons.subject_id,
+                   assignments.teacher_id, marks.student_id
+            """
+            + SCHOOL_CHANGES_SQL
+            + """
+            ORDER BY mark_history.changed_at DESC, mark_history.id
+            LIMIT :limit OFFSET :offset
+            """
+        ),
+        params,
+    )
+    return SchoolMarkChanges(
+        items=[SchoolMarkChange.model_validate(dict(row)) for row in rows.mappings()],
+        total=int(total or 0),
     )
