@@ -23,7 +23,9 @@ from starlette.routing import Route
 
 from journal.diary.service import ACCESS_SQL, DIARY_SQL
 
-PREFIX = "/api/bare"
+# Under journal's prefix: the gateway (deploy/nginx/school.conf, rule for rule) routes it
+# as it routes journal's diary.
+PREFIX = "/api/journal/bare"
 DSN_VARIABLE = "BENCH_BARE_DSN"
 POOL_SIZE = 10  # as many connections as a service's pool (shared.db.Database)
 
@@ -40,7 +42,7 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 
 
 async def diary(request: Request) -> Response:
-    """GET /api/bare/diary/{school_id}/{student_id}?from=…&to=…: what journal's diary
+    """GET /api/journal/bare/diary/{school_id}/{student_id}?from=…&to=…: what journal's diary
     runs, as a student reading their own week would (no teacher to look up)."""
     school_id = uuid.UUID(request.path_params["school_id"])
     student_id = uuid.UUID(request.path_params["student_id"])

@@ -68,7 +68,9 @@ class BareHttp:
             )
         )
         conf = self.workdir / "nginx.conf"
-        conf.write_text(render_nginx(self.workdir, self.gateway_port, {"bare": self.port}))
+        # The distributed mode's gateway with every upstream pointed at the bare app.
+        upstreams = dict.fromkeys(SERVICES, self.port)
+        conf.write_text(render_nginx(self.workdir, self.gateway_port, upstreams))
         nginx = [nginx_binary() or "nginx", "-c", str(conf), "-p", str(self.workdir)]
         self.processes.append(
             subprocess.Popen([*nginx, "-g", "daemon off;"], stdout=subprocess.DEVNULL, stderr=log)
