@@ -75,10 +75,14 @@ async def count(db: Database, table: str, where: str = "true", **params: Any) ->
 async def outbox(
     db: Database, routing_key: str, school_id: uuid.UUID | None = None
 ) -> list[dict[str, Any]]:
-    """The envelopes staged for `routing_key` (of one school if given), oldest first."""
+    """The envelopes staged for `routing_key` (of one school if given), oldest first.
+
+    A test runs in one transaction, so its rows share `created_at` (now() is the
+    transaction's start): the aggregate's version orders them within that moment."""
     found = await rows(
         db,
-        "SELECT envelope FROM outbox WHERE routing_key = :key ORDER BY created_at",
+        "SELECT envelope FROM outbox WHERE routing_key = :key "
+        "ORDER BY created_at, (envelope->>'version')::int",
         key=routing_key,
     )
     envelopes = [r["envelope"] for r in found]
