@@ -4,6 +4,7 @@ and nginx as the gateway in front of the APIs (one base URL)."""
 
 import os
 import re
+import secrets
 import shutil
 import signal
 import socket
@@ -53,10 +54,27 @@ def nginx_binary() -> str | None:
     return "/usr/sbin/nginx" if Path("/usr/sbin/nginx").exists() else None
 
 
+# Ports handed out below Linux's ephemeral range (32768–60999 by default): a port the
+# kernel picks for bind(0) comes from that range, where any outgoing connection of the
+# fifteen processes may take it before the server it was meant for binds it.
+_PORTS = range(20000, 32768)
+_handed_out: set[int] = set()
+
+
 def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
+    """A port on 127.0.0.1 free now, never handed out before by this process."""
+    for _ in range(1000):
+        port = _PORTS.start + secrets.randbelow(len(_PORTS))
+        if port in _handed_out:
+            continue
+        with socket.socket() as sock:
+            try:
+                sock.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+        _handed_out.add(port)
+        return port
+    raise RuntimeError("no free port on 127.0.0.1 below the ephemeral range")
 
 
 def render_nginx(workdir: Path, port: int, service_ports: Mapping[str, int]) -> str:
