@@ -13,6 +13,7 @@ from journal.remarks.api import router as remarks
 from journal.roster.api import router as roster
 from journal.school.api import router as school
 from journal.teaching.api import router as teaching
+from journal.timetable.api import router as timetable
 
 router = APIRouter()
 for domain in (
@@ -24,6 +25,7 @@ for domain in (
     teaching,
     curriculum,
     lessons,
+    timetable,
     marks,
     attendance,
     diary,

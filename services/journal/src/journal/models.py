@@ -1,7 +1,7 @@
 """Every table of journal's database, gathered on one metadata (for migrations and tests).
 
 The tables live with their domains (school, calendar, grading, roster, remarks, teaching,
-curriculum, lessons, marks, attendance); importing this module registers them all.
+curriculum, lessons, timetable, marks, attendance); importing this module registers them all.
 """
 
 from journal.attendance.models import Attendance, AttendanceChange
@@ -15,7 +15,7 @@ from journal.curriculum.models import (
 )
 from journal.grading.models import GradingSettings
 from journal.idempotency import IdempotencyKey
-from journal.lessons.models import Lesson
+from journal.lessons.models import Lesson, LessonChange
 from journal.marks.models import Mark, MarkChange
 from journal.remarks.models import Remark
 from journal.roster.models import (
@@ -30,6 +30,7 @@ from journal.roster.models import (
 )
 from journal.school.models import School, Staff, WorkType
 from journal.teaching.models import Assignment, Subject
+from journal.timetable.models import BellLesson, BellSchedule, TimetableEntry
 
 __all__ = [
     "AcademicYear",
@@ -37,6 +38,8 @@ __all__ = [
     "Attendance",
     "AttendanceChange",
     "Base",
+    "BellLesson",
+    "BellSchedule",
     "ClassGroup",
     "CurriculumHours",
     "CurriculumLevel",
@@ -48,6 +51,7 @@ __all__ = [
     "Holiday",
     "IdempotencyKey",
     "Lesson",
+    "LessonChange",
     "Mark",
     "MarkChange",
     "Period",
@@ -60,5 +64,6 @@ __all__ = [
     "Subject",
     "ThematicPlan",
     "ThematicPlanItem",
+    "TimetableEntry",
     "WorkType",
 ]

@@ -26,6 +26,7 @@ from journal.corrections import (
     version_required,
 )
 from journal.grading.service import DEFAULT_SETTINGS
+from journal.lessons.service import cancelled_problem
 from shared.contracts.journal import AttendanceCleared, AttendanceCode, AttendanceMarked
 from shared.errors import NotFound, Problem
 from shared.outbox import staged
@@ -36,10 +37,13 @@ MARKED = "marked"  # the history reason of a cell's first code, when none is giv
 # $1 lesson, $2 the caller's school, $3 student, $4 the lock period of a school without
 # settings. No row unless the lesson is in the school. Enrolled: in the lesson's class on
 # the lesson's date, both ends inclusive (roster.enrolled.ENROLLED_ON_SQL, written out so
-# that the statement stays one constant text).
+# that the statement stays one constant text), and a member of its group that day for a
+# group's lesson. The writer is the lesson's substitute while it has one.
 CELL_SQL = """
 SELECT lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subject_name,
        assignments.teacher_id,
+       coalesce(lessons.substitute_id, assignments.teacher_id) AS writer_id,
+       lessons.cancelled_at IS NOT NULL AS cancelled,
        ((now() AT TIME ZONE schools.timezone)::date - lessons.date)
            > coalesce(grading_settings.lock_after_days, $4::int) AS locked,
        EXISTS (
@@ -49,7 +53,14 @@ SELECT lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subj
              AND enrollments.school_id = $2::uuid
              AND enrollments.starts_on <= lessons.date
              AND (enrollments.ends_on IS NULL OR enrollments.ends_on >= lessons.date)
-       ) AS enrolled,
+       ) AND (lessons.group_id IS NULL OR EXISTS (
+           SELECT 1 FROM group_memberships
+           WHERE group_memberships.group_id = lessons.group_id
+             AND group_memberships.student_id = $3::uuid
+             AND group_memberships.starts_on <= lessons.date
+             AND (group_memberships.ends_on IS NULL
+                  OR group_memberships.ends_on >= lessons.date)
+       )) AS enrolled,
        attendance.code, coalesce(attendance.version, 0) AS version
 FROM lessons
 JOIN assignments ON assignments.id = lessons.assignment_id
@@ -126,13 +137,15 @@ async def cell(
     )
     if row is None:
         raise NotFound("lesson")
-    require_may_correct(user, row["teacher_id"], row["locked"])
+    require_may_correct(user, row["writer_id"], row["locked"])
+    if row["cancelled"]:
+        raise cancelled_problem()
     if not row["enrolled"]:
         raise Problem(
             422,
             "student-not-in-class",
             "Student not in class",
-            "The student is not enrolled in this lesson's class on the lesson's date.",
+            "The student is not enrolled in this lesson's class (or group) on its date.",
         )
     return Cell(
         lesson_id=lesson_id,
