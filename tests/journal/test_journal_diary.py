@@ -52,6 +52,8 @@ def the_week(world: World, marked: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 "lessons": [
                     {
                         "lesson_id": str(ids["math_lesson"]),
+                        "lesson_number": 1,
+                        "cancelled": False,
                         "subject_id": str(ids["math"]),
                         "subject_name": "Математика",
                         "topic": "Дроби",
@@ -76,6 +78,8 @@ def the_week(world: World, marked: dict[str, dict[str, Any]]) -> dict[str, Any]:
                     },
                     {
                         "lesson_id": str(ids["russian_lesson"]),
+                        "lesson_number": 2,
+                        "cancelled": False,
                         "subject_id": str(ids["russian"]),
                         "subject_name": "Русский язык",
                         "topic": "Суффиксы",
@@ -98,6 +102,8 @@ def the_week(world: World, marked: dict[str, dict[str, Any]]) -> dict[str, Any]:
                 "lessons": [
                     {
                         "lesson_id": str(ids["math_lesson_tuesday"]),
+                        "lesson_number": 1,
+                        "cancelled": False,
                         "subject_id": str(ids["math"]),
                         "subject_name": "Математика",
                         "topic": "Сложение дробей",

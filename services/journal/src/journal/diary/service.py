@@ -80,7 +80,8 @@ WHERE students.id = $1::uuid AND students.school_id = $2::uuid
 """
 
 # $1 school, $2 student, $3 first day, $4 last day: the diary as UTF-8 JSON (`Diary`).
-# Days that have lessons, in date order; a day's lessons by creation, subject and id; a
+# Days that have lessons, in date order; a day's lessons by number (unnumbered ones
+# last), then id; cancelled ones stay, flagged `cancelled`; a
 # lesson's marks (the student's only, current values, removed ones left out) by posting
 # time and id; its attendance the student's code, null when present. The student's classes are
 # an uncorrelated IN on purpose: the planner starts from their few classes and reads
@@ -88,8 +89,9 @@ WHERE students.id = $1::uuid AND students.school_id = $2::uuid
 # shows to the end of the range; exact transfer dates come with transfers.)
 DIARY_SQL = """
 WITH lessons_in_range AS (
-    SELECT lessons.id, lessons.date, lessons.created_at, lessons.subject_id,
-           subjects.name AS subject_name, lessons.topic, lessons.homework
+    SELECT lessons.id, lessons.date, lessons.lesson_number, lessons.subject_id,
+           subjects.name AS subject_name, lessons.topic, lessons.homework,
+           lessons.cancelled_at IS NOT NULL AS cancelled
     FROM lessons JOIN subjects ON subjects.id = lessons.subject_id
     WHERE lessons.school_id = $1::uuid
       AND lessons.class_id IN (
@@ -102,13 +104,15 @@ days AS (
     SELECT lesson.date,
            json_agg(json_build_object(
                'lesson_id', lesson.id,
+               'lesson_number', lesson.lesson_number,
+               'cancelled', lesson.cancelled,
                'subject_id', lesson.subject_id,
                'subject_name', lesson.subject_name,
                'topic', lesson.topic,
                'homework', lesson.homework,
                'attendance', attendance.code,
                'marks', coalesce(given.marks, '[]'::json)
-           ) ORDER BY lesson.created_at, lesson.subject_name, lesson.id) AS lessons
+           ) ORDER BY lesson.lesson_number NULLS LAST, lesson.id) AS lessons
     FROM lessons_in_range AS lesson
     LEFT JOIN attendance
         ON attendance.lesson_id = lesson.id AND attendance.student_id = $2::uuid
