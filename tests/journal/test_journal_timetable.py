@@ -324,6 +324,40 @@ async def test_ending_an_entry_needs_its_current_version(world: World) -> None:
     assert before_start.status_code == 422 and problem_type(before_start) == "invalid-date-range"
 
 
+async def test_an_entry_made_by_mistake_is_removed_and_its_lessons_stay(world: World) -> None:
+    periods = await open_calendar(world)
+    entry = await add_entry(world, "math_assignment", 2, 1)
+    made = (await generate(world, {"period_id": str(periods["q3"])})).json()["created"]
+    path = f"/timetable/entries/{entry['entry_id']}"
+
+    stale = await world.client.delete(path, params={"version": 2}, headers=world.auth("deputy"))
+    missing = await world.client.delete(path, headers=world.auth("deputy"))
+    teacher = await world.client.delete(path, params={"version": 1}, headers=world.auth("teacher"))
+    removed = await world.client.delete(path, headers={**world.auth("deputy"), "If-Match": "1"})
+    again = await world.client.delete(path, params={"version": 1}, headers=world.auth("deputy"))
+
+    assert [r.status_code for r in (stale, missing, teacher, removed, again)] == [
+        409,
+        428,
+        403,
+        204,
+        404,
+    ]
+    assert await count(world.db, "timetable_entries", "id = :id", id=entry["entry_id"]) == 0
+    lessons = await count(
+        world.db,
+        "lessons",
+        "assignment_id = :a AND date >= :d",
+        a=world.ids["math_assignment"],
+        d=Q3_START,
+    )
+    assert lessons == made
+    [tombstone] = await outbox(world.db, "journal.timetable_entry.removed.v1", world.school_id)
+    assert (
+        tombstone["version"] == 2 and tombstone["subject"] == f"timetable_entry/{entry['entry_id']}"
+    )
+
+
 @pytest.mark.parametrize(
     ("changes", "status", "problem"),
     [
@@ -377,8 +411,11 @@ async def test_only_the_administration_keeps_the_timetable(world: World, who: st
         headers=world.auth(who),
     )
     generated = await generate(world, {"period_id": str(uuid.uuid4())}, who)
+    removed = await world.client.delete(
+        f"/timetable/entries/{entry['entry_id']}", params={"version": 1}, headers=world.auth(who)
+    )
 
-    assert (added.status_code, ended.status_code, generated.status_code) == (403, 403, 403)
+    assert [r.status_code for r in (added, ended, generated, removed)] == [403] * 4
     assert await table_counts(world.db) == before
 
 
@@ -397,8 +434,13 @@ async def test_another_schools_timetable_does_not_exist(world: World, other: Wor
         f"/classes/{other.class_id}/timetable", headers=world.auth("deputy")
     )
     generated = await generate(world, {"period_id": str(periods["q3"])})
+    removed = await world.client.delete(
+        f"/timetable/entries/{theirs['entry_id']}",
+        params={"version": 1},
+        headers=world.auth("deputy"),
+    )
 
-    assert [r.status_code for r in (added, ended, week, generated)] == [404, 404, 404, 404]
+    assert [r.status_code for r in (added, ended, week, generated, removed)] == [404] * 5
 
 
 async def test_the_timetable_needs_a_token(world: World) -> None:
@@ -409,9 +451,10 @@ async def test_the_timetable_needs_a_token(world: World) -> None:
         ),
         await world.client.get(f"/classes/{world.class_id}/timetable"),
         await world.client.post("/timetable/generate", json={"period_id": str(uuid.uuid4())}),
+        await world.client.delete(f"/timetable/entries/{uuid.uuid4()}", params={"version": 1}),
     ]
 
-    assert [r.status_code for r in responses] == [401, 401, 401, 401]
+    assert [r.status_code for r in responses] == [401] * 5
 
 
 # --- reading a class's week ---------------------------------------------------------------

@@ -21,7 +21,7 @@ from journal.timetable.schemas import (
     GenerateIn,
     GenerateOut,
 )
-from shared.inputs import Day
+from shared.inputs import INT32_MAX, Day
 from shared.openapi import problems
 from shared.security import CurrentUser
 from shared.web import Session
@@ -62,6 +62,23 @@ async def end_entry(
     """Set an entry's last day, based on its version (deputy, director)."""
     version = based_on(if_match, data.version)
     return (await service.end_entry(session, user, entry_id, data, version)).out()
+
+
+@router.delete(
+    "/timetable/entries/{entry_id}",
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(404, 409, 428),
+)
+async def remove_entry(
+    entry_id: uuid.UUID,
+    session: Session,
+    user: CurrentUser,
+    version: Annotated[int | None, Query(ge=0, le=INT32_MAX)] = None,
+    if_match: IfMatchHeader = None,
+) -> None:
+    """Remove an entry made by mistake, based on its version (`If-Match` or `?version=`;
+    deputy, director); lessons generated from it stay."""
+    await service.remove_entry(session, user, entry_id, based_on(if_match, version))
 
 
 @router.get("/classes/{class_id}/timetable", responses=problems(404))

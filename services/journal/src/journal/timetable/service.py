@@ -31,7 +31,12 @@ from journal.timetable.schemas import (
     EntryEnd,
     EntryOut,
 )
-from shared.contracts.journal import BellLessonTimes, BellScheduleChanged, TimetableEntryChanged
+from shared.contracts.journal import (
+    BellLessonTimes,
+    BellScheduleChanged,
+    TimetableEntryChanged,
+    TimetableEntryRemoved,
+)
 from shared.errors import Forbidden, NotFound, Problem
 from shared.outbox import add_event
 from shared.security import User
@@ -322,12 +327,9 @@ async def add_entry(session: AsyncSession, user: User, data: EntryCreate) -> Ent
     return view
 
 
-async def end_entry(
-    session: AsyncSession, user: User, entry_id: uuid.UUID, data: EntryEnd, version: int | None
-) -> EntryView:
-    """Set an entry's last day (a timetable changing mid-year), based on its version."""
-    require_role(user, *TIMETABLE_KEEPERS)
-    await lock_school(session, user.school_id)
+async def _current_entry(
+    session: AsyncSession, user: User, entry_id: uuid.UUID, version: int | None
+) -> TimetableEntry:
     entry = await session.scalar(
         select(TimetableEntry)
         .where(TimetableEntry.id == entry_id, TimetableEntry.school_id == user.school_id)
@@ -339,6 +341,37 @@ async def end_entry(
         raise version_required()
     if version != entry.version:
         raise stale("timetable entry", (await _view(session, entry)).out().model_dump(mode="json"))
+    return entry
+
+
+async def remove_entry(
+    session: AsyncSession, user: User, entry_id: uuid.UUID, version: int | None
+) -> None:
+    """Remove an entry made by mistake, based on its version; the lessons generated from
+    it stay (a timetable that changes is ended with `end_entry` instead)."""
+    require_role(user, *TIMETABLE_KEEPERS)
+    await lock_school(session, user.school_id)
+    entry = await _current_entry(session, user, entry_id, version)
+    await session.delete(entry)
+    await session.flush()
+    await add_event(
+        session,
+        TimetableEntryRemoved(
+            school_id=entry.school_id,
+            version=entry.version + 1,
+            entry_id=entry.id,
+            class_id=entry.class_id,
+        ),
+    )
+
+
+async def end_entry(
+    session: AsyncSession, user: User, entry_id: uuid.UUID, data: EntryEnd, version: int | None
+) -> EntryView:
+    """Set an entry's last day (a timetable changing mid-year), based on its version."""
+    require_role(user, *TIMETABLE_KEEPERS)
+    await lock_school(session, user.school_id)
+    entry = await _current_entry(session, user, entry_id, version)
     if data.valid_to < entry.valid_from:
         raise _date_error("`valid_to` is before the entry's `valid_from`.")
     if data.valid_to == entry.valid_to:
