@@ -423,10 +423,10 @@ async def test_the_whole_class_is_all_or_nothing_and_every_bad_entry_is_named(
     )
 
     assert (response.status_code, problem_type(response)) == (422, "invalid-final-marks")
-    assert [(e["index"], e["type"]) for e in response.json()["errors"]] == [
-        (1, "student-not-in-class"),
-        (2, "reason-required"),
-        (3, "duplicate"),
+    assert [(e["loc"], e["type"]) for e in response.json()["errors"]] == [
+        (["body", "items", 1], "student-not-in-class"),
+        (["body", "items", 2], "reason-required"),
+        (["body", "items", 3], "duplicate"),
     ]
     assert await table_counts(world.db) == before
 
@@ -449,7 +449,9 @@ async def test_stale_entries_of_the_whole_class_answer_409_with_their_current_ma
 
     assert (response.status_code, problem_type(response)) == (409, "stale-version")
     [error] = response.json()["errors"]
-    assert (error["index"], error["current"]["value"], error["current"]["version"]) == (0, 5, 1)
+    assert error["loc"] == ["body", "items", 0]
+    assert (error["student_id"], error["current"]["value"]) == (str(world.student_id), 5)
+    assert error["current"]["version"] == 1
     assert await table_counts(world.db) == before
 
 
@@ -654,9 +656,10 @@ async def test_final_marks_need_a_token(graded: World) -> None:
             "DELETE", f"{path}/{graded.student_id}", json={"reason": "x", "version": 1}
         ),
         await graded.client.get(year_path(graded)),
+        await graded.client.get(f"{year_path(graded)}/{graded.student_id}/history"),
     ]
 
-    assert [r.status_code for r in responses] == [401] * 5
+    assert [r.status_code for r in responses] == [401] * 6
 
 
 # --- bad input ------------------------------------------------------------------------------
@@ -729,6 +732,64 @@ async def test_a_class_request_holds_at_most_a_hundred_entries(graded: World) ->
 
 
 # --- history and the calendar --------------------------------------------------------------
+
+
+@pytest.mark.parametrize("who", ["deputy", "director"])
+async def test_the_administration_reads_a_final_marks_history(graded: World, who: str) -> None:
+    world = graded
+    await put_one(world, "teacher", {"value": 4})
+    await put_one(world, "teacher", {"value": 5, "reason": "Пересдал", "version": 1})
+    await remove_one(world, "teacher", {"reason": "Перевёлся", "version": 2})
+
+    response = await world.client.get(
+        f"{period_path(world)}/{world.student_id}/history", headers=world.auth(who)
+    )
+
+    assert response.status_code == 200, response.text
+    body = response.json()
+    assert body["removed"] is True
+    assert [
+        (c["version"], c["old_value"], c["new_value"], c["reason"], c["changed_by"])
+        for c in body["changes"]
+    ] == [
+        (1, None, 4, "set", str(world.teacher)),
+        (2, 4, 5, "Пересдал", str(world.teacher)),
+        (3, 5, None, "Перевёлся", str(world.teacher)),
+    ]
+
+
+@pytest.mark.parametrize(
+    ("who", "status"),
+    [
+        ("teacher", 403),
+        ("class_teacher", 403),
+        ("outsider", 403),
+        ("student", 403),
+        ("parent", 403),
+    ],
+)
+async def test_others_may_not_read_a_final_marks_history(
+    graded: World, who: str, status: int
+) -> None:
+    await put_one(graded, "teacher", {"value": 4}, path=year_path(graded))
+
+    response = await graded.client.get(
+        f"{year_path(graded)}/{graded.student_id}/history", headers=graded.auth(who)
+    )
+
+    assert response.status_code == status
+
+
+async def test_a_final_mark_never_set_has_no_history(graded: World, other: World) -> None:
+    await open_year(other)
+    never = await graded.client.get(
+        f"{period_path(graded)}/{graded.student_id}/history", headers=graded.auth("deputy")
+    )
+    foreign = await graded.client.get(
+        f"{period_path(other)}/{other.student_id}/history", headers=graded.auth("deputy")
+    )
+
+    assert (never.status_code, foreign.status_code) == (404, 404)
 
 
 @pytest.mark.parametrize(

@@ -10,6 +10,7 @@ from journal.finals import service
 from journal.finals.models import FinalMark
 from journal.finals.rules import loaded
 from journal.finals.schemas import (
+    FinalMarkHistory,
     FinalMarkIn,
     FinalMarkOut,
     FinalMarkRemoval,
@@ -153,6 +154,21 @@ async def remove_period_final(
     return await _remove(session, scope, user, student_id, data, if_match)
 
 
+@router.get(f"{PERIOD}/{{student_id}}/history", responses=problems(404))
+async def period_final_history(
+    assignment_id: uuid.UUID,
+    period_id: uuid.UUID,
+    student_id: uuid.UUID,
+    session: Session,
+    user: CurrentUser,
+) -> FinalMarkHistory:
+    """Every version of a student's final mark of the period with who, when, old and new
+    value and why (deputy, director)."""
+    return await service.final_mark_history(
+        session, user, assignment_id, student_id, period_id=period_id
+    )
+
+
 @router.get(YEAR, responses=problems(404))
 async def year_finals(
     assignment_id: uuid.UUID, year_id: uuid.UUID, session: Session, user: CurrentUser
@@ -203,3 +219,17 @@ async def remove_year_final(
     """Remove one student's final mark of the year; as for a period."""
     scope = await service.writable(session, user, assignment_id, year_id=year_id)
     return await _remove(session, scope, user, student_id, data, if_match)
+
+
+@router.get(f"{YEAR}/{{student_id}}/history", responses=problems(404))
+async def year_final_history(
+    assignment_id: uuid.UUID,
+    year_id: uuid.UUID,
+    student_id: uuid.UUID,
+    session: Session,
+    user: CurrentUser,
+) -> FinalMarkHistory:
+    """Every version of a student's final mark of the year (deputy, director)."""
+    return await service.final_mark_history(
+        session, user, assignment_id, student_id, year_id=year_id
+    )

@@ -131,3 +131,19 @@ class YearFinals(BaseModel):
     closed: bool
     rounding_rule: RoundingRule
     items: list[StudentYearFinal]
+
+
+class FinalMarkHistoryEntry(BaseModel):
+    version: int
+    changed_by: uuid.UUID
+    changed_at: datetime
+    old_value: FinalValueOut | None
+    new_value: FinalValueOut | None = Field(description="None: removed.")
+    reason: str
+
+
+class FinalMarkHistory(BaseModel):
+    final_mark_id: uuid.UUID
+    student_id: uuid.UUID
+    removed: bool
+    changes: list[FinalMarkHistoryEntry] = Field(description="Oldest first.")

@@ -19,11 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from journal.access import ADMINISTRATION, TEACHING, require_role
 from journal.calendar.models import AcademicYear, Period
 from journal.calendar.rules import period_kind_for
-from journal.corrections import stale, version_required
+from journal.corrections import HISTORY_READERS, stale, version_required
 from journal.finals import rules
 from journal.finals.models import FinalMark, FinalMarkChange
 from journal.finals.rules import FinalValue
 from journal.finals.schemas import (
+    FinalMarkHistory,
+    FinalMarkHistoryEntry,
     PeriodFinalBrief,
     PeriodFinals,
     SetFinal,
@@ -420,7 +422,7 @@ class EntryError:
 
     def entry(self) -> dict[str, Any]:
         named: dict[str, Any] = {
-            "index": self.index,
+            "loc": ["body", "items", self.index],
             "student_id": str(self.student_id),
             "type": self.type,
             "msg": self.msg,
@@ -651,6 +653,49 @@ async def remove_final(
     )
     await session.flush()
     return row
+
+
+async def final_mark_history(
+    session: AsyncSession,
+    user: User,
+    assignment_id: uuid.UUID,
+    student_id: uuid.UUID,
+    *,
+    period_id: uuid.UUID | None = None,
+    year_id: uuid.UUID | None = None,
+) -> FinalMarkHistory:
+    """Every version of a student's final mark of the term, oldest first (deputy, director);
+    404 for one never set."""
+    require_role(user, *HISTORY_READERS)
+    scope = await _scope(
+        session, user, assignment_id, period_id=period_id, year_id=year_id, write=False
+    )
+    row = (await _finals(session, scope.subject.id, [scope.term_id], [student_id])).get(
+        (student_id, scope.term_id)
+    )
+    if row is None:
+        raise NotFound("final mark")
+    changes = await session.scalars(
+        select(FinalMarkChange)
+        .where(FinalMarkChange.final_mark_id == row.id)
+        .order_by(FinalMarkChange.version)
+    )
+    return FinalMarkHistory(
+        final_mark_id=row.id,
+        student_id=student_id,
+        removed=row.value is None,
+        changes=[
+            FinalMarkHistoryEntry(
+                version=change.version,
+                changed_by=change.changed_by,
+                changed_at=change.changed_at,
+                old_value=rules.loaded(change.old_value),
+                new_value=rules.loaded(change.new_value),
+                reason=change.reason,
+            )
+            for change in changes
+        ],
+    )
 
 
 async def finals_of_student(
