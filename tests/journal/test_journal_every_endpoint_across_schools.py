@@ -128,3 +128,40 @@ async def test_the_matrix_paths_are_real_objects(world: World, ids: dict[str, st
         response = await world.client.get(path, headers=world.auth("deputy"))
         assert response.status_code == 200, (path, response.text)
     assert uuid.UUID(ids["period_id"])
+
+
+FAMILY_PRIVATE = {"student_id", "mark_id", "guardian_id"}
+
+
+async def test_another_family_reaches_no_route_about_this_child(
+    app: FastAPI, world: World, ids: dict[str, str]
+) -> None:
+    """The classmate and the classmate's parent, on every route naming this student, their
+    mark or their guardian: refused (403 or 404), nothing shown, nothing written."""
+    classmates_parent = world.tokens.token(
+        school_id=world.school_id,
+        roles=["parent"],
+        person_id=uuid.uuid4(),
+        children=[world.classmate_id],
+    )
+    tokens = {"classmate": world.token("classmate"), "classmates_parent": classmates_parent}
+    private = [
+        (method, path)
+        for method, path in journal_routes(app)
+        if set(PARAMETER.findall(path)) & FAMILY_PRIVATE
+    ]
+    assert len(private) > 10
+    before = await table_counts(world.db)
+    allowed = []
+    for method, path in private:
+        url = filled(path, ids)
+        for who, token in tokens.items():
+            body: Any = None if method == "GET" else {}
+            response = await world.client.request(
+                method, url, json=body, headers={"Authorization": f"Bearer {token}"}
+            )
+            if response.status_code not in (403, 404, 422):
+                allowed.append((method, path, who, response.status_code))
+            assert "Смирнов" not in response.text, (method, path, who)
+    assert allowed == []
+    assert await table_counts(world.db) == before
