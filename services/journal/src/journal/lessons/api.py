@@ -22,7 +22,7 @@ from shared.web import Session
 
 router = APIRouter(tags=["lessons"])
 
-CHANGE_ANSWERS = problems(404, 409, 428)
+CHANGE_ANSWERS = problems(400, 404, 409, 428)
 
 
 @router.post("/lessons", status_code=status.HTTP_201_CREATED, responses=problems(404, 409))

@@ -51,7 +51,7 @@ async def add_entry(data: EntryCreate, session: Session, user: CurrentUser) -> E
     return (await service.add_entry(session, user, data)).out()
 
 
-@router.patch("/timetable/entries/{entry_id}", responses=problems(404, 409, 428))
+@router.patch("/timetable/entries/{entry_id}", responses=problems(400, 404, 409, 428))
 async def end_entry(
     entry_id: uuid.UUID,
     data: EntryEnd,
@@ -67,7 +67,7 @@ async def end_entry(
 @router.delete(
     "/timetable/entries/{entry_id}",
     status_code=status.HTTP_204_NO_CONTENT,
-    responses=problems(404, 409, 428),
+    responses=problems(400, 404, 409, 428),
 )
 async def remove_entry(
     entry_id: uuid.UUID,
