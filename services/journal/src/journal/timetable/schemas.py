@@ -4,19 +4,30 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from journal.lessons.schemas import LessonNumber, Version
 from journal.schemas import RequestModel
 from shared.inputs import Day
 
+ClockTime = Annotated[
+    str,
+    StringConstraints(pattern=r"^([01][0-9]|2[0-3]):[0-5][0-9]$"),
+    Field(
+        description="A time of day in the school's zone, HH:MM (e.g. 08:30).", examples=["08:30"]
+    ),
+]
 Weekday = Annotated[int, Field(ge=1, le=6, strict=True, description="1 = Monday .. 6 = Saturday")]
+
+
+def clock(text: str) -> dt.time:
+    return dt.time.fromisoformat(text)
 
 
 class BellLessonIn(RequestModel):
     lesson_number: LessonNumber
-    starts_at: dt.time = Field(description="In the school's time zone, e.g. 08:30.")
-    ends_at: dt.time
+    starts_at: ClockTime
+    ends_at: ClockTime
 
 
 class BellScheduleIn(RequestModel):
@@ -26,8 +37,8 @@ class BellScheduleIn(RequestModel):
 
 class BellLessonOut(BaseModel):
     lesson_number: int
-    starts_at: dt.time
-    ends_at: dt.time
+    starts_at: str = Field(description="HH:MM in the school's time zone.")
+    ends_at: str
 
 
 class BellScheduleOut(BaseModel):
@@ -61,8 +72,8 @@ class EntryOut(BaseModel):
     teacher_id: uuid.UUID
     weekday: int
     lesson_number: int
-    starts_at: dt.time | None = Field(description="From the bell schedule.")
-    ends_at: dt.time | None
+    starts_at: str | None = Field(description="From the bell schedule, HH:MM.")
+    ends_at: str | None
     valid_from: dt.date
     valid_to: dt.date | None
     version: int

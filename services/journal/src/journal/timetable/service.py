@@ -30,6 +30,7 @@ from journal.timetable.schemas import (
     EntryCreate,
     EntryEnd,
     EntryOut,
+    clock,
 )
 from shared.contracts.journal import (
     BellLessonTimes,
@@ -66,16 +67,18 @@ def bell_errors(data: BellScheduleIn) -> list[dict[str, Any]]:
         if lesson.lesson_number in seen:
             error(index, "lesson_number", "duplicate", "this lesson number is listed twice")
         seen.add(lesson.lesson_number)
-        if lesson.ends_at <= lesson.starts_at:
+        if clock(lesson.ends_at) <= clock(lesson.starts_at):
             error(index, "ends_at", "time_order", "the lesson ends before it starts")
     ordered = sorted(enumerate(data.lessons), key=lambda pair: pair[1].lesson_number)
     for (_, before), (index, after) in pairwise(ordered):
-        if after.lesson_number != before.lesson_number and after.starts_at < before.ends_at:
+        if after.lesson_number != before.lesson_number and clock(after.starts_at) < clock(
+            before.ends_at
+        ):
             error(
                 index,
                 "starts_at",
                 "overlap",
-                f"starts before lesson {before.lesson_number} ends ({before.ends_at:%H:%M})",
+                f"starts before lesson {before.lesson_number} ends ({before.ends_at})",
             )
     return errors
 
@@ -92,7 +95,11 @@ async def _bells(session: AsyncSession, school_id: uuid.UUID) -> BellScheduleOut
     return BellScheduleOut(
         version=version or 0,
         lessons=[
-            BellLessonOut(lesson_number=b.lesson_number, starts_at=b.starts_at, ends_at=b.ends_at)
+            BellLessonOut(
+                lesson_number=b.lesson_number,
+                starts_at=f"{b.starts_at:%H:%M}",
+                ends_at=f"{b.ends_at:%H:%M}",
+            )
             for b in lessons
         ],
     )
@@ -152,7 +159,13 @@ async def set_bells(session: AsyncSession, user: User, data: BellScheduleIn) -> 
     await session.flush()
     await session.execute(delete(BellLesson).where(BellLesson.school_id == user.school_id))
     session.add_all(
-        BellLesson(school_id=user.school_id, **lesson.model_dump()) for lesson in wanted
+        BellLesson(
+            school_id=user.school_id,
+            lesson_number=b.lesson_number,
+            starts_at=clock(b.starts_at),
+            ends_at=clock(b.ends_at),
+        )
+        for b in wanted
     )
     await session.flush()
     await add_event(
@@ -162,9 +175,7 @@ async def set_bells(session: AsyncSession, user: User, data: BellScheduleIn) -> 
             version=schedule.version,
             lessons=[
                 BellLessonTimes(
-                    lesson_number=b.lesson_number,
-                    starts_at=b.starts_at.strftime("%H:%M"),
-                    ends_at=b.ends_at.strftime("%H:%M"),
+                    lesson_number=b.lesson_number, starts_at=b.starts_at, ends_at=b.ends_at
                 )
                 for b in wanted
             ],
@@ -194,8 +205,8 @@ class EntryView:
             teacher_id=entry.teacher_id,
             weekday=entry.weekday,
             lesson_number=entry.lesson_number,
-            starts_at=None if self.bell is None else self.bell.starts_at,
-            ends_at=None if self.bell is None else self.bell.ends_at,
+            starts_at=None if self.bell is None else f"{self.bell.starts_at:%H:%M}",
+            ends_at=None if self.bell is None else f"{self.bell.ends_at:%H:%M}",
             valid_from=entry.valid_from,
             valid_to=entry.valid_to,
             version=entry.version,
