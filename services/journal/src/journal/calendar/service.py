@@ -15,6 +15,7 @@ from journal.calendar.models import AcademicYear, Holiday, Period
 from journal.calendar.schemas import YearIn
 from journal.grading.service import settings_of
 from journal.school.models import School
+from journal.yearend.close import require_year_open
 from shared.contracts.journal import PeriodKind, YearCalendarChanged, YearHoliday, YearPeriod
 from shared.errors import NotFound, Problem
 from shared.outbox import add_event
@@ -214,7 +215,8 @@ async def change_year(
     ids by kind and number; an unchanged calendar changes nothing and publishes nothing."""
     require_role(user, *ADMINISTRATION)
     calendar = _calendar(data)
-    year = await _year_in_school(session, user.school_id, year_id)
+    year = await _year_in_school(session, user.school_id, year_id, lock=True)
+    require_year_open(year)
     _require_consistent(calendar)
     await _locked_school(session, user.school_id)
     await _refuse_overlap(session, user.school_id, calendar, own=year.id)
