@@ -119,7 +119,7 @@ async def close_year(session: AsyncSession, user: User, year_id: uuid.UUID) -> C
         )
     # The transaction's own time: the roster's history is stamped the same way, and the
     # export shows students' details as they were at this moment.
-    closed_at: dt.datetime = await session.scalar(select(func.now()))
+    closed_at = (await session.execute(select(func.now()))).scalar_one()
     year.closed_at, year.closed_by = closed_at, user.account_id
     year.version += 1
     year.updated_at = closed_at
