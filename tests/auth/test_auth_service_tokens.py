@@ -225,10 +225,10 @@ async def test_a_client_may_hold_only_known_scopes_and_one_active_client_per_nam
 
 
 async def test_the_command_adds_lists_and_disables_clients_and_prints_the_secret_once(
-    client: httpx.AsyncClient, service_db: Database, settings: Settings, app: FastAPI
+    client: httpx.AsyncClient, service_db: Database, settings: Settings
 ) -> None:
-    # The command commits on the session's database, as an operator's would.
-    app.state.db = service_db
+    # The command commits on the session's database, as an operator's would (the app's
+    # rolled-back transaction sees what it committed).
     name = readable("archive")
 
     added = await run(parse_args(["add", name, "--scope", "journal.export"]), settings)
