@@ -64,8 +64,11 @@ async def _rows(
     session: AsyncSession, sql: str, params: dict[str, Any]
 ) -> AsyncIterator[dict[str, Any]]:
     result = await session.stream(text(sql).execution_options(yield_per=YIELD_PER), params)
-    async for row in result.mappings():
-        yield dict(row)
+    # A partition at a time: the async adapter switches greenlets once per fetch, not once
+    # per row (per row cost half the export's time).
+    async for partition in result.mappings().partitions():
+        for row in partition:
+            yield dict(row)
 
 
 # --- the record kinds, each in its defined order -----------------------------------------
