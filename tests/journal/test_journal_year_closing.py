@@ -242,3 +242,17 @@ async def test_roster_changes_after_a_closed_year_go_ahead(world: World) -> None
 
     assert moved.status_code == 200, moved.text
     assert left.status_code == 200, left.text
+
+
+async def test_the_year_reads_as_closed(world: World) -> None:
+    year_id = await open_year(world)
+    opened = await world.client.get(f"/years/{year_id}", headers=world.auth("teacher"))
+    await close_periods(world, year_id)
+    closed = (await close(world, year_id)).json()
+
+    shown = await world.client.get(f"/years/{year_id}", headers=world.auth("teacher"))
+
+    assert (opened.json()["closed_at"], opened.json()["closed_by"]) == (None, None)
+    assert shown.json()["closed_by"] == str(world.deputy)
+    assert shown.json()["closed_at"] == closed["closed_at"]
+    assert shown.json()["version"] == 2

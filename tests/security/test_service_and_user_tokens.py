@@ -10,7 +10,7 @@ import pytest
 from fastapi import APIRouter, Depends, FastAPI
 
 from shared.errors import install_problem_handlers
-from shared.security import CurrentUser, Service, TokenVerifier, User, service_caller
+from shared.security import CurrentUser, Service, TokenVerifier, service_caller
 from shared.testing import TokenFactory
 
 ExportCaller = Annotated[Service, Depends(service_caller("journal.export"))]
@@ -109,7 +109,3 @@ async def test_a_user_token_minted_for_one_service_is_not_a_user_token() -> None
     tokens = TokenFactory()
     token = tokens.token(school_id=uuid.uuid4(), roles=["director"], aud="journal")
     assert (await call(tokens, "/person", token)).status_code == 401
-
-
-def test_the_user_record_is_unchanged_for_people() -> None:
-    assert User(account_id=uuid.uuid4(), school_id=uuid.uuid4(), roles=frozenset()).roles == set()
