@@ -53,9 +53,12 @@ PERIOD_NAMES: dict[str, str] = {"quarter": "четверть", "half": "полу
 # from the write, or PostgreSQL never runs it.
 
 _CLOSED_ON = text(
-    "SELECT journal_closed_on(:school_id, :class_id, :day, CAST(:half_grades AS smallint[]))"
+    "SELECT journal_closed_on(CAST(:school_id AS uuid), CAST(:class_id AS uuid),"
+    " CAST(:day AS date), CAST(:half_grades AS smallint[]))"
 )
-_HOLD_WRITES = text("SELECT pg_advisory_xact_lock(:lock_class, hashtext(CAST(:school AS text)))")
+_HOLD_WRITES = text(
+    "SELECT pg_advisory_xact_lock(:lock_class, hashtext(CAST(CAST(:school AS uuid) AS text)))"
+)
 
 
 @dataclass(frozen=True)
