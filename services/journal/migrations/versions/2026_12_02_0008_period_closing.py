@@ -30,6 +30,19 @@ BEGIN
     -- commits before a period can close, and one that waited sees the closing below
     -- (a VOLATILE function takes a fresh snapshot for each query in READ COMMITTED).
     PERFORM pg_advisory_xact_lock_shared(7245100, hashtext(p_school::text));
+    -- The common case first: nothing of the school closed on that day (two probes of
+    -- partial indexes that hold closed periods and years only), answered in one query.
+    IF NOT EXISTS (
+        SELECT FROM periods
+        WHERE periods.school_id = p_school AND periods.closed_at IS NOT NULL
+          AND periods.starts_on <= p_day AND periods.ends_on >= p_day
+    ) AND NOT EXISTS (
+        SELECT FROM academic_years
+        WHERE academic_years.school_id = p_school AND academic_years.closed_at IS NOT NULL
+          AND academic_years.starts_on <= p_day AND academic_years.ends_on >= p_day
+    ) THEN
+        RETURN NULL;
+    END IF;
     SELECT 'period|' || periods.id || '|' || periods.kind || '|' || periods.number
     INTO found
     FROM periods
