@@ -282,3 +282,44 @@ async def wait_for_a_waiting_closing(world: World) -> None:
             return
         await asyncio.sleep(0.01)
     raise AssertionError("the closing never waited for the write in flight")
+
+
+async def test_the_guard_answers_the_same_through_python_and_through_sql(world: World) -> None:
+    """What later dated writes call: `closed_on`/`require_open` in an ORM transaction, or
+    `journal_require_open` inside a statement, whose error `refusal` turns into the 409."""
+    from sqlalchemy.exc import DBAPIError
+
+    from shared.errors import Problem
+
+    quarter = await closed(world)
+    async with world.db.transaction() as session:
+        found = await closing.closed_on(session, world.school_id, world.class_id, MONDAY)
+        assert found == closing.Closed("period", quarter, kind="quarter", number=2)
+        assert (
+            await closing.closed_on(
+                session, world.school_id, world.class_id, MONDAY.replace(month=10)
+            )
+            is None
+        )  # 19 October: the 1st quarter is open
+        with pytest.raises(Problem) as refused:
+            await closing.require_open(session, world.school_id, world.class_id, MONDAY)
+    assert (refused.value.status, refused.value.detail) == (409, QUARTER_CLOSED)
+
+    with pytest.raises(DBAPIError) as failed:
+        async with world.db.transaction() as session:
+            await session.execute(
+                text(
+                    "SELECT journal_require_open(CAST(:school AS uuid), CAST(:class AS uuid),"
+                    " CAST(:day AS date), CAST(:grades AS smallint[]))"
+                ),
+                {
+                    "school": world.school_id,
+                    "class": world.class_id,
+                    "day": MONDAY,
+                    "grades": closing.half_grades(),
+                },
+            )
+    problem = closing.refusal(failed.value)
+    assert problem is not None
+    assert (problem.slug, problem.detail) == ("period-closed", QUARTER_CLOSED)
+    assert closing.refusal(ValueError("unrelated")) is None
