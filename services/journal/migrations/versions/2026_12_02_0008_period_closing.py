@@ -2,7 +2,7 @@
 reopenings, and the guard every dated write of the journal calls.
 
 Revision ID: 0008_period_closing
-Revises: 0007_lesson_slots_and_closing
+Revises: 0008_final_marks (re-chained after merging main; written on 0007)
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
 revision: str = "0008_period_closing"
-down_revision: str | None = "0007_lesson_slots_and_closing"
+down_revision: str | None = "0008_final_marks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -15,6 +15,7 @@ from journal.calendar import closing, rules
 from journal.calendar.models import AcademicYear, Holiday, Period, PeriodClosing
 from journal.calendar.schemas import PeriodClosingIn, YearIn
 from journal.corrections import stale
+from journal.finals.models import FinalMark
 from journal.grading.service import settings_of
 from journal.school.models import School
 from shared.contracts.journal import (
@@ -25,7 +26,7 @@ from shared.contracts.journal import (
     YearHoliday,
     YearPeriod,
 )
-from shared.errors import NotFound, Problem
+from shared.errors import Conflict, NotFound, Problem
 from shared.outbox import add_event
 from shared.security import User
 
@@ -219,6 +220,22 @@ async def _year_in_school(
     return year
 
 
+async def _refuse_dropping_graded(session: AsyncSession, periods: list[Period]) -> None:
+    """409 when a period the new calendar leaves out holds final marks (removed ones too:
+    their history refers to the period)."""
+    if not periods:
+        return
+    graded = await session.scalar(
+        select(FinalMark.period_id).where(FinalMark.period_id.in_([p.id for p in periods])).limit(1)
+    )
+    if graded is not None:
+        [period] = [p for p in periods if p.id == graded]
+        raise Conflict(
+            "period-has-final-marks",
+            f"The {period.kind} {period.number} holds final marks; it stays in the calendar.",
+        )
+
+
 async def change_year(
     session: AsyncSession, user: User, year_id: uuid.UUID, data: YearIn
 ) -> YearView:
@@ -241,9 +258,10 @@ async def change_year(
     year.updated_at = datetime.now(UTC)
     existing = {(p.kind, p.number): p for p in current.periods}
     wanted = {(p.kind, p.number): p for p in calendar.periods}
-    for key, period in existing.items():
-        if key not in wanted:
-            await session.delete(period)
+    dropped = [period for key, period in existing.items() if key not in wanted]
+    await _refuse_dropping_graded(session, dropped)
+    for period in dropped:
+        await session.delete(period)
     for key, dates in wanted.items():
         if key in existing:
             existing[key].starts_on, existing[key].ends_on = dates.starts_on, dates.ends_on
