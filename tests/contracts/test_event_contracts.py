@@ -106,3 +106,16 @@ def test_year_closed_carries_a_manifest_whose_newer_counts_an_older_reader_ignor
     entry["counts"]["final_marks"] = 7
     newer = envelope.model_copy(update={"data": data})
     assert YearClosed.from_cloudevent(newer) == event
+
+
+def test_closing_and_reopening_a_period_are_facts_about_the_period() -> None:
+    from shared.contracts.journal import PeriodClosed, PeriodReopened
+
+    assert PeriodClosed.routing_key == "journal.period.closed.v1"
+    assert PeriodReopened.routing_key == "journal.period.reopened.v1"
+    for event_type in (PeriodClosed, PeriodReopened):
+        event = sample(event_type)
+        envelope = event.to_cloudevent()
+        # One aggregate for both, so the period's version orders a closing and a reopening.
+        assert envelope.subject == f"period/{event.period_id}"  # type: ignore[attr-defined]
+        assert "reason" not in envelope.data

@@ -360,6 +360,47 @@ class YearCalendarChanged(Event):
         return str(self.year_id)
 
 
+class PeriodClosed(Event):
+    """The deputy closed a quarter or a half: from now on journal refuses every change
+    dated inside it (marks, attendance, lessons) for the classes using that kind of
+    period, until it is reopened. `version` is the period's closing version (+ 1 per
+    closing and reopening), so a consumer keeps whichever fact is newest."""
+
+    routing_key: ClassVar[str] = "journal.period.closed.v1"
+    aggregate: ClassVar[str] = "period"
+
+    period_id: uuid.UUID
+    year_id: uuid.UUID
+    kind: PeriodKind
+    number: int
+    starts_on: date
+    ends_on: date
+    closed_by: uuid.UUID
+    closed_at: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.period_id)
+
+
+class PeriodReopened(Event):
+    """The deputy reopened a closed period: changes inside it are accepted again."""
+
+    routing_key: ClassVar[str] = "journal.period.reopened.v1"
+    aggregate: ClassVar[str] = "period"
+
+    period_id: uuid.UUID
+    year_id: uuid.UUID
+    kind: PeriodKind
+    number: int
+    starts_on: date
+    ends_on: date
+    reopened_by: uuid.UUID
+    reopened_at: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.period_id)
+
+
 class WorkTypeChanged(Event):
     """A work type was added, renamed, reweighted, deactivated or reactivated.
 
@@ -520,6 +561,58 @@ class YearClosed(Event):
         return str(self.year_id)
 
 
+SpecialEntry = Literal["н/а", "осв", "зч"]
+"""Entries that are not numbers (DESIGN §7): not attested, exempt, pass (зачтено)."""
+
+
+class FinalMarkSet(Event):
+    """A student's final mark of a subject for a period (quarter or half) or for the year
+    (`period_id` None) was set or changed: its state after the change. One event for both,
+    as for attendance: a consumer only needs the current value, the newest version wins.
+    The reason stays in journal's history."""
+
+    routing_key: ClassVar[str] = "journal.final_mark.set.v1"
+    aggregate: ClassVar[str] = "final_mark"
+
+    final_mark_id: uuid.UUID
+    student_id: uuid.UUID
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    assignment_id: uuid.UUID
+    teacher_id: uuid.UUID
+    year_id: uuid.UUID
+    period_id: uuid.UUID | None = None
+    value: int | SpecialEntry
+    # None when there was no final mark before (a first one, or one after a removal).
+    old_value: int | SpecialEntry | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.final_mark_id)
+
+
+class FinalMarkRemoved(Event):
+    """A final mark was removed: a tombstone with its last value and a newer version, so an
+    older `FinalMarkSet` arriving after it changes nothing."""
+
+    routing_key: ClassVar[str] = "journal.final_mark.removed.v1"
+    aggregate: ClassVar[str] = "final_mark"
+
+    final_mark_id: uuid.UUID
+    student_id: uuid.UUID
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    assignment_id: uuid.UUID
+    teacher_id: uuid.UUID
+    year_id: uuid.UUID
+    period_id: uuid.UUID | None = None
+    old_value: int | SpecialEntry
+
+    def aggregate_id(self) -> str:
+        return str(self.final_mark_id)
+
+
 EVENTS: tuple[type[Event], ...] = (
     ClassOpened,
     StudentEnrolled,
@@ -539,9 +632,13 @@ EVENTS: tuple[type[Event], ...] = (
     AttendanceMarked,
     AttendanceCleared,
     YearCalendarChanged,
+    PeriodClosed,
+    PeriodReopened,
     WorkTypeChanged,
     GradingSettingsChanged,
     CurriculumChanged,
     ThematicPlanChanged,
+    FinalMarkSet,
+    FinalMarkRemoved,
     YearClosed,
 )

@@ -13,6 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.access import ADMINISTRATION, require_role
+from journal.calendar.closing import period_label
 from journal.calendar.models import AcademicYear, Period
 from journal.yearend.export import compute_manifest
 from shared.contracts.journal import YearClosed, YearManifest
@@ -26,12 +27,12 @@ KIND_ORDER = {"quarter": 0, "half": 1}
 class YearIsClosed(Problem):
     """409 `year-closed`: the change would touch a closed year."""
 
-    def __init__(self, year: AcademicYear) -> None:
+    def __init__(self, year: AcademicYear, consequence: str = "изменения не принимаются") -> None:
         super().__init__(
             409,
             "year-closed",
-            "Year closed",
-            f"The academic year {year.name} is closed: its journal is read-only.",
+            "Учебный год закрыт",
+            f"Учебный год {year.name} закрыт: {consequence}.",
             year_id=str(year.id),
         )
 
@@ -42,12 +43,12 @@ class ClosedYear:
     manifest: YearManifest
 
 
-def require_year_open(year: AcademicYear) -> None:
+def require_year_open(year: AcademicYear, consequence: str = "изменения не принимаются") -> None:
     """409 `year-closed` if the year is closed (for writes to one year's data: its
     calendar, curriculum, thematic plans). Lock the year's row first (`FOR UPDATE` or
     `FOR SHARE`) so that a closing at the same moment waits or is waited for."""
     if year.closed_at is not None:
-        raise YearIsClosed(year)
+        raise YearIsClosed(year, consequence)
 
 
 async def require_open_year(session: AsyncSession, year: AcademicYear) -> None:
@@ -92,7 +93,7 @@ async def close_year(session: AsyncSession, user: User, year_id: uuid.UUID) -> C
     )
     if year is None:
         raise NotFound("academic year")
-    require_year_open(year)
+    require_year_open(year, "он уже закрыт")
     open_periods = sorted(
         await session.scalars(
             select(Period).where(Period.year_id == year.id, Period.closed_at.is_(None))
@@ -100,12 +101,12 @@ async def close_year(session: AsyncSession, user: User, year_id: uuid.UUID) -> C
         key=lambda p: (KIND_ORDER.get(p.kind, 9), p.number),
     )
     if open_periods:
-        names = ", ".join(f"{p.kind} {p.number}" for p in open_periods)
+        names = ", ".join(period_label(p.kind, p.number) for p in open_periods)
         raise Problem(
             409,
             "periods-open",
-            "Periods still open",
-            f"Close every period of the year first; still open: {names}.",
+            "Не все периоды закрыты",
+            f"Сначала закройте все периоды года; открыты: {names}.",
             open_periods=[
                 {
                     "period_id": str(p.id),
@@ -152,7 +153,7 @@ async def exportable_year(session: AsyncSession, year_id: uuid.UUID) -> Academic
         raise Problem(
             409,
             "year-not-closed",
-            "Year not closed",
-            f"The academic year {year.name} is not closed: only a closed year is exported.",
+            "Учебный год не закрыт",
+            f"Учебный год {year.name} не закрыт: выгружается только закрытый год.",
         )
     return year
