@@ -46,7 +46,9 @@ async def test_the_manifest_counts_each_class_journal(world: World) -> None:
         "attendance": 1,
         "attendance_changes": 2,
         "remarks": 1,
-        "records": 1 + 2 + 3 + 2 + 1 + 1,  # the class line and every record
+        "final_marks": 1,
+        "final_mark_changes": 1,
+        "records": 1 + 2 + 3 + 2 + 1 + 1 + 1,  # the class line and every record
     }
     assert by_name["5Б"]["counts"]["students"] == 1
     assert by_name["5Б"]["counts"]["lessons"] == 0

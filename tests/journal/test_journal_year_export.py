@@ -67,6 +67,7 @@ def check(lines: list[bytes]) -> dict[str, Any]:
         assert counted["mark"] == entry["counts"]["marks"]
         assert counted["attendance"] == entry["counts"]["attendance"]
         assert counted["remark"] == entry["counts"]["remarks"]
+        assert counted["final_mark"] == entry["counts"]["final_marks"]
     whole = hashlib.sha256(lines[0] + b"\n")
     for entry in entries:
         whole.update(canonical(entry) + b"\n")
@@ -129,6 +130,14 @@ async def test_the_records_carry_the_journal_with_its_history(world: World) -> N
     [cell] = of["attendance"]
     assert (cell["student_id"], cell["code"], cell["version"]) == (str(world.classmate_id), "Б", 2)
     assert [(h["old_code"], h["new_code"]) for h in cell["history"]] == [(None, "Н"), ("Н", "Б")]
+    [final] = of["final_mark"]
+    assert (final["student_id"], final["value"], final["subject_name"]) == (
+        str(world.student_id),
+        "5",
+        "Русский язык",
+    )
+    assert (final["period_kind"], final["period_number"], final["version"]) == ("quarter", 2, 1)
+    assert [(h["old_value"], h["new_value"]) for h in final["history"]] == [(None, "5")]
     [remark] = of["remark"]
     assert (remark["kind"], remark["text"], remark["date"]) == (
         "praise",

@@ -55,8 +55,9 @@ async def close(world: World, year_id: str, who: str = "deputy") -> httpx.Respon
     return await world.client.post(f"/years/{year_id}/close", headers=world.auth(who))
 
 
-async def fill_journal(world: World) -> dict[str, Any]:
-    """Marks (one corrected), attendance (one changed), a remark: every kind of record."""
+async def fill_journal(world: World, year_id: str) -> dict[str, Any]:
+    """Marks (one corrected), attendance (one changed), a remark, a quarter's final mark:
+    every kind of record."""
     mark = await world.mark("student", 5)
     await world.mark("classmate", 3, work_type="test", lesson="math_lesson_tuesday")
     corrected = await world.client.patch(
@@ -74,13 +75,22 @@ async def fill_journal(world: World) -> dict[str, Any]:
         f"/students/{world.student_id}/remarks",
         {"kind": "praise", "text": "Помог однокласснику", "date": "2026-11-24"},
     )
-    return {"mark": mark, "remark": remark}
+    year = (await world.client.get(f"/years/{year_id}", headers=world.auth("deputy"))).json()
+    [quarter2] = [p for p in year["periods"] if (p["kind"], p["number"]) == ("quarter", 2)]
+    final = await world.client.put(
+        f"/assignments/{world.ids['russian_assignment']}/periods/{quarter2['period_id']}"
+        f"/finals/{world.student_id}",
+        json={"value": 5},
+        headers=world.auth("teacher"),
+    )
+    assert final.status_code in (200, 201), final.text
+    return {"mark": mark, "remark": remark, "final": final.json(), "quarter2": quarter2}
 
 
 async def closed_year(world: World) -> tuple[str, dict[str, Any]]:
     """A year with a full journal, closed; answers its id and the event's data."""
     year_id = await open_year(world)
-    await fill_journal(world)
+    await fill_journal(world, year_id)
     await close_periods(world, year_id)
     response = await close(world, year_id)
     assert response.status_code == 200, response.text

@@ -514,6 +514,9 @@ class ClassJournalCounts(BaseModel):
     attendance: int
     attendance_changes: int
     remarks: int
+    # Added with final marks: a manifest published before them reads as 0.
+    final_marks: int = 0
+    final_mark_changes: int = 0
     records: int
 
 

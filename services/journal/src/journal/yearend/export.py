@@ -47,6 +47,7 @@ class ClassJournal:
     name: str
     grade: int
     school_id: uuid.UUID
+    year_id: uuid.UUID
     starts_on: dt.date
     ends_on: dt.date
     closed_at: dt.datetime
@@ -54,6 +55,7 @@ class ClassJournal:
     def params(self) -> dict[str, Any]:
         return {
             "class_id": self.class_id,
+            "year_id": self.year_id,
             "starts_on": self.starts_on,
             "ends_on": self.ends_on,
             "closed_at": self.closed_at,
@@ -81,7 +83,8 @@ WHERE c.school_id = :school_id AND (
     OR EXISTS (SELECT 1 FROM lessons l WHERE l.class_id = c.id
                AND l.date BETWEEN :starts_on AND :ends_on)
     OR EXISTS (SELECT 1 FROM remarks r WHERE r.class_id = c.id
-               AND r.date BETWEEN :starts_on AND :ends_on))
+               AND r.date BETWEEN :starts_on AND :ends_on)
+    OR EXISTS (SELECT 1 FROM final_marks f WHERE f.class_id = c.id AND f.year_id = :year_id))
 ORDER BY c.grade, c.name, c.id
 """
 
@@ -262,6 +265,49 @@ async def remark_records(session: AsyncSession, journal: ClassJournal) -> AsyncI
         }
 
 
+FINAL_MARKS_SQL = f"""
+SELECT f.id, f.student_id, f.subject_id, sub.name AS subject_name, f.assignment_id,
+       f.period_id, p.kind AS period_kind, p.number AS period_number, f.value, f.version,
+       f.set_by, f.set_at, f.removed_by, f.removed_at,
+       (SELECT json_agg(json_build_object(
+                   'version', h.version, 'changed_by', h.changed_by,
+                   'changed_at', {STAMP_SQL.format("h.changed_at")},
+                   'old_value', h.old_value, 'new_value', h.new_value, 'reason', h.reason)
+               ORDER BY h.version, h.id)
+          FROM final_mark_history h
+         WHERE h.final_mark_id = f.id) AS history
+FROM final_marks f
+JOIN subjects sub ON sub.id = f.subject_id
+LEFT JOIN periods p ON p.id = f.period_id
+WHERE f.class_id = :class_id AND f.year_id = :year_id
+ORDER BY f.subject_id, CASE p.kind WHEN 'quarter' THEN 0 WHEN 'half' THEN 1 ELSE 2 END,
+         p.number, f.student_id
+"""  # noqa: S608 (built from constants of this module, never from input)
+
+
+async def final_mark_records(session: AsyncSession, journal: ClassJournal) -> AsyncIterator[Record]:
+    """The final marks of the year set in the class: per period (`period_id`, its kind and
+    number) and for the year (`period_id` null), removed ones too, with their history."""
+    async for row in _rows(session, FINAL_MARKS_SQL, journal.params()):
+        yield {
+            "final_mark_id": ident(row["id"]),
+            "student_id": ident(row["student_id"]),
+            "subject_id": ident(row["subject_id"]),
+            "subject_name": row["subject_name"],
+            "assignment_id": ident(row["assignment_id"]),
+            "period_id": ident(row["period_id"]),
+            "period_kind": row["period_kind"],
+            "period_number": row["period_number"],
+            "value": row["value"],
+            "version": row["version"],
+            "set_by": ident(row["set_by"]),
+            "set_at": stamp(row["set_at"]),
+            "removed_by": ident(row["removed_by"]),
+            "removed_at": stamp(row["removed_at"]),
+            "history": row["history"] or [],
+        }
+
+
 RecordKind = Callable[[AsyncSession, ClassJournal], AsyncIterator[Record]]
 
 # The order of kinds inside a class journal's export.
@@ -271,6 +317,7 @@ RECORD_KINDS: tuple[tuple[str, RecordKind], ...] = (
     ("mark", mark_records),
     ("attendance", attendance_records),
     ("remark", remark_records),
+    ("final_mark", final_mark_records),
 )
 
 
@@ -300,7 +347,12 @@ async def class_journals(session: AsyncSession, year: AcademicYear) -> list[Clas
     assert year.closed_at is not None
     result = await session.execute(
         text(CLASS_JOURNALS_SQL),
-        {"school_id": year.school_id, "starts_on": year.starts_on, "ends_on": year.ends_on},
+        {
+            "school_id": year.school_id,
+            "year_id": year.id,
+            "starts_on": year.starts_on,
+            "ends_on": year.ends_on,
+        },
     )
     return [
         ClassJournal(
@@ -308,6 +360,7 @@ async def class_journals(session: AsyncSession, year: AcademicYear) -> list[Clas
             name=row.name,
             grade=row.grade,
             school_id=year.school_id,
+            year_id=year.id,
             starts_on=year.starts_on,
             ends_on=year.ends_on,
             closed_at=year.closed_at,

@@ -23,6 +23,7 @@ COUNTED_KINDS = {
     "mark": "marks",
     "attendance": "attendance",
     "remark": "remarks",
+    "final_mark": "final_marks",
 }
 
 
@@ -67,6 +68,8 @@ class ClassJournalDigest:
             self._counts["mark_changes"] += len(record["history"])
         elif kind == "attendance":
             self._counts["attendance_changes"] += len(record["history"])
+        elif kind == "final_mark":
+            self._counts["final_mark_changes"] += len(record["history"])
 
     def manifest(self) -> ClassJournalManifest:
         return ClassJournalManifest(
