@@ -14,6 +14,7 @@ from journal.curriculum.models import (
     ThematicPlanItem,
 )
 from journal.grading.models import GradingSettings
+from journal.homework.models import HomeworkAttachment
 from journal.idempotency import IdempotencyKey
 from journal.lessons.models import Lesson
 from journal.marks.models import Mark, MarkChange
@@ -46,6 +47,7 @@ __all__ = [
     "Guardian",
     "Guardianship",
     "Holiday",
+    "HomeworkAttachment",
     "IdempotencyKey",
     "Lesson",
     "Mark",
