@@ -19,9 +19,7 @@ def page_path(world: World, period_id: uuid.UUID, assignment: str = "math_assign
     return f"/assignments/{world.ids[assignment]}/periods/{period_id}/page"
 
 
-async def read(
-    world: World, period_id: uuid.UUID, who: str = "class_teacher"
-) -> dict[str, Any]:
+async def read(world: World, period_id: uuid.UUID, who: str = "class_teacher") -> dict[str, Any]:
     response = await world.client.get(page_path(world, period_id), headers=world.auth(who))
     assert response.status_code == 200, response.text
     body: dict[str, Any] = response.json()

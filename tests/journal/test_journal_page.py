@@ -5,10 +5,10 @@ versions, the work types and the thematic plan; who may read it."""
 import datetime as dt
 import uuid
 
-from sqlalchemy import text
 from curriculum_samples import PLAN_ITEMS, put_plan
 from journal_world import MONDAY, TUESDAY, World, problem_type
 from page_samples import cell, open_second_quarter, page_path, read
+from sqlalchemy import text
 
 
 async def test_the_page_holds_the_grid_of_the_assignment_in_the_period(world: World) -> None:

@@ -193,7 +193,14 @@ async def test_values_out_of_range_are_refused_by_validation_with_nothing_writte
     for changes in (
         [{**base, "value": 6}, {**base, "value": 0}],
         [{**base, "value": "5"}],
-        [{"op": "set_attendance", **{k: base[k] for k in ("lesson_id", "student_id")}, "code": "X", "version": 0}],
+        [
+            {
+                "op": "set_attendance",
+                **{k: base[k] for k in ("lesson_id", "student_id")},
+                "code": "X",
+                "version": 0,
+            }
+        ],
         [{"op": "change_mark", "mark_id": str(uuid.uuid4()), "reason": "x", "version": 1}],
         [{"op": "edit_lesson", "lesson_id": str(world.math_lesson_id), "version": 1}],
         [{"op": "nonsense"}],
