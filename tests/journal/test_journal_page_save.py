@@ -168,7 +168,7 @@ async def test_one_bad_change_among_many_refuses_the_save_naming_every_bad_one(
 
     assert response.status_code == 422, response.text
     assert problem_type(response) == "invalid-changes"
-    errors = {e["index"]: e["type"] for e in response.json()["errors"]}
+    errors = {e["index"]: e["type"] for e in response.json()["refused"]}
     assert errors == {
         1: "unknown-work-type",
         2: "student-not-in-class",
@@ -313,7 +313,7 @@ async def test_who_saves_the_page(world: World, other: World) -> None:
         who="deputy",
     )
     assert response.status_code == 422
-    assert response.json()["errors"][0]["type"] == "forbidden"
+    assert response.json()["refused"][0]["type"] == "forbidden"
 
 
 async def test_concurrent_saves_of_one_cell_let_one_win_and_tell_the_other(

@@ -552,4 +552,7 @@ EVENTS: tuple[type[Event], ...] = (
     GradingSettingsChanged,
     CurriculumChanged,
     ThematicPlanChanged,
+    LessonTopicSet,
+    HomeworkSet,
+    HomeworkCleared,
 )

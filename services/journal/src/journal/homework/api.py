@@ -137,10 +137,7 @@ async def _uploaded_file(request: Request, max_bytes: int) -> tuple[str, bytes]:
     status_code=status.HTTP_201_CREATED,
     response_model=HomeworkOut,
     openapi_extra=_UPLOAD_BODY,
-    responses={
-        **problems(404, 415),
-        413: {"description": "The file is larger than the limit (a setting, 10 MB by default)"},
-    },
+    responses=problems(404, 413, 415),
 )
 async def add_attachment(
     lesson_id: uuid.UUID, request: Request, session: Session, user: CurrentUser

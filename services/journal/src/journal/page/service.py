@@ -499,7 +499,7 @@ async def save_page(
             "invalid-changes",
             "Invalid changes",
             f"{len(errors)} of {len(changes)} changes cannot be saved; nothing was saved.",
-            errors=errors,
+            refused=errors,
             conflicts=conflicts,
         )
     if conflicts:
@@ -523,7 +523,7 @@ async def save_page(
             "result": orjson.loads(body),
         }
     if errors:  # cannot happen after the checks, but never commit half a save
-        raise Problem(422, "invalid-changes", "Invalid changes", errors=errors)
+        raise Problem(422, "invalid-changes", "Invalid changes", refused=errors)
     if conflicts:
         raise _stale_changes(conflicts, len(changes))
     return orjson.dumps({"saved": [saved[index] for index in sorted(saved)]})
