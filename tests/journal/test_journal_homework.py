@@ -271,3 +271,26 @@ def other_school_token(world: World) -> dict[str, str]:
         school_id=uuid.uuid4(), roles=["teacher"], account_id=world.class_teacher
     )
     return {"Authorization": f"Bearer {token}"}
+
+
+async def test_a_repeated_upload_with_its_key_attaches_the_file_once(world: World) -> None:
+    headers = {**world.auth("class_teacher"), "Idempotency-Key": "upload-1"}
+    path = f"{homework_path(world)}/attachments"
+    first = await world.client.post(
+        path, files={"file": ("a.pdf", PDF, "application/pdf")}, headers=headers
+    )
+    assert first.status_code == 201, first.text
+
+    again = await world.client.post(
+        path, files={"file": ("a.pdf", PDF, "application/pdf")}, headers=headers
+    )
+
+    assert again.status_code == 201
+    assert again.headers["Idempotent-Replayed"] == "true"
+    assert again.json() == first.json()
+    assert len(await outbox(world.db, "journal.homework.set.v1", world.school_id)) == 1
+    other_file = await world.client.post(
+        path, files={"file": ("a.pdf", PDF + b"%", "application/pdf")}, headers=headers
+    )
+    assert other_file.status_code == 422
+    assert problem_type(other_file) == "idempotency-key-reused"

@@ -7,6 +7,7 @@ from typing import Any
 
 from journal_world import TUESDAY, World, count, outbox, problem_type, table_counts
 from page_samples import cell, open_second_quarter, read, save
+from sqlalchemy import text
 
 
 async def test_a_save_writes_every_change_with_its_history_and_events(world: World) -> None:
@@ -357,3 +358,121 @@ async def test_concurrent_saves_of_one_cell_let_one_win_and_tell_the_other(
         if e["data"]["mark_id"] == posted["mark_id"]
     ]
     assert [e["version"] for e in changed] == [2]
+
+
+async def test_locked_lessons_are_the_deputys_and_closed_periods_nobodys(world: World) -> None:
+    _, quarter = await open_second_quarter(world)
+    old = await world.post(
+        "class_teacher",
+        "/lessons",
+        {"assignment_id": str(world.ids["math_assignment"]), "date": "2026-11-05"},
+    )
+    world.ids["old_lesson"] = uuid.UUID(old["lesson_id"])
+    posted = await world.mark("student", 3, lesson="old_lesson")  # past the 14 days' lock
+    correction = {
+        "op": "change_mark",
+        "mark_id": posted["mark_id"],
+        "value": 4,
+        "reason": "Исправление",
+        "version": 1,
+    }
+    before = await table_counts(world.db)
+
+    by_teacher = await save(world, quarter, [correction])
+
+    assert by_teacher.status_code == 422
+    assert by_teacher.json()["refused"][0]["type"] == "journal-locked"
+    assert await table_counts(world.db) == before
+    by_deputy = await save(world, quarter, [correction], who="deputy")
+    assert by_deputy.status_code == 200, by_deputy.text
+
+    async with world.db.transaction() as session:
+        await session.execute(
+            text("UPDATE periods SET closed_at = now() WHERE id = :id"), {"id": quarter}
+        )
+    before = await table_counts(world.db)
+    closed = await save(
+        world,
+        quarter,
+        [
+            {
+                "op": "add_mark",
+                "lesson_id": str(world.math_lesson_id),
+                "student_id": str(world.student_id),
+                "value": 5,
+                "work_type": "answer",
+            },
+            {
+                "op": "edit_lesson",
+                "lesson_id": str(world.math_lesson_id),
+                "topic": "Поздняя тема",
+                "version": 1,
+            },
+        ],
+        who="deputy",
+    )
+    assert closed.status_code == 422
+    assert [e["type"] for e in closed.json()["refused"]] == ["forbidden", "period-closed"]
+    closed = await save(
+        world,
+        quarter,
+        [
+            {
+                "op": "set_attendance",
+                "lesson_id": str(world.math_lesson_id),
+                "student_id": str(world.student_id),
+                "code": "Н",
+                "version": 0,
+            }
+        ],
+    )
+    assert closed.json()["refused"][0]["type"] == "period-closed"
+    assert await table_counts(world.db) == before
+    assert (await read(world, quarter))["period"]["closed"] is True
+
+
+async def test_concurrent_first_marks_of_one_attendance_cell_let_one_save_win(
+    committed_world: World,
+) -> None:
+    world = committed_world
+    _, quarter = await open_second_quarter(world)
+
+    responses = await asyncio.gather(
+        *(
+            save(
+                world,
+                quarter,
+                [
+                    {
+                        "op": "set_attendance",
+                        "lesson_id": str(world.math_lesson_id),
+                        "student_id": str(world.classmate_id),
+                        "code": code,
+                        "version": 0,
+                    }
+                ],
+                who=who,
+            )
+            for code, who in (("Н", "class_teacher"), ("Б", "deputy"))
+        )
+    )
+
+    assert sorted(r.status_code for r in responses) == [200, 409], [r.text for r in responses]
+    (winner,) = [r.json() for r in responses if r.status_code == 200]
+    (loser,) = [r.json() for r in responses if r.status_code == 409]
+    (conflict,) = loser["conflicts"]
+    assert conflict["student_id"] == str(world.classmate_id)
+    assert conflict["current"] == {
+        "lesson_id": str(world.math_lesson_id),
+        "student_id": str(world.classmate_id),
+        "code": winner["saved"][0]["result"]["code"],
+        "version": 1,
+    }
+    history = await count(
+        world.db,
+        "attendance_history",
+        "lesson_id = :lesson AND student_id = :student",
+        lesson=world.math_lesson_id,
+        student=world.classmate_id,
+    )
+    assert history == 1

@@ -1,15 +1,18 @@
 """Routes of homework: a lesson's text and due date (the single-lesson endpoints, for
 mobile clients), and its files."""
 
+import hashlib
 import uuid
 from typing import Any
 from urllib.parse import quote
 
+import orjson
 from fastapi import APIRouter, Request, status
-from fastapi.responses import Response
+from fastapi.responses import JSONResponse, Response
 from starlette.datastructures import UploadFile
 from starlette.types import Message
 
+from journal import idempotency
 from journal.corrections import based_on
 from journal.homework import service
 from journal.homework.schemas import HomeworkClear, HomeworkOut, HomeworkSet
@@ -140,15 +143,38 @@ async def _uploaded_file(request: Request, max_bytes: int) -> tuple[str, bytes]:
     responses=problems(404, 413, 415),
 )
 async def add_attachment(
-    lesson_id: uuid.UUID, request: Request, session: Session, user: CurrentUser
+    lesson_id: uuid.UUID,
+    request: Request,
+    session: Session,
+    user: CurrentUser,
+    idempotency_key: IdempotencyKeyHeader = None,
 ) -> Response:
     """Attach a file to a lesson's homework (multipart, a part named `file`): PDF, PNG,
     JPEG, plain text, DOCX, XLSX, PPTX or ODT, judged by the content and not the name,
     up to the size and count limits (settings: 10 MB and 5 files by default). It bumps
-    the lesson's version; the answer is the homework with its files."""
+    the lesson's version; the answer is the homework with its files. With an
+    `Idempotency-Key` a repeated upload (the same name and bytes) gets the first answer
+    and attaches nothing."""
     settings: Settings = request.app.state.settings
     await editing(session, user, lesson_id)  # 401/403/404 before reading a large body
     file_name, content = await _uploaded_file(request, settings.homework_max_file_bytes)
+    if idempotency_key is not None:
+        stored = await idempotency.begin(
+            session,
+            account_id=user.account_id,
+            school_id=user.school_id,
+            key=idempotency_key,
+            request_fingerprint=idempotency.fingerprint(
+                f"POST /lessons/{lesson_id}/homework/attachments",
+                {"file_name": file_name, "sha256": hashlib.sha256(content).hexdigest()},
+            ),
+        )
+        if stored is not None:
+            return JSONResponse(
+                stored.body,
+                status_code=stored.status_code,
+                headers={"Idempotent-Replayed": "true"},
+            )
     body = await service.add_file(
         session,
         user,
@@ -158,6 +184,14 @@ async def add_attachment(
         max_bytes=settings.homework_max_file_bytes,
         max_files=settings.homework_max_files,
     )
+    if idempotency_key is not None:
+        await idempotency.complete(
+            session,
+            account_id=user.account_id,
+            key=idempotency_key,
+            status_code=status.HTTP_201_CREATED,
+            body=orjson.loads(body),
+        )
     return Response(body, status_code=status.HTTP_201_CREATED, media_type="application/json")
 
 
