@@ -99,6 +99,19 @@ async def test_who_sets_homework(world: World, other: World) -> None:
         homework_path(world), json=body, headers=other.auth("class_teacher")
     )
     assert response.status_code == 404
+    for who, status in (("teacher", 403), ("student", 403), ("parent", 403), ("sysadmin", 403)):
+        response = await upload(world, PDF, who=who)
+        assert response.status_code == status, (who, response.text)
+    response = await world.client.post(
+        f"{homework_path(world)}/attachments", files={"file": ("a.pdf", PDF, "application/pdf")}
+    )
+    assert response.status_code == 401
+    response = await world.client.post(
+        f"{homework_path(world)}/attachments",
+        files={"file": ("a.pdf", PDF, "application/pdf")},
+        headers=other.auth("class_teacher"),
+    )
+    assert response.status_code == 404
     for bad in ({"text": "", "version": 1}, {"text": "a\x00b", "version": 1}, {"text": "x"}):
         response = await world.client.put(
             homework_path(world), json=bad, headers=world.auth("class_teacher")
@@ -263,6 +276,7 @@ async def test_a_lesson_topic_follows_an_item_of_the_assignments_plan(world: Wor
         path, json={"topic": "Х", "version": 2}, headers=other_school_token(world)
     )
     assert response.status_code == 404
+    assert (await world.client.patch(path, json={"topic": "Х", "version": 2})).status_code == 401
     assert await table_counts(world.db) == before
 
 
