@@ -72,6 +72,8 @@ async def test_a_save_writes_every_change_with_its_history_and_events(world: Wor
     assert cell(page, tuesday, world.student_id)["attendance"] == {"code": "Н", "version": 1}
     mark_id = uuid.UUID(posted["mark_id"])
     assert await count(world.db, "mark_history", "mark_id = :id", id=mark_id) == 2
+    new_mark = uuid.UUID(saved[0]["result"]["mark_id"])
+    assert await count(world.db, "mark_history", "mark_id = :id", id=new_mark) == 1
     changed = await outbox(world.db, "journal.mark.changed.v1", world.school_id)
     assert [e["version"] for e in changed] == [2]
     assert len(await outbox(world.db, "journal.mark.posted.v1", world.school_id)) == 2

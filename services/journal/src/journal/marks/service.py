@@ -40,7 +40,7 @@ from journal.marks.schemas import (
 )
 from shared.contracts.journal import MarkChanged, MarkPosted, MarkRemoved
 from shared.errors import NotFound, Problem
-from shared.outbox import staged
+from shared.outbox import StagedEvent, staged
 from shared.security import User
 
 POSTED = "posted"  # the history reason of a mark's first version
@@ -152,12 +152,11 @@ def check_posting(on: Marking) -> None:
         )
 
 
-async def post_mark(session: AsyncSession, user: User, on: Marking, value: int) -> bytes:
-    """Give the student a mark on the lesson (authorized by `marking`); the answer's
-    body as JSON bytes (`MarkOut`)."""
-    check_posting(on)
-    now = datetime.now(UTC)
-    mark_id = uuid.uuid4()
+def _posted(
+    user: User, on: Marking, value: int, mark_id: uuid.UUID, now: datetime
+) -> tuple[StagedEvent, bytes]:
+    """A new mark's event and answer (`MarkOut`, in its key order; UTC as "Z", as
+    pydantic writes it)."""
     event = staged(
         MarkPosted(
             school_id=user.school_id,
@@ -177,6 +176,31 @@ async def post_mark(session: AsyncSession, user: User, on: Marking, value: int) 
             work_type_name=on.work_type_name,
         )
     )
+    answer = orjson.dumps(
+        {
+            "mark_id": mark_id,
+            "lesson_id": on.lesson_id,
+            "student_id": on.student_id,
+            "value": value,
+            "work_type": on.work_type,
+            "work_type_name": on.work_type_name,
+            "weight": on.weight,
+            "posted_by": user.account_id,
+            "posted_at": now,
+            "version": 1,
+        },
+        option=orjson.OPT_UTC_Z,
+    )
+    return event, answer
+
+
+async def post_mark(session: AsyncSession, user: User, on: Marking, value: int) -> bytes:
+    """Give the student a mark on the lesson (authorized by `marking`); the answer's
+    body as JSON bytes (`MarkOut`)."""
+    check_posting(on)
+    now = datetime.now(UTC)
+    mark_id = uuid.uuid4()
+    event, answer = _posted(user, on, value, mark_id, now)
     await driver.fetchrow(
         session,
         POST_SQL,
@@ -194,23 +218,68 @@ async def post_mark(session: AsyncSession, user: User, on: Marking, value: int) 
         event.routing_key,
         event.envelope,
     )
-    # The answer in the shape and key order of MarkOut, written once; UTC as "Z", as
-    # pydantic writes it.
-    return orjson.dumps(
-        {
-            "mark_id": mark_id,
-            "lesson_id": on.lesson_id,
-            "student_id": on.student_id,
-            "value": value,
-            "work_type": on.work_type,
-            "work_type_name": on.work_type_name,
-            "weight": on.weight,
-            "posted_by": user.account_id,
-            "posted_at": now,
-            "version": 1,
-        },
-        option=orjson.OPT_UTC_Z,
+    return answer
+
+
+# POST_SQL for many marks at once (the journal page's save): $1 school, $2 who, $3 when,
+# $4 the history reason, then one array per column: $5 marks, $6 lessons, $7 students,
+# $8 work types, $9 values, $10 history rows, $11-$13 the events.
+POST_MANY_SQL = """
+WITH posted AS (
+    SELECT * FROM unnest($5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::smallint[],
+                         $10::uuid[])
+        AS posted(id, lesson_id, student_id, work_type_id, value, history_id)
+),
+mark AS (
+    INSERT INTO marks (id, school_id, lesson_id, student_id, work_type_id, value,
+                       posted_by, posted_at, version)
+    SELECT id, $1::uuid, lesson_id, student_id, work_type_id, value, $2::uuid,
+           $3::timestamptz, 1
+    FROM posted
+),
+history AS (
+    INSERT INTO mark_history (id, school_id, mark_id, version, changed_by, changed_at,
+                              old_value, new_value, old_work_type_id, new_work_type_id,
+                              reason)
+    SELECT history_id, $1::uuid, id, 1, $2::uuid, $3::timestamptz,
+           NULL, value, NULL, work_type_id, $4::text
+    FROM posted
+)
+INSERT INTO outbox (id, routing_key, envelope)
+SELECT * FROM unnest($11::uuid[], $12::text[], $13::jsonb[])
+"""
+
+
+async def post_marks(
+    session: AsyncSession, user: User, postings: list[tuple[Marking, int]]
+) -> list[bytes]:
+    """`post_mark` for many marks in one statement: the same rows, events and answers."""
+    for on, _ in postings:
+        check_posting(on)
+    now = datetime.now(UTC)
+    mark_ids = [uuid.uuid4() for _ in postings]
+    posted = [
+        _posted(user, on, value, mark_id, now)
+        for (on, value), mark_id in zip(postings, mark_ids, strict=True)
+    ]
+    await driver.fetchrow(
+        session,
+        POST_MANY_SQL,
+        user.school_id,
+        user.account_id,
+        now,
+        POSTED,
+        mark_ids,
+        [on.lesson_id for on, _ in postings],
+        [on.student_id for on, _ in postings],
+        [on.work_type_id for on, _ in postings],
+        [value for _, value in postings],
+        [uuid.uuid4() for _ in postings],
+        [event.id for event, _ in posted],
+        [event.routing_key for event, _ in posted],
+        [event.envelope for event, _ in posted],
     )
+    return [answer for _, answer in posted]
 
 
 # --- corrections --------------------------------------------------------------------------

@@ -347,9 +347,18 @@ def _key(change: PageChange) -> tuple[Any, ...] | None:
     return None
 
 
-# Writes run in this order (and attendance cells in key order) so that two saves of one
-# page take the rows they insert in the same order and cannot deadlock.
-_WRITE_ORDER = {"edit_lesson": 0, "change_mark": 1, "remove_mark": 1, "add_mark": 2}
+# Writes run in this order: lessons (by id), corrections of marks, the new marks (one
+# statement), attendance cells (by key), so that two saves of one page take the rows they
+# insert in the same order and cannot deadlock.
+_NEW_MARKS = (2,)
+
+
+@dataclass(frozen=True)
+class _Posting:
+    """A new mark of the save, written with the others in one statement."""
+
+    marking: marks.Marking
+    value: int
 
 
 @dataclass
@@ -408,7 +417,7 @@ async def save_page(
     items = {c.plan_item_id for c in changes if isinstance(c, EditLesson) and c.plan_item_id}
     item_owners = await editing.plan_items_of(session, user, list(items))
 
-    async def judge(change: PageChange) -> tuple[Write, tuple[Any, ...]]:
+    async def judge(change: PageChange) -> tuple[Write | _Posting, tuple[Any, ...]]:
         """The change's write once it is known to apply (raises the Problem that refuses it)."""
         if isinstance(change, AddMark | SetAttendance | ClearAttendance):
             lesson = lessons.get(change.lesson_id)
@@ -436,8 +445,7 @@ async def save_page(
                     weight=None if work_type is None else work_type["weight"],
                 )
                 marks.check_posting(marking)
-                value = change.value
-                return lambda: marks.post_mark(session, user, marking, value), (2,)
+                return _Posting(marking, change.value), _NEW_MARKS
             require_may_correct(user, on.teacher_id, writable.locked)
             if lesson["closed"]:
                 raise editing.period_closed()
@@ -479,6 +487,7 @@ async def save_page(
     errors: list[dict[str, Any]] = []
     conflicts: list[dict[str, Any]] = []
     judged: list[_Judged] = []
+    postings: list[tuple[int, _Posting]] = []
     seen: set[tuple[Any, ...]] = set()
     for index, change in enumerate(changes):
         head = {"index": index, "op": change.op, **_target(change)}
@@ -492,7 +501,10 @@ async def save_page(
         except Problem as problem:
             _refused(problem, head, errors, conflicts)
         else:
-            judged.append(_Judged(index, change, write, order))
+            if isinstance(write, _Posting):
+                postings.append((index, write))
+            else:
+                judged.append(_Judged(index, change, write, order))
     if errors:
         raise Problem(
             422,
@@ -506,22 +518,29 @@ async def save_page(
         raise _stale_changes(conflicts, len(changes))
 
     saved: dict[int, dict[str, Any]] = {}
-    for item in sorted(judged, key=lambda j: j.order):
+
+    async def run(item: _Judged) -> None:
         try:
             body = await item.write()
         except Problem as problem:  # changed by a single-cell write since the checks
-            _refused(
-                problem,
-                {"index": item.index, "op": item.change.op, **_target(item.change)},
-                errors,
-                conflicts,
-            )
-            continue
-        saved[item.index] = {
-            "index": item.index,
-            "op": item.change.op,
-            "result": orjson.loads(body),
-        }
+            head = {"index": item.index, "op": item.change.op, **_target(item.change)}
+            _refused(problem, head, errors, conflicts)
+        else:
+            saved[item.index] = {
+                "index": item.index,
+                "op": item.change.op,
+                "result": orjson.loads(body),
+            }
+
+    ordered = sorted(judged, key=lambda j: j.order)
+    for item in (j for j in ordered if j.order < _NEW_MARKS):
+        await run(item)
+    if postings:  # nothing can be stale about a new mark: all in one statement
+        bodies = await marks.post_marks(session, user, [(p.marking, p.value) for _, p in postings])
+        for (index, _), body in zip(postings, bodies, strict=True):
+            saved[index] = {"index": index, "op": "add_mark", "result": orjson.loads(body)}
+    for item in (j for j in ordered if j.order > _NEW_MARKS):
+        await run(item)
     if errors:  # cannot happen after the checks, but never commit half a save
         raise Problem(422, "invalid-changes", "Invalid changes", refused=errors)
     if conflicts:
