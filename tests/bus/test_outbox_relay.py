@@ -1,6 +1,7 @@
 """The outbox and its relay (shared.outbox, shared.relay)."""
 
 import asyncio
+import logging
 import uuid
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from datetime import datetime
@@ -25,6 +26,7 @@ class RecordingBus:
         self.inner = inner
         self.published: list[CloudEvent] = []
         self.bodies: list[bytes] = []
+        self.readiness_checks = 0
         self.ready = True
         self.gate: asyncio.Event | None = None
         self.publishing = asyncio.Event()
@@ -54,6 +56,7 @@ class RecordingBus:
         self.published.append(CloudEvent.from_json(body))
 
     async def is_ready(self) -> bool:
+        self.readiness_checks += 1
         return self.ready
 
     async def close(self) -> None:
@@ -270,15 +273,20 @@ async def listener_pids(db: Database) -> list[int]:
 
 
 async def test_the_relay_does_not_spend_attempts_while_the_bus_is_not_ready(
-    db: Database,
+    db: Database, caplog: pytest.LogCaptureFixture
 ) -> None:
     bus = RecordingBus()
     bus.ready = False  # the broker is down
     [event_id] = await stage(db, thing())
-    relay = OutboxRelay(db, bus, poll_interval=3600)
+    relay = OutboxRelay(db, bus, poll_interval=0.01)
+    caplog.set_level(logging.INFO, logger="shared.relay")
     await relay.start()
     try:
-        await relay.wait_idle()
+
+        async def several_passes() -> bool:
+            return bus.readiness_checks >= 5
+
+        await wait_for(several_passes)
         while_down = await outbox_row(db, event_id)
         bus.ready = True
         relay.wake()
@@ -291,3 +299,5 @@ async def test_the_relay_does_not_spend_attempts_while_the_bus_is_not_ready(
         await relay.stop()
 
     assert while_down.published_at is None and while_down.attempts == 0
+    lines = [r.getMessage() for r in caplog.records if r.name == "shared.relay"]
+    assert lines == ["bus not ready, relay waiting", "bus ready again, relay publishing"]

@@ -54,7 +54,7 @@ STOP_GRACE = 5.0
 OUTAGE_LOG_INTERVAL = 60.0
 
 _UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
-_RFC3339 = r"^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d{1,6})?([Zz]|[+-]\d\d:\d\d)$"
+_RFC3339 = r"^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d{1,6})?([Zz]|[+-]\d\d:\d\d)?$"
 
 ENVELOPE_CHECK = f"""
     coalesce(
@@ -90,7 +90,7 @@ CLAIM = text(
     ORDER BY next_attempt_at, created_at
     LIMIT :limit
     FOR UPDATE SKIP LOCKED
-    """
+    """  # noqa: S608 - made of this module's constants only
 )
 """Due rows, oldest first, each with its envelope as stored (PostgreSQL's text of it:
 the bytes that go on the wire) and the attributes the transports put on a message."""
@@ -166,8 +166,7 @@ class OutboxRelay:
     async def _publish_batch(self) -> tuple[int, int]:
         async with self.db.transaction() as session:
             rows = [
-                _claimed(row)
-                for row in await session.execute(CLAIM, {"limit": self.batch_size})
+                _claimed(row) for row in await session.execute(CLAIM, {"limit": self.batch_size})
             ]
             if not rows:
                 return 0, 0
