@@ -4,9 +4,8 @@ import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
-from typing import Any
 
-from sqlalchemy import ColumnElement, Select, Table, and_, delete, func, select
+from sqlalchemy import ColumnElement, Table, and_, delete, func, outerjoin, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.averages import weighted_average
@@ -232,11 +231,11 @@ async def _teaches_or_leads(
 _CURRENT_WEIGHT: ColumnElement[int] = func.coalesce(WorkTypeRow.weight, MarkRow.weight)
 
 
-def _with_current_weights(statement: Select[Any]) -> Select[Any]:
-    return statement.select_from(MarkRow).outerjoin(
-        WorkTypeRow,
-        and_(WorkTypeRow.school_id == MarkRow.school_id, WorkTypeRow.code == MarkRow.work_type),
-    )
+_MARKS_AND_WEIGHTS = outerjoin(
+    MarkRow,
+    WorkTypeRow,
+    and_(WorkTypeRow.school_id == MarkRow.school_id, WorkTypeRow.code == MarkRow.work_type),
+)
 
 
 async def class_subject_average(
@@ -257,13 +256,13 @@ async def class_subject_average(
         )
     weighted_sum, weight_sum, count = (
         await session.execute(
-            _with_current_weights(
-                select(
-                    func.coalesce(func.sum(MarkRow.value * _CURRENT_WEIGHT), 0),
-                    func.coalesce(func.sum(_CURRENT_WEIGHT), 0),
-                    func.count(),
-                )
-            ).where(
+            select(
+                func.coalesce(func.sum(MarkRow.value * _CURRENT_WEIGHT), 0),
+                func.coalesce(func.sum(_CURRENT_WEIGHT), 0),
+                func.count(),
+            )
+            .select_from(_MARKS_AND_WEIGHTS)
+            .where(
                 MarkRow.school_id == user.school_id,
                 MarkRow.class_id == class_id,
                 MarkRow.subject_id == subject_id,
@@ -287,15 +286,14 @@ async def school_class_subject_averages(
     if not user.has(*SCHOOL_READERS):
         raise Forbidden("Only the director and the deputies see the whole school's averages.")
     rows = await session.execute(
-        _with_current_weights(
-            select(
-                MarkRow.class_id,
-                MarkRow.subject_id,
-                func.sum(MarkRow.value * _CURRENT_WEIGHT),
-                func.sum(_CURRENT_WEIGHT),
-                func.count(),
-            )
+        select(
+            MarkRow.class_id,
+            MarkRow.subject_id,
+            func.sum(MarkRow.value * _CURRENT_WEIGHT),
+            func.sum(_CURRENT_WEIGHT),
+            func.count(),
         )
+        .select_from(_MARKS_AND_WEIGHTS)
         .where(MarkRow.school_id == user.school_id, MarkRow.deleted.is_(False))
         .group_by(MarkRow.class_id, MarkRow.subject_id)
         .order_by(MarkRow.class_id, MarkRow.subject_id)
