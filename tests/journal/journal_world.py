@@ -321,6 +321,8 @@ JOURNAL_TABLES = (
     "mark_history",
     "attendance",
     "attendance_history",
+    "final_marks",
+    "final_mark_history",
     "idempotency_keys",
     "academic_years",
     "periods",

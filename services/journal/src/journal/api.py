@@ -6,6 +6,7 @@ from journal.attendance.api import router as attendance
 from journal.calendar.api import router as calendar
 from journal.curriculum.api import router as curriculum
 from journal.diary.api import router as diary
+from journal.finals.api import router as finals
 from journal.grading.api import router as grading
 from journal.lessons.api import router as lessons
 from journal.marks.api import router as marks
@@ -26,6 +27,7 @@ for domain in (
     lessons,
     marks,
     attendance,
+    finals,
     diary,
 ):
     router.include_router(domain)

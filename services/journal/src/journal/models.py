@@ -1,7 +1,7 @@
 """Every table of journal's database, gathered on one metadata (for migrations and tests).
 
 The tables live with their domains (school, calendar, grading, roster, remarks, teaching,
-curriculum, lessons, marks, attendance); importing this module registers them all.
+curriculum, lessons, marks, attendance, finals); importing this module registers them all.
 """
 
 from journal.attendance.models import Attendance, AttendanceChange
@@ -13,6 +13,7 @@ from journal.curriculum.models import (
     ThematicPlan,
     ThematicPlanItem,
 )
+from journal.finals.models import FinalMark, FinalMarkChange
 from journal.grading.models import GradingSettings
 from journal.idempotency import IdempotencyKey
 from journal.lessons.models import Lesson
@@ -41,6 +42,8 @@ __all__ = [
     "CurriculumHours",
     "CurriculumLevel",
     "Enrollment",
+    "FinalMark",
+    "FinalMarkChange",
     "GradingSettings",
     "GroupMembership",
     "Guardian",

@@ -459,6 +459,58 @@ class ThematicPlanChanged(Event):
         return str(self.plan_id)
 
 
+SpecialEntry = Literal["н/а", "осв", "зч"]
+"""Entries that are not numbers (DESIGN §7): not attested, exempt, pass (зачтено)."""
+
+
+class FinalMarkSet(Event):
+    """A student's final mark of a subject for a period (quarter or half) or for the year
+    (`period_id` None) was set or changed: its state after the change. One event for both,
+    as for attendance: a consumer only needs the current value, the newest version wins.
+    The reason stays in journal's history."""
+
+    routing_key: ClassVar[str] = "journal.final_mark.set.v1"
+    aggregate: ClassVar[str] = "final_mark"
+
+    final_mark_id: uuid.UUID
+    student_id: uuid.UUID
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    assignment_id: uuid.UUID
+    teacher_id: uuid.UUID
+    year_id: uuid.UUID
+    period_id: uuid.UUID | None = None
+    value: int | SpecialEntry
+    # None when there was no final mark before (a first one, or one after a removal).
+    old_value: int | SpecialEntry | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.final_mark_id)
+
+
+class FinalMarkRemoved(Event):
+    """A final mark was removed: a tombstone with its last value and a newer version, so an
+    older `FinalMarkSet` arriving after it changes nothing."""
+
+    routing_key: ClassVar[str] = "journal.final_mark.removed.v1"
+    aggregate: ClassVar[str] = "final_mark"
+
+    final_mark_id: uuid.UUID
+    student_id: uuid.UUID
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    assignment_id: uuid.UUID
+    teacher_id: uuid.UUID
+    year_id: uuid.UUID
+    period_id: uuid.UUID | None = None
+    old_value: int | SpecialEntry
+
+    def aggregate_id(self) -> str:
+        return str(self.final_mark_id)
+
+
 EVENTS: tuple[type[Event], ...] = (
     ClassOpened,
     StudentEnrolled,
@@ -482,4 +534,6 @@ EVENTS: tuple[type[Event], ...] = (
     GradingSettingsChanged,
     CurriculumChanged,
     ThematicPlanChanged,
+    FinalMarkSet,
+    FinalMarkRemoved,
 )

@@ -13,10 +13,11 @@ from journal.access import ADMINISTRATION, CALENDAR_READERS, require_role
 from journal.calendar import rules
 from journal.calendar.models import AcademicYear, Holiday, Period
 from journal.calendar.schemas import YearIn
+from journal.finals.models import FinalMark
 from journal.grading.service import settings_of
 from journal.school.models import School
 from shared.contracts.journal import PeriodKind, YearCalendarChanged, YearHoliday, YearPeriod
-from shared.errors import NotFound, Problem
+from shared.errors import Conflict, NotFound, Problem
 from shared.outbox import add_event
 from shared.security import User
 
@@ -207,6 +208,22 @@ async def _year_in_school(
     return year
 
 
+async def _refuse_dropping_graded(session: AsyncSession, periods: list[Period]) -> None:
+    """409 when a period the new calendar leaves out holds final marks (removed ones too:
+    their history refers to the period)."""
+    if not periods:
+        return
+    graded = await session.scalar(
+        select(FinalMark.period_id).where(FinalMark.period_id.in_([p.id for p in periods])).limit(1)
+    )
+    if graded is not None:
+        [period] = [p for p in periods if p.id == graded]
+        raise Conflict(
+            "period-has-final-marks",
+            f"The {period.kind} {period.number} holds final marks; it stays in the calendar.",
+        )
+
+
 async def change_year(
     session: AsyncSession, user: User, year_id: uuid.UUID, data: YearIn
 ) -> YearView:
@@ -228,9 +245,10 @@ async def change_year(
     year.updated_at = datetime.now(UTC)
     existing = {(p.kind, p.number): p for p in current.periods}
     wanted = {(p.kind, p.number): p for p in calendar.periods}
-    for key, period in existing.items():
-        if key not in wanted:
-            await session.delete(period)
+    dropped = [period for key, period in existing.items() if key not in wanted]
+    await _refuse_dropping_graded(session, dropped)
+    for period in dropped:
+        await session.delete(period)
     for key, dates in wanted.items():
         if key in existing:
             existing[key].starts_on, existing[key].ends_on = dates.starts_on, dates.ends_on
