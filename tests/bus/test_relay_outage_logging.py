@@ -2,6 +2,7 @@
 count at most every `outage_log_interval` seconds, and one line when it works again:
 not a traceback on every poll."""
 
+import json
 import logging
 import uuid
 from collections.abc import AsyncIterator
@@ -11,6 +12,7 @@ import pytest
 
 from shared.bus import Subscription
 from shared.db import Database
+from shared.logging import JsonFormatter
 from shared.migrations import OUTBOX_AND_INBOX_DDL
 from shared.outbox import add_event
 from shared.relay import OutboxRelay
@@ -104,7 +106,7 @@ async def test_an_outage_is_logged_once_then_counted_until_the_relay_works_again
     failures = relay_lines(caplog, "relay pass failed")
     first, summaries = failures[0], failures[1:]
     [back] = relay_lines(caplog, "relay working again")
-    counts = [r.__dict__["failures"] for r in summaries]
+    counts = [r.__dict__["count"] for r in summaries]
     assert first.getMessage() == "relay pass failed" and first.exc_info is not None
     assert all(r.exc_info is None for r in summaries)  # one traceback for the outage
     assert all(r.getMessage() == "relay pass failed again" for r in summaries)
@@ -112,5 +114,7 @@ async def test_an_outage_is_logged_once_then_counted_until_the_relay_works_again
     assert all(r.__dict__["error_type"] for r in summaries)
     gaps = [b.created - a.created for a, b in zip(failures, summaries, strict=False)]
     assert all(gap >= SUMMARY_EVERY * 0.9 for gap in gaps)
-    assert back.__dict__["failures"] >= counts[-1]
+    assert back.__dict__["count"] >= counts[-1]
+    line = json.loads(JsonFormatter().format(summaries[0]))  # as it leaves the process
+    assert line["count"] == counts[0] and line["error_type"] and "traceback" not in line
     assert received.ids() == [event_id]

@@ -255,10 +255,9 @@ class OutboxRelay:
                         claimed, _ = await self._publish_batch()
                         if claimed < self.batch_size:
                             break
+                    self._outage.passed()
             except Exception as exc:  # the database may be down: retry next time
                 self._outage.failed(exc)
-            else:
-                self._outage.passed()
             if self._stopping:
                 break
             self._idle.set()
@@ -319,13 +318,13 @@ class OutboxRelay:
 
 class _Outage:
     """The log of a failure that repeats on every pass: the first one with its traceback,
-    then a count at most every `interval` seconds, then the recovery."""
+    then the count of failed passes so far at most every `interval` seconds, then the
+    recovery (with the count)."""
 
     def __init__(self, message: str, interval: float) -> None:
         self.message = message
         self.interval = interval
-        self.failures = 0  # since the outage began
-        self._unreported = 0  # since the last line
+        self.failures = 0  # passes failed since the outage began
         self._last_line = 0.0
 
     def failed(self, exc: Exception) -> None:
@@ -334,21 +333,18 @@ class _Outage:
         if self.failures == 1:
             log.warning(self.message, exc_info=exc)
             self._last_line = now
-            return
-        self._unreported += 1
-        if now - self._last_line >= self.interval:
+        elif now - self._last_line >= self.interval:
             log.warning(
                 f"{self.message} again",
                 extra={
-                    "failures": self.failures,
-                    "since_last_line": self._unreported,
+                    "count": self.failures,
                     "error_type": type(exc).__name__,
+                    "error": str(exc)[:200],
                 },
             )
-            self._unreported = 0
             self._last_line = now
 
     def passed(self) -> None:
         if self.failures:
-            log.info("relay working again", extra={"failures": self.failures})
-        self.failures = self._unreported = 0
+            log.info("relay working again", extra={"count": self.failures})
+        self.failures = 0
