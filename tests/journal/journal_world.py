@@ -326,6 +326,7 @@ JOURNAL_TABLES = (
     "idempotency_keys",
     "academic_years",
     "periods",
+    "period_closings",
     "holidays",
     "grading_settings",
     "curriculum_levels",

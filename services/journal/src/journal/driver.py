@@ -15,6 +15,8 @@ from typing import Any
 import asyncpg
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from journal.calendar.closing import refusal
+
 
 async def _driver(session: AsyncSession) -> tuple[AsyncConnection, asyncpg.Connection]:
     connection = await session.connection()
@@ -44,6 +46,9 @@ async def fetchrow(session: AsyncSession, sql: str, *args: Any) -> asyncpg.Recor
     except Exception as exc:
         if driver.is_closed():  # lost midway (a restart terminates the backend)
             raise await _lost(connection, exc) from exc
+        closed = refusal(exc)  # the closing guard inside the statement refused it
+        if closed is not None:
+            raise closed from None
         raise
     return row
 

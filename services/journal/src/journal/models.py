@@ -6,7 +6,7 @@ curriculum, lessons, marks, attendance, finals); importing this module registers
 
 from journal.attendance.models import Attendance, AttendanceChange
 from journal.base import Base
-from journal.calendar.models import AcademicYear, Holiday, Period
+from journal.calendar.models import AcademicYear, Holiday, Period, PeriodClosing
 from journal.curriculum.models import (
     CurriculumHours,
     CurriculumLevel,
@@ -54,6 +54,7 @@ __all__ = [
     "Mark",
     "MarkChange",
     "Period",
+    "PeriodClosing",
     "Remark",
     "RosterChange",
     "School",

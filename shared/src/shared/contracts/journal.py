@@ -1,7 +1,7 @@
 """Events published by journal. Children's data is kept to ids: no names leave journal."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
@@ -360,6 +360,47 @@ class YearCalendarChanged(Event):
         return str(self.year_id)
 
 
+class PeriodClosed(Event):
+    """The deputy closed a quarter or a half: from now on journal refuses every change
+    dated inside it (marks, attendance, lessons) for the classes using that kind of
+    period, until it is reopened. `version` is the period's closing version (+ 1 per
+    closing and reopening), so a consumer keeps whichever fact is newest."""
+
+    routing_key: ClassVar[str] = "journal.period.closed.v1"
+    aggregate: ClassVar[str] = "period"
+
+    period_id: uuid.UUID
+    year_id: uuid.UUID
+    kind: PeriodKind
+    number: int
+    starts_on: date
+    ends_on: date
+    closed_by: uuid.UUID
+    closed_at: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.period_id)
+
+
+class PeriodReopened(Event):
+    """The deputy reopened a closed period: changes inside it are accepted again."""
+
+    routing_key: ClassVar[str] = "journal.period.reopened.v1"
+    aggregate: ClassVar[str] = "period"
+
+    period_id: uuid.UUID
+    year_id: uuid.UUID
+    kind: PeriodKind
+    number: int
+    starts_on: date
+    ends_on: date
+    reopened_by: uuid.UUID
+    reopened_at: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.period_id)
+
+
 class WorkTypeChanged(Event):
     """A work type was added, renamed, reweighted, deactivated or reactivated.
 
@@ -530,6 +571,8 @@ EVENTS: tuple[type[Event], ...] = (
     AttendanceMarked,
     AttendanceCleared,
     YearCalendarChanged,
+    PeriodClosed,
+    PeriodReopened,
     WorkTypeChanged,
     GradingSettingsChanged,
     CurriculumChanged,

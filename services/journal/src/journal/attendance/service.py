@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from journal import driver
 from journal.access import require_role
 from journal.attendance.schemas import AttendanceHistory, AttendanceHistoryEntry
+from journal.calendar.closing import half_grades
 from journal.corrections import (
     CORRECTORS,
     HISTORY_READERS,
@@ -62,14 +63,20 @@ WHERE lessons.id = $1::uuid AND lessons.school_id = $2::uuid
 """
 
 # $1 lesson, $2 student, $3 school, $4 code (NULL clears), $5 the version it was based
-# on, $6 who, $7 when, $8 history row, $9 old code, $10 reason, $11-$13 the event. A
-# first mark inserts the cell at version 1; a change updates it only at version $5. No
-# row when the cell moved on meanwhile: nothing is written.
+# on, $6 who, $7 when, $8 history row, $9 old code, $10 reason, $11-$13 the event, $14
+# the closing guard's levels with halves (the lesson's day must be open, else the whole
+# statement is refused). A first mark inserts the cell at version 1; a change updates it
+# only at version $5. No row when the cell moved on meanwhile: nothing is written.
 WRITE_SQL = """
-WITH cell AS (
+WITH guard AS (
+    SELECT journal_require_open(school_id, class_id, date, $14::smallint[]) AS open
+    FROM lessons WHERE id = $1::uuid
+),
+cell AS (
     INSERT INTO attendance AS cell (lesson_id, student_id, school_id, code, version,
                                    marked_by, marked_at)
-    VALUES ($1::uuid, $2::uuid, $3::uuid, $4::varchar, 1, $6::uuid, $7::timestamptz)
+    SELECT $1::uuid, $2::uuid, $3::uuid, $4::varchar, 1, $6::uuid, $7::timestamptz
+    FROM guard
     ON CONFLICT (lesson_id, student_id) DO UPDATE
         SET code = excluded.code, version = cell.version + 1,
             marked_by = excluded.marked_by, marked_at = excluded.marked_at
@@ -175,6 +182,7 @@ async def _write(
         staged_event.id,
         staged_event.routing_key,
         staged_event.envelope,
+        half_grades(),
     )
     if written is None:  # changed by someone else between the read and the write
         again = await cell(session, user, on.lesson_id, on.student_id)

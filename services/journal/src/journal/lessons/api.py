@@ -11,9 +11,10 @@ from shared.web import Session
 router = APIRouter(tags=["lessons"])
 
 
-@router.post("/lessons", status_code=status.HTTP_201_CREATED, responses=problems(404))
+@router.post("/lessons", status_code=status.HTTP_201_CREATED, responses=problems(404, 409))
 async def create_lesson(data: LessonCreate, session: Session, user: CurrentUser) -> LessonOut:
-    """Record a lesson of one's own assignment, with its topic and homework."""
+    """Record a lesson of one's own assignment, with its topic and homework (409
+    `period-closed` on a day of a closed period)."""
     lesson, assignment = await service.create_lesson(session, user, data)
     return LessonOut(
         lesson_id=lesson.id,

@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal import driver
 from journal.access import TEACHING, require_role
+from journal.calendar.closing import half_grades
 from journal.corrections import (
     CORRECTORS,
     HISTORY_READERS,
@@ -66,13 +67,20 @@ LEFT OUTER JOIN work_types ON work_types.school_id = $2::uuid AND work_types.cod
 WHERE lessons.id = $1::uuid AND lessons.school_id = $2::uuid
 """
 
-# The mark, its first history row and its event (an outbox row) in one statement.
+# The mark, its first history row and its event (an outbox row) in one statement, if the
+# lesson's day is open (journal.calendar.closing: the guard's error refuses the whole
+# statement; $14 the class levels with halves by default). No row when the lesson is gone.
 POST_SQL = """
-WITH mark AS (
+WITH guard AS (
+    SELECT journal_require_open(school_id, class_id, date, $14::smallint[]) AS open
+    FROM lessons WHERE id = $3::uuid
+),
+mark AS (
     INSERT INTO marks (id, school_id, lesson_id, student_id, work_type_id, value,
                        posted_by, posted_at, version)
-    VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::smallint,
-            $7::uuid, $8::timestamptz, 1)
+    SELECT $1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::smallint,
+           $7::uuid, $8::timestamptz, 1
+    FROM guard
     RETURNING id, school_id, version, value, work_type_id, posted_by, posted_at
 ),
 history AS (
@@ -82,8 +90,12 @@ history AS (
     SELECT $9::uuid, school_id, id, version, posted_by, posted_at,
            NULL, value, NULL, work_type_id, $10::text
     FROM mark
+),
+event AS (
+    INSERT INTO outbox (id, routing_key, envelope)
+    SELECT $11::uuid, $12::text, $13::jsonb FROM mark
 )
-INSERT INTO outbox (id, routing_key, envelope) VALUES ($11::uuid, $12::text, $13::jsonb)
+SELECT id FROM mark
 """
 
 
@@ -172,7 +184,7 @@ async def post_mark(session: AsyncSession, user: User, on: Marking, value: int) 
             work_type_name=on.work_type_name,
         )
     )
-    await driver.fetchrow(
+    written = await driver.fetchval(
         session,
         POST_SQL,
         mark_id,
@@ -188,7 +200,10 @@ async def post_mark(session: AsyncSession, user: User, on: Marking, value: int) 
         event.id,
         event.routing_key,
         event.envelope,
+        half_grades(),
     )
+    if written is None:  # the lesson was removed between the read and the write
+        raise NotFound("lesson")
     # The answer in the shape and key order of MarkOut, written once; UTC as "Z", as
     # pydantic writes it.
     return orjson.dumps(
@@ -239,11 +254,18 @@ WHERE marks.id = $1::uuid AND marks.school_id = $2::uuid
 """
 
 # $1 mark, $2 the version it was based on, $3 new value, $4 new work type, $5 history row,
-# $6 who, $7 when, $8 old value, $9 old work type, $10 reason, $11-$13 the event.
-# No row when the mark moved on (or was removed) meanwhile: nothing is written.
+# $6 who, $7 when, $8 old value, $9 old work type, $10 reason, $11-$13 the event, $14 the
+# closing guard's levels with halves (the lesson's day must be open). No row when the mark
+# moved on (or was removed) meanwhile: nothing is written.
 CHANGE_SQL = """
-WITH changed AS (
+WITH guard AS (
+    SELECT journal_require_open(lessons.school_id, lessons.class_id, lessons.date,
+                                $14::smallint[]) AS open
+    FROM marks JOIN lessons ON lessons.id = marks.lesson_id WHERE marks.id = $1::uuid
+),
+changed AS (
     UPDATE marks SET value = $3::smallint, work_type_id = $4::uuid, version = version + 1
+    FROM guard
     WHERE id = $1::uuid AND version = $2::int AND removed_at IS NULL
     RETURNING id, school_id, version, value, work_type_id
 ),
@@ -263,10 +285,17 @@ SELECT version FROM changed
 """
 
 # $1 mark, $2 the version it was based on, $3 history row, $4 who, $5 when, $6 reason,
-# $7-$9 the event. The mark stays as a removed row; its history records no new value.
+# $7-$9 the event, $10 the closing guard's levels with halves. The mark stays as a removed
+# row; its history records no new value.
 REMOVE_SQL = """
-WITH removed AS (
+WITH guard AS (
+    SELECT journal_require_open(lessons.school_id, lessons.class_id, lessons.date,
+                                $10::smallint[]) AS open
+    FROM marks JOIN lessons ON lessons.id = marks.lesson_id WHERE marks.id = $1::uuid
+),
+removed AS (
     UPDATE marks SET removed_at = $5::timestamptz, removed_by = $4::uuid, version = version + 1
+    FROM guard
     WHERE id = $1::uuid AND version = $2::int AND removed_at IS NULL
     RETURNING id, school_id, version, value, work_type_id
 ),
@@ -443,6 +472,7 @@ async def change_mark(
         event.id,
         event.routing_key,
         event.envelope,
+        half_grades(),
     )
     if written is None:  # changed by someone else between the read and the write
         raise stale("mark", await _current(session, user, mark.mark_id))
@@ -489,6 +519,7 @@ async def remove_mark(
         event.id,
         event.routing_key,
         event.envelope,
+        half_grades(),
     )
     if written is None:
         raise stale("mark", await _current(session, user, mark.mark_id))
