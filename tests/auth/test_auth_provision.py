@@ -246,7 +246,7 @@ async def test_migrate_cli_brings_a_fresh_database_to_head(fresh_database_url: s
         assert (
             await count(
                 db,
-                "SELECT count(*) FROM alembic_version WHERE version_num = '0003_service_clients'",
+                "SELECT count(*) FROM alembic_version WHERE version_num = '0004_service_clients'",
             )
             == 1
         )

@@ -333,6 +333,7 @@ JOURNAL_TABLES = (
     "curriculum_hours",
     "thematic_plans",
     "thematic_plan_items",
+    "homework_attachments",
     "outbox",
     "inbox",
 )

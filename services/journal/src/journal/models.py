@@ -15,6 +15,7 @@ from journal.curriculum.models import (
 )
 from journal.finals.models import FinalMark, FinalMarkChange
 from journal.grading.models import GradingSettings
+from journal.homework.models import HomeworkAttachment
 from journal.idempotency import IdempotencyKey
 from journal.lessons.models import Lesson
 from journal.marks.models import Mark, MarkChange
@@ -49,6 +50,7 @@ __all__ = [
     "Guardian",
     "Guardianship",
     "Holiday",
+    "HomeworkAttachment",
     "IdempotencyKey",
     "Lesson",
     "Mark",

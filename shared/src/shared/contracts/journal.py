@@ -4,7 +4,7 @@ import uuid
 from datetime import date, datetime
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events import Event
 
@@ -314,6 +314,76 @@ class AttendanceCleared(Event):
 
     def aggregate_id(self) -> str:
         return f"{self.lesson_id}:{self.student_id}"
+
+
+class LessonTopicSet(Event):
+    """A lesson's topic or its thematic-plan item was set, changed or cleared (the lesson's
+    state after it). `version` is the lesson's, which topic and homework edits share: a
+    consumer keeps, per subject, whichever version is newest."""
+
+    routing_key: ClassVar[str] = "journal.lesson.topic_set.v1"
+    aggregate: ClassVar[str] = "lesson"
+
+    lesson_id: uuid.UUID
+    lesson_date: date
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    teacher_id: uuid.UUID
+    topic: str | None
+    plan_item_id: uuid.UUID | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.lesson_id)
+
+
+class HomeworkFile(BaseModel):
+    """A file of a homework, as its events list it (the bytes stay in journal)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    attachment_id: uuid.UUID
+    file_name: str
+    content_type: str
+    size: int
+
+
+class HomeworkSet(Event):
+    """A lesson's homework was set or changed: its text, due date and files after the
+    change. `version` is the lesson's (shared with topic edits, so it may skip numbers)."""
+
+    routing_key: ClassVar[str] = "journal.homework.set.v1"
+    aggregate: ClassVar[str] = "homework"
+
+    lesson_id: uuid.UUID
+    lesson_date: date
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    teacher_id: uuid.UUID
+    # None when the homework is only its files.
+    text: str | None
+    due_on: date | None
+    attachments: list[HomeworkFile] = Field(default_factory=list)
+
+    def aggregate_id(self) -> str:
+        return str(self.lesson_id)
+
+
+class HomeworkCleared(Event):
+    """A lesson's homework was cleared (text, due date and files): a tombstone with the
+    lesson's newer version."""
+
+    routing_key: ClassVar[str] = "journal.homework.cleared.v1"
+    aggregate: ClassVar[str] = "homework"
+
+    lesson_id: uuid.UUID
+    lesson_date: date
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    teacher_id: uuid.UUID
+
+    def aggregate_id(self) -> str:
+        return str(self.lesson_id)
 
 
 class YearPeriod(BaseModel):
@@ -643,5 +713,8 @@ EVENTS: tuple[type[Event], ...] = (
     ThematicPlanChanged,
     FinalMarkSet,
     FinalMarkRemoved,
+    LessonTopicSet,
+    HomeworkSet,
+    HomeworkCleared,
     YearClosed,
 )

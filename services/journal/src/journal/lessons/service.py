@@ -1,4 +1,4 @@
-"""Use cases of lessons."""
+"""Use cases of lessons: recording one (edits of its topic: journal.lessons.editing)."""
 
 import uuid
 

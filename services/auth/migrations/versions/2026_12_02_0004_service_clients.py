@@ -1,7 +1,7 @@
 """service_clients: services obtaining tokens with OAuth2 client credentials
 
-Revision ID: 0003_service_clients
-Revises: 0002
+Revision ID: 0004_service_clients
+Revises: 0003_relay_bytes
 Create Date: 2026-12-02
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import ARRAY
 
-revision: str = "0003_service_clients"
-down_revision: str | None = "0002"
+revision: str = "0004_service_clients"
+down_revision: str | None = "0003_relay_bytes"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
