@@ -102,8 +102,8 @@ def test_year_closed_carries_a_manifest_whose_newer_counts_an_older_reader_ignor
     data = envelope.data
     assert data["manifest"]["format"] == "journal-export/1"
     entry = data["manifest"]["class_journals"][0]
-    # A record kind added later (attachments) is a new counter: ignored here.
-    entry["counts"]["homework_attachments"] = 7
+    # A record kind added later is a new counter: an older reader ignores it.
+    entry["counts"]["kind_added_later"] = 7
     newer = envelope.model_copy(update={"data": data})
     assert YearClosed.from_cloudevent(newer) == event
 

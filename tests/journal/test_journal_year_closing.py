@@ -48,7 +48,8 @@ async def test_the_manifest_counts_each_class_journal(world: World) -> None:
         "remarks": 1,
         "final_marks": 1,
         "final_mark_changes": 1,
-        "records": 1 + 2 + 3 + 2 + 1 + 1 + 1,  # the class line and every record
+        "homework_attachments": 1,
+        "records": 1 + 2 + 3 + 2 + 1 + 1 + 1 + 1,  # the class line and every record
     }
     assert by_name["5Б"]["counts"]["students"] == 1
     assert by_name["5Б"]["counts"]["lessons"] == 0

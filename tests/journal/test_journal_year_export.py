@@ -2,6 +2,7 @@
 only, streamed as NDJSON (header, each class journal's records, trailer); every hash and
 count recomputed from the streamed lines equals the manifest journal.year.closed.v1 sent."""
 
+import base64
 import hashlib
 import json
 import uuid
@@ -11,7 +12,14 @@ from typing import Any
 import httpx
 import pytest
 from journal_world import World, problem_type, rows
-from yearend_samples import close, close_periods, closed_year, open_year, service_token
+from yearend_samples import (
+    HOMEWORK_PDF,
+    close,
+    close_periods,
+    closed_year,
+    open_year,
+    service_token,
+)
 
 from journal.yearend import export
 
@@ -138,6 +146,16 @@ async def test_the_records_carry_the_journal_with_its_history(world: World) -> N
     )
     assert (final["period_kind"], final["period_number"], final["version"]) == ("quarter", 2, 1)
     assert [(h["old_value"], h["new_value"]) for h in final["history"]] == [(None, "5")]
+    [attachment] = of["homework_attachment"]
+    content = base64.b64decode(attachment["content_base64"])
+    assert content == HOMEWORK_PDF
+    assert (attachment["lesson_id"], attachment["file_name"], attachment["size"]) == (
+        str(world.math_lesson_id),
+        "задание.pdf",
+        len(HOMEWORK_PDF),
+    )
+    assert attachment["sha256"] == hashlib.sha256(HOMEWORK_PDF).hexdigest()
+    assert "homework_due_on" in math
     [remark] = of["remark"]
     assert (remark["kind"], remark["text"], remark["date"]) == (
         "praise",

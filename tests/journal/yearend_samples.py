@@ -11,6 +11,7 @@ from journal_world import World, outbox
 from shared.testing import TokenFactory
 
 CLOSED = "journal.year.closed.v1"
+HOMEWORK_PDF = b"%PDF-1.4\n1 0 obj << /Type /Catalog >> endobj\ntrailer << /Root 1 0 R >>\n%%EOF\n"
 
 
 def service_token(
@@ -84,6 +85,12 @@ async def fill_journal(world: World, year_id: str) -> dict[str, Any]:
         headers=world.auth("teacher"),
     )
     assert final.status_code in (200, 201), final.text
+    attached = await world.client.post(
+        f"/lessons/{world.math_lesson_id}/homework/attachments",
+        files={"file": ("задание.pdf", HOMEWORK_PDF, "application/pdf")},
+        headers=world.auth("class_teacher"),
+    )
+    assert attached.status_code == 201, attached.text
     return {"mark": mark, "remark": remark, "final": final.json(), "quarter2": quarter2}
 
 

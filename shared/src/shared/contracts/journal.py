@@ -584,9 +584,10 @@ class ClassJournalCounts(BaseModel):
     attendance: int
     attendance_changes: int
     remarks: int
-    # Added with final marks: a manifest published before them reads as 0.
+    # Added with final marks and homework files: a manifest published before reads 0.
     final_marks: int = 0
     final_mark_changes: int = 0
+    homework_attachments: int = 0
     records: int
 
 

@@ -24,6 +24,7 @@ COUNTED_KINDS = {
     "attendance": "attendance",
     "remark": "remarks",
     "final_mark": "final_marks",
+    "homework_attachment": "homework_attachments",
 }
 
 
