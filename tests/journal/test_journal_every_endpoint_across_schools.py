@@ -69,6 +69,12 @@ async def ids_of(world: World) -> dict[str, str]:
             "valid_from": "2026-09-01",
         },
     )
+    attachment = await world.client.post(
+        f"/lessons/{world.math_lesson_id}/homework/attachments",
+        files={"file": ("задание.txt", "Решить № 5".encode(), "text/plain")},
+        headers=world.auth("class_teacher"),
+    )
+    assert attachment.status_code == 201, attachment.text
     return {
         "entry_id": entry["entry_id"],
         "student_id": str(world.student_id),
@@ -81,6 +87,7 @@ async def ids_of(world: World) -> dict[str, str]:
         "year_id": str(year_id),
         "period_id": period_id,
         "item_id": plan["items"][0]["item_id"],
+        "attachment_id": attachment.json()["attachments"][0]["attachment_id"],
         "code": "answer",
         "grade": "5",
     }

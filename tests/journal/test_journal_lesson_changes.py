@@ -91,19 +91,17 @@ async def lesson_of(
 # --- filling ------------------------------------------------------------------------------
 
 
-async def test_the_teacher_fills_the_topic_and_homework_on_the_lessons_version(
+async def test_the_teacher_fills_the_topic_on_the_lessons_version(
     world: World,
 ) -> None:
-    response = await fill(
-        world, "class_teacher", {"topic": "Сравнение дробей", "homework": "№ 30", "version": 1}
-    )
+    response = await fill(world, "class_teacher", {"topic": "Сравнение дробей", "version": 1})
 
     assert response.status_code == 200, response.text
     assert response.json()["topic"] == "Сравнение дробей"
     assert response.json()["version"] == 2
     assert await lesson_events(world) == [
         ("journal.lesson.scheduled.v1", 1),
-        ("journal.lesson.filled.v1", 2),
+        ("journal.lesson.topic_set.v1", 2),
     ]
 
 
@@ -113,10 +111,10 @@ async def test_a_stale_fill_is_refused_with_the_current_lesson(world: World) -> 
 
     stale = await world.client.patch(
         lesson_path(world),
-        json={"homework": "№ 31"},
+        json={"topic": "Другая тема"},
         headers={**world.auth("class_teacher"), "If-Match": '"1"'},
     )
-    missing = await fill(world, "class_teacher", {"homework": "№ 31"})
+    missing = await fill(world, "class_teacher", {"topic": "Другая тема"})
 
     assert stale.status_code == 409 and problem_type(stale) == "stale-version"
     assert stale.json()["current"]["topic"] == "Сравнение дробей"
@@ -125,7 +123,7 @@ async def test_a_stale_fill_is_refused_with_the_current_lesson(world: World) -> 
     assert await table_counts(world.db) == before
 
 
-@pytest.mark.parametrize("who", ["teacher", "outsider", "deputy", "student", "parent"])
+@pytest.mark.parametrize("who", ["teacher", "outsider", "director", "student", "parent"])
 async def test_only_the_lessons_teacher_fills_it(world: World, who: str) -> None:
     response = await fill(world, who, {"topic": "Чужое", "version": 1})
 
@@ -332,7 +330,7 @@ async def test_the_substitute_fills_the_lesson_as_its_teacher_would(world: World
     assert await lesson_events(world) == [
         ("journal.lesson.scheduled.v1", 1),
         ("journal.lesson.substituted.v1", 2),
-        ("journal.lesson.filled.v1", 3),
+        ("journal.lesson.topic_set.v1", 3),
     ]
 
 

@@ -2,7 +2,7 @@
 substitutes, cancellations) with their history, and one lesson per assignment and slot.
 
 Revision ID: 0008_timetable
-Revises: 0008_final_marks (re-chained after main gained it)
+Revises: 0009_journal_page (re-chained after the head of main)
 Create Date: 2026-12-02
 """
 
@@ -13,7 +13,7 @@ from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
 revision: str = "0008_timetable"
-down_revision: str | None = "0008_final_marks"
+down_revision: str | None = "0009_journal_page"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
@@ -144,7 +144,7 @@ def upgrade() -> None:
         ),
         sa.UniqueConstraint("lesson_id", "version", name="uq_lesson_history_lesson_id_version"),
         sa.CheckConstraint(
-            "kind IN ('scheduled', 'filled', 'moved', 'cancelled', 'substituted')",
+            "kind IN ('scheduled', 'moved', 'cancelled', 'substituted')",
             name="ck_lesson_history_kind_known",
         ),
     )

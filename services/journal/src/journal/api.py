@@ -8,13 +8,16 @@ from journal.curriculum.api import router as curriculum
 from journal.diary.api import router as diary
 from journal.finals.api import router as finals
 from journal.grading.api import router as grading
+from journal.homework.api import router as homework
 from journal.lessons.api import router as lessons
 from journal.marks.api import router as marks
+from journal.page.api import router as page
 from journal.remarks.api import router as remarks
 from journal.roster.api import router as roster
 from journal.school.api import router as school
 from journal.teaching.api import router as teaching
 from journal.timetable.api import router as timetable
+from journal.yearend.api import router as yearend
 
 router = APIRouter()
 for domain in (
@@ -29,7 +32,10 @@ for domain in (
     timetable,
     marks,
     attendance,
+    homework,
+    page,
     finals,
     diary,
+    yearend,
 ):
     router.include_router(domain)

@@ -7,7 +7,7 @@ all.
 
 from journal.attendance.models import Attendance, AttendanceChange
 from journal.base import Base
-from journal.calendar.models import AcademicYear, Holiday, Period
+from journal.calendar.models import AcademicYear, Holiday, Period, PeriodClosing
 from journal.curriculum.models import (
     CurriculumHours,
     CurriculumLevel,
@@ -16,6 +16,7 @@ from journal.curriculum.models import (
 )
 from journal.finals.models import FinalMark, FinalMarkChange
 from journal.grading.models import GradingSettings
+from journal.homework.models import HomeworkAttachment
 from journal.idempotency import IdempotencyKey
 from journal.lessons.models import Lesson, LessonChange
 from journal.marks.models import Mark, MarkChange
@@ -53,12 +54,14 @@ __all__ = [
     "Guardian",
     "Guardianship",
     "Holiday",
+    "HomeworkAttachment",
     "IdempotencyKey",
     "Lesson",
     "LessonChange",
     "Mark",
     "MarkChange",
     "Period",
+    "PeriodClosing",
     "Remark",
     "RosterChange",
     "School",

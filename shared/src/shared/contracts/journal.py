@@ -1,10 +1,10 @@
 """Events published by journal. Children's data is kept to ids: no names leave journal."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events import Event
 
@@ -316,6 +316,76 @@ class AttendanceCleared(Event):
         return f"{self.lesson_id}:{self.student_id}"
 
 
+class LessonTopicSet(Event):
+    """A lesson's topic or its thematic-plan item was set, changed or cleared (the lesson's
+    state after it). `version` is the lesson's, which topic and homework edits share: a
+    consumer keeps, per subject, whichever version is newest."""
+
+    routing_key: ClassVar[str] = "journal.lesson.topic_set.v1"
+    aggregate: ClassVar[str] = "lesson"
+
+    lesson_id: uuid.UUID
+    lesson_date: date
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    teacher_id: uuid.UUID
+    topic: str | None
+    plan_item_id: uuid.UUID | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.lesson_id)
+
+
+class HomeworkFile(BaseModel):
+    """A file of a homework, as its events list it (the bytes stay in journal)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    attachment_id: uuid.UUID
+    file_name: str
+    content_type: str
+    size: int
+
+
+class HomeworkSet(Event):
+    """A lesson's homework was set or changed: its text, due date and files after the
+    change. `version` is the lesson's (shared with topic edits, so it may skip numbers)."""
+
+    routing_key: ClassVar[str] = "journal.homework.set.v1"
+    aggregate: ClassVar[str] = "homework"
+
+    lesson_id: uuid.UUID
+    lesson_date: date
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    teacher_id: uuid.UUID
+    # None when the homework is only its files.
+    text: str | None
+    due_on: date | None
+    attachments: list[HomeworkFile] = Field(default_factory=list)
+
+    def aggregate_id(self) -> str:
+        return str(self.lesson_id)
+
+
+class HomeworkCleared(Event):
+    """A lesson's homework was cleared (text, due date and files): a tombstone with the
+    lesson's newer version."""
+
+    routing_key: ClassVar[str] = "journal.homework.cleared.v1"
+    aggregate: ClassVar[str] = "homework"
+
+    lesson_id: uuid.UUID
+    lesson_date: date
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    teacher_id: uuid.UUID
+
+    def aggregate_id(self) -> str:
+        return str(self.lesson_id)
+
+
 class YearPeriod(BaseModel):
     """A quarter or a half of an academic year, as carried by `YearCalendarChanged`."""
 
@@ -358,6 +428,47 @@ class YearCalendarChanged(Event):
 
     def aggregate_id(self) -> str:
         return str(self.year_id)
+
+
+class PeriodClosed(Event):
+    """The deputy closed a quarter or a half: from now on journal refuses every change
+    dated inside it (marks, attendance, lessons) for the classes using that kind of
+    period, until it is reopened. `version` is the period's closing version (+ 1 per
+    closing and reopening), so a consumer keeps whichever fact is newest."""
+
+    routing_key: ClassVar[str] = "journal.period.closed.v1"
+    aggregate: ClassVar[str] = "period"
+
+    period_id: uuid.UUID
+    year_id: uuid.UUID
+    kind: PeriodKind
+    number: int
+    starts_on: date
+    ends_on: date
+    closed_by: uuid.UUID
+    closed_at: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.period_id)
+
+
+class PeriodReopened(Event):
+    """The deputy reopened a closed period: changes inside it are accepted again."""
+
+    routing_key: ClassVar[str] = "journal.period.reopened.v1"
+    aggregate: ClassVar[str] = "period"
+
+    period_id: uuid.UUID
+    year_id: uuid.UUID
+    kind: PeriodKind
+    number: int
+    starts_on: date
+    ends_on: date
+    reopened_by: uuid.UUID
+    reopened_at: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.period_id)
 
 
 class WorkTypeChanged(Event):
@@ -491,12 +602,6 @@ class LessonScheduled(_LessonState):
     routing_key: ClassVar[str] = "journal.lesson.scheduled.v1"
 
 
-class LessonFilled(_LessonState):
-    """A lesson's topic or homework was recorded or changed."""
-
-    routing_key: ClassVar[str] = "journal.lesson.filled.v1"
-
-
 class LessonMoved(_LessonState):
     """A lesson was moved to another date and/or lesson number (`old_*`: where it was)."""
 
@@ -576,6 +681,71 @@ class TimetableEntryRemoved(Event):
         return str(self.entry_id)
 
 
+class ClassJournalCounts(BaseModel):
+    """How many records of each kind a class journal's export holds (`records`: every
+    line of it, its opening `class` line included). Kinds added later default to 0."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    students: int
+    enrollments: int
+    lessons: int
+    marks: int
+    mark_changes: int
+    attendance: int
+    attendance_changes: int
+    remarks: int
+    # Added with final marks and homework files: a manifest published before reads 0.
+    final_marks: int = 0
+    final_mark_changes: int = 0
+    homework_attachments: int = 0
+    records: int
+
+
+class ClassJournalManifest(BaseModel):
+    """One class journal (a class × the year): its counts and the SHA-256 (hex) of its
+    export lines exactly as streamed (canonical JSON, one line each, in order)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    class_id: uuid.UUID
+    class_name: str
+    grade: int
+    counts: ClassJournalCounts
+    sha256: str
+
+
+class YearManifest(BaseModel):
+    """What a closed year's export holds; `sha256` covers the export's header line and
+    every class journal's manifest entry (see docs/architecture.md, "Year closing")."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    format: Literal["journal-export/1"]
+    class_journals: list[ClassJournalManifest]
+    sha256: str
+
+
+class YearClosed(Event):
+    """An academic year was closed: it is read-only now, and its export
+    (`GET /api/journal/years/{id}/export`, service token with `journal.export`) holds
+    exactly what the manifest counts and hashes. No names: counts and hashes only."""
+
+    routing_key: ClassVar[str] = "journal.year.closed.v1"
+    aggregate: ClassVar[str] = "year"
+
+    year_id: uuid.UUID
+    name: str
+    starts_on: date
+    ends_on: date
+    closed_at: datetime
+    closed_by: uuid.UUID
+    manifest: YearManifest
+
+    def aggregate_id(self) -> str:
+        return str(self.year_id)
+
+
 SpecialEntry = Literal["н/а", "осв", "зч"]
 """Entries that are not numbers (DESIGN §7): not attested, exempt, pass (зачтено)."""
 
@@ -647,20 +817,23 @@ EVENTS: tuple[type[Event], ...] = (
     AttendanceMarked,
     AttendanceCleared,
     YearCalendarChanged,
+    PeriodClosed,
+    PeriodReopened,
     WorkTypeChanged,
     GradingSettingsChanged,
     CurriculumChanged,
     ThematicPlanChanged,
     LessonScheduled,
-    LessonFilled,
     LessonMoved,
     LessonCancelled,
     LessonSubstituted,
     BellScheduleChanged,
     TimetableEntryChanged,
     TimetableEntryRemoved,
-
-
     FinalMarkSet,
     FinalMarkRemoved,
+    LessonTopicSet,
+    HomeworkSet,
+    HomeworkCleared,
+    YearClosed,
 )

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.access import ADMINISTRATION, require_role
 from journal.attendance.models import Attendance
+from journal.calendar.closing import require_open
 from journal.lessons.models import LessonChange
 from journal.lessons.schemas import (
     LessonCancel,
@@ -55,6 +56,7 @@ async def _changeable(
     require_current(view, version)
     if view.lesson.cancelled_at is not None:
         raise cancelled_problem()
+    await require_open(session, user.school_id, view.lesson.class_id, view.lesson.date)
     return view
 
 
@@ -101,6 +103,7 @@ async def move_lesson(
     if (data.date, number) == (lesson.date, lesson.lesson_number):
         raise Problem(422, "nothing-changed", "Nothing changed", "The lesson is already there.")
     await _refuse_if_held(session, lesson_id)
+    await require_open(session, user.school_id, lesson.class_id, data.date)
     await require_school_day(session, user.school_id, view.grade, data.date)
     await require_free_slot(
         session,

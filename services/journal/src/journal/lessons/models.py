@@ -53,6 +53,8 @@ class Lesson(Base):
     lesson_number: Mapped[int | None] = mapped_column(SmallInteger)
     topic: Mapped[str | None] = mapped_column(Text)
     homework: Mapped[str | None] = mapped_column(Text)
+    # When the homework is due: by default the assignment's next lesson (journal.homework).
+    homework_due_on: Mapped[dt.date | None] = mapped_column(Date)
     # The thematic-plan item the lesson's topic follows (set by the lessons' own API later);
     # a removed item leaves the lesson with its topic text and no link.
     plan_item_id: Mapped[uuid.UUID | None] = mapped_column(
@@ -76,14 +78,14 @@ class Lesson(Base):
 
 
 class LessonChange(Base):
-    """One version of a lesson: its creation, a fill (topic, homework), a move, a
+    """One version of a lesson: its creation, a move, a
     cancellation or a substitution, with who, when and the slot before and after.
     Append-only: a trigger refuses UPDATE, DELETE and TRUNCATE whatever the role."""
 
     __tablename__ = "lesson_history"
     __table_args__ = (
         CheckConstraint(
-            "kind IN ('scheduled', 'filled', 'moved', 'cancelled', 'substituted')",
+            "kind IN ('scheduled', 'moved', 'cancelled', 'substituted')",
             name="kind_known",
         ),
         UniqueConstraint("lesson_id", "version", name="uq_lesson_history_lesson_id_version"),

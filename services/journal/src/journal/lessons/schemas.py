@@ -4,7 +4,7 @@ import datetime as dt
 import uuid
 from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, StringConstraints
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
 from journal.schemas import RequestModel, Text, Title
 from shared.inputs import INT32_MAX, Day
@@ -23,14 +23,6 @@ class LessonCreate(RequestModel):
     lesson_number: LessonNumber | None = None
     topic: Title | None = None
     homework: Text | None = None
-
-
-class LessonFill(RequestModel):
-    """Topic and/or homework (null clears one), based on the lesson's version."""
-
-    topic: Title | None = None
-    homework: Text | None = None
-    version: Version | None = None
 
 
 class LessonCancel(RequestModel):
@@ -74,7 +66,7 @@ class LessonOut(BaseModel):
 
 class LessonHistoryEntry(BaseModel):
     version: int
-    kind: Literal["scheduled", "filled", "moved", "cancelled", "substituted"]
+    kind: Literal["scheduled", "moved", "cancelled", "substituted"]
     changed_by: uuid.UUID
     changed_at: dt.datetime
     old_date: dt.date | None
@@ -88,3 +80,29 @@ class LessonHistoryEntry(BaseModel):
 class LessonHistory(BaseModel):
     lesson_id: uuid.UUID
     changes: list[LessonHistoryEntry]
+
+
+class LessonEdit(RequestModel):
+    """A change of a lesson's topic and/or its thematic-plan item (null clears either)."""
+
+    topic: Title | None = None
+    plan_item_id: uuid.UUID | None = None
+    version: Version | None = Field(
+        default=None, description="The lesson's version the change is based on (or If-Match)."
+    )
+
+    @model_validator(mode="after")
+    def _changes_something(self) -> "LessonEdit":
+        if not {"topic", "plan_item_id"} & self.model_fields_set:
+            raise ValueError("give a topic, a plan item or both")
+        return self
+
+
+class LessonEdited(BaseModel):
+    lesson_id: uuid.UUID
+    date: dt.date
+    topic: str | None
+    plan_item_id: uuid.UUID | None
+    homework: str | None
+    homework_due_on: dt.date | None
+    version: int

@@ -1,5 +1,6 @@
-"""Use cases of lessons: recording one, filling its topic and homework, and the rules
-every dated lesson follows (a school day of the calendar, a free slot).
+"""Use cases of lessons: recording one, and the rules every dated lesson follows (a
+school day of the calendar, a free slot); edits of its topic and homework are in
+journal.lessons.editing, the administration's changes in journal.lessons.changes.
 
 "The lesson's teacher" is the substitute while the lesson has one, else the teacher of
 its assignment: marks, attendance and corrections ask `lesson_teacher` (or the same
@@ -17,14 +18,15 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.access import TEACHING, require_own_teaching, require_role
 from journal.base import UNIQUE_VIOLATION
+from journal.calendar.closing import require_open
 from journal.calendar.models import AcademicYear
 from journal.calendar.service import holiday_on, period_for
 from journal.corrections import stale, version_required
 from journal.lessons.models import Lesson, LessonChange
-from journal.lessons.schemas import LessonCreate, LessonFill, LessonOut
+from journal.lessons.schemas import LessonCreate, LessonOut
 from journal.roster.models import SchoolClass
 from journal.teaching.models import Assignment
-from shared.contracts.journal import LessonFilled, LessonScheduled
+from shared.contracts.journal import LessonScheduled
 from shared.errors import Conflict, NotFound, Problem
 from shared.outbox import add_event
 from shared.security import User
@@ -248,6 +250,7 @@ async def create_lesson(session: AsyncSession, user: User, data: LessonCreate) -
         select(SchoolClass.grade).where(SchoolClass.id == assignment.class_id)
     )
     assert grade is not None  # an assignment's class exists (foreign key)
+    await require_open(session, user.school_id, assignment.class_id, data.date)
     await require_school_day(session, user.school_id, grade, data.date)
     await require_free_slot(
         session,
@@ -305,32 +308,3 @@ def require_current(view: LessonView, version: int | None) -> None:
         raise version_required()
     if version != view.lesson.version:
         raise stale("lesson", view.current())
-
-
-async def fill_lesson(
-    session: AsyncSession, user: User, lesson_id: uuid.UUID, data: LessonFill, version: int | None
-) -> LessonView:
-    """Record or change the topic and homework: the lesson's teacher (its substitute
-    while there is one)."""
-    require_role(user, *TEACHING)
-    view = await lesson_view(session, user.school_id, lesson_id, lock=True)
-    require_own_teaching(user, view.teacher_id)
-    if view.lesson.cancelled_at is not None:
-        raise cancelled_problem()
-    require_current(view, version)
-    wanted = data.model_dump(exclude_unset=True, exclude={"version"})
-    if not wanted:
-        raise Problem(422, "nothing-changed", "Nothing changed", "Name a topic or homework.")
-    changed = False
-    for name, value in wanted.items():
-        value = value or None
-        if getattr(view.lesson, name) != value:
-            setattr(view.lesson, name, value)
-            changed = True
-    if not changed:
-        return view
-    view.lesson.version += 1
-    await session.flush()
-    session.add(history_row(view, user, "filled"))
-    await add_event(session, LessonFilled(**lesson_state(view)))
-    return view
