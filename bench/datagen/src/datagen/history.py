@@ -25,6 +25,11 @@ def event_id(school: GeneratedSchool, fact: str) -> uuid.UUID:
     return uuid.uuid5(school.id, fact)
 
 
+def year_id_of(school: GeneratedSchool) -> uuid.UUID:
+    """The id of the school's academic year in journal."""
+    return uuid.uuid5(school.id, f"year:{school.year.start_year}")
+
+
 def mark_posted(school: GeneratedSchool, mark: Mark) -> MarkPosted:
     assignment = mark.lesson.assignment
     return MarkPosted(

@@ -14,7 +14,7 @@ from typing import Any
 
 import asyncpg
 
-from datagen.history import envelopes, marks_posted, received_at
+from datagen.history import envelopes, marks_posted, received_at, year_id_of
 from datagen.school import TIMEZONE, WORK_TYPES, GeneratedSchool
 from journal.calendar.rules import year_name
 from messaging.service import MARK_POSTED, mark_posted_notice
@@ -111,7 +111,7 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         ],
     )
     year = school.year
-    year_id = uuid.uuid5(sid, f"year:{year.start_year}")
+    year_id = year_id_of(school)
     await copy(
         conn,
         "academic_years",
@@ -462,7 +462,11 @@ async def write_archive(conn: asyncpg.Connection, school: GeneratedSchool, event
 
 
 async def write_school(
-    connections: Mapping[str, asyncpg.Connection], school: GeneratedSchool, password_hash: str
+    connections: Mapping[str, asyncpg.Connection],
+    school: GeneratedSchool,
+    password_hash: str,
+    *,
+    retained_since: datetime | None = None,
 ) -> None:
     """Write one school into every service's database, each in its own transaction.
 
