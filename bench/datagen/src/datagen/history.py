@@ -203,7 +203,7 @@ def setup_events(school: GeneratedSchool) -> Iterator[Event]:
         periods=[
             YearPeriod(
                 period_id=period_id(school, kind, number),
-                kind=kind,  # type: ignore[arg-type]
+                kind=kind,
                 number=number,
                 starts_on=first,
                 ends_on=last,

@@ -313,7 +313,9 @@ def build_school(
     # whatever is added after them.
     moment = until or datetime.combine(year.last_day, time(23, 59), ZONE)
     _correct_marks(random.Random(f"corrections:{seed}:{number}"), marks, moment)
-    attendance = _take_attendance(random.Random(f"attendance:{seed}:{number}"), lessons, marks, moment)
+    attendance = _take_attendance(
+        random.Random(f"attendance:{seed}:{number}"), lessons, marks, moment
+    )
     remarks = _write_remarks(random.Random(f"remarks:{seed}:{number}"), lessons, moment)
     return GeneratedSchool(
         number=number,
@@ -615,7 +617,11 @@ def _give_marks(gen: Generator, lessons: list[Lesson], until: datetime | None) -
 # A small share of marks is corrected by their teacher within days, as the lock allows.
 CHANGED_SHARE = 0.02
 REMOVED_SHARE = 0.005
-CHANGE_REASONS = ("Ошибка при вводе оценки", "Пересдача работы", "Оценка исправлена по итогам проверки")
+CHANGE_REASONS = (
+    "Ошибка при вводе оценки",
+    "Пересдача работы",
+    "Оценка исправлена по итогам проверки",
+)
 REMOVAL_REASONS = ("Оценка выставлена не тому ученику", "Работа засчитана в другой день")
 
 

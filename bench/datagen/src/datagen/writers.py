@@ -7,7 +7,7 @@ year happened through its API and events; nothing reads another service's tables
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
@@ -15,7 +15,6 @@ from typing import Any
 import asyncpg
 
 from datagen.history import (
-    curriculum_of,
     enrollment_id,
     history,
     holiday_id,
@@ -51,8 +50,7 @@ from shared.topology import registered_bindings
 Rows = Iterable[Sequence[Any]]
 
 # The services' retention (shared.purge): older outbox and inbox rows are gone.
-RETENTION = object()
-RETENTION_PERIOD = timedelta(days=BaseServiceSettings.model_fields["retention_days"].default)
+RETENTION = timedelta(days=BaseServiceSettings.model_fields["retention_days"].default)
 
 
 async def copy(conn: asyncpg.Connection, table: str, columns: Sequence[str], rows: Rows) -> None:
@@ -199,10 +197,7 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         conn,
         "enrollments",
         ("id", "school_id", "student_id", "class_id", "enrolled_at", "starts_on"),
-        [
-            (enrollment_id(school, s.id), sid, s.id, s.class_id, at, at.date())
-            for s in students
-        ],
+        [(enrollment_id(school, s.id), sid, s.id, s.class_id, at, at.date()) for s in students],
     )
     await copy(
         conn,
@@ -298,8 +293,8 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         ],
     )
     work_types = school.work_type_ids
-    marks = []
-    history_rows = []
+    marks: list[tuple[Any, ...]] = []
+    history_rows: list[tuple[Any, ...]] = []
     for m in school.marks:
         teacher = m.lesson.assignment.teacher.id
         removal = m.removal
@@ -319,12 +314,11 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
                 teacher if removal else None,
             )
         )
-        history_rows.append(
-            (m.history_id, sid, m.id, 1, teacher, m.posted_at)
-            + (None, m.value, None, work_types[m.work_type], "posted")
-        )
+        first = (None, m.value, None, work_types[m.work_type], "posted")
+        history_rows.append((m.history_id, sid, m.id, 1, teacher, m.posted_at, *first))
         old_value, old_work = m.value, m.work_type
         for version, c in enumerate(m.corrections, start=2):
+            change: tuple[Any, ...]
             if c.value is None:  # removed: the history keeps what it was
                 change = (old_value, None, work_types[old_work], None)
             else:
@@ -374,9 +368,29 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
     await copy(
         conn,
         "remarks",
-        ("id", "school_id", "student_id", "class_id", "author_id", "kind", "text", "date", "created_at"),
+        (
+            "id",
+            "school_id",
+            "student_id",
+            "class_id",
+            "author_id",
+            "kind",
+            "text",
+            "date",
+            "created_at",
+        ),
         [
-            (r.id, sid, r.student.id, r.school_class.id, r.author.id, r.kind, r.text, r.date, r.written_at)
+            (
+                r.id,
+                sid,
+                r.student.id,
+                r.school_class.id,
+                r.author.id,
+                r.kind,
+                r.text,
+                r.date,
+                r.written_at,
+            )
             for r in school.remarks
         ],
     )
@@ -386,7 +400,8 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
 async def write_attendance(conn: asyncpg.Connection, school: GeneratedSchool) -> None:
     """Each cell as it stands and every version of it (journal's attendance.service)."""
     sid = school.id
-    cells, changes = [], []
+    cells: list[tuple[Any, ...]] = []
+    changes: list[tuple[Any, ...]] = []
     for cell in school.attendance:
         teacher = cell.lesson.assignment.teacher.id
         last = cell.changes[-1]
@@ -395,10 +410,8 @@ async def write_attendance(conn: asyncpg.Connection, school: GeneratedSchool) ->
         )
         old = None
         for version, c in enumerate(cell.changes, start=1):
-            changes.append(
-                (c.history_id, sid, cell.lesson.id, cell.student.id, version, teacher, c.at)
-                + (old, c.value, c.reason)
-            )
+            who = (cell.lesson.id, cell.student.id, version, teacher, c.at)
+            changes.append((c.history_id, sid, *who, old, c.value, c.reason))
             old = c.value
     await copy(
         conn,
@@ -458,7 +471,20 @@ async def write_roster_history(conn: asyncpg.Connection, school: GeneratedSchool
 
     def row(subject: str, subject_id: uuid.UUID, student: uuid.UUID, field: str, new: str) -> None:
         key = f"roster:{subject}:{subject_id}:{student}:{field}"
-        rows.append((uuid.uuid5(sid, key), sid, subject, subject_id, student, field, None, new, deputy.id, at))
+        rows.append(
+            (
+                uuid.uuid5(sid, key),
+                sid,
+                subject,
+                subject_id,
+                student,
+                field,
+                None,
+                new,
+                deputy.id,
+                at,
+            )
+        )
 
     for s in school.students:
         enrollment = enrollment_id(school, s.id)
@@ -526,7 +552,15 @@ async def write_outbox(
     await copy(
         conn,
         "outbox",
-        ("id", "routing_key", "envelope", "created_at", "published_at", "attempts", "next_attempt_at"),
+        (
+            "id",
+            "routing_key",
+            "envelope",
+            "created_at",
+            "published_at",
+            "attempts",
+            "next_attempt_at",
+        ),
         rows,
     )
 
@@ -679,9 +713,10 @@ async def write_reporting(
     # Each mark at its newest version: the last of its events wins (reporting.service).
     marks: dict[uuid.UUID, MarkPosted | MarkChanged | MarkRemoved] = {}
     for e in received:
-        if isinstance(e, MarkPosted | MarkChanged | MarkRemoved):
-            if e.mark_id not in marks or marks[e.mark_id].version < e.version:
-                marks[e.mark_id] = e
+        if not isinstance(e, MarkPosted | MarkChanged | MarkRemoved):
+            continue
+        if e.mark_id not in marks or marks[e.mark_id].version < e.version:
+            marks[e.mark_id] = e
     await copy(
         conn,
         "marks",
@@ -725,25 +760,20 @@ async def write_school(
     school: GeneratedSchool,
     password_hash: str,
     *,
-    retained_since: datetime | None | object = RETENTION,
+    retention: timedelta | None = RETENTION,
 ) -> None:
     """Write one school into every service's database, each in its own transaction.
 
     Each service gets the rows its own tables hold, the outbox of the events it published
     and the inbox of those it received, both as the purge leaves them: only what happened
-    within `retained_since` (by default the services' retention before the school's last
-    event; None keeps everything).
+    within `retention` before the school's last event (by default the services' own;
+    None keeps everything).
 
     Auth comes last: once anyone of the school can log in, the rest of it is there (the
     embedded demo checks for its administrator to know it was seeded whole)."""
     posted = marks_posted(school)
     events = history(school, posted)
-    since: datetime | None
-    if retained_since is RETENTION:
-        since = max(e.occurred_at for e in events) - RETENTION_PERIOD
-    else:
-        assert retained_since is None or isinstance(retained_since, datetime)
-        since = retained_since
+    since = None if retention is None else max(e.occurred_at for e in events) - retention
     received = by_consumer(events)
     published: dict[str, list[Event]] = {}
     for event in events:
