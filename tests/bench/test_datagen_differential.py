@@ -279,6 +279,7 @@ async def seed_through_the_apis(services: Services, school: GeneratedSchool) -> 
         ids[uuid.UUID(api_id)] = described
         made[described] = uuid.UUID(api_id)
 
+    body: dict[str, Any]
     async with services.client() as client:
         admin = await Api(client).login(school.admin.login)
         for member in school.staff[1:]:
@@ -356,23 +357,23 @@ async def seed_through_the_apis(services: Services, school: GeneratedSchool) -> 
             body = {"student_id": of(m.student.id), "value": m.value, "work_type": m.work_type}
             posted = await teacher.call("POST", f"journal/lessons/{of(m.lesson.id)}/marks", body)
             note(posted["mark_id"], m.id)
-            for version, c in enumerate(m.corrections, start=1):
-                if c.value is None:
+            for version, fix in enumerate(m.corrections, start=1):
+                if fix.value is None:
                     await teacher.call("DELETE", f"journal/marks/{of(m.id)}",
-                                       {"reason": c.reason, "version": version})  # fmt: skip
+                                       {"reason": fix.reason, "version": version})  # fmt: skip
                 else:
                     await teacher.call("PATCH", f"journal/marks/{of(m.id)}",
-                                       {"value": c.value, "work_type": c.work_type,
-                                        "reason": c.reason, "version": version})  # fmt: skip
+                                       {"value": fix.value, "work_type": fix.work_type,
+                                        "reason": fix.reason, "version": version})  # fmt: skip
         for cell in school.attendance:
             teacher = teachers[cell.lesson.assignment.teacher.id]
             path = f"journal/lessons/{of(cell.lesson.id)}/attendance/{of(cell.student.id)}"
-            for version, c in enumerate(cell.changes):
-                if c.value is None:
-                    await teacher.call("DELETE", path, {"reason": c.reason, "version": version})
+            for version, fix in enumerate(cell.changes):
+                if fix.value is None:
+                    await teacher.call("DELETE", path, {"reason": fix.reason, "version": version})
                 else:
-                    reason = None if c.reason == MARKED else c.reason
-                    await teacher.call("PUT", path, {"code": c.value, "reason": reason,
+                    reason = None if fix.reason == MARKED else fix.reason
+                    await teacher.call("PUT", path, {"code": fix.value, "reason": reason,
                                                      "version": version})  # fmt: skip
         for r in school.remarks:
             body = {"kind": r.kind, "text": r.text, "date": r.date.isoformat()}
@@ -510,10 +511,10 @@ def differences(
 
 def described_ids(school: GeneratedSchool) -> set[uuid.UUID]:
     ids = {school.id, year_id_of(school)}
-    for obj in [*school.staff, *school.classes, *school.subjects, *school.assignments,
+    objects: list[Any] = [*school.staff, *school.classes, *school.subjects, *school.assignments,
                 *school.students, *school.guardians, *school.lessons, *school.marks,
-                *school.remarks, *school.plans]:  # fmt: skip
-        ids.add(obj.id)
+                *school.remarks, *school.plans]  # fmt: skip
+    ids |= {obj.id for obj in objects}
     ids |= {p.account_id for p in [*school.students, *school.guardians] if p.account_id}
     ids |= {i.id for p in school.plans for i in p.items}
     ids |= set(school.work_type_ids.values())
