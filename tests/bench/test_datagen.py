@@ -16,6 +16,7 @@ from datagen import BENCH_YEAR, generate
 from datagen.school import GeneratedSchool, build_school
 from embedded.services import SERVICE_NAMES, load
 from journal.calendar.rules import Calendar, HolidayDates, PeriodDates, calendar_errors, period_for
+from journal.curriculum.rules import weeks_in_year
 from shared.db import asyncpg_dsn
 from shared.migrations import upgrade
 from shared.testing import create_database, drop_database, unique_name, with_database
@@ -93,6 +94,46 @@ def test_the_journal_follows_russian_school_practice(school: GeneratedSchool) ->
     values = collections.Counter(m.value for m in school.marks)
     assert values[4] == max(values.values())
     assert values[1] < values[2] < values[3]
+
+
+def test_the_year_has_plans_absences_corrections_and_remarks(school: GeneratedSchool) -> None:
+    # Each assignment has a thematic plan of its subject's topics for the year's hours, and
+    # every lesson's topic is the plan item it is linked to, taken in the plan's order.
+    assert len(school.plans) == len(school.assignments)
+    for plan in school.plans:
+        grade = plan.assignment.school_class.grade
+        assert sum(i.hours for i in plan.items) == plan.assignment.hours * weeks_in_year(grade)
+        assert [i.topic for i in plan.items] == list(plan.assignment.subject.curriculum.topics)
+    assert all(
+        lesson.plan_item and lesson.topic == lesson.plan_item.topic for lesson in school.lessons
+    )
+    # About one pupil in twenty misses a lesson, mostly ill; nobody absent got a mark there.
+    seats = sum(len(lesson.assignment.school_class.students) for lesson in school.lessons)
+    assert 0.04 < len(school.attendance) / seats < 0.06
+    first_codes = collections.Counter(cell.changes[0].value for cell in school.attendance)
+    assert first_codes["Б"] > first_codes["Н"] > first_codes["П"] > first_codes["ОП"] > 0
+    marked = {(m.lesson.id, m.student.id) for m in school.marks}
+    assert not any((c.lesson.id, c.student.id) in marked for c in school.attendance)
+    assert all(c.student in c.lesson.assignment.school_class.students for c in school.attendance)
+    # A few cells changed or cleared later, with a reason, within the teacher's lock.
+    later = [c for c in school.attendance if len(c.changes) > 1]
+    assert 0.02 < len(later) / len(school.attendance) < 0.08
+    assert all(c.changes[1].reason and c.changes[1].value != c.changes[0].value for c in later)
+    # A few marks corrected (most changed, some removed), within days of being posted.
+    corrected = [m for m in school.marks if m.corrections]
+    removed = [m for m in corrected if m.removal]
+    assert 0.015 < len(corrected) / len(school.marks) < 0.035
+    assert 0 < len(removed) < len(corrected) / 2
+    for mark in corrected:
+        change = mark.corrections[0]
+        assert timedelta(days=1) <= change.at - mark.posted_at <= timedelta(days=4)
+        assert change.value is None or change.value != mark.value
+    # Remarks and praises, by a teacher of the pupil's class, on a day of a lesson.
+    kinds = collections.Counter(r.kind for r in school.remarks)
+    assert kinds["remark"] > 0 and kinds["praise"] > 0
+    teachers = {(a.school_class.id, a.teacher.id) for a in school.assignments}
+    assert all((r.school_class.id, r.author.id) in teachers for r in school.remarks)
+    assert {r.date for r in school.remarks} <= set(school.year.school_days())
 
 
 def test_logins_are_unique_across_a_district() -> None:
@@ -183,6 +224,7 @@ async def test_a_district_is_written_into_every_services_database(
     # About one pupil in twenty misses a lesson, mostly ill; some cells and marks were
     # corrected later, each version in the history.
     cells = await _count(urls["journal"], "SELECT count(*) FROM attendance")
+    assert cells == counts["absences"]
     ill = await _count(urls["journal"], "SELECT count(*) FROM attendance WHERE code = 'Б'")
     assert cells > 0 and ill > cells / 2
     assert await _count(urls["journal"], "SELECT count(*) FROM attendance_history") > cells

@@ -42,6 +42,10 @@ def count(school: GeneratedSchool) -> Counter[str]:
         assignments=len(school.assignments),
         lessons=len(school.lessons),
         marks=len(school.marks),
+        corrected_marks=sum(1 for m in school.marks if m.corrections),
+        absences=len(school.attendance),
+        remarks=len(school.remarks),
+        plans=len(school.plans),
     )
 
 
