@@ -512,6 +512,33 @@ async def write_roster_history(conn: asyncpg.Connection, school: GeneratedSchool
     )
 
 
+class Logged:
+    """Each event's row as reporting's log and archive keep it, made once (the envelope's
+    serialisation is most of the generator's time) and shared by both."""
+
+    def __init__(self) -> None:
+        self._rows: dict[uuid.UUID, tuple[Any, ...]] = {}
+
+    def row(self, event: Event) -> tuple[Any, ...]:
+        row = self._rows.get(event.event_id)
+        if row is None:
+            envelope = staged(event)
+            row = (
+                envelope.id,
+                envelope.routing_key,
+                event.school_id,
+                f"{event.aggregate}/{event.aggregate_id()}",
+                event.version,
+                envelope.envelope,
+                received_at(event),
+            )
+            self._rows[event.event_id] = row
+        return row
+
+    def rows(self, events: Sequence[Event]) -> list[tuple[Any, ...]]:
+        return [self.row(event) for event in events]
+
+
 def by_consumer(events: Sequence[Event]) -> dict[str, list[Event]]:
     """The events each consumer receives: those its queue is bound to, as the services
     register their bindings (shared.topology), not as a list kept here."""
@@ -537,7 +564,7 @@ def producer_of(event: Event) -> str:
 
 
 async def write_outbox(
-    conn: asyncpg.Connection, events: Sequence[Event], since: datetime | None
+    conn: asyncpg.Connection, events: Sequence[Event], since: datetime | None, logged: Logged
 ) -> None:
     """The service's published events, as its relay leaves them until the purge takes
     them (those published within the retention)."""
@@ -545,10 +572,10 @@ async def write_outbox(
     for event in events:
         if since is not None and event.occurred_at < since:
             continue
-        row = staged(event)
+        event_id, routing_key, *_, envelope, _ = logged.row(event)
         at = event.occurred_at
         published = at + timedelta(milliseconds=20)
-        rows.append((row.id, row.routing_key, row.envelope, at, published, 0, at))
+        rows.append((event_id, routing_key, envelope, at, published, 0, at))
     await copy(
         conn,
         "outbox",
@@ -654,25 +681,6 @@ async def write_messaging(
     )
 
 
-def log_rows(events: Sequence[Event]) -> list[tuple[Any, ...]]:
-    """Events as reporting's log and archive keep them (one row each, as they arrived)."""
-    rows = []
-    for event in events:
-        row = staged(event)
-        rows.append(
-            (
-                row.id,
-                row.routing_key,
-                event.school_id,
-                f"{event.aggregate}/{event.aggregate_id()}",
-                event.version,
-                row.envelope,
-                received_at(event),
-            )
-        )
-    return rows
-
-
 LOG_COLUMNS = (
     "event_id",
     "event_type",
@@ -685,11 +693,11 @@ LOG_COLUMNS = (
 
 
 async def write_reporting(
-    conn: asyncpg.Connection, school: GeneratedSchool, received: Sequence[Event]
+    conn: asyncpg.Connection, school: GeneratedSchool, received: Sequence[Event], logged: Logged
 ) -> None:
     """Reporting's log of every event it received and the projections built from it."""
     sid = school.id
-    await copy(conn, "event_log", LOG_COLUMNS, log_rows(received))
+    await copy(conn, "event_log", LOG_COLUMNS, logged.rows(received))
     await copy(
         conn,
         "classes",
@@ -749,10 +757,10 @@ async def write_reporting(
 
 
 async def write_archive(
-    conn: asyncpg.Connection, school: GeneratedSchool, received: Sequence[Event]
+    conn: asyncpg.Connection, school: GeneratedSchool, received: Sequence[Event], logged: Logged
 ) -> None:
     """Archive keeps every event it received."""
-    await copy(conn, "received_events", LOG_COLUMNS, log_rows(received))
+    await copy(conn, "received_events", LOG_COLUMNS, logged.rows(received))
 
 
 async def write_school(
@@ -775,19 +783,24 @@ async def write_school(
     events = history(school, posted)
     since = None if retention is None else max(e.occurred_at for e in events) - retention
     received = by_consumer(events)
+    logged = Logged()
     published: dict[str, list[Event]] = {}
     for event in events:
         published.setdefault(producer_of(event), []).append(event)
     own: dict[str, Callable[[asyncpg.Connection], Awaitable[None]]] = {
         "journal": partial(write_journal, school=school),
         "messaging": partial(write_messaging, school=school, received=received["messaging"]),
-        "reporting": partial(write_reporting, school=school, received=received["reporting"]),
-        "archive": partial(write_archive, school=school, received=received["archive"]),
+        "reporting": partial(
+            write_reporting, school=school, received=received["reporting"], logged=logged
+        ),
+        "archive": partial(
+            write_archive, school=school, received=received["archive"], logged=logged
+        ),
         "auth": partial(write_auth, school=school, password_hash=password_hash),
     }
     for service, step in own.items():
         conn = connections[service]
         async with conn.transaction():
             await step(conn)
-            await write_outbox(conn, published.get(service, []), since)
+            await write_outbox(conn, published.get(service, []), since, logged)
             await write_inbox(conn, service, received.get(service, []), since)
