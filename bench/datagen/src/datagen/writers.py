@@ -41,6 +41,7 @@ from shared.contracts.journal import (
     MarkChanged,
     MarkPosted,
     MarkRemoved,
+    WorkTypeChanged,
 )
 from shared.events import Event
 from shared.outbox import staged
@@ -57,7 +58,12 @@ async def copy(conn: asyncpg.Connection, table: str, columns: Sequence[str], row
     await conn.copy_records_to_table(table, records=list(rows), columns=list(columns))
 
 
-async def write_auth(conn: asyncpg.Connection, school: GeneratedSchool, password_hash: str) -> None:
+async def write_auth(
+    conn: asyncpg.Connection,
+    school: GeneratedSchool,
+    password_hash: str,
+    received: Sequence[Event],
+) -> None:
     """Accounts for the staff and for every student and parent, with their roles and roster."""
     at = school.registered_at
     await copy(
@@ -110,8 +116,13 @@ async def write_auth(conn: asyncpg.Connection, school: GeneratedSchool, password
     await copy(
         conn,
         "guardianships",
-        ("guardian_id", "student_id", "school_id", "created_at"),
-        [(g.id, s.id, school.id, at) for s in school.students for g in s.guardians],
+        ("guardian_id", "student_id", "school_id", "created_at", "version"),
+        # At the version of the GuardianLinked event that told auth of it.
+        [
+            (e.guardian_id, e.student_id, school.id, at, e.version)
+            for e in received
+            if isinstance(e, GuardianLinked)
+        ],
     )
 
 
@@ -718,6 +729,19 @@ async def write_reporting(
             if isinstance(e, AssignmentMade)
         ],
     )
+    # Each school's work types at their newest version, by code (reporting.service).
+    work_types: dict[str, WorkTypeChanged] = {}
+    for e in received:
+        if isinstance(e, WorkTypeChanged) and (
+            e.code not in work_types or work_types[e.code].version < e.version
+        ):
+            work_types[e.code] = e
+    await copy(
+        conn,
+        "work_types",
+        ("school_id", "code", "work_type_id", "weight", "version"),
+        [(sid, e.code, e.work_type_id, e.weight, e.version) for e in work_types.values()],
+    )
     # Each mark at its newest version: the last of its events wins (reporting.service).
     marks: dict[uuid.UUID, MarkPosted | MarkChanged | MarkRemoved] = {}
     for e in received:
@@ -736,6 +760,7 @@ async def write_reporting(
             "student_id",
             "value",
             "weight",
+            "work_type",
             "version",
             "deleted",
         ),
@@ -748,6 +773,7 @@ async def write_reporting(
                 e.student_id,
                 e.value,
                 e.weight,
+                e.work_type,
                 e.version,
                 isinstance(e, MarkRemoved),
             )
@@ -796,7 +822,9 @@ async def write_school(
         "archive": partial(
             write_archive, school=school, received=received["archive"], logged=logged
         ),
-        "auth": partial(write_auth, school=school, password_hash=password_hash),
+        "auth": partial(
+            write_auth, school=school, password_hash=password_hash, received=received["auth"]
+        ),
     }
     for service, step in own.items():
         conn = connections[service]

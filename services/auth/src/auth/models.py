@@ -15,6 +15,7 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     func,
     text,
 )
@@ -104,13 +105,19 @@ class RosterPerson(Base):
 
 
 class Guardianship(Base):
-    """A guardian's link to a student: the `children` of a parent's token."""
+    """A guardian's link to a student: the `children` of a parent's token while linked.
+
+    An unlink leaves a tombstone (`unlinked`) at the link's version, so that a link event
+    of an older version arriving late does not bring the child back, and a relink (a newer
+    version) does. `version` 0: a link recorded before auth kept versions."""
 
     __tablename__ = "guardianships"
 
     guardian_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     school_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    unlinked: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
     created_at: Mapped[datetime] = _created_at()
 
 

@@ -77,6 +77,9 @@ class DiarySubject(BaseModel):
     )
     absences: dict[str, int] = Field(description="Lessons missed by code (Н, Б, П, ОП).")
     programme: DiaryProgramme
+    final_mark: int | str | None = Field(
+        description="The period's final mark (1-5, н/а, осв, зч); null until it is set."
+    )
 
 
 class DiaryRemark(BaseModel):
@@ -107,3 +110,49 @@ class DiaryYear(BaseModel):
 class DiaryYears(BaseModel):
     student_id: uuid.UUID
     years: list[DiaryYear] = Field(description="Newest first.")
+
+
+class DiaryFinal(BaseModel):
+    period_id: uuid.UUID | None = Field(description="Null: the year's final mark.")
+    kind: str | None = Field(description="`quarter` or `half`; null for the year's.")
+    number: int | None
+    value: int | str = Field(description="1-5, н/а, осв or зч.")
+
+
+class DiaryFinalsSubject(BaseModel):
+    subject_id: uuid.UUID
+    subject_name: str
+    finals: list[DiaryFinal] = Field(description="The periods in order, then the year's.")
+
+
+class DiaryFinals(BaseModel):
+    student_id: uuid.UUID
+    year_id: uuid.UUID
+    subjects: list[DiaryFinalsSubject] = Field(description="Subjects with a final mark set.")
+
+
+class DiaryAttachment(BaseModel):
+    attachment_id: uuid.UUID
+    file_name: str
+    content_type: str
+    size: int
+    url: str = Field(description="Where to download it (GET, with the same token).")
+
+
+class DiaryHomework(BaseModel):
+    lesson_id: uuid.UUID
+    lesson_date: dt.date = Field(description="The lesson it was set at.")
+    due_on: dt.date
+    subject_id: uuid.UUID
+    subject_name: str
+    text: str
+    attachments: list[DiaryAttachment]
+
+
+class DiaryHomeworkDue(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    student_id: uuid.UUID
+    date_from: dt.date = Field(alias="from")
+    date_to: dt.date = Field(alias="to")
+    items: list[DiaryHomework] = Field(description="By due date, then subject.")
