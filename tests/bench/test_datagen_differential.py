@@ -85,6 +85,8 @@ def tiny_school(today: date) -> GeneratedSchool:
     """Two classes of three pupils, two subjects, a few lessons with marks (one corrected,
     one removed), absences (one changed, one cleared), a remark and a praise."""
     year = academic_year_of(today)
+    if today > year.last_day:  # June: the next year's first days, ahead of the lock
+        year = SchoolYear(year.start_year + 1)
     registered = datetime.combine(year.first_day - timedelta(days=10), time(9), ZONE)
 
     def staff(key: str, roles: list[str], last: str, first: str) -> StaffMember:
