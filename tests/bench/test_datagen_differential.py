@@ -27,7 +27,6 @@ from datagen import hash_password
 from datagen.curriculum import SUBJECTS, SchoolYear, academic_year_of
 from datagen.history import year_id_of
 from datagen.school import (
-    MARKED,
     TIMEZONE,
     ZONE,
     Assignment,
@@ -47,6 +46,7 @@ from datagen.school import (
 from datagen.writers import write_school
 from embedded.gateway import Gateway
 from embedded.services import SERVICE_NAMES, load
+from journal.attendance.service import MARKED
 from shared.bus import topic_matches
 from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.db import Database, asyncpg_dsn
@@ -151,26 +151,28 @@ def tiny_school(today: date) -> GeneratedSchool:
     def mark(key: str, lesson: Lesson, student: Student, work: str, value: int) -> Mark:
         return Mark(_ids(key), lesson, student, work, value, at, _ids(f"e:{key}"), _ids(f"h:{key}"))
 
-    first, second = lessons[0], lessons[2]  # 5А's maths and russian
+    maths_lesson, russian_lesson = lessons[0], lessons[2]  # 5А's maths and russian
     pupils = classes[0].students
     marks = [
-        mark("m1", first, pupils[0], "answer", 5),
-        mark("m2", first, pupils[1], "homework", 3),
-        mark("m3", second, pupils[0], "independent", 4),
-        mark("m4", second, pupils[2], "answer", 2),
+        mark("m1", maths_lesson, pupils[0], "answer", 5),
+        mark("m2", maths_lesson, pupils[1], "homework", 3),
+        mark("m3", russian_lesson, pupils[0], "independent", 4),
+        mark("m4", russian_lesson, pupils[2], "answer", 2),
     ]
     marks[1].corrections.append(change(4, "Ошибка при вводе оценки", "m2c", "homework"))
     marks[3].corrections.append(change(None, "Оценка выставлена не тому ученику", "m4r"))
     attendance = [
-        Attendance(first, pupils[2], [change("Б", MARKED, "a1")]),
-        Attendance(second, pupils[1], [change("Н", MARKED, "a2"), change("П", "Справка", "a2c")]),
+        Attendance(maths_lesson, pupils[2], [change("Б", MARKED, "a1")]),
+        Attendance(
+            russian_lesson, pupils[1], [change("Н", MARKED, "a2"), change("П", "Справка", "a2c")]
+        ),
         Attendance(lessons[1], pupils[0], [change("ОП", MARKED, "a3"), change(None, "Был", "a3c")]),
     ]
     remarks = [
         Remark(_ids("r1"), pupils[0], classes[0], maths, "praise", "Активно работал на уроке",
-               first.date, at, _ids("e:r1")),
+               maths_lesson.date, at, _ids("e:r1")),
         Remark(_ids("r2"), pupils[1], classes[0], russian, "remark", "Не выполнила задание",
-               second.date, at, _ids("e:r2")),
+               russian_lesson.date, at, _ids("e:r2")),
     ]  # fmt: skip
     return GeneratedSchool(
         number=1, id=_ids("school"), name="Школа № 1 (сверка)", year=year, until=today,

@@ -21,6 +21,7 @@ from datagen.curriculum import (
     Subject,
     subjects_of,
 )
+from journal.attendance.service import MARKED  # the history reason of a first code
 from journal.curriculum.rules import weeks_in_year
 from journal.school.service import DEFAULT_WORK_TYPES
 
@@ -656,7 +657,12 @@ CODE_SHARE = (0.62, 0.18, 0.12, 0.08)
 # A few cells change later: a note from home turns Н into П or Б; one in a hundred is cleared.
 CHANGED_CELL_SHARE = 0.04
 CLEARED_CELL_SHARE = 0.01
-MARKED = "marked"  # journal's history reason of a cell's first code (attendance.service)
+CHANGED_TO = {  # the code a note brought later turns a cell into, and the reason written
+    "Н": ("Б", "Справка от врача"),
+    "П": ("Б", "Справка от врача"),
+    "Б": ("П", "Заявление родителей"),
+    "ОП": ("П", "Заявление родителей"),
+}
 
 
 def _uuid(rng: random.Random) -> uuid.UUID:
@@ -683,10 +689,7 @@ def _take_attendance(
                     Correction(None, "Ученик был на уроке", later, _uuid(rng), _uuid(rng))
                 )
             elif later is not None and roll < CLEARED_CELL_SHARE + CHANGED_CELL_SHARE:
-                new = "П" if code != "П" else "Б"
-                reason = "Справка от врача" if new == "Б" else "Заявление родителей"
-                if new == code:
-                    new, reason = "Б", "Справка от врача"
+                new, reason = CHANGED_TO[code]
                 changes.append(Correction(new, reason, later, _uuid(rng), _uuid(rng)))
             cells.append(Attendance(lesson, student, changes))
     return cells

@@ -25,6 +25,7 @@ from datagen.history import (
 )
 from datagen.school import TIMEZONE, WORK_TYPES, GeneratedSchool
 from journal.calendar.rules import year_name
+from journal.marks.service import POSTED
 from messaging.service import (
     MARK_POSTED,
     attendance_notice,
@@ -325,7 +326,7 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
                 teacher if removal else None,
             )
         )
-        first = (None, m.value, None, work_types[m.work_type], "posted")
+        first = (None, m.value, None, work_types[m.work_type], POSTED)
         history_rows.append((m.history_id, sid, m.id, 1, teacher, m.posted_at, *first))
         old_value, old_work = m.value, m.work_type
         for version, c in enumerate(m.corrections, start=2):
