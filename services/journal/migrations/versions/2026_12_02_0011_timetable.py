@@ -1,8 +1,8 @@
 """The timetable: bell schedules, weekly timetable entries, lesson changes (groups,
 substitutes, cancellations) with their history, and one lesson per assignment and slot.
 
-Revision ID: 0008_timetable
-Revises: 0009_journal_page (re-chained after the head of main)
+Revision ID: 0011_timetable
+Revises: 0010_journal_page (re-chained after the head of main)
 Create Date: 2026-12-02
 """
 
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-revision: str = "0008_timetable"
-down_revision: str | None = "0009_journal_page"
+revision: str = "0011_timetable"
+down_revision: str | None = "0010_journal_page"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
