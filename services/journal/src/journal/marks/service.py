@@ -106,7 +106,7 @@ class Marking:
 
 
 async def marking(
-    session: AsyncSession, user: User, lesson_id: uuid.UUID, data: MarkCreate
+    session: driver.Db, user: User, lesson_id: uuid.UUID, data: MarkCreate
 ) -> Marking:
     """The lesson the caller teaches (403 for a colleague's lesson, 404 across schools),
     with the student's enrollment and the work type, judged later by `post_mark`."""
@@ -133,7 +133,7 @@ async def marking(
     )
 
 
-async def post_mark(session: AsyncSession, user: User, on: Marking, value: int) -> bytes:
+async def post_mark(session: driver.Db, user: User, on: Marking, value: int) -> bytes:
     """Give the student a mark on the lesson (authorized by `marking`); the answer's
     body as JSON bytes (`MarkOut`)."""
     if not on.enrolled:
