@@ -10,11 +10,15 @@
 - `purged_rows_total{table}`: what the purge deleted since the process started.
 
 The numbers about the database and the broker are read when scraped. Each app has a
-registry of its own: the embedded mode runs every service in one process. The endpoint
+registry of its own: the embedded mode runs every service in one process. An API served
+by several uvicorn workers (`--workers`) keeps its request histogram in prometheus_client's
+multiprocess files (PROMETHEUS_MULTIPROC_DIR, made by shared.process for that API), so a
+scrape answered by any worker counts the requests of all of them. The endpoint
 is not for the public: the gateway does not route `/metrics` (docs/architecture.md).
 """
 
 import logging
+import os
 import re
 import time
 from collections.abc import Iterable, Sequence
@@ -22,6 +26,7 @@ from dataclasses import dataclass, field
 
 from prometheus_client import CollectorRegistry, Histogram, generate_latest
 from prometheus_client.core import CounterMetricFamily, GaugeMetricFamily, Metric
+from prometheus_client.multiprocess import MultiProcessCollector
 from sqlalchemy import text
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -32,6 +37,7 @@ from shared.purge import Purge
 log = logging.getLogger(__name__)
 
 CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8"
+MULTIPROCESS_DIR = "PROMETHEUS_MULTIPROC_DIR"  # prometheus_client's own variable
 UNMATCHED_ROUTE = "unmatched"
 
 _OUTBOX_STATS = text(
@@ -69,7 +75,14 @@ class ServiceMetrics:
         self._queue_names: tuple[str, ...] = ()
         self._purge: Purge | None = None
         self._snapshot = _Snapshot()
-        self.registry.register(_SnapshotCollector(self))
+        # What a scrape shows: this process's registry, or, under several workers, every
+        # worker's files merged (the histogram's own values are in those files too).
+        self.exposed = self.registry
+        shared_dir = os.environ.get(MULTIPROCESS_DIR)
+        if shared_dir:
+            self.exposed = CollectorRegistry()
+            MultiProcessCollector(self.exposed, path=shared_dir)  # type: ignore[no-untyped-call]
+        self.exposed.register(_SnapshotCollector(self))
 
     def watch(
         self,
@@ -107,7 +120,7 @@ class ServiceMetrics:
         if self._purge is not None:
             snapshot.purged = dict(self._purge.purged_total)
         self._snapshot = snapshot
-        return generate_latest(self.registry)
+        return generate_latest(self.exposed)
 
 
 class _SnapshotCollector:

@@ -21,7 +21,10 @@ import asyncio
 import contextlib
 import json
 import logging
+import os
+import shutil
 import signal
+import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
 from dataclasses import dataclass
 
@@ -30,6 +33,7 @@ import uvicorn
 from shared.bus import Bus
 from shared.db import Database
 from shared.logging import configure_logging
+from shared.metrics import MULTIPROCESS_DIR
 from shared.purge import Purge, Retained
 from shared.relay import OutboxRelay
 from shared.settings import BaseServiceSettings
@@ -108,17 +112,30 @@ def run_api(
     workers: int,
     keep_alive: int | None,
 ) -> None:
-    """Serve the HTTP API; uvicorn handles SIGTERM and SIGINT itself."""
-    uvicorn.run(
-        service.api_factory,
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        timeout_keep_alive=keep_alive if keep_alive is not None else settings.keep_alive_timeout,
-        access_log=False,  # the app logs one line per request itself (shared.logging)
-        log_config=None,  # keep the JSON lines configured above
-    )
+    """Serve the HTTP API; uvicorn handles SIGTERM and SIGINT itself. Several workers
+    share their request metrics through a directory of this API's own (shared.metrics),
+    given by PROMETHEUS_MULTIPROC_DIR or made here and removed on the way out."""
+    made = None
+    if workers > 1 and not os.environ.get(MULTIPROCESS_DIR):
+        made = tempfile.mkdtemp(prefix=f"school-{service.name}-metrics-")
+        os.environ[MULTIPROCESS_DIR] = made  # the workers inherit it
+    try:
+        uvicorn.run(
+            service.api_factory,
+            factory=True,
+            host=host,
+            port=port,
+            workers=workers,
+            timeout_keep_alive=(
+                keep_alive if keep_alive is not None else settings.keep_alive_timeout
+            ),
+            access_log=False,  # the app logs one line per request itself (shared.logging)
+            log_config=None,  # keep the JSON lines configured above
+        )
+    finally:
+        if made is not None:
+            del os.environ[MULTIPROCESS_DIR]
+            shutil.rmtree(made, ignore_errors=True)
 
 
 async def run_relay(

@@ -26,6 +26,7 @@ from fastapi import FastAPI
 
 from embedded.gateway import Gateway
 from embedded.listening import listen
+from embedded.lock import hold_data_dir
 from embedded.postgres import EmbeddedPostgres, embedded_postgres
 from embedded.problems import StartupProblem
 from embedded.seed import (
@@ -205,7 +206,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     try:
         listening = listen(args.host, args.port)
-        with contextlib.suppress(KeyboardInterrupt):
+        with hold_data_dir(args.data_dir), contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run(args, listening))
     except StartupProblem as problem:
         sys.exit(f"school: {problem}")

@@ -1,7 +1,8 @@
 """The embedded gateway: one ASGI app routing /api/<service> to each service's app.
 
 Each service app already serves its routes under /api/<service>, so routing needs no path
-rewriting; the same URLs work behind nginx in the distributed mode.
+rewriting; the same URLs work behind nginx in the distributed mode, with the same security
+headers on every answer (embedded/headers.py).
 """
 
 from collections.abc import AsyncIterator, Mapping
@@ -11,11 +12,10 @@ from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
+from embedded.headers import SecurityHeaders
+
 LANDING_PAGE = """<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>Электронный журнал</title>
-<style>
-body{{font-family:system-ui,sans-serif;max-width:44rem;margin:3rem auto;line-height:1.5}}
-</style>
 </head><body>
 <h1>Электронный классный журнал и дневник</h1>
 <p>Система запущена. Веб-клиент появится в следующих версиях; пока доступен программный
@@ -36,6 +36,7 @@ class Gateway:
     def __init__(self, apps: Mapping[str, FastAPI]) -> None:
         self.apps = dict(apps)
         self.home = self._home()
+        self.dispatch = SecurityHeaders(self._dispatch)
 
     def _home(self) -> FastAPI:
         links = "".join(
@@ -66,6 +67,9 @@ class Gateway:
         return self.home
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        await self.dispatch(scope, receive, send)
+
+    async def _dispatch(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] == "lifespan":
             await self.home(scope, receive, send)
             return

@@ -6,9 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
-from journal.diary import service
-from journal.diary.schemas import Diary
+from journal.diary import service, summary
+from journal.diary.schemas import Diary, DiaryPeriod, DiaryYears
 from shared.inputs import Day
+from shared.openapi import problems
 from shared.security import CurrentUser
 from shared.web import Pooled
 
@@ -29,3 +30,22 @@ async def read_diary(
     (Mon–Sun, in the school's time zone), at most 31 days."""
     body = await service.read_diary(connection, user, student_id, date_from, date_to)
     return Response(body, media_type="application/json")
+
+
+@router.get("/diary/{student_id}/years", responses=problems(404))
+async def read_diary_years(
+    student_id: uuid.UUID, session: Session, user: CurrentUser
+) -> DiaryYears:
+    """Every school year the student was enrolled in (all are still held), with the
+    periods of their class level, for choosing what to read."""
+    return await summary.student_years(session, user, student_id)
+
+
+@router.get("/diary/{student_id}/periods/{period_id}", responses=problems(404))
+async def read_diary_period(
+    student_id: uuid.UUID, period_id: uuid.UUID, session: Session, user: CurrentUser
+) -> DiaryPeriod:
+    """A period at a glance: marks by subject with the weighted average, absences, the
+    programme's progress against the thematic plan, and the teachers' remarks. A subject
+    teacher sees only their own subjects."""
+    return await summary.period_summary(session, user, student_id, period_id)

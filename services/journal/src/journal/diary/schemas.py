@@ -2,6 +2,8 @@
 
 import datetime as dt
 import uuid
+from decimal import Decimal
+from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
@@ -40,3 +42,68 @@ class Diary(BaseModel):
     date_from: dt.date = Field(alias="from")
     date_to: dt.date = Field(alias="to")
     days: list[DiaryDay] = Field(description="Days that have lessons, in date order.")
+
+
+class DiaryPeriodRef(BaseModel):
+    period_id: uuid.UUID
+    year_id: uuid.UUID
+    kind: str = Field(description="`quarter` or `half`.")
+    number: int
+    starts_on: dt.date
+    ends_on: dt.date
+
+
+class DiaryPeriodMark(BaseModel):
+    mark_id: uuid.UUID
+    lesson_id: uuid.UUID
+    date: dt.date
+    value: int
+    work_type: str
+    work_type_name: str
+    weight: int = Field(description="The work type's current weight (it weighs every mark).")
+
+
+class DiaryProgramme(BaseModel):
+    planned: int = Field(description="Topics of the year's thematic plan.")
+    held: int = Field(description="Plan topics covered by lessons held so far.")
+
+
+class DiarySubject(BaseModel):
+    subject_id: uuid.UUID
+    subject_name: str
+    marks: list[DiaryPeriodMark] = Field(description="Current marks, by date.")
+    average: Decimal | None = Field(
+        description="Σ(mark × weight) / Σ(weight), two places; null without marks."
+    )
+    absences: dict[str, int] = Field(description="Lessons missed by code (Н, Б, П, ОП).")
+    programme: DiaryProgramme
+
+
+class DiaryRemark(BaseModel):
+    remark_id: uuid.UUID
+    kind: Literal["remark", "praise"]
+    text: str
+    date: dt.date
+    author_name: str
+
+
+class DiaryPeriod(BaseModel):
+    student_id: uuid.UUID
+    period: DiaryPeriodRef
+    subjects: list[DiarySubject] = Field(description="By subject name.")
+    remarks: list[DiaryRemark] = Field(description="Newest first.")
+
+
+class DiaryYear(BaseModel):
+    year_id: uuid.UUID
+    name: str
+    starts_on: dt.date
+    ends_on: dt.date
+    class_id: uuid.UUID
+    class_name: str
+    periods: list[DiaryPeriodRef] = Field(description="The periods of the student's class level.")
+
+
+class DiaryYears(BaseModel):
+    student_id: uuid.UUID
+    years: list[DiaryYear] = Field(description="Newest first.")
