@@ -11,7 +11,7 @@ from journal.diary.schemas import Diary, DiaryPeriod, DiaryYears
 from shared.inputs import Day
 from shared.openapi import problems
 from shared.security import CurrentUser
-from shared.web import Pooled
+from shared.web import Pooled, Session
 
 router = APIRouter(tags=["diary"])
 
