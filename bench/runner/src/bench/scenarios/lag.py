@@ -262,9 +262,13 @@ async def _highest_accepted(
     )
     for run in found.runs:
         print(f"bench:   {format_run(run)}", flush=True)
-    if found.best is None:
-        raise RuntimeError("journal accepted no mark rate with p99 < 100 ms")
     await stage.settle()
+    if found.best is None:
+        # Even the first step missed: what journal achieved is all it accepts here.
+        achieved = max(run.achieved_rate for run in found.runs)
+        if achieved <= 0:
+            raise RuntimeError("journal accepted no mark at all")
+        return achieved, "the lag's own search, where no step met p99 < 100 ms (achieved rate)"
     return found.best.target_rate, "a short search of the lag scenario's own"
 
 
