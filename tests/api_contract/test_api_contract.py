@@ -49,6 +49,24 @@ ROLE_BY_OPERATION = {
     ("GET", "/api/journal/assignments"): "teacher",
     ("GET", "/api/journal/work-types"): "teacher",
     ("GET", "/api/journal/diary/{student_id}"): "parent",
+    ("PUT", "/api/journal/assignments/{assignment_id}/periods/{period_id}/finals"): "teacher",
+    (
+        "PUT",
+        "/api/journal/assignments/{assignment_id}/periods/{period_id}/finals/{student_id}",
+    ): "teacher",
+    (
+        "DELETE",
+        "/api/journal/assignments/{assignment_id}/periods/{period_id}/finals/{student_id}",
+    ): "teacher",
+    ("PUT", "/api/journal/assignments/{assignment_id}/years/{year_id}/finals"): "teacher",
+    (
+        "PUT",
+        "/api/journal/assignments/{assignment_id}/years/{year_id}/finals/{student_id}",
+    ): "teacher",
+    (
+        "DELETE",
+        "/api/journal/assignments/{assignment_id}/years/{year_id}/finals/{student_id}",
+    ): "teacher",
     ("GET", "/api/messaging/notifications"): "parent",
     ("POST", "/api/messaging/notifications/{notification_id}/read"): "parent",
 }
@@ -139,6 +157,9 @@ def naming_the_schools_objects(case: schemathesis.Case, ids: dict[str, str]) -> 
                 case.body[field] = ids[name]
         if "student_ids" in case.body:
             case.body["student_ids"] = [ids["student_id"]]
+        for item in case.body.get("items") or []:
+            if isinstance(item, dict) and "student_id" in item:  # a class's final marks
+                item["student_id"] = ids["student_id"]
         if "work_type" in case.body:
             case.body["work_type"] = "answer"
     return case

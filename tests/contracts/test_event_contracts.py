@@ -89,3 +89,16 @@ def test_events_carry_no_childrens_names() -> None:
 def test_contracts_are_pydantic_models_with_unique_routing_keys() -> None:
     assert all(issubclass(e, BaseModel) for e in ALL_EVENTS)
     assert len({e.routing_key for e in ALL_EVENTS}) == len(ALL_EVENTS)
+
+
+def test_closing_and_reopening_a_period_are_facts_about_the_period() -> None:
+    from shared.contracts.journal import PeriodClosed, PeriodReopened
+
+    assert PeriodClosed.routing_key == "journal.period.closed.v1"
+    assert PeriodReopened.routing_key == "journal.period.reopened.v1"
+    for event_type in (PeriodClosed, PeriodReopened):
+        event = sample(event_type)
+        envelope = event.to_cloudevent()
+        # One aggregate for both, so the period's version orders a closing and a reopening.
+        assert envelope.subject == f"period/{event.period_id}"  # type: ignore[attr-defined]
+        assert "reason" not in envelope.data

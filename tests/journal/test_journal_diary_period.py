@@ -199,3 +199,48 @@ async def test_the_years_the_student_was_in_with_their_class_periods(
         f"/diary/{world.student_id}/years", headers=world.auth("outsider")
     )
     assert outsider.status_code == 404
+
+
+async def set_final(world: World, assignment: str, term: str, value: int | str, who: str) -> None:
+    response = await world.client.put(
+        f"/assignments/{world.ids[assignment]}/{term}/finals/{world.student_id}",
+        json={"value": value},
+        headers=world.auth(who),
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_final_marks_in_the_period_view_and_the_years_finals(
+    world: World, quarter: str
+) -> None:
+    await set_final(world, "math_assignment", f"periods/{quarter}", 5, "class_teacher")
+    await set_final(world, "russian_assignment", f"periods/{quarter}", "осв", "teacher")
+    await set_final(world, "math_assignment", f"years/{world.ids['year']}", 4, "class_teacher")
+
+    body = await summary(world, "parent", quarter)
+    assert subject(body, "Математика")["final_mark"] == 5
+    assert subject(body, "Русский язык")["final_mark"] == "осв"
+
+    path = f"/diary/{world.student_id}/years/{world.ids['year']}/finals"
+    response = await world.client.get(path, headers=world.auth("student"))
+    assert response.status_code == 200, response.text
+    finals = {s["subject_name"]: s["finals"] for s in response.json()["subjects"]}
+    assert [(f["kind"], f["number"], f["value"]) for f in finals["Математика"]] == [
+        ("quarter", 2, 5),
+        (None, None, 4),
+    ]
+    assert [f["value"] for f in finals["Русский язык"]] == ["осв"]
+
+    teachers = await world.client.get(path, headers=world.auth("teacher"))
+    assert [s["subject_name"] for s in teachers.json()["subjects"]] == ["Русский язык"]
+    for who in ("outsider",):
+        assert (await world.client.get(path, headers=world.auth(who))).status_code == 404
+    classmate = await world.client.get(
+        f"/diary/{world.classmate_id}/years/{world.ids['year']}/finals",
+        headers=world.auth("parent"),
+    )
+    assert classmate.status_code == 404
+    unknown_year = await world.client.get(
+        f"/diary/{world.student_id}/years/{uuid.uuid4()}/finals", headers=world.auth("parent")
+    )
+    assert unknown_year.status_code == 404

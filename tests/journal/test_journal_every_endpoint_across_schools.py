@@ -50,6 +50,12 @@ async def ids_of(world: World) -> dict[str, str]:
     group = await world.post(
         "class_teacher", f"/classes/{world.class_id}/groups", {"name": "Английский, 1 группа"}
     )
+    attachment = await world.client.post(
+        f"/lessons/{world.math_lesson_id}/homework/attachments",
+        files={"file": ("задание.txt", "Решить № 5".encode(), "text/plain")},
+        headers=world.auth("class_teacher"),
+    )
+    assert attachment.status_code == 201, attachment.text
     return {
         "student_id": str(world.student_id),
         "lesson_id": str(world.math_lesson_id),
@@ -61,6 +67,7 @@ async def ids_of(world: World) -> dict[str, str]:
         "year_id": str(year_id),
         "period_id": period_id,
         "item_id": plan["items"][0]["item_id"],
+        "attachment_id": attachment.json()["attachments"][0]["attachment_id"],
         "code": "answer",
         "grade": "5",
     }

@@ -6,9 +6,12 @@ from journal.attendance.api import router as attendance
 from journal.calendar.api import router as calendar
 from journal.curriculum.api import router as curriculum
 from journal.diary.api import router as diary
+from journal.finals.api import router as finals
 from journal.grading.api import router as grading
+from journal.homework.api import router as homework
 from journal.lessons.api import router as lessons
 from journal.marks.api import router as marks
+from journal.page.api import router as page
 from journal.remarks.api import router as remarks
 from journal.roster.api import router as roster
 from journal.school.api import router as school
@@ -29,6 +32,9 @@ DOMAINS = (
     curriculum,
     lessons,
     attendance,
+    homework,
+    page,
+    finals,
 )
 
 router = APIRouter()

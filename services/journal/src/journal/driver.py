@@ -13,8 +13,10 @@ itself, so a write done in a single statement needs no BEGIN and COMMIT either.
 from typing import Any
 
 import asyncpg
+from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
+from journal.calendar.closing import refusal
 from shared.db import PooledConnection
 
 Db = AsyncSession | PooledConnection
@@ -56,11 +58,35 @@ async def fetchrow(session: Db, sql: str, *args: Any) -> asyncpg.Record | None:
     except Exception as exc:
         if driver.is_closed():  # lost midway (a restart terminates the backend)
             raise await _lost(connection, exc) from exc
+        closed = refusal(exc)  # the closing guard inside the statement refused it
+        if closed is not None:
+            raise closed from None
         raise
     return row
+
+
+async def fetch(session: Db, sql: str, *args: Any) -> list[asyncpg.Record]:
+    """All rows of a prebuilt statement."""
+    connection, driver = await _driver(session)
+    if driver.is_closed():
+        raise await _lost(connection, None)
+    try:
+        rows: list[asyncpg.Record] = await driver.fetch(sql, *args)
+    except Exception as exc:
+        if driver.is_closed():
+            raise await _lost(connection, exc) from exc
+        raise
+    return rows
 
 
 async def fetchval(session: Db, sql: str, *args: Any) -> Any:
     """The first column of the first row of a prebuilt statement (None without a row)."""
     row = await fetchrow(session, sql, *args)
     return None if row is None else row[0]
+
+
+async def begin(session: AsyncSession) -> None:
+    """Begin the session's transaction now, so that the prebuilt statements sent after it
+    (and the row locks they take) share it until the request commits. SQLAlchemy sends
+    BEGIN only with its own first statement; statements sent here do not make it."""
+    await session.execute(text("SELECT 1"))

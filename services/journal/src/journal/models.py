@@ -1,19 +1,21 @@
 """Every table of journal's database, gathered on one metadata (for migrations and tests).
 
 The tables live with their domains (school, calendar, grading, roster, remarks, teaching,
-curriculum, lessons, marks, attendance); importing this module registers them all.
+curriculum, lessons, marks, attendance, finals); importing this module registers them all.
 """
 
 from journal.attendance.models import Attendance, AttendanceChange
 from journal.base import Base
-from journal.calendar.models import AcademicYear, Holiday, Period
+from journal.calendar.models import AcademicYear, Holiday, Period, PeriodClosing
 from journal.curriculum.models import (
     CurriculumHours,
     CurriculumLevel,
     ThematicPlan,
     ThematicPlanItem,
 )
+from journal.finals.models import FinalMark, FinalMarkChange
 from journal.grading.models import GradingSettings
+from journal.homework.models import HomeworkAttachment
 from journal.idempotency import IdempotencyKey
 from journal.lessons.models import Lesson
 from journal.marks.models import Mark, MarkChange
@@ -41,16 +43,20 @@ __all__ = [
     "CurriculumHours",
     "CurriculumLevel",
     "Enrollment",
+    "FinalMark",
+    "FinalMarkChange",
     "GradingSettings",
     "GroupMembership",
     "Guardian",
     "Guardianship",
     "Holiday",
+    "HomeworkAttachment",
     "IdempotencyKey",
     "Lesson",
     "Mark",
     "MarkChange",
     "Period",
+    "PeriodClosing",
     "Remark",
     "RosterChange",
     "School",

@@ -1,10 +1,10 @@
 """Events published by journal. Children's data is kept to ids: no names leave journal."""
 
 import uuid
-from datetime import date
+from datetime import date, datetime
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared.events import Event
 
@@ -316,6 +316,76 @@ class AttendanceCleared(Event):
         return f"{self.lesson_id}:{self.student_id}"
 
 
+class LessonTopicSet(Event):
+    """A lesson's topic or its thematic-plan item was set, changed or cleared (the lesson's
+    state after it). `version` is the lesson's, which topic and homework edits share: a
+    consumer keeps, per subject, whichever version is newest."""
+
+    routing_key: ClassVar[str] = "journal.lesson.topic_set.v1"
+    aggregate: ClassVar[str] = "lesson"
+
+    lesson_id: uuid.UUID
+    lesson_date: date
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    teacher_id: uuid.UUID
+    topic: str | None
+    plan_item_id: uuid.UUID | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.lesson_id)
+
+
+class HomeworkFile(BaseModel):
+    """A file of a homework, as its events list it (the bytes stay in journal)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    attachment_id: uuid.UUID
+    file_name: str
+    content_type: str
+    size: int
+
+
+class HomeworkSet(Event):
+    """A lesson's homework was set or changed: its text, due date and files after the
+    change. `version` is the lesson's (shared with topic edits, so it may skip numbers)."""
+
+    routing_key: ClassVar[str] = "journal.homework.set.v1"
+    aggregate: ClassVar[str] = "homework"
+
+    lesson_id: uuid.UUID
+    lesson_date: date
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    teacher_id: uuid.UUID
+    # None when the homework is only its files.
+    text: str | None
+    due_on: date | None
+    attachments: list[HomeworkFile] = Field(default_factory=list)
+
+    def aggregate_id(self) -> str:
+        return str(self.lesson_id)
+
+
+class HomeworkCleared(Event):
+    """A lesson's homework was cleared (text, due date and files): a tombstone with the
+    lesson's newer version."""
+
+    routing_key: ClassVar[str] = "journal.homework.cleared.v1"
+    aggregate: ClassVar[str] = "homework"
+
+    lesson_id: uuid.UUID
+    lesson_date: date
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    teacher_id: uuid.UUID
+
+    def aggregate_id(self) -> str:
+        return str(self.lesson_id)
+
+
 class YearPeriod(BaseModel):
     """A quarter or a half of an academic year, as carried by `YearCalendarChanged`."""
 
@@ -358,6 +428,47 @@ class YearCalendarChanged(Event):
 
     def aggregate_id(self) -> str:
         return str(self.year_id)
+
+
+class PeriodClosed(Event):
+    """The deputy closed a quarter or a half: from now on journal refuses every change
+    dated inside it (marks, attendance, lessons) for the classes using that kind of
+    period, until it is reopened. `version` is the period's closing version (+ 1 per
+    closing and reopening), so a consumer keeps whichever fact is newest."""
+
+    routing_key: ClassVar[str] = "journal.period.closed.v1"
+    aggregate: ClassVar[str] = "period"
+
+    period_id: uuid.UUID
+    year_id: uuid.UUID
+    kind: PeriodKind
+    number: int
+    starts_on: date
+    ends_on: date
+    closed_by: uuid.UUID
+    closed_at: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.period_id)
+
+
+class PeriodReopened(Event):
+    """The deputy reopened a closed period: changes inside it are accepted again."""
+
+    routing_key: ClassVar[str] = "journal.period.reopened.v1"
+    aggregate: ClassVar[str] = "period"
+
+    period_id: uuid.UUID
+    year_id: uuid.UUID
+    kind: PeriodKind
+    number: int
+    starts_on: date
+    ends_on: date
+    reopened_by: uuid.UUID
+    reopened_at: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.period_id)
 
 
 class WorkTypeChanged(Event):
@@ -459,6 +570,58 @@ class ThematicPlanChanged(Event):
         return str(self.plan_id)
 
 
+SpecialEntry = Literal["н/а", "осв", "зч"]
+"""Entries that are not numbers (DESIGN §7): not attested, exempt, pass (зачтено)."""
+
+
+class FinalMarkSet(Event):
+    """A student's final mark of a subject for a period (quarter or half) or for the year
+    (`period_id` None) was set or changed: its state after the change. One event for both,
+    as for attendance: a consumer only needs the current value, the newest version wins.
+    The reason stays in journal's history."""
+
+    routing_key: ClassVar[str] = "journal.final_mark.set.v1"
+    aggregate: ClassVar[str] = "final_mark"
+
+    final_mark_id: uuid.UUID
+    student_id: uuid.UUID
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    assignment_id: uuid.UUID
+    teacher_id: uuid.UUID
+    year_id: uuid.UUID
+    period_id: uuid.UUID | None = None
+    value: int | SpecialEntry
+    # None when there was no final mark before (a first one, or one after a removal).
+    old_value: int | SpecialEntry | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.final_mark_id)
+
+
+class FinalMarkRemoved(Event):
+    """A final mark was removed: a tombstone with its last value and a newer version, so an
+    older `FinalMarkSet` arriving after it changes nothing."""
+
+    routing_key: ClassVar[str] = "journal.final_mark.removed.v1"
+    aggregate: ClassVar[str] = "final_mark"
+
+    final_mark_id: uuid.UUID
+    student_id: uuid.UUID
+    class_id: uuid.UUID
+    subject_id: uuid.UUID
+    subject_name: str
+    assignment_id: uuid.UUID
+    teacher_id: uuid.UUID
+    year_id: uuid.UUID
+    period_id: uuid.UUID | None = None
+    old_value: int | SpecialEntry
+
+    def aggregate_id(self) -> str:
+        return str(self.final_mark_id)
+
+
 EVENTS: tuple[type[Event], ...] = (
     ClassOpened,
     StudentEnrolled,
@@ -478,8 +641,15 @@ EVENTS: tuple[type[Event], ...] = (
     AttendanceMarked,
     AttendanceCleared,
     YearCalendarChanged,
+    PeriodClosed,
+    PeriodReopened,
     WorkTypeChanged,
     GradingSettingsChanged,
     CurriculumChanged,
     ThematicPlanChanged,
+    FinalMarkSet,
+    FinalMarkRemoved,
+    LessonTopicSet,
+    HomeworkSet,
+    HomeworkCleared,
 )

@@ -18,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from journal import driver
 from journal.access import require_role
 from journal.attendance.schemas import AttendanceHistory, AttendanceHistoryEntry
+from journal.calendar.closing import half_grades
 from journal.corrections import (
     CORRECTORS,
     HISTORY_READERS,
@@ -62,14 +63,20 @@ WHERE lessons.id = $1::uuid AND lessons.school_id = $2::uuid
 """
 
 # $1 lesson, $2 student, $3 school, $4 code (NULL clears), $5 the version it was based
-# on, $6 who, $7 when, $8 history row, $9 old code, $10 reason, $11-$13 the event. A
-# first mark inserts the cell at version 1; a change updates it only at version $5. No
-# row when the cell moved on meanwhile: nothing is written.
+# on, $6 who, $7 when, $8 history row, $9 old code, $10 reason, $11-$13 the event, $14
+# the closing guard's levels with halves (the lesson's day must be open, else the whole
+# statement is refused). A first mark inserts the cell at version 1; a change updates it
+# only at version $5. No row when the cell moved on meanwhile: nothing is written.
 WRITE_SQL = """
-WITH cell AS (
+WITH guard AS (
+    SELECT journal_require_open(school_id, class_id, date, $14::smallint[]) AS open
+    FROM lessons WHERE id = $1::uuid
+),
+cell AS (
     INSERT INTO attendance AS cell (lesson_id, student_id, school_id, code, version,
                                    marked_by, marked_at)
-    VALUES ($1::uuid, $2::uuid, $3::uuid, $4::varchar, 1, $6::uuid, $7::timestamptz)
+    SELECT $1::uuid, $2::uuid, $3::uuid, $4::varchar, 1, $6::uuid, $7::timestamptz
+    FROM guard
     ON CONFLICT (lesson_id, student_id) DO UPDATE
         SET code = excluded.code, version = cell.version + 1,
             marked_by = excluded.marked_by, marked_at = excluded.marked_at
@@ -127,13 +134,90 @@ async def cell(
     if row is None:
         raise NotFound("lesson")
     require_may_correct(user, row["teacher_id"], row["locked"])
-    if not row["enrolled"]:
+    on = _cell(lesson_id, student_id, row)
+    require_enrolled(on)
+    return on
+
+
+def require_enrolled(on: Cell) -> None:
+    """422 unless the student is enrolled in the lesson's class on its date."""
+    if not on.enrolled:
         raise Problem(
             422,
             "student-not-in-class",
             "Student not in class",
             "The student is not enrolled in this lesson's class on the lesson's date.",
         )
+
+
+# The batch form of CELL_SQL for the journal page's save: $1 lessons and $2 students
+# (pairs), $3 the caller's school, $4 the default lock period. Only cells of the school's
+# lessons come back; a cell never marked comes back at version 0.
+CELLS_SQL = """
+SELECT wanted.lesson_id, wanted.student_id,
+       lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subject_name,
+       assignments.teacher_id,
+       ((now() AT TIME ZONE schools.timezone)::date - lessons.date)
+           > coalesce(grading_settings.lock_after_days, $4::int) AS locked,
+       EXISTS (
+           SELECT 1 FROM enrollments
+           WHERE enrollments.student_id = wanted.student_id
+             AND enrollments.class_id = lessons.class_id
+             AND enrollments.school_id = $3::uuid
+             AND enrollments.starts_on <= lessons.date
+             AND (enrollments.ends_on IS NULL OR enrollments.ends_on >= lessons.date)
+       ) AS enrolled,
+       attendance.code, coalesce(attendance.version, 0) AS version
+FROM unnest($1::uuid[], $2::uuid[]) AS wanted(lesson_id, student_id)
+JOIN lessons ON lessons.id = wanted.lesson_id
+JOIN assignments ON assignments.id = lessons.assignment_id
+JOIN subjects ON subjects.id = lessons.subject_id
+JOIN schools ON schools.id = lessons.school_id
+LEFT OUTER JOIN grading_settings ON grading_settings.school_id = lessons.school_id
+LEFT OUTER JOIN attendance
+    ON attendance.lesson_id = wanted.lesson_id AND attendance.student_id = wanted.student_id
+WHERE lessons.school_id = $3::uuid
+"""
+
+# Locks the cells that exist (in key order, so that concurrent saves cannot deadlock):
+# FOR UPDATE cannot reach the outer-joined side of CELLS_SQL.
+LOCK_CELLS_SQL = """
+SELECT 1 FROM attendance
+WHERE (lesson_id, student_id) IN (SELECT * FROM unnest($1::uuid[], $2::uuid[]))
+ORDER BY lesson_id, student_id
+FOR UPDATE
+"""
+
+
+@dataclass(frozen=True)
+class Writable:
+    """A cell of a batch as it is now, and whether its lesson is past the lock period."""
+
+    cell: Cell
+    locked: bool
+
+
+async def cells_many(
+    session: AsyncSession, user: User, wanted: list[tuple[uuid.UUID, uuid.UUID]]
+) -> dict[tuple[uuid.UUID, uuid.UUID], Writable]:
+    """The cells `wanted` ((lesson, student) pairs) of the school's lessons, the existing
+    ones locked until the transaction ends (which the session must have begun); each
+    still to be authorized (`require_may_correct`) and checked (`require_enrolled`)."""
+    lessons = [lesson for lesson, _ in wanted]
+    students = [student for _, student in wanted]
+    await driver.fetch(session, LOCK_CELLS_SQL, lessons, students)
+    rows = await driver.fetch(
+        session, CELLS_SQL, lessons, students, user.school_id, DEFAULT_SETTINGS.lock_after_days
+    )
+    found: dict[tuple[uuid.UUID, uuid.UUID], Writable] = {}
+    for row in rows:
+        lesson_id = uuid.UUID(bytes=row["lesson_id"].bytes)
+        student_id = uuid.UUID(bytes=row["student_id"].bytes)
+        found[(lesson_id, student_id)] = Writable(_cell(lesson_id, student_id, row), row["locked"])
+    return found
+
+
+def _cell(lesson_id: uuid.UUID, student_id: uuid.UUID, row: Any) -> Cell:
     return Cell(
         lesson_id=lesson_id,
         student_id=student_id,
@@ -175,6 +259,7 @@ async def _write(
         staged_event.id,
         staged_event.routing_key,
         staged_event.envelope,
+        half_grades(),
     )
     if written is None:  # changed by someone else between the read and the write
         again = await cell(session, user, on.lesson_id, on.student_id)
@@ -207,16 +292,9 @@ def _event_fields(user: User, on: Cell, now: datetime) -> dict[str, Any]:
     }
 
 
-async def set_attendance(
-    session: AsyncSession,
-    user: User,
-    on: Cell,
-    code: AttendanceCode,
-    reason: str | None,
-    version: int | None,
-) -> bytes:
-    """Mark the student Н, Б, П or ОП on the lesson, or change the code (authorized by
-    `cell`). A change needs a reason; a first mark may have one."""
+def check_setting(on: Cell, code: AttendanceCode, reason: str | None, version: int | None) -> int:
+    """The version a setting is based on, once it is known to apply: 409 when stale, 422
+    when it changes nothing or changes a code without a reason."""
     based = 0 if version is None else version
     if on.version != based:
         raise stale("attendance", on.current())
@@ -228,6 +306,29 @@ async def set_attendance(
         raise Problem(
             422, "reason-required", "Reason required", "Changing attendance needs a reason."
         )
+    return based
+
+
+def check_clearing(on: Cell, version: int | None) -> int:
+    """The version a clearing is based on: 428 without one, 409 when stale or empty."""
+    if version is None:
+        raise version_required()
+    if on.version != version or on.code is None:
+        raise stale("attendance", on.current())
+    return version
+
+
+async def set_attendance(
+    session: AsyncSession,
+    user: User,
+    on: Cell,
+    code: AttendanceCode,
+    reason: str | None,
+    version: int | None,
+) -> bytes:
+    """Mark the student Н, Б, П or ОП on the lesson, or change the code (authorized by
+    `cell`). A change needs a reason; a first mark may have one."""
+    based = check_setting(on, code, reason, version)
     now = datetime.now(UTC)
     event = AttendanceMarked(code=code, old_code=on.code, **_event_fields(user, on, now))
     return await _write(session, user, on, code, reason or MARKED, based, event, now)
@@ -237,10 +338,7 @@ async def clear_attendance(
     session: AsyncSession, user: User, on: Cell, reason: str, version: int | None
 ) -> bytes:
     """Clear the student's code on the lesson: present after all (authorized by `cell`)."""
-    if version is None:
-        raise version_required()
-    if on.version != version or on.code is None:
-        raise stale("attendance", on.current())
+    version = check_clearing(on, version)
     now = datetime.now(UTC)
     event = AttendanceCleared(old_code=on.code, **_event_fields(user, on, now))
     return await _write(session, user, on, None, reason, version, event, now)

@@ -5,7 +5,18 @@ import uuid
 from fastapi import APIRouter, status
 
 from journal.calendar import service
-from journal.calendar.schemas import HolidayOut, PeriodOut, YearIn, YearList, YearOut
+from journal.calendar.closing import period_label
+from journal.calendar.schemas import (
+    HolidayOut,
+    PeriodClosingIn,
+    PeriodClosingOut,
+    PeriodHistory,
+    PeriodOut,
+    PeriodStateOut,
+    YearIn,
+    YearList,
+    YearOut,
+)
 from shared.openapi import problems
 from shared.security import CurrentUser
 from shared.web import Session
@@ -28,6 +39,9 @@ def year_out(view: service.YearView) -> YearOut:
                 number=p.number,
                 starts_on=p.starts_on,
                 ends_on=p.ends_on,
+                closed_at=p.closed_at,
+                closed_by=p.closed_by,
+                version=p.version,
             )
             for p in view.periods
         ],
@@ -67,3 +81,66 @@ async def change_year(
 ) -> YearOut:
     """Replace a year's dates, periods and holidays (deputy or director)."""
     return year_out(await service.change_year(session, user, year_id, data))
+
+
+def period_state_out(state: service.PeriodState) -> PeriodStateOut:
+    period = state.period
+    return PeriodStateOut(
+        period_id=period.id,
+        year_id=period.year_id,
+        kind=period.kind,
+        number=period.number,
+        name=period_label(period.kind, period.number),
+        starts_on=period.starts_on,
+        ends_on=period.ends_on,
+        closed_at=period.closed_at,
+        closed_by=period.closed_by,
+        version=period.version,
+    )
+
+
+@router.post("/periods/{period_id}/close", responses=problems(404, 409))
+async def close_period(
+    period_id: uuid.UUID,
+    session: Session,
+    user: CurrentUser,
+    data: PeriodClosingIn | None = None,
+) -> PeriodStateOut:
+    """Close a quarter or a half (the deputy): every change dated inside it is refused
+    (409 `period-closed`) until it is reopened. Closing a closed period changes nothing."""
+    state = await service.close_period(session, user, period_id, data or PeriodClosingIn())
+    return period_state_out(state)
+
+
+@router.post("/periods/{period_id}/reopen", responses=problems(404, 409))
+async def reopen_period(
+    period_id: uuid.UUID,
+    session: Session,
+    user: CurrentUser,
+    data: PeriodClosingIn | None = None,
+) -> PeriodStateOut:
+    """Reopen a closed period (the deputy); refused while its year is closed (409
+    `year-closed`). Reopening an open period changes nothing."""
+    state = await service.reopen_period(session, user, period_id, data or PeriodClosingIn())
+    return period_state_out(state)
+
+
+@router.get("/periods/{period_id}/history", responses=problems(404))
+async def period_history(
+    period_id: uuid.UUID, session: Session, user: CurrentUser
+) -> PeriodHistory:
+    """Every closing and reopening of a period with who, when and why (deputy, director)."""
+    period, changes = await service.period_history(session, user, period_id)
+    return PeriodHistory(
+        period_id=period.id,
+        changes=[
+            PeriodClosingOut(
+                version=c.version,
+                action=c.action,
+                changed_by=c.changed_by,
+                changed_at=c.changed_at,
+                reason=c.reason,
+            )
+            for c in changes
+        ],
+    )

@@ -2,13 +2,13 @@
 
 import datetime as dt
 import uuid
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, StringConstraints
 
 from journal.schemas import RequestModel, Title
 from shared.contracts.journal import PeriodKind
-from shared.inputs import Day
+from shared.inputs import Day, Text
 
 PeriodNumber = Annotated[int, Field(ge=1, le=4)]
 
@@ -43,6 +43,55 @@ class PeriodOut(BaseModel):
     number: int
     starts_on: dt.date
     ends_on: dt.date
+    closed_at: dt.datetime | None = Field(description="Set while the period is closed.")
+    closed_by: uuid.UUID | None
+    version: int = Field(description="The period's closing version (+ 1 per close/reopen).")
+
+
+ClosingReason = Annotated[
+    Text, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
+]
+ClosingVersion = Annotated[int, Field(strict=True, ge=1, le=2**31 - 1)]
+
+
+class PeriodClosingIn(RequestModel):
+    """A closing or a reopening; both fields optional (an empty body or none at all)."""
+
+    version: ClosingVersion | None = Field(
+        default=None,
+        description="The period's version the change is based on; a stale one is 409.",
+    )
+    reason: ClosingReason | None = Field(
+        default=None, description="Why (kept in the period's history, never published)."
+    )
+
+
+class PeriodStateOut(BaseModel):
+    """A period with its year and closing state, as closing and reopening answer."""
+
+    period_id: uuid.UUID
+    year_id: uuid.UUID
+    kind: PeriodKind
+    number: int
+    name: str = Field(description="«2 четверть», «1 полугодие».")
+    starts_on: dt.date
+    ends_on: dt.date
+    closed_at: dt.datetime | None
+    closed_by: uuid.UUID | None
+    version: int
+
+
+class PeriodClosingOut(BaseModel):
+    version: int
+    action: Literal["closed", "reopened"]
+    changed_by: uuid.UUID
+    changed_at: dt.datetime
+    reason: str | None
+
+
+class PeriodHistory(BaseModel):
+    period_id: uuid.UUID
+    changes: list[PeriodClosingOut]
 
 
 class HolidayOut(BaseModel):

@@ -1,5 +1,6 @@
-"""Use cases of the school calendar: opening and changing years, reading them, and the
-lookups later features use (`period_for`, `holiday_on`)."""
+"""Use cases of the school calendar: opening and changing years, reading them, closing
+and reopening periods, and the lookups later features use (`period_for`, `holiday_on`).
+The guard dated writes call lives in `journal.calendar.closing`."""
 
 import uuid
 from dataclasses import dataclass
@@ -10,17 +11,29 @@ from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.access import ADMINISTRATION, CALENDAR_READERS, require_role
-from journal.calendar import rules
-from journal.calendar.models import AcademicYear, Holiday, Period
-from journal.calendar.schemas import YearIn
+from journal.calendar import closing, rules
+from journal.calendar.models import AcademicYear, Holiday, Period, PeriodClosing
+from journal.calendar.schemas import PeriodClosingIn, YearIn
+from journal.corrections import stale
+from journal.finals.models import FinalMark
 from journal.grading.service import settings_of
 from journal.school.models import School
-from shared.contracts.journal import PeriodKind, YearCalendarChanged, YearHoliday, YearPeriod
-from shared.errors import NotFound, Problem
+from shared.contracts.journal import (
+    PeriodClosed,
+    PeriodKind,
+    PeriodReopened,
+    YearCalendarChanged,
+    YearHoliday,
+    YearPeriod,
+)
+from shared.errors import Conflict, NotFound, Problem
 from shared.outbox import add_event
 from shared.security import User
 
 KIND_ORDER: dict[str, int] = {"quarter": 0, "half": 1}
+# DESIGN §2: the deputy closes and unlocks periods; the director reads.
+CLOSERS = ("deputy",)
+CLOSING_READERS = ADMINISTRATION
 
 
 @dataclass(frozen=True)
@@ -207,6 +220,22 @@ async def _year_in_school(
     return year
 
 
+async def _refuse_dropping_graded(session: AsyncSession, periods: list[Period]) -> None:
+    """409 when a period the new calendar leaves out holds final marks (removed ones too:
+    their history refers to the period)."""
+    if not periods:
+        return
+    graded = await session.scalar(
+        select(FinalMark.period_id).where(FinalMark.period_id.in_([p.id for p in periods])).limit(1)
+    )
+    if graded is not None:
+        [period] = [p for p in periods if p.id == graded]
+        raise Conflict(
+            "period-has-final-marks",
+            f"The {period.kind} {period.number} holds final marks; it stays in the calendar.",
+        )
+
+
 async def change_year(
     session: AsyncSession, user: User, year_id: uuid.UUID, data: YearIn
 ) -> YearView:
@@ -221,6 +250,7 @@ async def change_year(
     current = await _view(session, year)
     if _canonical(_snapshot(current)) == _canonical(calendar):
         return current
+    _refuse_closed_changes(year, current, calendar)
 
     year.starts_on, year.ends_on = calendar.starts_on, calendar.ends_on
     year.name = rules.year_name(calendar.starts_on, calendar.ends_on)
@@ -228,9 +258,10 @@ async def change_year(
     year.updated_at = datetime.now(UTC)
     existing = {(p.kind, p.number): p for p in current.periods}
     wanted = {(p.kind, p.number): p for p in calendar.periods}
-    for key, period in existing.items():
-        if key not in wanted:
-            await session.delete(period)
+    dropped = [period for key, period in existing.items() if key not in wanted]
+    await _refuse_dropping_graded(session, dropped)
+    for period in dropped:
+        await session.delete(period)
     for key, dates in wanted.items():
         if key in existing:
             existing[key].starts_on, existing[key].ends_on = dates.starts_on, dates.ends_on
@@ -252,6 +283,42 @@ async def change_year(
     view = await _view(session, year)
     await _publish(session, view)
     return view
+
+
+def _refuse_closed_changes(year: AcademicYear, current: YearView, calendar: rules.Calendar) -> None:
+    """409 `period-closed` for a calendar change that would move or remove a closed period
+    (or change a closed year): what was closed stays as it was closed."""
+    if year.closed_at is not None:
+        raise Problem(
+            409,
+            "period-closed",
+            "Учебный год закрыт",
+            f"Учебный год {year.name} закрыт: его календарь не меняется.",
+            year_id=str(year.id),
+        )
+    wanted: dict[tuple[str, int], rules.PeriodDates] = {
+        (p.kind, p.number): p for p in calendar.periods
+    }
+    for period in current.periods:
+        if period.closed_at is None:
+            continue
+        dates = wanted.get((period.kind, period.number))
+        label = closing.period_label(period.kind, period.number)
+        if dates is None:
+            detail = f"Период «{label}» закрыт: его нельзя убрать из календаря."
+        elif (dates.starts_on, dates.ends_on) != (period.starts_on, period.ends_on):
+            detail = f"Период «{label}» закрыт: его даты не меняются."
+        else:
+            continue
+        raise Problem(
+            409,
+            "period-closed",
+            "Период закрыт",
+            detail + " Сначала откройте его.",
+            period_id=str(period.id),
+            kind=period.kind,
+            number=period.number,
+        )
 
 
 async def list_years(session: AsyncSession, user: User) -> list[YearView]:
@@ -316,3 +383,160 @@ async def holiday_on(session: AsyncSession, school_id: uuid.UUID, day: date) -> 
         .where(Holiday.school_id == school_id, Holiday.starts_on <= day, Holiday.ends_on >= day)
         .limit(1)
     )
+
+
+# --- closing periods ----------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PeriodState:
+    period: Period
+    year: AcademicYear
+
+
+def _period_current(period: Period) -> dict[str, object]:
+    """The period's closing state as a 409 `stale-version` shows it (JSON-ready)."""
+    return {
+        "period_id": str(period.id),
+        "closed": period.closed_at is not None,
+        "version": period.version,
+    }
+
+
+async def _period_in_school(
+    session: AsyncSession, school_id: uuid.UUID, period_id: uuid.UUID
+) -> PeriodState:
+    found = (
+        await session.execute(
+            select(Period, AcademicYear)
+            .join(AcademicYear, AcademicYear.id == Period.year_id)
+            .where(Period.id == period_id, Period.school_id == school_id)
+            .with_for_update(of=Period)
+        )
+    ).first()
+    if found is None:
+        raise NotFound("period")
+    return PeriodState(found[0], found[1])
+
+
+def _require_version(period: Period, version: int | None) -> None:
+    if version is not None and version != period.version:
+        raise stale("period", _period_current(period))
+
+
+def _record(
+    period: Period, user: User, action: str, now: datetime, reason: str | None
+) -> PeriodClosing:
+    return PeriodClosing(
+        id=uuid.uuid4(),
+        school_id=period.school_id,
+        period_id=period.id,
+        version=period.version,
+        action=action,
+        changed_by=user.account_id,
+        changed_at=now,
+        reason=reason,
+    )
+
+
+async def close_period(
+    session: AsyncSession, user: User, period_id: uuid.UUID, data: PeriodClosingIn
+) -> PeriodState:
+    """Close a period (the deputy): from the commit on, every dated change inside it is
+    refused (journal.calendar.closing). Closing a closed period changes nothing. Final
+    marks are not required: the quarter-end check reports what is missing."""
+    require_role(user, *CLOSERS)
+    # First the writes: in-flight ones commit before the period closes, new ones wait and
+    # then see it closed. Then the school's calendar lock, as PUT /years takes it, so a
+    # calendar edit never moves a period while it closes.
+    await closing.hold_writes(session, user.school_id)
+    await _locked_school(session, user.school_id)
+    state = await _period_in_school(session, user.school_id, period_id)
+    period = state.period
+    _require_version(period, data.version)
+    if period.closed_at is not None:
+        return state
+    now = datetime.now(UTC)
+    period.closed_at, period.closed_by = now, user.account_id
+    period.version += 1
+    session.add(_record(period, user, "closed", now, data.reason))
+    await session.flush()
+    await add_event(
+        session,
+        PeriodClosed(
+            school_id=period.school_id,
+            version=period.version,
+            occurred_at=now,
+            period_id=period.id,
+            year_id=period.year_id,
+            kind=period.kind,
+            number=period.number,
+            starts_on=period.starts_on,
+            ends_on=period.ends_on,
+            closed_by=user.account_id,
+            closed_at=now,
+        ),
+    )
+    return state
+
+
+async def reopen_period(
+    session: AsyncSession, user: User, period_id: uuid.UUID, data: PeriodClosingIn
+) -> PeriodState:
+    """Reopen a closed period (the deputy); refused (409 `year-closed`) while its year is
+    closed. Reopening an open period changes nothing."""
+    require_role(user, *CLOSERS)
+    await _locked_school(session, user.school_id)
+    state = await _period_in_school(session, user.school_id, period_id)
+    period, year = state.period, state.year
+    _require_version(period, data.version)
+    if year.closed_at is not None:
+        raise Problem(
+            409,
+            "year-closed",
+            "Учебный год закрыт",
+            f"Учебный год {year.name} закрыт: его периоды не открываются.",
+            year_id=str(year.id),
+        )
+    if period.closed_at is None:
+        return state
+    now = datetime.now(UTC)
+    period.closed_at, period.closed_by = None, None
+    period.version += 1
+    session.add(_record(period, user, "reopened", now, data.reason))
+    await session.flush()
+    await add_event(
+        session,
+        PeriodReopened(
+            school_id=period.school_id,
+            version=period.version,
+            occurred_at=now,
+            period_id=period.id,
+            year_id=period.year_id,
+            kind=period.kind,
+            number=period.number,
+            starts_on=period.starts_on,
+            ends_on=period.ends_on,
+            reopened_by=user.account_id,
+            reopened_at=now,
+        ),
+    )
+    return state
+
+
+async def period_history(
+    session: AsyncSession, user: User, period_id: uuid.UUID
+) -> tuple[Period, list[PeriodClosing]]:
+    """Every closing and reopening of a period, oldest first (deputy, director)."""
+    require_role(user, *CLOSING_READERS)
+    period = await session.scalar(
+        select(Period).where(Period.id == period_id, Period.school_id == user.school_id)
+    )
+    if period is None:
+        raise NotFound("period")
+    changes = await session.scalars(
+        select(PeriodClosing)
+        .where(PeriodClosing.period_id == period_id)
+        .order_by(PeriodClosing.version)
+    )
+    return period, list(changes)

@@ -7,7 +7,7 @@ from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
 from journal.diary import service, summary
-from journal.diary.schemas import Diary, DiaryPeriod, DiaryYears
+from journal.diary.schemas import Diary, DiaryFinals, DiaryPeriod, DiaryYears
 from shared.inputs import Day
 from shared.openapi import problems
 from shared.security import CurrentUser
@@ -49,3 +49,11 @@ async def read_diary_period(
     programme's progress against the thematic plan, and the teachers' remarks. A subject
     teacher sees only their own subjects."""
     return await summary.period_summary(session, user, student_id, period_id)
+
+
+@router.get("/diary/{student_id}/years/{year_id}/finals", responses=problems(404))
+async def read_diary_finals(
+    student_id: uuid.UUID, year_id: uuid.UUID, session: Session, user: CurrentUser
+) -> DiaryFinals:
+    """The student's final marks of a year: each period's and the year's, by subject."""
+    return await summary.year_finals(session, user, student_id, year_id)

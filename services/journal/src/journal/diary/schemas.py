@@ -77,6 +77,9 @@ class DiarySubject(BaseModel):
     )
     absences: dict[str, int] = Field(description="Lessons missed by code (Н, Б, П, ОП).")
     programme: DiaryProgramme
+    final_mark: int | str | None = Field(
+        description="The period's final mark (1-5, н/а, осв, зч); null until it is set."
+    )
 
 
 class DiaryRemark(BaseModel):
@@ -107,3 +110,22 @@ class DiaryYear(BaseModel):
 class DiaryYears(BaseModel):
     student_id: uuid.UUID
     years: list[DiaryYear] = Field(description="Newest first.")
+
+
+class DiaryFinal(BaseModel):
+    period_id: uuid.UUID | None = Field(description="Null: the year's final mark.")
+    kind: str | None = Field(description="`quarter` or `half`; null for the year's.")
+    number: int | None
+    value: int | str = Field(description="1-5, н/а, осв or зч.")
+
+
+class DiaryFinalsSubject(BaseModel):
+    subject_id: uuid.UUID
+    subject_name: str
+    finals: list[DiaryFinal] = Field(description="The periods in order, then the year's.")
+
+
+class DiaryFinals(BaseModel):
+    student_id: uuid.UUID
+    year_id: uuid.UUID
+    subjects: list[DiaryFinalsSubject] = Field(description="Subjects with a final mark set.")

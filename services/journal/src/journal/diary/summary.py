@@ -27,6 +27,7 @@ from journal.calendar.rules import period_kind_for
 from journal.calendar.service import school_today
 from journal.curriculum.models import ThematicPlan, ThematicPlanItem
 from journal.diary import schemas
+from journal.finals.service import finals_of_student
 from journal.grading.rules import weighted_average
 from journal.grading.service import settings_of
 from journal.lessons.models import Lesson
@@ -178,6 +179,11 @@ async def period_summary(
         if code is not None:
             absences[subject_id][code] = missed
     progress = await _programme(session, user.school_id, period, assigned, last)
+    finals = {
+        final.subject_id: final.value
+        for final in await finals_of_student(session, student_id, period.year_id)
+        if final.period_id == period.id
+    }
     remarks = await student_remarks(session, user, student_id, first, last)
     return schemas.DiaryPeriod(
         student_id=student_id,
@@ -197,6 +203,7 @@ async def period_summary(
                 average=weighted_average((m.value, m.weight) for m in marks[subject_id]),
                 absences=absences[subject_id],
                 programme=progress.get(subject_id, schemas.DiaryProgramme(planned=0, held=0)),
+                final_mark=finals.get(subject_id),
             )
             for subject_id, name in subjects.items()
         ],
@@ -254,6 +261,54 @@ async def _programme(
         subject: schemas.DiaryProgramme(planned=count, held=held.get(subject, 0))
         for subject, count in planned.items()
     }
+
+
+async def year_finals(
+    session: AsyncSession, user: User, student_id: uuid.UUID, year_id: uuid.UUID
+) -> schemas.DiaryFinals:
+    """The student's final marks of a year by subject: the periods' and the year's. A
+    subject teacher sees only the subjects they teach the student."""
+    year = await session.scalar(
+        select(AcademicYear).where(
+            AcademicYear.id == year_id, AcademicYear.school_id == user.school_id
+        )
+    )
+    if year is None:
+        raise NotFound("year")
+    reader = await _reader(session, user, student_id, year.starts_on, year.ends_on)
+    visible: set[uuid.UUID] | None = None
+    if reader.teacher_id is not None:
+        classes = select(Enrollment.class_id).where(
+            Enrollment.student_id == student_id, *_overlapping(year.starts_on, year.ends_on)
+        )
+        visible = set(
+            await session.scalars(
+                select(Assignment.subject_id).where(
+                    Assignment.class_id.in_(classes), Assignment.teacher_id == reader.teacher_id
+                )
+            )
+        )
+    subjects: dict[uuid.UUID, schemas.DiaryFinalsSubject] = {}
+    for final in await finals_of_student(session, student_id, year_id):
+        if visible is not None and final.subject_id not in visible:
+            continue
+        subject = subjects.setdefault(
+            final.subject_id,
+            schemas.DiaryFinalsSubject(
+                subject_id=final.subject_id, subject_name=final.subject_name, finals=[]
+            ),
+        )
+        subject.finals.append(
+            schemas.DiaryFinal(
+                period_id=final.period_id,
+                kind=final.period_kind,
+                number=final.period_number,
+                value=final.value,
+            )
+        )
+    return schemas.DiaryFinals(
+        student_id=student_id, year_id=year_id, subjects=list(subjects.values())
+    )
 
 
 async def student_years(

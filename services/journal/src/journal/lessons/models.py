@@ -36,6 +36,8 @@ class Lesson(Base):
     lesson_number: Mapped[int | None] = mapped_column(SmallInteger)
     topic: Mapped[str | None] = mapped_column(Text)
     homework: Mapped[str | None] = mapped_column(Text)
+    # When the homework is due: by default the assignment's next lesson (journal.homework).
+    homework_due_on: Mapped[dt.date | None] = mapped_column(Date)
     # The thematic-plan item the lesson's topic follows (set by the lessons' own API later);
     # a removed item leaves the lesson with its topic text and no link.
     plan_item_id: Mapped[uuid.UUID | None] = mapped_column(

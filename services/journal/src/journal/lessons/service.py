@@ -1,10 +1,11 @@
-"""Use cases of lessons."""
+"""Use cases of lessons: recording one (edits of its topic: journal.lessons.editing)."""
 
 import uuid
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.access import TEACHING, require_role
+from journal.calendar.closing import require_open
 from journal.lessons.models import Lesson
 from journal.lessons.schemas import LessonCreate
 from journal.teaching.models import Assignment
@@ -30,6 +31,7 @@ async def create_lesson(
     if assignment is None or assignment.school_id != user.school_id:
         raise NotFound("assignment")
     require_own_teaching(user, assignment.teacher_id)
+    await require_open(session, user.school_id, assignment.class_id, data.date)
     lesson = Lesson(
         id=uuid.uuid4(),
         school_id=user.school_id,

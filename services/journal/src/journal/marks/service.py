@@ -20,6 +20,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal import driver
 from journal.access import TEACHING, require_role
+from journal.calendar.closing import half_grades
 from journal.corrections import (
     CORRECTORS,
     HISTORY_READERS,
@@ -40,7 +41,7 @@ from journal.marks.schemas import (
 )
 from shared.contracts.journal import MarkChanged, MarkPosted, MarkRemoved
 from shared.errors import NotFound, Problem
-from shared.outbox import staged
+from shared.outbox import StagedEvent, staged
 from shared.security import User
 
 POSTED = "posted"  # the history reason of a mark's first version
@@ -66,13 +67,20 @@ LEFT OUTER JOIN work_types ON work_types.school_id = $2::uuid AND work_types.cod
 WHERE lessons.id = $1::uuid AND lessons.school_id = $2::uuid
 """
 
-# The mark, its first history row and its event (an outbox row) in one statement.
+# The mark, its first history row and its event (an outbox row) in one statement, if the
+# lesson's day is open (journal.calendar.closing: the guard's error refuses the whole
+# statement; $14 the class levels with halves by default). No row when the lesson is gone.
 POST_SQL = """
-WITH mark AS (
+WITH guard AS (
+    SELECT journal_require_open(school_id, class_id, date, $14::smallint[]) AS open
+    FROM lessons WHERE id = $3::uuid
+),
+mark AS (
     INSERT INTO marks (id, school_id, lesson_id, student_id, work_type_id, value,
                        posted_by, posted_at, version)
-    VALUES ($1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::smallint,
-            $7::uuid, $8::timestamptz, 1)
+    SELECT $1::uuid, $2::uuid, $3::uuid, $4::uuid, $5::uuid, $6::smallint,
+           $7::uuid, $8::timestamptz, 1
+    FROM guard
     RETURNING id, school_id, version, value, work_type_id, posted_by, posted_at
 ),
 history AS (
@@ -82,8 +90,12 @@ history AS (
     SELECT $9::uuid, school_id, id, version, posted_by, posted_at,
            NULL, value, NULL, work_type_id, $10::text
     FROM mark
+),
+event AS (
+    INSERT INTO outbox (id, routing_key, envelope)
+    SELECT $11::uuid, $12::text, $13::jsonb FROM mark
 )
-INSERT INTO outbox (id, routing_key, envelope) VALUES ($11::uuid, $12::text, $13::jsonb)
+SELECT id FROM mark
 """
 
 
@@ -133,9 +145,8 @@ async def marking(
     )
 
 
-async def post_mark(session: driver.Db, user: User, on: Marking, value: int) -> bytes:
-    """Give the student a mark on the lesson (authorized by `marking`); the answer's
-    body as JSON bytes (`MarkOut`)."""
+def check_posting(on: Marking) -> None:
+    """Refuse (422) a mark for a student not in the class or of an unknown work type."""
     if not on.enrolled:
         raise Problem(
             422,
@@ -151,8 +162,13 @@ async def post_mark(session: driver.Db, user: User, on: Marking, value: int) -> 
             "The school has no work type with this code.",
             work_type=on.work_type,
         )
-    now = datetime.now(UTC)
-    mark_id = uuid.uuid4()
+
+
+def _posted(
+    user: User, on: Marking, value: int, mark_id: uuid.UUID, now: datetime
+) -> tuple[StagedEvent, bytes]:
+    """A new mark's event and answer (`MarkOut`, in its key order; UTC as "Z", as
+    pydantic writes it)."""
     event = staged(
         MarkPosted(
             school_id=user.school_id,
@@ -172,7 +188,32 @@ async def post_mark(session: driver.Db, user: User, on: Marking, value: int) -> 
             work_type_name=on.work_type_name,
         )
     )
-    await driver.fetchrow(
+    answer = orjson.dumps(
+        {
+            "mark_id": mark_id,
+            "lesson_id": on.lesson_id,
+            "student_id": on.student_id,
+            "value": value,
+            "work_type": on.work_type,
+            "work_type_name": on.work_type_name,
+            "weight": on.weight,
+            "posted_by": user.account_id,
+            "posted_at": now,
+            "version": 1,
+        },
+        option=orjson.OPT_UTC_Z,
+    )
+    return event, answer
+
+
+async def post_mark(session: driver.Db, user: User, on: Marking, value: int) -> bytes:
+    """Give the student a mark on the lesson (authorized by `marking`); the answer's
+    body as JSON bytes (`MarkOut`)."""
+    check_posting(on)
+    now = datetime.now(UTC)
+    mark_id = uuid.uuid4()
+    event, answer = _posted(user, on, value, mark_id, now)
+    written = await driver.fetchval(
         session,
         POST_SQL,
         mark_id,
@@ -188,24 +229,72 @@ async def post_mark(session: driver.Db, user: User, on: Marking, value: int) -> 
         event.id,
         event.routing_key,
         event.envelope,
+        half_grades(),
     )
-    # The answer in the shape and key order of MarkOut, written once; UTC as "Z", as
-    # pydantic writes it.
-    return orjson.dumps(
-        {
-            "mark_id": mark_id,
-            "lesson_id": on.lesson_id,
-            "student_id": on.student_id,
-            "value": value,
-            "work_type": on.work_type,
-            "work_type_name": on.work_type_name,
-            "weight": on.weight,
-            "posted_by": user.account_id,
-            "posted_at": now,
-            "version": 1,
-        },
-        option=orjson.OPT_UTC_Z,
+    if written is None:  # the lesson was removed between the read and the write
+        raise NotFound("lesson")
+    return answer
+
+
+# POST_SQL for many marks at once (the journal page's save): $1 school, $2 who, $3 when,
+# $4 the history reason, then one array per column: $5 marks, $6 lessons, $7 students,
+# $8 work types, $9 values, $10 history rows, $11-$13 the events.
+POST_MANY_SQL = """
+WITH posted AS (
+    SELECT * FROM unnest($5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::smallint[],
+                         $10::uuid[])
+        AS posted(id, lesson_id, student_id, work_type_id, value, history_id)
+),
+mark AS (
+    INSERT INTO marks (id, school_id, lesson_id, student_id, work_type_id, value,
+                       posted_by, posted_at, version)
+    SELECT id, $1::uuid, lesson_id, student_id, work_type_id, value, $2::uuid,
+           $3::timestamptz, 1
+    FROM posted
+),
+history AS (
+    INSERT INTO mark_history (id, school_id, mark_id, version, changed_by, changed_at,
+                              old_value, new_value, old_work_type_id, new_work_type_id,
+                              reason)
+    SELECT history_id, $1::uuid, id, 1, $2::uuid, $3::timestamptz,
+           NULL, value, NULL, work_type_id, $4::text
+    FROM posted
+)
+INSERT INTO outbox (id, routing_key, envelope)
+SELECT * FROM unnest($11::uuid[], $12::text[], $13::jsonb[])
+"""
+
+
+async def post_marks(
+    session: AsyncSession, user: User, postings: list[tuple[Marking, int]]
+) -> list[bytes]:
+    """`post_mark` for many marks in one statement: the same rows, events and answers."""
+    for on, _ in postings:
+        check_posting(on)
+    now = datetime.now(UTC)
+    mark_ids = [uuid.uuid4() for _ in postings]
+    posted = [
+        _posted(user, on, value, mark_id, now)
+        for (on, value), mark_id in zip(postings, mark_ids, strict=True)
+    ]
+    await driver.fetchrow(
+        session,
+        POST_MANY_SQL,
+        user.school_id,
+        user.account_id,
+        now,
+        POSTED,
+        mark_ids,
+        [on.lesson_id for on, _ in postings],
+        [on.student_id for on, _ in postings],
+        [on.work_type_id for on, _ in postings],
+        [value for _, value in postings],
+        [uuid.uuid4() for _ in postings],
+        [event.id for event, _ in posted],
+        [event.routing_key for event, _ in posted],
+        [event.envelope for event, _ in posted],
     )
+    return [answer for _, answer in posted]
 
 
 # --- corrections --------------------------------------------------------------------------
@@ -239,11 +328,18 @@ WHERE marks.id = $1::uuid AND marks.school_id = $2::uuid
 """
 
 # $1 mark, $2 the version it was based on, $3 new value, $4 new work type, $5 history row,
-# $6 who, $7 when, $8 old value, $9 old work type, $10 reason, $11-$13 the event.
-# No row when the mark moved on (or was removed) meanwhile: nothing is written.
+# $6 who, $7 when, $8 old value, $9 old work type, $10 reason, $11-$13 the event, $14 the
+# closing guard's levels with halves (the lesson's day must be open). No row when the mark
+# moved on (or was removed) meanwhile: nothing is written.
 CHANGE_SQL = """
-WITH changed AS (
+WITH guard AS (
+    SELECT journal_require_open(lessons.school_id, lessons.class_id, lessons.date,
+                                $14::smallint[]) AS open
+    FROM marks JOIN lessons ON lessons.id = marks.lesson_id WHERE marks.id = $1::uuid
+),
+changed AS (
     UPDATE marks SET value = $3::smallint, work_type_id = $4::uuid, version = version + 1
+    FROM guard
     WHERE id = $1::uuid AND version = $2::int AND removed_at IS NULL
     RETURNING id, school_id, version, value, work_type_id
 ),
@@ -263,10 +359,17 @@ SELECT version FROM changed
 """
 
 # $1 mark, $2 the version it was based on, $3 history row, $4 who, $5 when, $6 reason,
-# $7-$9 the event. The mark stays as a removed row; its history records no new value.
+# $7-$9 the event, $10 the closing guard's levels with halves. The mark stays as a removed
+# row; its history records no new value.
 REMOVE_SQL = """
-WITH removed AS (
+WITH guard AS (
+    SELECT journal_require_open(lessons.school_id, lessons.class_id, lessons.date,
+                                $10::smallint[]) AS open
+    FROM marks JOIN lessons ON lessons.id = marks.lesson_id WHERE marks.id = $1::uuid
+),
+removed AS (
     UPDATE marks SET removed_at = $5::timestamptz, removed_by = $4::uuid, version = version + 1
+    FROM guard
     WHERE id = $1::uuid AND version = $2::int AND removed_at IS NULL
     RETURNING id, school_id, version, value, work_type_id
 ),
@@ -337,6 +440,70 @@ async def correcting(
     if row is None:
         raise NotFound("mark")
     require_may_correct(user, row["teacher_id"], row["locked"])
+    return _correcting(mark_id, row)
+
+
+# The batch form of CORRECTING_SQL for the journal page's save: $1 marks, $2 their new
+# work types' codes (NULL: keep), $3 the caller's school, $4 the default lock period.
+# The marks are locked (in id order, so that concurrent saves cannot deadlock) until the
+# transaction ends: the save's checks hold until its writes.
+CORRECTING_MANY_SQL = """
+SELECT wanted.mark_id, marks.lesson_id, marks.student_id, marks.value, marks.version,
+       marks.removed_at IS NOT NULL AS removed,
+       kept.id AS work_type_id, kept.code AS work_type, kept.name AS work_type_name,
+       kept.weight,
+       lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subject_name,
+       assignments.teacher_id,
+       ((now() AT TIME ZONE schools.timezone)::date - lessons.date)
+           > coalesce(grading_settings.lock_after_days, $4::int) AS locked,
+       new_type.id AS new_work_type_id, new_type.name AS new_work_type_name,
+       new_type.weight AS new_weight
+FROM unnest($1::uuid[], $2::text[]) AS wanted(mark_id, new_code)
+JOIN marks ON marks.id = wanted.mark_id
+JOIN work_types AS kept ON kept.id = marks.work_type_id
+JOIN lessons ON lessons.id = marks.lesson_id
+JOIN assignments ON assignments.id = lessons.assignment_id
+JOIN subjects ON subjects.id = lessons.subject_id
+JOIN schools ON schools.id = marks.school_id
+LEFT OUTER JOIN grading_settings ON grading_settings.school_id = marks.school_id
+LEFT OUTER JOIN work_types AS new_type
+    ON new_type.school_id = $3::uuid AND new_type.code = wanted.new_code AND new_type.active
+WHERE marks.school_id = $3::uuid
+ORDER BY marks.id
+FOR UPDATE OF marks
+"""
+
+
+@dataclass(frozen=True)
+class Correctable:
+    """A mark of a batch as it is now, and whether the lesson is past the lock period."""
+
+    mark: Correcting
+    locked: bool
+
+
+async def correcting_many(
+    session: AsyncSession, user: User, wanted: dict[uuid.UUID, str | None]
+) -> dict[uuid.UUID, Correctable]:
+    """The school's marks among `wanted` (mark → new work type code or None), locked until
+    the transaction ends; each still to be authorized with `require_may_correct`. The
+    session must have begun its transaction (else the locks end with the statement)."""
+    rows = await driver.fetch(
+        session,
+        CORRECTING_MANY_SQL,
+        list(wanted),
+        list(wanted.values()),
+        user.school_id,
+        DEFAULT_SETTINGS.lock_after_days,
+    )
+    found: dict[uuid.UUID, Correctable] = {}
+    for row in rows:
+        mark_id = uuid.UUID(bytes=row["mark_id"].bytes)
+        found[mark_id] = Correctable(_correcting(mark_id, row), row["locked"])
+    return found
+
+
+def _correcting(mark_id: uuid.UUID, row: Any) -> Correcting:
     return Correcting(
         mark_id=mark_id,
         # asyncpg's own UUID type, which orjson does not write, made a plain UUID
@@ -385,10 +552,9 @@ def _answer(mark: Correcting, **state: Any) -> bytes:
     )
 
 
-async def change_mark(
-    session: AsyncSession, user: User, mark: Correcting, data: MarkCorrection, version: int | None
-) -> bytes:
-    """Change the mark's value and/or work type (authorized by `correcting`)."""
+def check_change(mark: Correcting, data: MarkCorrection, version: int | None) -> int:
+    """The version a change is based on, once it is known to apply: 428 without one, 409
+    when stale, 422 for an unknown work type or a change that changes nothing."""
     based = _require_current(mark, version)
     if data.work_type is not None and mark.new_work_type_id is None:
         raise Problem(
@@ -399,12 +565,27 @@ async def change_mark(
             work_type=data.work_type,
         )
     value = mark.value if data.value is None else data.value
+    work_type_id = mark.new_work_type_id or mark.work_type_id
+    if value == mark.value and work_type_id == mark.work_type_id:
+        raise Problem(422, "nothing-changed", "Nothing changed", "The mark already has this value.")
+    return based
+
+
+def check_removal(mark: Correcting, version: int | None) -> int:
+    """The version a removal is based on: 428 without one, 409 when stale or removed."""
+    return _require_current(mark, version)
+
+
+async def change_mark(
+    session: AsyncSession, user: User, mark: Correcting, data: MarkCorrection, version: int | None
+) -> bytes:
+    """Change the mark's value and/or work type (authorized by `correcting`)."""
+    based = check_change(mark, data, version)
+    value = mark.value if data.value is None else data.value
     work_type = mark.work_type if data.work_type is None else data.work_type
     work_type_id = mark.new_work_type_id or mark.work_type_id
     work_type_name = mark.new_work_type_name or mark.work_type_name
     weight = mark.weight if mark.new_weight is None else mark.new_weight
-    if value == mark.value and work_type_id == mark.work_type_id:
-        raise Problem(422, "nothing-changed", "Nothing changed", "The mark already has this value.")
     now = datetime.now(UTC)
     event = staged(
         MarkChanged(
@@ -443,6 +624,7 @@ async def change_mark(
         event.id,
         event.routing_key,
         event.envelope,
+        half_grades(),
     )
     if written is None:  # changed by someone else between the read and the write
         raise stale("mark", await _current(session, user, mark.mark_id))
@@ -456,7 +638,7 @@ async def remove_mark(
     session: AsyncSession, user: User, mark: Correcting, reason: str, version: int | None
 ) -> bytes:
     """Remove the mark (authorized by `correcting`); it leaves a tombstone event."""
-    based = _require_current(mark, version)
+    based = check_removal(mark, version)
     now = datetime.now(UTC)
     event = staged(
         MarkRemoved(
@@ -489,6 +671,7 @@ async def remove_mark(
         event.id,
         event.routing_key,
         event.envelope,
+        half_grades(),
     )
     if written is None:
         raise stale("mark", await _current(session, user, mark.mark_id))

@@ -1,0 +1,1 @@
+"""Homework of a lesson: its text, due date and attached files."""

@@ -1,0 +1,1 @@
+"""The teacher's journal page: one assignment's students × lessons of one period."""
