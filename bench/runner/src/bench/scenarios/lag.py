@@ -245,7 +245,9 @@ async def _highest_accepted(
 ) -> tuple[float, str]:
     """The highest mark rate with HTTP p99 < 100 ms, and where the figure came from."""
     if POSTING in stage.found_rates:
-        return stage.found_rates[POSTING], "the posting scenario's search in this run"
+        return stage.found_rates[
+            POSTING
+        ], "the posting scenario's search in this run (or --accepted-rate)"
     print("bench: lag: a short search of the highest mark rate journal accepts")
 
     async def post(i: int) -> None:

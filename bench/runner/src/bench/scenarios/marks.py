@@ -152,6 +152,6 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             )
         ],
     )
-    if figures[0].ours > 0:  # the lag scenario offers a share of it
+    if figures[0].ours > 0 and POSTING not in stage.found_rates:  # for the lag scenario
         stage.found_rates[POSTING] = figures[0].ours
     return figures
