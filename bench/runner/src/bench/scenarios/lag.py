@@ -328,6 +328,14 @@ async def _lag(
                     details=details,
                 )
             )
+    per_process = sorted(
+        (
+            (name, 1000.0 * posting.cpu.seconds([name]) / len(posting.posted))
+            for name in stage.service_pids()
+        ),
+        key=lambda item: -item[1],
+    )
+    split = ", ".join(f"{name} {ms:.2f}" for name, ms in per_process[:8])
     figures.append(
         Figure(
             scenario=f"pipeline CPU per mark {at} (every service's API, relay and consumer)",
@@ -337,7 +345,7 @@ async def _lag(
             ceiling=bare.cpu_ms,
             target=f"≤ {CPU_LIMIT_MS:.0f} ms",
             met=None if not judge else (posting.service_cpu_ms <= CPU_LIMIT_MS and complete),
-            details=details,
+            details=f"{details}; CPU ms per mark by process: {split}",
         )
     )
     return figures
