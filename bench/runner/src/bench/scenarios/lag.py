@@ -344,7 +344,10 @@ async def _lag(
             ours=posting.service_cpu_ms,
             ceiling=bare.cpu_ms,
             target=f"≤ {CPU_LIMIT_MS:.0f} ms",
-            met=None if not judge else (posting.service_cpu_ms <= CPU_LIMIT_MS and complete),
+            # Refused posts cost journal CPU without a mark: they only make it higher.
+            met=None
+            if not judge
+            else (posting.service_cpu_ms <= CPU_LIMIT_MS and not posting.lost),
             details=f"{details}; CPU ms per mark by process: {split}",
         )
     )
