@@ -3,11 +3,13 @@
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
 
+import httpx
+import jwt
 import pytest
-from auth_testkit import count
+from auth_testkit import Schools, count
 
 from auth.consumers import HANDLERS, subscriptions
-from shared.contracts.journal import GuardianLinked, StudentEnrolled
+from shared.contracts.journal import GuardianLinked, GuardianUnlinked, StudentEnrolled
 from shared.db import Database
 from shared.events import CloudEvent, Event
 from shared.testing import inserts_into, statements
@@ -21,8 +23,9 @@ def test_auth_subscribes_to_the_roster_events_on_its_own_queue(db: Database) -> 
     assert set(subscription.routing_keys) == {
         "journal.student.enrolled.v1",
         "journal.guardian.linked.v1",
+        "journal.guardian.unlinked.v1",
     }
-    assert set(HANDLERS) == {StudentEnrolled, GuardianLinked}
+    assert set(HANDLERS) == {StudentEnrolled, GuardianLinked, GuardianUnlinked}
 
 
 async def test_student_enrolled_is_applied_once_on_duplicate_delivery(
@@ -161,3 +164,79 @@ async def test_a_batch_of_a_class_roster_is_applied_once_in_bulk(
     assert (
         await count(db, "SELECT count(*) FROM guardianships WHERE guardian_id = :g", g=parent) == 2
     )
+
+
+async def children_in_a_fresh_token(
+    client: httpx.AsyncClient, schools: Schools, login: str
+) -> set[str]:
+    tokens = await schools.login(login)
+    claims = jwt.decode(tokens["access_token"], options={"verify_signature": False})
+    return set(claims["children"])
+
+
+async def test_an_unlinked_child_is_no_longer_in_the_parents_token(
+    db: Database, deliver: Deliver, client: httpx.AsyncClient, schools: Schools
+) -> None:
+    school = await schools.school()
+    kept, unlinked = await schools.student(school), await schools.student(school)
+    parent = uuid.uuid4()
+    for child in (kept, unlinked):
+        await deliver(
+            GuardianLinked(school_id=school.id, guardian_id=parent, student_id=child, version=1)
+        )
+    account = await schools.credentials(school, parent, "parent")
+    before = await children_in_a_fresh_token(client, schools, account.login)
+
+    event = GuardianUnlinked(
+        school_id=school.id, guardian_id=parent, student_id=unlinked, version=2
+    )
+    await deliver(event)
+    await deliver(event)  # again: applied once
+
+    assert before == {str(kept), str(unlinked)}
+    assert await children_in_a_fresh_token(client, schools, account.login) == {str(kept)}
+    # The guardian stays on the roster (another child, the account) and so does the child.
+    assert (
+        await count(
+            db,
+            "SELECT count(*) FROM roster_people WHERE person_id IN (:g, :s)",
+            g=parent,
+            s=unlinked,
+        )
+        == 2
+    )
+    assert await count(db, "SELECT count(*) FROM inbox WHERE event_id = :e", e=event.event_id) == 1
+
+
+async def test_a_late_link_of_an_older_version_does_not_bring_the_child_back(
+    deliver: Deliver, client: httpx.AsyncClient, schools: Schools
+) -> None:
+    school = await schools.school()
+    child = await schools.student(school)
+    parent = uuid.uuid4()
+    await deliver(
+        GuardianUnlinked(school_id=school.id, guardian_id=parent, student_id=child, version=2)
+    )
+    await deliver(
+        GuardianLinked(school_id=school.id, guardian_id=parent, student_id=child, version=1)
+    )
+    account = await schools.credentials(school, parent, "parent")
+    after_both = await children_in_a_fresh_token(client, schools, account.login)
+
+    await deliver(
+        GuardianLinked(school_id=school.id, guardian_id=parent, student_id=child, version=3)
+    )
+
+    assert after_both == set()
+    assert await children_in_a_fresh_token(client, schools, account.login) == {
+        str(child)
+    }  # relinked
+
+
+async def test_an_unlink_without_a_school_is_refused_and_leaves_no_trace(
+    db: Database, deliver: Deliver
+) -> None:
+    event = GuardianUnlinked(guardian_id=uuid.uuid4(), student_id=uuid.uuid4(), version=2)
+    with pytest.raises(ValueError, match="school"):
+        await deliver(event)
+    assert await count(db, "SELECT count(*) FROM inbox WHERE event_id = :e", e=event.event_id) == 0

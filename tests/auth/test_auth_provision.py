@@ -244,7 +244,11 @@ async def test_migrate_cli_brings_a_fresh_database_to_head(fresh_database_url: s
     db = Database(fresh_database_url, pool_size=1)
     try:
         assert (
-            await count(db, "SELECT count(*) FROM alembic_version WHERE version_num = '0002'") == 1
+            await count(
+                db,
+                "SELECT count(*) FROM alembic_version WHERE version_num = '0004_service_clients'",
+            )
+            == 1
         )
     finally:
         await db.dispose()

@@ -67,7 +67,7 @@ async def test_a_row_failing_park_after_times_is_parked_and_reported(
 
     assert parked.parked_at is not None and parked.published_at is None
     assert parked.attempts == PARK_AFTER
-    assert parked.last_error.startswith("ValidationError")
+    assert parked.last_error.startswith("InvalidEnvelope: not a CloudEvent")
     assert after_parking == 1  # the good row; the parked one is not claimed again
     assert (await row(db, good)).published_at is not None
     assert (await row(db, broken)).attempts == PARK_AFTER

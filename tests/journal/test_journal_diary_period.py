@@ -244,3 +244,66 @@ async def test_final_marks_in_the_period_view_and_the_years_finals(
         f"/diary/{world.student_id}/years/{uuid.uuid4()}/finals", headers=world.auth("parent")
     )
     assert unknown_year.status_code == 404
+
+
+async def set_homework(world: World, lesson: str, text: str, due_on: str, who: str) -> None:
+    response = await world.client.put(
+        f"/lessons/{world.ids[lesson]}/homework",
+        json={"text": text, "due_on": due_on, "version": 1},
+        headers=world.auth(who),
+    )
+    assert response.status_code == 200, response.text
+
+
+async def test_homework_due_in_a_range_with_its_files(world: World) -> None:
+    await set_homework(world, "math_lesson", "№ 5 и 6", "2026-11-25", "class_teacher")
+    await set_homework(world, "russian_lesson", "Упр. 12", "2026-11-27", "teacher")
+    await set_homework(world, "math_lesson_tuesday", "№ 7", "2026-12-03", "class_teacher")
+    upload = await world.client.post(
+        f"/lessons/{world.math_lesson_id}/homework/attachments",
+        files={"file": ("задание.txt", "Решить № 5".encode(), "text/plain")},
+        headers=world.auth("class_teacher"),
+    )
+    assert upload.status_code == 201, upload.text
+    week = {"from": "2026-11-23", "to": "2026-11-29"}
+
+    response = await world.client.get(
+        f"/diary/{world.student_id}/homework", params=week, headers=world.auth("parent")
+    )
+
+    assert response.status_code == 200, response.text
+    items = response.json()["items"]
+    assert [(i["subject_name"], i["text"], i["due_on"]) for i in items] == [
+        ("Математика", "№ 5 и 6", "2026-11-25"),
+        ("Русский язык", "Упр. 12", "2026-11-27"),
+    ]
+    (attachment,) = items[0]["attachments"]
+    download = await world.client.get(
+        attachment["url"].removeprefix("/api/journal"), headers=world.auth("parent")
+    )
+    assert download.status_code == 200 and download.content == "Решить № 5".encode()
+
+    teachers = await world.client.get(
+        f"/diary/{world.student_id}/homework", params=week, headers=world.auth("teacher")
+    )
+    assert [i["subject_name"] for i in teachers.json()["items"]] == ["Русский язык"]
+
+
+async def test_homework_due_refuses_others_and_bad_ranges(world: World, other: World) -> None:
+    path = f"/diary/{world.student_id}/homework"
+    for who in ("outsider",):
+        assert (await world.client.get(path, headers=world.auth(who))).status_code == 404
+    assert (await world.client.get(path, headers=other.auth("deputy"))).status_code == 404
+    assert (await world.client.get(path, headers=world.auth("sysadmin"))).status_code == 403
+    assert (await world.client.get(path)).status_code == 401
+    classmate = await world.client.get(
+        f"/diary/{world.classmate_id}/homework", headers=world.auth("parent")
+    )
+    assert classmate.status_code == 404
+    for params in (
+        {"from": "2026-12-01", "to": "2026-11-01"},
+        {"from": "2026-09-01", "to": "2026-12-31"},
+    ):
+        bad = await world.client.get(path, params=params, headers=world.auth("parent"))
+        assert bad.status_code == 422, params
+        assert bad.headers["content-type"].startswith("application/problem+json")

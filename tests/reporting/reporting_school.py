@@ -10,6 +10,7 @@ from shared.contracts.journal import (
     MarkChanged,
     MarkPosted,
     MarkRemoved,
+    WorkTypeChanged,
 )
 from shared.db import Database
 from shared.events import CloudEvent, Event
@@ -83,6 +84,7 @@ class School:
         subject_id: uuid.UUID,
         value: int,
         weight: int = 1,
+        work_type: str = "answer",
         mark_id: uuid.UUID | None = None,
         student_id: uuid.UUID | None = None,
         version: int = 1,
@@ -99,7 +101,7 @@ class School:
             subject_name="Математика",
             teacher_id=uuid.uuid4(),
             value=value,
-            work_type="answer",
+            work_type=work_type,
             weight=weight,
         )
 
@@ -151,6 +153,20 @@ class School:
                 }
             ),
             work_type_name="Ответ на уроке",
+        )
+
+    def work_type_changed(
+        self, code: str, *, weight: int, version: int, work_type_id: uuid.UUID | None = None
+    ) -> WorkTypeChanged:
+        """The school's work type `code` at `version`, weighing `weight`."""
+        return WorkTypeChanged(
+            school_id=self.id,
+            version=version,
+            work_type_id=work_type_id or uuid.uuid5(self.id, code),
+            code=code,
+            name=code.capitalize(),
+            weight=weight,
+            active=True,
         )
 
     def token(

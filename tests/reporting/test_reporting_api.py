@@ -114,6 +114,7 @@ async def test_only_this_class_and_subject_and_live_marks_count(
                 student_id=removed.student_id,
                 value=1,
                 weight=3,
+                work_type="answer",
                 version=2,
                 deleted=True,
             ),

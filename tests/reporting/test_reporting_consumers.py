@@ -27,7 +27,7 @@ async def count(db: Database, model: type, **where: object) -> int:
         )
 
 
-def test_reporting_listens_to_every_known_event_and_projects_classes_assignments_marks() -> None:
+def test_reporting_listens_to_every_known_event_and_projects_its_projections() -> None:
     [subscription] = subscriptions(Database.__new__(Database))
     assert subscription.queue == "reporting"
     assert set(subscription.routing_keys) == {e.routing_key for e in ALL_EVENTS}
@@ -37,6 +37,7 @@ def test_reporting_listens_to_every_known_event_and_projects_classes_assignments
         "journal.mark.posted.v1",
         "journal.mark.changed.v1",
         "journal.mark.removed.v1",
+        "journal.work_type.changed.v1",
     }
 
 

@@ -67,6 +67,7 @@ async def test_a_tombstone_hides_a_mark_and_an_older_version_cannot_revive_it(
             student_id=student,
             value=5,
             weight=1,
+            work_type="answer",
             version=version,
             deleted=deleted,
         )

@@ -7,18 +7,21 @@ import uuid
 from datetime import UTC, date, datetime, timedelta, timezone
 from typing import Any, get_args, get_origin
 
+import asyncpg
 import pytest
 from pydantic import BaseModel
 
 from shared.contracts import ALL_EVENTS
 from shared.events import Event
 from shared.outbox import staged
+from shared.relay import ENVELOPE_CHECK
 
 TIMES = [
     datetime(2026, 11, 27, 9, 30, 15, 123456, tzinfo=UTC),
     datetime(2026, 11, 27, tzinfo=UTC),  # no fraction of a second
     datetime(2026, 11, 27, 12, 0, 1, 500, tzinfo=timezone(timedelta(hours=3))),
 ]
+NAIVE = datetime(2026, 11, 27, 9, 30)  # a time without an offset, as a caller might give
 
 
 def value_of(annotation: Any) -> Any:
@@ -68,3 +71,27 @@ def test_the_staged_envelope_is_the_cloudevent_of_the_event(
         assert json.loads(row.envelope) == envelope.model_dump(mode="json", exclude_none=True)
         assert json.loads(row.envelope) == json.loads(envelope.to_json())
         assert (row.id, row.routing_key) == (envelope.id, envelope.type)
+
+
+async def test_every_staged_envelope_passes_the_relays_check(pg_admin_url: str) -> None:
+    """The relay publishes stored envelopes without parsing them; its shape check
+    (shared.relay.ENVELOPE_CHECK) lets through every envelope `staged` writes."""
+    envelopes = [
+        staged(event, traceparent).envelope
+        for event_type in ALL_EVENTS
+        for event in events_of(event_type)
+        for traceparent in (None, "00-abc-def-01")
+    ] + [staged(events_of(ALL_EVENTS[0])[0].model_copy(update={"occurred_at": NAIVE})).envelope]
+    connection = await asyncpg.connect(pg_admin_url)
+    try:
+        checked = await connection.fetch(
+            f"SELECT {ENVELOPE_CHECK} AS well_formed, envelope ->> 'time' AS time "
+            "FROM unnest($1::jsonb[]) WITH ORDINALITY AS outbox (envelope, n) ORDER BY n",
+            envelopes,
+        )
+    finally:
+        await connection.close()
+
+    assert [row["well_formed"] for row in checked] == [True] * len(envelopes)
+    for row in checked:
+        datetime.fromisoformat(row["time"])  # the relay's reading of the time

@@ -5,6 +5,12 @@
 - A row is marked published only after the broker confirmed it, in the transaction that
   claimed it; if that commit fails the row is published again later (a duplicate, which
   the consumers' inboxes absorb), never lost.
+- A row is published as it is stored: the envelope's text is read from the row and put
+  on the wire byte for byte (`Bus.publish_raw`), never parsed into a model and written
+  again. The envelope was validated once, when it was staged (`shared.outbox.staged`
+  builds it from the typed event); the relay only checks, in the claiming query, that a
+  row has a CloudEvent's shape (see `ENVELOPE_CHECK`), so that a row written some other
+  way (by hand, by a broken migration) is reported and parked instead of published.
 - A failed publish (unroutable, nacked, no confirm, invalid envelope) leaves the row
   unpublished with `attempts` + 1 and a growing `next_attempt_at` (`backoff`); rows are
   selected by "not yet published and due", never by "newer than the last one seen".
@@ -14,6 +20,9 @@
   operator releases it (`python -m shared.parked`).
 - While the bus reports not ready (broker down) the relay does not try, so an outage does
   not push every row's next attempt far out.
+- An outage is logged once, not on every poll: the first failed pass with its traceback,
+  then a summary (how many passes failed) at most every `outage_log_interval` seconds,
+  and one line when the relay works again; the bus going not ready and back likewise.
 - It wakes on NOTIFY from the outbox's insert trigger and polls every `poll_interval` as
   a fallback; its LISTEN connection is re-opened when the database comes back.
 """
@@ -21,15 +30,16 @@
 import asyncio
 import contextlib
 import logging
-from datetime import timedelta
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
 from typing import Any
 
 import asyncpg
-from sqlalchemy import func, select, update
+from sqlalchemy import func, text, update
 
 from shared.bus import Bus
 from shared.db import Database, asyncpg_dsn
-from shared.events import CloudEvent
 from shared.outbox import NOTIFY_CHANNEL, outbox
 
 log = logging.getLogger(__name__)
@@ -40,6 +50,73 @@ LISTEN_CONNECT_TIMEOUT = 5.0
 # of retries, longer than a broker restart or a deploy that binds a new queue.
 DEFAULT_PARK_AFTER = 20
 STOP_GRACE = 5.0
+# While passes keep failing (the database away), a summary line at most this often.
+OUTAGE_LOG_INTERVAL = 60.0
+
+_UUID = "^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$"
+_RFC3339 = r"^\d{4}-\d\d-\d\d[Tt]\d\d:\d\d:\d\d(\.\d{1,6})?([Zz]|[+-]\d\d:\d\d)?$"
+
+ENVELOPE_CHECK = f"""
+    coalesce(
+        jsonb_typeof(envelope) = 'object'
+        AND coalesce(jsonb_typeof(envelope -> 'specversion'), 'string') = 'string'
+        AND jsonb_typeof(envelope -> 'id') = 'string' AND envelope ->> 'id' ~ '{_UUID}'
+        AND jsonb_typeof(envelope -> 'source') = 'string'
+        AND jsonb_typeof(envelope -> 'type') = 'string'
+        AND jsonb_typeof(envelope -> 'time') = 'string' AND envelope ->> 'time' ~ '{_RFC3339}'
+        AND jsonb_typeof(envelope -> 'subject') = 'string'
+        AND coalesce(jsonb_typeof(envelope -> 'datacontenttype'), 'string') = 'string'
+        AND coalesce(jsonb_typeof(envelope -> 'schoolid'), 'null') IN ('string', 'null')
+        AND coalesce(jsonb_typeof(envelope -> 'traceparent'), 'null') IN ('string', 'null')
+        AND CASE jsonb_typeof(envelope -> 'version')
+            WHEN 'number' THEN (envelope -> 'version')::numeric % 1 = 0
+            ELSE envelope -> 'version' IS NULL
+        END
+        AND jsonb_typeof(envelope -> 'data') = 'object',
+        false
+    )"""
+"""Whether a row's envelope has the shape of a CloudEvent (`shared.events.CloudEvent`):
+its attributes present with their JSON types, an id that is a UUID, a time that is an
+RFC 3339 timestamp, an object of data. Computed by PostgreSQL on the stored JSON; it
+never raises, so one broken row cannot fail the claim of its batch."""
+
+CLAIM = text(
+    f"""
+    SELECT id, attempts, envelope::text AS body, envelope ->> 'type' AS type,
+        lower(envelope ->> 'id') AS message_id, envelope ->> 'time' AS time,
+        {ENVELOPE_CHECK} AS well_formed
+    FROM outbox
+    WHERE published_at IS NULL AND parked_at IS NULL AND next_attempt_at <= now()
+    ORDER BY next_attempt_at, created_at
+    LIMIT :limit
+    FOR UPDATE SKIP LOCKED
+    """  # noqa: S608 - made of this module's constants only
+)
+"""Due rows, oldest first, each with its envelope as stored (PostgreSQL's text of it:
+the bytes that go on the wire) and the attributes the transports put on a message."""
+
+
+class InvalidEnvelope(Exception):
+    """A stored envelope that is not a CloudEvent: it can never be published."""
+
+
+@dataclass(frozen=True)
+class _Claimed:
+    id: Any
+    attempts: int
+    body: bytes | None  # None when the envelope is not a CloudEvent
+    routing_key: str
+    message_id: str
+    time: datetime | None
+
+
+def _claimed(row: Any) -> _Claimed:
+    time_: datetime | None = None
+    if row.well_formed:
+        with contextlib.suppress(ValueError):  # the shape matched, the date does not exist
+            time_ = datetime.fromisoformat(row.time)
+    body = row.body.encode() if time_ is not None else None
+    return _Claimed(row.id, row.attempts, body, row.type or "", row.message_id or "", time_)
 
 
 def backoff(attempts: int) -> timedelta:
@@ -60,6 +137,7 @@ class OutboxRelay:
         poll_interval: float = 2.0,
         batch_size: int = 100,
         park_after: int = DEFAULT_PARK_AFTER,
+        outage_log_interval: float = OUTAGE_LOG_INTERVAL,
     ) -> None:
         if park_after < 1:
             raise ValueError("park_after must be at least 1")
@@ -74,6 +152,9 @@ class OutboxRelay:
         self._task: asyncio.Task[None] | None = None
         self._listener: asyncpg.Connection | None = None
         self._listen_failed = False
+        self.outage_log_interval = outage_log_interval
+        self._outage = _Outage("relay pass failed", outage_log_interval)
+        self._bus_down = False
 
     # --- one pass ---------------------------------------------------------------------
 
@@ -84,23 +165,14 @@ class OutboxRelay:
 
     async def _publish_batch(self) -> tuple[int, int]:
         async with self.db.transaction() as session:
-            rows = (
-                await session.execute(
-                    select(outbox.c.id, outbox.c.envelope, outbox.c.attempts)
-                    .where(
-                        outbox.c.published_at.is_(None),
-                        outbox.c.parked_at.is_(None),
-                        outbox.c.next_attempt_at <= func.now(),
-                    )
-                    .order_by(outbox.c.next_attempt_at, outbox.c.created_at)
-                    .limit(self.batch_size)
-                    .with_for_update(skip_locked=True)
-                )
-            ).all()
+            rows = [
+                _claimed(row) for row in await session.execute(CLAIM, {"limit": self.batch_size})
+            ]
             if not rows:
                 return 0, 0
-            # The broker confirms concurrent publishes together: one round trip a batch.
-            errors = await asyncio.gather(*(self._publish(row.envelope) for row in rows))
+            # Started in the claimed order (RabbitMQ puts them on the channel in it); the
+            # broker confirms concurrent publishes together: one round trip a batch.
+            errors = await asyncio.gather(*(self._publish(row) for row in rows))
             published = [row.id for row, error in zip(rows, errors, strict=True) if error is None]
             if published:
                 await session.execute(
@@ -126,10 +198,17 @@ class OutboxRelay:
                 )
         return len(rows), len(published)
 
-    async def _publish(self, envelope: dict[str, Any]) -> str | None:
-        """Publish one envelope; the error text if it failed, for any reason."""
+    async def _publish(self, row: _Claimed) -> str | None:
+        """Publish one row's stored envelope; the error text if it failed, for any reason."""
         try:
-            await self.bus.publish(CloudEvent.model_validate(envelope))
+            if row.body is None or row.time is None:
+                raise InvalidEnvelope(
+                    "not a CloudEvent: an attribute is missing or mistyped, or the id is "
+                    "not a UUID, or the time is not an RFC 3339 timestamp"
+                )
+            await self.bus.publish_raw(
+                row.routing_key, row.body, message_id=row.message_id, time=row.time
+            )
         except Exception as exc:  # every failure keeps the row for a retry
             return f"{type(exc).__name__}: {exc}"[:500]
         return None
@@ -171,19 +250,29 @@ class OutboxRelay:
             await self._listen()
             self._wake.clear()
             try:
-                if await self.bus.is_ready():
+                if await self._bus_ready():
                     while not self._stopping:
                         claimed, _ = await self._publish_batch()
                         if claimed < self.batch_size:
                             break
+                    self._outage.passed()
             except Exception as exc:  # the database may be down: retry next time
-                log.warning("relay pass failed", exc_info=exc)
+                self._outage.failed(exc)
             if self._stopping:
                 break
             self._idle.set()
             with contextlib.suppress(TimeoutError):
                 async with asyncio.timeout(self.poll_interval):
                     await self._wake.wait()
+
+    async def _bus_ready(self) -> bool:
+        ready = await self.bus.is_ready()
+        if not ready and not self._bus_down:
+            log.warning("bus not ready, relay waiting")
+        elif ready and self._bus_down:
+            log.info("bus ready again, relay publishing")
+        self._bus_down = not ready
+        return ready
 
     # --- LISTEN -----------------------------------------------------------------------
 
@@ -225,3 +314,37 @@ class OutboxRelay:
         if listener is not None and not listener.is_closed():
             with contextlib.suppress(Exception):
                 await listener.close(timeout=5)
+
+
+class _Outage:
+    """The log of a failure that repeats on every pass: the first one with its traceback,
+    then the count of failed passes so far at most every `interval` seconds, then the
+    recovery (with the count)."""
+
+    def __init__(self, message: str, interval: float) -> None:
+        self.message = message
+        self.interval = interval
+        self.failures = 0  # passes failed since the outage began
+        self._last_line = 0.0
+
+    def failed(self, exc: Exception) -> None:
+        self.failures += 1
+        now = time.monotonic()
+        if self.failures == 1:
+            log.warning(self.message, exc_info=exc)
+            self._last_line = now
+        elif now - self._last_line >= self.interval:
+            log.warning(
+                f"{self.message} again",
+                extra={
+                    "count": self.failures,
+                    "error_type": type(exc).__name__,
+                    "error": str(exc)[:200],
+                },
+            )
+            self._last_line = now
+
+    def passed(self) -> None:
+        if self.failures:
+            log.info("relay working again", extra={"count": self.failures})
+        self.failures = 0

@@ -9,6 +9,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, ClassVar, Protocol
 
 import aio_pika
+from aio_pika.abc import AbstractIncomingMessage
 
 from shared.bus import Bus, Subscription, dead_letter_queue
 from shared.bus.inprocess import InProcessBroker, InProcessBus
@@ -115,6 +116,11 @@ class Transport(Protocol):
 
     async def publish_raw(self, routing_key: str, body: bytes) -> None: ...
 
+    async def queued(self, queue: str, count: int) -> list[bytes]:
+        """Wait until `queue` (declared, not consumed) holds `count` messages; their
+        bodies as they are on the wire, oldest first (taken off a RabbitMQ queue)."""
+        ...
+
     async def wait_dead_letters(self, queue: str, count: int) -> list[bytes]:
         """Wait until `queue` has `count` dead letters; their bodies."""
         ...
@@ -148,6 +154,13 @@ class InProcessTransport:
 
     async def publish_raw(self, routing_key: str, body: bytes) -> None:
         self.broker.publish_raw(routing_key, body)
+
+    async def queued(self, queue: str, count: int) -> list[bytes]:
+        async def enough() -> bool:
+            return len(self.broker.queues[queue].ready) >= count
+
+        await wait_for(enough)
+        return [delivery.body for delivery in self.broker.queues[queue].ready]
 
     async def wait_dead_letters(self, queue: str, count: int) -> list[bytes]:
         async def enough() -> bool:
@@ -221,6 +234,19 @@ class PostgresTransport:
     async def publish_raw(self, routing_key: str, body: bytes) -> None:
         await (await self.opened()).publish_raw(routing_key, body)
 
+    async def queued(self, queue: str, count: int) -> list[bytes]:
+        broker = await self.opened()
+
+        async def enough() -> bool:
+            return (await broker.backlog(queue)).messages >= count
+
+        await wait_for(enough, pause=0.02)
+        async with broker.pool.acquire() as conn:
+            rows = await conn.fetch(
+                "SELECT body FROM bus_messages WHERE queue = $1 ORDER BY id", queue
+            )
+        return [bytes(row["body"]) for row in rows]
+
     async def wait_dead_letters(self, queue: str, count: int) -> list[bytes]:
         broker = await self.opened()
 
@@ -293,6 +319,28 @@ class RabbitTransport:
             channel = await connection.channel()
             exchange = await channel.get_exchange(self.exchange)
             await exchange.publish(aio_pika.Message(body, delivery_mode=2), routing_key)
+
+    async def queued(self, queue: str, count: int) -> list[bytes]:
+        return [message.body for message in await self.take(queue, count)]
+
+    async def take(self, queue: str, count: int) -> list[AbstractIncomingMessage]:
+        """Take `count` messages off `queue` (waiting for them), with their properties."""
+        taken: list[AbstractIncomingMessage] = []
+        connection = await aio_pika.connect(self.url)
+        async with connection:
+            channel = await connection.channel()
+            source = await channel.get_queue(queue)
+
+            async def enough() -> bool:
+                while len(taken) < count:
+                    message = await source.get(no_ack=True, fail=False)
+                    if message is None:
+                        return False
+                    taken.append(message)
+                return True
+
+            await wait_for(enough, pause=0.05)
+        return taken
 
     async def _drain_dead_letters(self, queue: str) -> list[bytes]:
         got = self.dead.setdefault(queue, [])

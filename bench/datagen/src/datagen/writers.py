@@ -438,6 +438,7 @@ async def write_reporting(conn: asyncpg.Connection, school: GeneratedSchool, eve
             "student_id",
             "value",
             "weight",
+            "work_type",
             "version",
         ),
         [
@@ -449,6 +450,7 @@ async def write_reporting(conn: asyncpg.Connection, school: GeneratedSchool, eve
                 m.student.id,
                 m.value,
                 WORK_TYPES[m.work_type].weight,
+                m.work_type,
                 1,
             )
             for m in school.marks

@@ -1,5 +1,5 @@
 """What auth consumes: journal's roster facts, so the deputy can issue credentials and a
-parent's token can name the children."""
+parent's token can name the children (those linked to them now)."""
 
 import uuid
 
@@ -7,7 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth import service
 from shared.bus import Subscription
-from shared.contracts.journal import GuardianLinked, StudentEnrolled
+from shared.contracts.journal import GuardianLinked, GuardianUnlinked, StudentEnrolled
 from shared.db import Database
 from shared.events import Event
 from shared.inbox import Batched, subscription
@@ -27,7 +27,13 @@ async def on_students_enrolled(session: AsyncSession, events: list[StudentEnroll
 
 async def on_guardians_linked(session: AsyncSession, events: list[GuardianLinked]) -> None:
     await service.record_guardianships(
-        session, [(_school(e), e.guardian_id, e.student_id) for e in events]
+        session, [(_school(e), e.guardian_id, e.student_id, e.version) for e in events]
+    )
+
+
+async def on_guardians_unlinked(session: AsyncSession, events: list[GuardianUnlinked]) -> None:
+    await service.record_unlinkings(
+        session, [(_school(e), e.guardian_id, e.student_id, e.version) for e in events]
     )
 
 
@@ -37,6 +43,7 @@ CONSUMER = "auth"
 HANDLERS: dict[type[Event], Batched] = {
     StudentEnrolled: Batched(on_students_enrolled),
     GuardianLinked: Batched(on_guardians_linked),
+    GuardianUnlinked: Batched(on_guardians_unlinked),
 }
 BINDINGS = bindings_of(CONSUMER, HANDLERS)
 

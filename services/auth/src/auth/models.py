@@ -15,10 +15,11 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    false,
     func,
     text,
 )
-from sqlalchemy.dialects.postgresql import JSONB, UUID
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB, UUID
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata
@@ -104,13 +105,19 @@ class RosterPerson(Base):
 
 
 class Guardianship(Base):
-    """A guardian's link to a student: the `children` of a parent's token."""
+    """A guardian's link to a student: the `children` of a parent's token while linked.
+
+    An unlink leaves a tombstone (`unlinked`) at the link's version, so that a link event
+    of an older version arriving late does not bring the child back, and a relink (a newer
+    version) does. `version` 0: a link recorded before auth kept versions."""
 
     __tablename__ = "guardianships"
 
     guardian_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
     school_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), nullable=False)
+    version: Mapped[int] = mapped_column(Integer, nullable=False, server_default="0")
+    unlinked: Mapped[bool] = mapped_column(Boolean, nullable=False, server_default=false())
     created_at: Mapped[datetime] = _created_at()
 
 
@@ -178,3 +185,27 @@ class RefreshToken(Base):
     expires_at: Mapped[datetime] = mapped_column(DateTime(timezone=True), nullable=False)
     used_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     revoked_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+
+
+class ServiceClient(Base):
+    """A service that obtains tokens with OAuth2 client credentials (the archive, say).
+
+    The secret is stored as an argon2id hash; the scopes bound what it may ask for. A
+    disabled client keeps its row (who had access, and when) and gets no more tokens."""
+
+    __tablename__ = "service_clients"
+    __table_args__ = (
+        Index(
+            "uq_service_clients_active_name",
+            "name",
+            unique=True,
+            postgresql_where=text("disabled_at IS NULL"),
+        ),
+    )
+
+    client_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    name: Mapped[str] = mapped_column(String(64), nullable=False)
+    secret_hash: Mapped[str] = mapped_column(Text, nullable=False)
+    scopes: Mapped[list[str]] = mapped_column(ARRAY(String(64)), nullable=False)
+    created_at: Mapped[datetime] = _created_at()
+    disabled_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))

@@ -38,7 +38,7 @@ from auth.schemas import (
 )
 from auth.settings import Settings
 from auth.tokens import Claims, TokenIssuer, TokenPair, find_refresh_token, revoke_family
-from shared.bulk import insert_new
+from shared.bulk import insert_new, upsert_newer
 from shared.contracts.auth import (
     CredentialsIssued,
     SchoolRegistered,
@@ -252,6 +252,7 @@ async def _children(session: AsyncSession, account: Account) -> list[uuid.UUID]:
         .where(
             Guardianship.guardian_id == account.person_id,
             Guardianship.school_id == account.school_id,
+            Guardianship.unlinked.is_(False),
         )
         .order_by(Guardianship.student_id)
     )
@@ -443,22 +444,47 @@ async def record_students(session: AsyncSession, students: Iterable[RosterFact])
     await _record_people(session, students, kind="student")
 
 
-async def record_guardianships(
-    session: AsyncSession, links: Iterable[tuple[uuid.UUID, uuid.UUID, uuid.UUID]]
-) -> None:
-    """Guardians are linked to students, given as (school, guardian, student); a link also
-    proves the student is on the roster, so it holds whichever of enrolment and link
-    arrives first. One statement per table for all the links."""
+GuardianshipFact = tuple[uuid.UUID, uuid.UUID, uuid.UUID, int]
+"""(school, guardian, student, the link's version)."""
+
+
+async def record_guardianships(session: AsyncSession, links: Iterable[GuardianshipFact]) -> None:
+    """Guardians are linked to students; a link also proves the student is on the roster,
+    so it holds whichever of enrolment and link arrives first. By version: a link older
+    than the stored state (an unlink, or a newer link) changes nothing. One statement per
+    table for all the links."""
     links = list(links)
-    await _record_people(session, ((school, guardian) for school, guardian, _ in links), "guardian")
-    await _record_people(session, ((school, student) for school, _, student in links), "student")
-    await insert_new(
+    await _record_people(
+        session, ((school, guardian) for school, guardian, _, _ in links), "guardian"
+    )
+    await _record_people(session, ((school, student) for school, _, student, _ in links), "student")
+    await _record_guardianship_states(session, links, unlinked=False)
+
+
+async def record_unlinkings(session: AsyncSession, links: Iterable[GuardianshipFact]) -> None:
+    """Guardians are no longer linked to students: the link stays as a tombstone at its
+    version, so the parent's token no longer names the child, and a link event older than
+    the unlinking arriving late changes nothing (a relink, newer, does). The people stay
+    on the roster: a guardian may have other children, and accounts are not taken away."""
+    await _record_guardianship_states(session, list(links), unlinked=True)
+
+
+async def _record_guardianship_states(
+    session: AsyncSession, links: list[GuardianshipFact], *, unlinked: bool
+) -> None:
+    await upsert_newer(
         session,
         _table(Guardianship),
         ["guardian_id", "student_id"],
         [
-            {"guardian_id": guardian, "student_id": student, "school_id": school}
-            for school, guardian, student in links
+            {
+                "guardian_id": guardian,
+                "student_id": student,
+                "school_id": school,
+                "version": version,
+                "unlinked": unlinked,
+            }
+            for school, guardian, student, version in links
         ],
     )
 
@@ -494,6 +520,7 @@ async def record_guardianship(
     school_id: uuid.UUID,
     guardian_id: uuid.UUID,
     student_id: uuid.UUID,
+    version: int = 1,
 ) -> None:
     """A guardian is linked to a student (see record_guardianships)."""
-    await record_guardianships(session, [(school_id, guardian_id, student_id)])
+    await record_guardianships(session, [(school_id, guardian_id, student_id, version)])

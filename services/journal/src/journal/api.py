@@ -16,6 +16,7 @@ from journal.remarks.api import router as remarks
 from journal.roster.api import router as roster
 from journal.school.api import router as school
 from journal.teaching.api import router as teaching
+from journal.yearend.api import router as yearend
 
 # Routes are matched in this order, one regular expression each, so the hottest come
 # first (the diary read and the mark post; the diary used to be tried after ~100 others).
@@ -35,6 +36,7 @@ DOMAINS = (
     homework,
     page,
     finals,
+    yearend,
 )
 
 router = APIRouter()

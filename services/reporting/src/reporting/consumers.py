@@ -20,6 +20,7 @@ from shared.contracts.journal import (
     MarkChanged,
     MarkPosted,
     MarkRemoved,
+    WorkTypeChanged,
 )
 from shared.db import Database
 from shared.events import CloudEvent, Event
@@ -39,6 +40,7 @@ HANDLERS: dict[type[Event], Batched] = {
     MarkPosted: Batched(service.record_marks_posted),
     MarkChanged: Batched(service.record_marks_changed),
     MarkRemoved: Batched(service.record_marks_removed),
+    WorkTypeChanged: Batched(service.record_work_types_changed),
 }
 LOGGED: dict[str, type[Event]] = {event_type.routing_key: event_type for event_type in ALL_EVENTS}
 # Every known event is logged, so the queue is bound to all of them.

@@ -48,9 +48,26 @@ class MarkRow(Base):
     subject_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     student_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     value: Mapped[int] = mapped_column(SmallInteger)
+    # The weight at posting: counted only while reporting knows no weight of the work type
+    # (WorkTypeRow), which averages use instead (docs/architecture.md, "School structure").
     weight: Mapped[int] = mapped_column(SmallInteger)
+    # The work type's code; None only in rows projected before reporting kept it.
+    work_type: Mapped[str | None] = mapped_column(String(32))
     version: Mapped[int] = mapped_column(Integer)
     deleted: Mapped[bool] = mapped_column(Boolean, server_default=false())
+
+
+class WorkTypeRow(Base):
+    """A work type of a school as its latest `journal.work_type.changed.v1` says: its
+    current weight is the one every average gives the marks of its code."""
+
+    __tablename__ = "work_types"
+
+    school_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True), primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), primary_key=True)
+    work_type_id: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
+    weight: Mapped[int] = mapped_column(SmallInteger)
+    version: Mapped[int] = mapped_column(Integer)
 
 
 class AssignmentRow(Base):

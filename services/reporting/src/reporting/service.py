@@ -5,11 +5,11 @@ from collections.abc import Iterable, Sequence
 from dataclasses import asdict, dataclass
 from decimal import Decimal
 
-from sqlalchemy import Table, delete, func, select
+from sqlalchemy import ColumnElement, Table, and_, delete, func, outerjoin, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.averages import weighted_average
-from reporting.models import AssignmentRow, Base, ClassRow, LoggedEvent, MarkRow
+from reporting.models import AssignmentRow, Base, ClassRow, LoggedEvent, MarkRow, WorkTypeRow
 from shared.bulk import insert_new, upsert_newer
 from shared.contracts.journal import (
     AssignmentMade,
@@ -17,6 +17,7 @@ from shared.contracts.journal import (
     MarkChanged,
     MarkPosted,
     MarkRemoved,
+    WorkTypeChanged,
 )
 from shared.errors import Forbidden, NotFound
 from shared.events import CloudEvent, Event
@@ -67,6 +68,7 @@ class MarkState:
     student_id: uuid.UUID
     value: int
     weight: int
+    work_type: str
     version: int
     deleted: bool = False
 
@@ -92,6 +94,7 @@ async def record_marks_posted(session: AsyncSession, events: Sequence[MarkPosted
                 student_id=event.student_id,
                 value=event.value,
                 weight=event.weight,
+                work_type=event.work_type,
                 version=event.version,
             )
             for event in events
@@ -120,6 +123,7 @@ def _mark_state(event: MarkChanged | MarkRemoved, *, deleted: bool = False) -> M
         student_id=event.student_id,
         value=event.value,
         weight=event.weight,
+        work_type=event.work_type,
         version=event.version,
         deleted=deleted,
     )
@@ -163,9 +167,32 @@ async def record_classes_opened(session: AsyncSession, events: Sequence[ClassOpe
     )
 
 
+async def record_work_types_changed(
+    session: AsyncSession, events: Sequence[WorkTypeChanged]
+) -> None:
+    """A work type's weight as its newest version says (by school and code: the code is
+    stable), whatever order the changes arrive in; every average uses it from then on,
+    for marks given before the change too."""
+    await upsert_newer(
+        session,
+        _table(WorkTypeRow),
+        ["school_id", "code"],
+        [
+            {
+                "school_id": _school_of(event),
+                "code": event.code,
+                "work_type_id": event.work_type_id,
+                "weight": event.weight,
+                "version": event.version,
+            }
+            for event in events
+        ],
+    )
+
+
 async def clear_projections(session: AsyncSession) -> None:
     """Empty every projection (the log stays), before rebuilding them from the log."""
-    for model in (MarkRow, AssignmentRow, ClassRow):
+    for model in (MarkRow, AssignmentRow, ClassRow, WorkTypeRow):
         await session.execute(delete(model))
 
 
@@ -199,6 +226,18 @@ async def _teaches_or_leads(
     return assigned is not None
 
 
+# A mark weighs what its work type weighs now; the weight at posting only while reporting
+# has not heard of the work type (a school whose work types predate the projection).
+_CURRENT_WEIGHT: ColumnElement[int] = func.coalesce(WorkTypeRow.weight, MarkRow.weight)
+
+
+_MARKS_AND_WEIGHTS = outerjoin(
+    MarkRow,
+    WorkTypeRow,
+    and_(WorkTypeRow.school_id == MarkRow.school_id, WorkTypeRow.code == MarkRow.work_type),
+)
+
+
 async def class_subject_average(
     session: AsyncSession, user: User, class_id: uuid.UUID, subject_id: uuid.UUID
 ) -> ClassSubjectAverage:
@@ -218,10 +257,12 @@ async def class_subject_average(
     weighted_sum, weight_sum, count = (
         await session.execute(
             select(
-                func.coalesce(func.sum(MarkRow.value * MarkRow.weight), 0),
-                func.coalesce(func.sum(MarkRow.weight), 0),
+                func.coalesce(func.sum(MarkRow.value * _CURRENT_WEIGHT), 0),
+                func.coalesce(func.sum(_CURRENT_WEIGHT), 0),
                 func.count(),
-            ).where(
+            )
+            .select_from(_MARKS_AND_WEIGHTS)
+            .where(
                 MarkRow.school_id == user.school_id,
                 MarkRow.class_id == class_id,
                 MarkRow.subject_id == subject_id,
@@ -248,10 +289,11 @@ async def school_class_subject_averages(
         select(
             MarkRow.class_id,
             MarkRow.subject_id,
-            func.sum(MarkRow.value * MarkRow.weight),
-            func.sum(MarkRow.weight),
+            func.sum(MarkRow.value * _CURRENT_WEIGHT),
+            func.sum(_CURRENT_WEIGHT),
             func.count(),
         )
+        .select_from(_MARKS_AND_WEIGHTS)
         .where(MarkRow.school_id == user.school_id, MarkRow.deleted.is_(False))
         .group_by(MarkRow.class_id, MarkRow.subject_id)
         .order_by(MarkRow.class_id, MarkRow.subject_id)

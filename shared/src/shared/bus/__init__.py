@@ -6,6 +6,9 @@ Delivery contract, the same on every transport:
 - `publish` returns only when the event is safely routed to at least one queue; an
   unroutable or unconfirmed event, or a broker that is down, raises `PublishError` (the
   outbox keeps the row and retries);
+- `publish_raw` is `publish` of an event serialised already (the relay's path: an outbox
+  row's stored envelope): the body goes on the wire byte for byte, with the same message
+  properties `publish` sets, and the same guarantees and `PublishError`s;
 - `declare` creates queues (with their dead-letter queues) and binds them, without
   consuming, so that everything published from then on is kept for their consumers;
 - consumers take deliveries in batches: up to `batch_size` of them, or what has arrived
@@ -40,6 +43,7 @@ Delivery contract, the same on every transport:
 
 from collections.abc import Awaitable, Callable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Protocol
 
 import sqlalchemy.exc
@@ -78,6 +82,14 @@ class Bus(Protocol):
 
     async def publish(self, event: CloudEvent) -> None:
         """Publish persistently; raise PublishError unless the broker confirmed a route."""
+
+    async def publish_raw(
+        self, routing_key: str, body: bytes, *, message_id: str, time: datetime
+    ) -> None:
+        """Publish `body`, a CloudEvent's JSON, as it is: `routing_key` is its type,
+        `message_id` its id and `time` its time (message properties where the transport
+        has them). The caller vouches that `body` is that CloudEvent; the consumers
+        dead-letter a body that is not one. PublishError as `publish`."""
 
     async def is_ready(self) -> bool:
         """Whether the broker is reachable now."""

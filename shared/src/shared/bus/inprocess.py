@@ -11,6 +11,7 @@ import logging
 from collections import deque
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 
 from pydantic import ValidationError
 
@@ -114,7 +115,8 @@ class InProcessBroker:
         self.publish_raw(event.type, event.to_json())
 
     def publish_raw(self, routing_key: str, body: bytes) -> None:
-        """Route any body, as a broker would (tests use it to play a foreign publisher)."""
+        """Route any body, as a broker would: the relay's stored envelopes (through the
+        bus's `publish_raw`), and a foreign publisher in the tests."""
         if self.closed:
             raise PublishError("the in-process broker is closed")
         targets = [q for q in self.queues.values() if q.routes(routing_key)]
@@ -392,6 +394,12 @@ class InProcessBus:
 
     async def publish(self, event: CloudEvent) -> None:
         self.broker.route(event)
+
+    async def publish_raw(
+        self, routing_key: str, body: bytes, *, message_id: str, time: datetime
+    ) -> None:
+        """The body is queued as it is (the id and time travel in it)."""
+        self.broker.publish_raw(routing_key, body)
 
     async def is_ready(self) -> bool:
         return not self.broker.closed

@@ -332,7 +332,8 @@ class PostgresBroker:
         await self.publish_raw(event.type, event.to_json())
 
     async def publish_raw(self, routing_key: str, body: bytes) -> None:
-        """Route any body, as a broker would (tests use it to play a foreign publisher)."""
+        """Route any body, as a broker would: the relay's stored envelopes (through the
+        bus's `publish_raw`), and a foreign publisher in the tests."""
         if self._closed or self._pool is None:
             raise PublishError("the broker is closed")
         done: asyncio.Future[None] = asyncio.get_running_loop().create_future()
@@ -739,6 +740,13 @@ class PostgresBus:
 
     async def publish(self, event: CloudEvent) -> None:
         await self.broker.publish(event)
+
+    async def publish_raw(
+        self, routing_key: str, body: bytes, *, message_id: str, time: datetime
+    ) -> None:
+        """The body is stored as it is (a row keeps no message properties: the id and
+        time travel in the body)."""
+        await self.broker.publish_raw(routing_key, body)
 
     async def is_ready(self) -> bool:
         return await self.broker.is_ready()

@@ -23,6 +23,7 @@ import contextlib
 import logging
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import aio_pika
@@ -268,24 +269,33 @@ class RabbitBus:
 
     async def publish(self, event: CloudEvent) -> None:
         """Publish persistently and mandatorily; return only on the broker's ack."""
+        await self.publish_raw(
+            event.type, event.to_json(), message_id=str(event.id), time=event.time
+        )
+
+    async def publish_raw(
+        self, routing_key: str, body: bytes, *, message_id: str, time: datetime
+    ) -> None:
+        """Publish a serialised CloudEvent as it is, persistently and mandatorily (the
+        message's id, type and timestamp are the event's); return only on the ack."""
         exchange = self._exchange
         if exchange is None or not await self.is_ready():
             raise PublishError("broker not connected")
         message = aio_pika.Message(
-            body=event.to_json(),
+            body=body,
             content_type=CLOUDEVENTS_CONTENT_TYPE,
             delivery_mode=aio_pika.DeliveryMode.PERSISTENT,
-            message_id=str(event.id),
-            type=event.type,
-            timestamp=event.time,
+            message_id=message_id,
+            type=routing_key,
+            timestamp=time,
         )
         try:
             async with asyncio.timeout(self.publish_timeout):
-                await exchange.publish(message, routing_key=event.type, mandatory=True)
+                await exchange.publish(message, routing_key=routing_key, mandatory=True)
         except aio_pika.exceptions.PublishError as exc:  # returned: no queue is bound
-            raise PublishError(f"unroutable: {event.type}") from exc
+            raise PublishError(f"unroutable: {routing_key}") from exc
         except aio_pika.exceptions.DeliveryError as exc:  # nacked by the broker
-            raise PublishError(f"nacked: {event.type}") from exc
+            raise PublishError(f"nacked: {routing_key}") from exc
         except TimeoutError as exc:
             raise PublishError(f"no confirm within {self.publish_timeout} s") from exc
         except _CONNECTION_ERRORS as exc:

@@ -1,13 +1,15 @@
 """Routes of the diary."""
 
+import datetime as dt
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from journal.calendar.service import school_today
 from journal.diary import service, summary
-from journal.diary.schemas import Diary, DiaryFinals, DiaryPeriod, DiaryYears
+from journal.diary.schemas import Diary, DiaryFinals, DiaryHomeworkDue, DiaryPeriod, DiaryYears
 from shared.inputs import Day
 from shared.openapi import problems
 from shared.security import CurrentUser
@@ -57,3 +59,26 @@ async def read_diary_finals(
 ) -> DiaryFinals:
     """The student's final marks of a year: each period's and the year's, by subject."""
     return await summary.year_finals(session, user, student_id, year_id)
+
+
+@router.get(
+    "/diary/{student_id}/homework",
+    response_model=DiaryHomeworkDue,
+    response_model_by_alias=True,
+    responses=problems(404, 422),
+)
+async def read_homework_due(
+    student_id: uuid.UUID,
+    session: Session,
+    user: CurrentUser,
+    date_from: Annotated[Day | None, Query(alias="from")] = None,
+    date_to: Annotated[Day | None, Query(alias="to")] = None,
+) -> DiaryHomeworkDue:
+    """Homework due in a range (by default the coming week from today in the school's time
+    zone, at most 31 days), with its files."""
+    if date_from is None and date_to is None:
+        today = await school_today(session, user.school_id)
+        first, last = today, today + dt.timedelta(days=6)
+    else:
+        first, last = service.asked_range(date_from, date_to)
+    return await summary.homework_due(session, user, student_id, first, last)

@@ -129,3 +129,30 @@ class DiaryFinals(BaseModel):
     student_id: uuid.UUID
     year_id: uuid.UUID
     subjects: list[DiaryFinalsSubject] = Field(description="Subjects with a final mark set.")
+
+
+class DiaryAttachment(BaseModel):
+    attachment_id: uuid.UUID
+    file_name: str
+    content_type: str
+    size: int
+    url: str = Field(description="Where to download it (GET, with the same token).")
+
+
+class DiaryHomework(BaseModel):
+    lesson_id: uuid.UUID
+    lesson_date: dt.date = Field(description="The lesson it was set at.")
+    due_on: dt.date
+    subject_id: uuid.UUID
+    subject_name: str
+    text: str
+    attachments: list[DiaryAttachment]
+
+
+class DiaryHomeworkDue(BaseModel):
+    model_config = ConfigDict(populate_by_name=True)
+
+    student_id: uuid.UUID
+    date_from: dt.date = Field(alias="from")
+    date_to: dt.date = Field(alias="to")
+    items: list[DiaryHomework] = Field(description="By due date, then subject.")

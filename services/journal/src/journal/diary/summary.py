@@ -30,6 +30,7 @@ from journal.diary import schemas
 from journal.finals.service import finals_of_student
 from journal.grading.rules import weighted_average
 from journal.grading.service import settings_of
+from journal.homework.models import HomeworkAttachment
 from journal.lessons.models import Lesson
 from journal.marks.models import Mark
 from journal.remarks.service import student_remarks
@@ -308,6 +309,80 @@ async def year_finals(
         )
     return schemas.DiaryFinals(
         student_id=student_id, year_id=year_id, subjects=list(subjects.values())
+    )
+
+
+async def homework_due(
+    session: AsyncSession,
+    user: User,
+    student_id: uuid.UUID,
+    first: dt.date,
+    last: dt.date,
+) -> schemas.DiaryHomeworkDue:
+    """The homework due between `first` and `last` (both included) from the lessons of the
+    classes the student was in on each lesson's day, with its files. A subject teacher sees
+    only their own subjects'."""
+    reader = await _reader(session, user, student_id, first, last)
+    enrolled = exists().where(
+        Enrollment.student_id == student_id,
+        Enrollment.class_id == Lesson.class_id,
+        Enrollment.starts_on <= Lesson.date,
+        or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= Lesson.date),
+    )
+    query = (
+        select(Lesson, Subject.name)
+        .join(Subject, Subject.id == Lesson.subject_id)
+        .where(
+            Lesson.school_id == user.school_id,
+            Lesson.homework.is_not(None),
+            Lesson.homework_due_on.between(first, last),
+            enrolled,
+        )
+        .order_by(Lesson.homework_due_on, Subject.name, Lesson.date, Lesson.id)
+    )
+    if reader.teacher_id is not None:
+        query = query.join(Assignment, Assignment.id == Lesson.assignment_id).where(
+            Assignment.teacher_id == reader.teacher_id
+        )
+    lessons = [(lesson, name) for lesson, name in await session.execute(query)]
+    files: dict[uuid.UUID, list[schemas.DiaryAttachment]] = defaultdict(list)
+    if lessons:
+        for row in await session.execute(
+            select(
+                HomeworkAttachment.id,
+                HomeworkAttachment.lesson_id,
+                HomeworkAttachment.file_name,
+                HomeworkAttachment.content_type,
+                HomeworkAttachment.size,
+            )
+            .where(HomeworkAttachment.lesson_id.in_([lesson.id for lesson, _ in lessons]))
+            .order_by(HomeworkAttachment.uploaded_at, HomeworkAttachment.id)
+        ):
+            files[row.lesson_id].append(
+                schemas.DiaryAttachment(
+                    attachment_id=row.id,
+                    file_name=row.file_name,
+                    content_type=row.content_type,
+                    size=row.size,
+                    url=f"/api/journal/homework/attachments/{row.id}",
+                )
+            )
+    return schemas.DiaryHomeworkDue(
+        student_id=student_id,
+        date_from=first,
+        date_to=last,
+        items=[
+            schemas.DiaryHomework(
+                lesson_id=lesson.id,
+                lesson_date=lesson.date,
+                due_on=lesson.homework_due_on or lesson.date,
+                subject_id=lesson.subject_id,
+                subject_name=name,
+                text=lesson.homework or "",
+                attachments=files[lesson.id],
+            )
+            for lesson, name in lessons
+        ],
     )
 
 
