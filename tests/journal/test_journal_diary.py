@@ -310,14 +310,34 @@ async def counting_selects(world: World) -> AsyncIterator[list[str]]:
 
 
 @pytest.mark.parametrize("who", ["parent", "class_teacher"])
-async def test_the_diary_is_read_in_two_queries(
+async def test_a_range_is_read_with_its_access_check_in_one_query(
     world: World, marked: dict[str, dict[str, Any]], who: str
 ) -> None:
     async with counting_selects(world) as statements:
         response = await diary(world, who, params={"from": "2026-11-02", "to": "2026-12-02"})
 
     assert response.status_code == 200
+    assert len(statements) == 1, statements
+
+
+async def test_the_default_week_takes_a_second_query_for_the_schools_time_zone(
+    world: World, marked: dict[str, dict[str, Any]]
+) -> None:
+    async with counting_selects(world) as statements:
+        response = await diary(world, "parent")
+
+    assert response.status_code == 200
     assert len(statements) == 2, statements
+
+
+async def test_a_teacher_not_teaching_the_student_gets_no_diary_from_the_one_query(
+    world: World, marked: dict[str, dict[str, Any]]
+) -> None:
+    async with counting_selects(world) as statements:
+        response = await diary(world, "outsider", params=WEEK)
+
+    assert response.status_code == 404
+    assert len(statements) == 1, statements
 
 
 async def test_any_text_a_teacher_writes_comes_back_as_written(world: World) -> None:

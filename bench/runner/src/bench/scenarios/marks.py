@@ -67,6 +67,8 @@ async def post_over_http(stage: Stage, item: MarkToPost) -> dict[str, object]:
         return body
 
 
+POSTING = "posting"  # Stage.found_rates: the highest mark rate with p99 < 100 ms
+
 INSERT_MARK = """
     INSERT INTO marks (id, school_id, lesson_id, student_id, work_type_id, value, posted_by,
                        posted_at, version)
@@ -136,7 +138,7 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             )
             await conn.execute(INSERT_OUTBOX, event.id, event.routing_key, event.envelope)
 
-    return await rate_against_ceilings(
+    figures = await rate_against_ceilings(
         stage,
         profile,
         "posting a mark (HTTP via nginx, distributed)",
@@ -150,3 +152,6 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             )
         ],
     )
+    if figures[0].ours > 0 and POSTING not in stage.found_rates:  # for the lag scenario
+        stage.found_rates[POSTING] = figures[0].ours
+    return figures

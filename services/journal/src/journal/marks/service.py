@@ -136,7 +136,7 @@ class Marking:
 
 
 async def marking(
-    session: AsyncSession, user: User, lesson_id: uuid.UUID, data: MarkCreate
+    session: driver.Db, user: User, lesson_id: uuid.UUID, data: MarkCreate
 ) -> Marking:
     """The lesson the caller teaches (403 for a colleague's lesson, 404 across schools),
     with the student's enrollment and the work type, judged later by `post_mark`."""
@@ -238,7 +238,7 @@ def _posted(
     return event, answer
 
 
-async def post_mark(session: AsyncSession, user: User, on: Marking, value: int) -> bytes:
+async def post_mark(session: driver.Db, user: User, on: Marking, value: int) -> bytes:
     """Give the student a mark on the lesson (authorized by `marking`); the answer's
     body as JSON bytes (`MarkOut`)."""
     check_posting(on)
