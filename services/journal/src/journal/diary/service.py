@@ -58,8 +58,9 @@ def school_today(timezone: str | None) -> dt.date:
     return dt.datetime.now(zone).date()
 
 
-# The school's time zone, and whether the caller teaches the student's current class
-# (leads it or has an assignment in it); no row unless the student is in the school.
+# The school's time zone, whether the caller teaches the student's current class (leads
+# it or has an assignment in it) and whether they lead it; no row unless the student is in
+# the school.
 _ACCESS = """
 SELECT schools.timezone,
        {teacher}::uuid IS NOT NULL AND EXISTS (
@@ -72,7 +73,13 @@ SELECT schools.timezone,
                   OR EXISTS (SELECT 1 FROM assignments
                              WHERE assignments.class_id = enrollments.class_id
                                AND assignments.teacher_id = {teacher}))
-       ) AS teaches
+       ) AS teaches,
+       {teacher}::uuid IS NOT NULL AND EXISTS (
+           SELECT 1 FROM enrollments JOIN classes ON classes.id = enrollments.class_id
+           WHERE enrollments.student_id = students.id
+             AND enrollments.left_at IS NULL
+             AND classes.class_teacher_id = {teacher}
+       ) AS leads
 FROM students LEFT OUTER JOIN schools ON schools.id = students.school_id
 WHERE students.id = {student}::uuid AND students.school_id = {school}::uuid
 """
@@ -97,6 +104,19 @@ WITH lessons_in_range AS (
           WHERE enrollments.student_id = {student}::uuid
             AND (enrollments.left_at IS NULL OR enrollments.left_at >= {first}::date))
       AND lessons.date BETWEEN {first}::date AND {last}::date
+      -- a group's lessons only for its members that day
+      AND (lessons.group_id IS NULL OR EXISTS (
+          SELECT 1 FROM group_memberships AS member
+          WHERE member.group_id = lessons.group_id AND member.student_id = {student}::uuid
+            AND member.starts_on <= lessons.date
+            AND (member.ends_on IS NULL OR member.ends_on >= lessons.date)))
+      -- a subject teacher reads only the lessons they teach (their assignments', or the
+      -- ones they substitute)
+      AND ({only}::uuid IS NULL
+           OR lessons.substitute_id = {only}::uuid
+           OR lessons.assignment_id IN (
+               SELECT assignments.id FROM assignments
+               WHERE assignments.teacher_id = {only}::uuid))
 ),
 days AS (
     SELECT lesson.date,
@@ -144,8 +164,9 @@ SELECT convert_to(json_build_object(
 # $1 student, $2 the caller's school, $3 the caller's account if they teach (else NULL).
 ACCESS_SQL = _ACCESS.format(student="$1", school="$2", teacher="$3")
 
-# $1 school, $2 student, $3 first day, $4 last day.
-DIARY_SQL = _DIARY.format(school="$1", student="$2", first="$3", last="$4")
+# $1 school, $2 student, $3 first day, $4 last day, $5 the subject teacher whose lessons
+# alone show (NULL: every lesson).
+DIARY_SQL = _DIARY.format(school="$1", student="$2", first="$3", last="$4", only="$5")
 
 # Both in one round trip, for a range asked for: $1 student, $2 the caller's school, $3
 # the caller's account if they teach (else NULL), $4 first day, $5 last day, $6 whether
@@ -154,11 +175,17 @@ DIARY_SQL = _DIARY.format(school="$1", student="$2", first="$3", last="$4")
 # and the diary only if the caller may read it (CASE leaves the diary's subquery
 # unevaluated otherwise); no row unless the student is in the school.
 READ_SQL = """
-SELECT access.timezone, access.teaches,
+SELECT access.timezone, access.teaches, access.leads,
        CASE WHEN $6::boolean OR access.teaches THEN ({diary}) END AS diary
 FROM ({access}) AS access
 """.format(
-    diary=_DIARY.format(school="$2", student="$1", first="$4", last="$5"),
+    diary=_DIARY.format(
+        school="$2",
+        student="$1",
+        first="$4",
+        last="$5",
+        only="(CASE WHEN $6::boolean OR access.leads THEN NULL ELSE $3::uuid END)",
+    ),
     access=_ACCESS.format(student="$1", school="$2", teacher="$3"),
 )
 
@@ -183,9 +210,10 @@ async def read_diary(
 
     The student themself, a parent with the student among the token's children, the
     administration, and the class teacher or a teacher of the student's current class
-    may read it. Everyone else gets 404, as if the student did not exist. A range asked
-    for is read with the access check in one statement; the default week needs the
-    school's time zone first.
+    may read it; a subject teacher (not leading the class) sees only the lessons they
+    teach. A group's lessons show only to its members. Everyone else gets 404, as if the
+    student did not exist. A range asked for is read with the access check in one
+    statement; the default week needs the school's time zone first.
     """
     asked = None if date_from is None and date_to is None else asked_range(date_from, date_to)
     require_role(user, *JOURNAL_READERS)
@@ -204,5 +232,6 @@ async def read_diary(
         body: bytes = row["diary"]
         return body
     first, last = week_of(school_today(row["timezone"]))
-    body = await driver.fetchval(db, DIARY_SQL, user.school_id, student_id, first, last)
+    only = None if untaught or row["leads"] else teacher
+    body = await driver.fetchval(db, DIARY_SQL, user.school_id, student_id, first, last, only)
     return body
