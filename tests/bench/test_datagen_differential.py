@@ -41,6 +41,7 @@ from datagen.school import (
     SchoolSubject,
     StaffMember,
     Student,
+    homework_due_dates,
     plan_for,
 )
 from datagen.writers import write_school
@@ -133,15 +134,21 @@ def tiny_school(today: date) -> GeneratedSchool:
     plans = [plan_for(a, year, registered) for a in assignments]
     days = _school_days_near(year, today, 2)
     lessons = []
+    at = datetime.now(UTC)
     for n, a in enumerate(assignments):
+        # 5А: maths first, russian second; 6А the other way round (no teacher in two places).
+        number = 1 + (n + n // 2) % 2
         for k, day in enumerate(days):
-            starts = datetime.combine(day, time(8, 30), ZONE) + timedelta(minutes=55 * (n % 2))
+            starts = datetime.combine(day, time(8, 30), ZONE) + timedelta(minutes=55 * (number - 1))
             item = plans[n].items[0]
+            # Homework on each first lesson (due at the next) and on 5А's last maths (no
+            # later lesson: due on no date).
+            homework = f"§ {k + 1}" if k == 0 or n == 0 else None
             lessons.append(
                 Lesson(_ids(f"lesson:{n}:{k}"), a, day, starts.astimezone(UTC), item.topic,
-                       f"§ {k + 1}" if k else None, item)
+                       homework, item, number=number, homework_at=at if homework else None)
             )  # fmt: skip
-    at = datetime.now(UTC)
+    homework_due_dates(lessons)
 
     def change(
         value: int | str | None, reason: str, key: str, work: str | None = None
@@ -354,8 +361,14 @@ async def seed_through_the_apis(services: Services, school: GeneratedSchool) -> 
         for lesson in school.lessons:
             teacher = teachers[lesson.assignment.teacher.id]
             body = {"assignment_id": of(lesson.assignment.id), "date": lesson.date.isoformat(),
-                    "topic": lesson.topic, "homework": lesson.homework}  # fmt: skip
+                    "lesson_number": lesson.number, "topic": lesson.topic}  # fmt: skip
             note((await teacher.call("POST", "journal/lessons", body))["lesson_id"], lesson.id)
+        for lesson in school.lessons:  # once every lesson is there: due at the next one
+            if lesson.homework is not None:
+                await teachers[lesson.assignment.teacher.id].call(
+                    "PUT", f"journal/lessons/{of(lesson.id)}/homework",
+                    {"text": lesson.homework, "version": 1},
+                )  # fmt: skip
         for m in school.marks:
             teacher = teachers[m.lesson.assignment.teacher.id]
             body = {"student_id": of(m.student.id), "value": m.value, "work_type": m.work_type}

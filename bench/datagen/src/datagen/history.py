@@ -18,6 +18,7 @@ from datagen.school import (
     WORK_TYPES,
     Attendance,
     GeneratedSchool,
+    Lesson,
     Mark,
 )
 from journal.calendar.rules import year_name
@@ -31,6 +32,8 @@ from shared.contracts.journal import (
     CurriculumChanged,
     CurriculumSubjectHours,
     GuardianLinked,
+    HomeworkSet,
+    LessonScheduled,
     MarkChanged,
     MarkPosted,
     MarkRemoved,
@@ -155,6 +158,43 @@ def attendance_events(
         else:
             yield AttendanceMarked(**fields, code=change.value, old_code=old)
         old = change.value
+
+
+def lesson_events(school: GeneratedSchool, lesson: Lesson) -> Iterator[Event]:
+    """A lesson recorded by its teacher (journal.lessons.service, version 1) and its
+    homework set later (journal.homework.service, the lesson's version 2)."""
+    a = lesson.assignment
+    yield LessonScheduled(
+        event_id=event_id(school, f"lesson:{lesson.id}"),
+        occurred_at=lesson.starts_at,
+        school_id=school.id,
+        version=1,
+        lesson_id=lesson.id,
+        assignment_id=a.id,
+        class_id=a.school_class.id,
+        subject_id=a.subject.id,
+        teacher_id=a.teacher.id,
+        lesson_date=lesson.date,
+        lesson_number=lesson.number,
+        topic=lesson.topic,
+    )
+    if lesson.homework is None:
+        return
+    assert lesson.homework_at is not None
+    yield HomeworkSet(
+        event_id=event_id(school, f"homework:{lesson.id}"),
+        occurred_at=lesson.homework_at,
+        school_id=school.id,
+        version=2,
+        lesson_id=lesson.id,
+        lesson_date=lesson.date,
+        class_id=a.school_class.id,
+        subject_id=a.subject.id,
+        subject_name=a.subject.name,
+        teacher_id=a.teacher.id,
+        text=lesson.homework,
+        due_on=lesson.homework_due_on,
+    )
 
 
 def setup_events(school: GeneratedSchool) -> Iterator[Event]:
@@ -320,7 +360,10 @@ def curriculum_of(school: GeneratedSchool) -> list[tuple[int, list[tuple[uuid.UU
 
 
 def year_events(school: GeneratedSchool, posted: Sequence[MarkPosted]) -> Iterator[Event]:
-    """The year's teaching: marks posted and corrected, attendance, remarks."""
+    """The year's teaching: lessons and their homework, marks posted and corrected,
+    attendance, remarks."""
+    for lesson in school.lessons:
+        yield from lesson_events(school, lesson)
     yield from posted
     for mark in school.marks:
         yield from mark_corrected(school, mark)

@@ -4,6 +4,7 @@ Everything comes from one seeded random generator, so a seed, a school number an
 always give the same school, ids included.
 """
 
+import bisect
 import math
 import random
 import uuid
@@ -118,6 +119,9 @@ class Plan:
     written_at: datetime
 
 
+Day = date  # a lesson's field named `date` hides the type inside the class
+
+
 @dataclass(slots=True)
 class Lesson:
     id: uuid.UUID
@@ -127,6 +131,16 @@ class Lesson:
     topic: str
     homework: str | None
     plan_item: PlanItem | None = None  # the plan's topic the lesson's topic comes from
+    number: int | None = None  # its lesson number of the day (the timetable's slot)
+    # When its teacher set the homework (PUT /lessons/{id}/homework, a version of its own)
+    # and when it is due: by default the date of the assignment's next lesson.
+    homework_at: datetime | None = None
+    homework_due_on: Day | None = None
+
+    @property
+    def version(self) -> int:
+        """Scheduled at 1; setting the homework bumps it (journal.homework.service)."""
+        return 2 if self.homework is not None else 1
 
 
 @dataclass(slots=True)
@@ -309,6 +323,7 @@ def build_school(
     staff = [admin, director, *deputies, *teachers]
     plans = [plan_for(a, year, registered_at) for a in assignments]
     lessons = _hold_lessons(gen, assignments, year, until, {p.assignment.id: p for p in plans})
+    homework_due_dates(lessons)
     marks = _give_marks(gen, lessons, until)
     # What follows draws from generators of its own: the marks above stay the same marks
     # whatever is added after them.
@@ -535,6 +550,10 @@ def _hold_lessons(
                 starts = datetime.combine(day, time(8, 30), ZONE) + timedelta(minutes=55 * slot)
                 if last_start is not None and starts > last_start:
                     continue
+                # Set by the teacher at the end of the lesson (not yet, before `until`).
+                homework_at = starts + timedelta(minutes=HOMEWORK_AFTER_MINUTES)
+                if until is not None and homework_at > until:
+                    homework = None
                 lessons.append(
                     Lesson(
                         gen.uuid(),
@@ -544,9 +563,29 @@ def _hold_lessons(
                         item.topic,
                         homework,
                         item,
+                        homework_at=homework_at.astimezone(UTC) if homework else None,
                     )
                 )
     return lessons
+
+
+HOMEWORK_AFTER_MINUTES = 40
+
+
+def homework_due_dates(lessons: list[Lesson]) -> None:
+    """Each homework is due on the date of its assignment's next lesson (None without one),
+    as journal sets it when the teacher names no date."""
+    dates: dict[uuid.UUID, list[date]] = defaultdict(list)
+    for lesson in lessons:
+        dates[lesson.assignment.id].append(lesson.date)
+    for days in dates.values():
+        days.sort()
+    for lesson in lessons:
+        if lesson.homework is None:
+            continue
+        days = dates[lesson.assignment.id]
+        later = bisect.bisect_right(days, lesson.date)
+        lesson.homework_due_on = days[later] if later < len(days) else None
 
 
 def _poisson(rng: random.Random, mean: float) -> int:

@@ -281,9 +281,12 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
             "class_id",
             "subject_id",
             "date",
+            "lesson_number",
             "topic",
             "homework",
+            "homework_due_on",
             "plan_item_id",
+            "version",
             "created_by",
             "created_at",
         ),
@@ -295,11 +298,46 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
                 lesson.assignment.school_class.id,
                 lesson.assignment.subject.id,
                 lesson.date,
+                lesson.number,
                 lesson.topic,
                 lesson.homework,
+                lesson.homework_due_on,
                 lesson.plan_item.id if lesson.plan_item else None,
+                lesson.version,
                 lesson.assignment.teacher.id,
                 lesson.starts_at,
+            )
+            for lesson in school.lessons
+        ],
+    )
+    # Each lesson's first version in its history: scheduled by its teacher.
+    await copy(
+        conn,
+        "lesson_history",
+        (
+            "id",
+            "school_id",
+            "lesson_id",
+            "assignment_id",
+            "version",
+            "kind",
+            "changed_by",
+            "changed_at",
+            "new_date",
+            "new_lesson_number",
+        ),
+        [
+            (
+                uuid.uuid5(lesson.id, "history:1"),
+                sid,
+                lesson.id,
+                lesson.assignment.id,
+                1,
+                "scheduled",
+                lesson.assignment.teacher.id,
+                lesson.starts_at,
+                lesson.date,
+                lesson.number,
             )
             for lesson in school.lessons
         ],
