@@ -41,6 +41,9 @@ from datagen.school import (
     SchoolSubject,
     StaffMember,
     Student,
+    TimetableEntry,
+    bells,
+    entry_id,
     homework_due_dates,
     plan_for,
 )
@@ -149,6 +152,12 @@ def tiny_school(today: date) -> GeneratedSchool:
                        homework, item, number=number, homework_at=at if homework else None)
             )  # fmt: skip
     homework_due_dates(lessons)
+    slots = {(lesson.assignment.id, lesson.date.isoweekday(), lesson.number): lesson.assignment
+             for lesson in lessons if lesson.number is not None}  # fmt: skip
+    timetable = [
+        TimetableEntry(entry_id(a, year.start_year, weekday, number), a, weekday, number)
+        for (_, weekday, number), a in slots.items()
+    ]
 
     def change(
         value: int | str | None, reason: str, key: str, work: str | None = None
@@ -186,7 +195,7 @@ def tiny_school(today: date) -> GeneratedSchool:
         admin=admin, staff=[admin, director, deputy, maths, russian], classes=classes,
         subjects=subjects, assignments=assignments, lessons=lessons, marks=marks,
         work_type_ids={}, registered_at=registered.astimezone(UTC), plans=plans,
-        attendance=attendance, remarks=remarks,
+        attendance=attendance, remarks=remarks, timetable=timetable,
     )  # fmt: skip
 
 
@@ -326,6 +335,14 @@ async def seed_through_the_apis(services: Services, school: GeneratedSchool) -> 
                      for s in school.subjects if s.curriculum.hours.get(grade)]  # fmt: skip
             await deputy.call("PUT", f"journal/years/{of(year_id_of(school))}/curriculum/{grade}",
                               {"version": 0, "subjects": hours})  # fmt: skip
+        bell_lessons = [{"lesson_number": n, "starts_at": f"{a:%H:%M}", "ends_at": f"{b:%H:%M}"}
+                        for n, a, b in bells()]  # fmt: skip
+        await deputy.call("PUT", "journal/bell-schedule", {"version": 0, "lessons": bell_lessons})
+        for e in school.timetable:
+            body = {"assignment_id": of(e.assignment.id), "weekday": e.weekday,
+                    "lesson_number": e.number,
+                    "valid_from": year.first_day.isoformat()}  # fmt: skip
+            note((await deputy.call("POST", "journal/timetable/entries", body))["entry_id"], e.id)
         for c in school.classes:
             for s in c.students:
                 body = {"class_id": of(c.id), "last_name": s.last_name, "first_name": s.first_name,
@@ -530,7 +547,7 @@ def described_ids(school: GeneratedSchool) -> set[uuid.UUID]:
     ids = {school.id, year_id_of(school)}
     objects: list[Any] = [*school.staff, *school.classes, *school.subjects, *school.assignments,
                 *school.students, *school.guardians, *school.lessons, *school.marks,
-                *school.remarks, *school.plans]  # fmt: skip
+                *school.remarks, *school.plans, *school.timetable]  # fmt: skip
     ids |= {obj.id for obj in objects}
     ids |= {p.account_id for p in [*school.students, *school.guardians] if p.account_id}
     ids |= {i.id for p in school.plans for i in p.items}

@@ -20,6 +20,7 @@ from datagen.school import (
     GeneratedSchool,
     Lesson,
     Mark,
+    bells,
 )
 from journal.calendar.rules import year_name
 from journal.curriculum.rules import weeks_in_year, yearly_hours
@@ -28,6 +29,8 @@ from shared.contracts.journal import (
     AssignmentMade,
     AttendanceCleared,
     AttendanceMarked,
+    BellLessonTimes,
+    BellScheduleChanged,
     ClassOpened,
     CurriculumChanged,
     CurriculumSubjectHours,
@@ -42,6 +45,7 @@ from shared.contracts.journal import (
     StudentEnrolledV2,
     ThematicPlanChanged,
     ThematicPlanItem,
+    TimetableEntryChanged,
     WorkTypeChanged,
     YearCalendarChanged,
     YearHoliday,
@@ -199,7 +203,8 @@ def lesson_events(school: GeneratedSchool, lesson: Lesson) -> Iterator[Event]:
 
 def setup_events(school: GeneratedSchool) -> Iterator[Event]:
     """Everything before the first lesson: the school, its staff and work types, the
-    year's calendar and curriculum, classes, roster, credentials and thematic plans."""
+    year's calendar and curriculum, classes, the bell schedule and timetable, roster,
+    credentials and thematic plans."""
     at = school.registered_at
     sid = school.id
 
@@ -288,6 +293,27 @@ def setup_events(school: GeneratedSchool) -> Iterator[Event]:
                 )
                 for subject_id, weekly in subjects
             ],
+        )
+    # The deputy's bell schedule and weekly timetable (journal.timetable.service).
+    yield BellScheduleChanged(
+        **stamp("bells", 105),
+        lessons=[
+            BellLessonTimes(lesson_number=n, starts_at=f"{starts:%H:%M}", ends_at=f"{ends:%H:%M}")
+            for n, starts, ends in bells()
+        ],
+    )
+    for entry in school.timetable:
+        a = entry.assignment
+        yield TimetableEntryChanged(
+            **stamp(f"entry:{entry.id}", 110),
+            entry_id=entry.id,
+            assignment_id=a.id,
+            class_id=a.school_class.id,
+            subject_id=a.subject.id,
+            teacher_id=a.teacher.id,
+            weekday=entry.weekday,
+            lesson_number=entry.number,
+            valid_from=school.year.first_day,
         )
     for student in school.students:
         assert student.class_id is not None

@@ -98,6 +98,39 @@ class Assignment:
 
 
 @dataclass(slots=True)
+class TimetableEntry:
+    """A weekly slot of a class (weekday 1 = Monday, lesson number of the bell schedule),
+    given by an assignment for the whole year."""
+
+    id: uuid.UUID
+    assignment: Assignment
+    weekday: int
+    number: int
+
+
+# The school's bell schedule: lesson n from 08:30 + 55 min per lesson before it, 45 min long
+# (journal.timetable keeps at most 12 a day: a few older classes reach the 11th).
+BELL_LESSONS = 12
+
+
+def bells() -> list[tuple[int, time, time]]:
+    """(lesson number, starts, ends) of the generated schools' bell schedule."""
+    day = datetime(2000, 1, 1, 8, 30)
+    return [
+        (
+            n,
+            (day + timedelta(minutes=55 * (n - 1))).time(),
+            (day + timedelta(minutes=55 * (n - 1) + 45)).time(),
+        )
+        for n in range(1, BELL_LESSONS + 1)
+    ]
+
+
+def entry_id(assignment: Assignment, start_year: int, weekday: int, number: int) -> uuid.UUID:
+    return uuid.uuid5(assignment.id, f"timetable:{start_year}:{weekday}:{number}")
+
+
+@dataclass(slots=True)
 class PlanItem:
     """One topic of a thematic plan: `hours` lessons, in the order of `position`."""
 
@@ -235,6 +268,7 @@ class GeneratedSchool:
     plans: list[Plan] = field(default_factory=list)
     attendance: list[Attendance] = field(default_factory=list)
     remarks: list[Remark] = field(default_factory=list)
+    timetable: list[TimetableEntry] = field(default_factory=list)
 
     @property
     def students(self) -> list[Student]:
@@ -322,7 +356,10 @@ def build_school(
 
     staff = [admin, director, *deputies, *teachers]
     plans = [plan_for(a, year, registered_at) for a in assignments]
-    lessons = _hold_lessons(gen, assignments, year, until, {p.assignment.id: p for p in plans})
+    timetable: list[TimetableEntry] = []
+    lessons = _hold_lessons(
+        gen, assignments, year, until, {p.assignment.id: p for p in plans}, timetable
+    )
     homework_due_dates(lessons)
     marks = _give_marks(gen, lessons, until)
     # What follows draws from generators of its own: the marks above stay the same marks
@@ -351,6 +388,7 @@ def build_school(
         plans=plans,
         attendance=attendance,
         remarks=remarks,
+        timetable=timetable,
     )
 
 
@@ -484,6 +522,31 @@ def _timetable(gen: Generator, assignments: list[Assignment]) -> dict[int, list[
     return days
 
 
+def _numbered(
+    week: dict[int, list[Assignment]], busy: set[tuple[uuid.UUID, int, int]], start_year: int
+) -> list[TimetableEntry]:
+    """A class's week in slots: lesson by lesson from the first, each day's next slot
+    goes to the first of its lessons left whose teacher teaches no other class then
+    (`busy`: (teacher, weekday, number) already taken, filled in here); a slot no
+    teacher left is free for stays a gap."""
+    entries = []
+    for day in sorted(week):
+        weekday, left, number = day + 1, list(week[day]), 0
+        while left:
+            number += 1
+            if number > BELL_LESSONS:
+                raise ValueError("the timetable does not fit into the bell schedule")
+            free = next((a for a in left if (a.teacher.id, weekday, number) not in busy), None)
+            if free is None:
+                continue
+            left.remove(free)
+            busy.add((free.teacher.id, weekday, number))
+            entries.append(
+                TimetableEntry(entry_id(free, start_year, weekday, number), free, weekday, number)
+            )
+    return entries
+
+
 def plan_for(assignment: Assignment, year: SchoolYear, registered_at: datetime) -> Plan:
     """The assignment's thematic plan: the subject's topics sharing the year's hours (weekly
     hours times the teaching weeks), each closed by a control work when it is marked."""
@@ -527,7 +590,9 @@ def _hold_lessons(
     year: SchoolYear,
     until: datetime | None,
     plans: dict[uuid.UUID, Plan],
+    timetable: list[TimetableEntry],
 ) -> list[Lesson]:
+    """Each class's lessons by its weekly timetable (added to `timetable`), day by day."""
     rng = gen.rng
     by_class: dict[uuid.UUID, list[Assignment]] = defaultdict(list)
     for assignment in assignments:
@@ -537,17 +602,24 @@ def _hold_lessons(
     last_start = until - timedelta(minutes=10) if until else None
     lessons: list[Lesson] = []
     held: dict[uuid.UUID, int] = defaultdict(int)
+    busy: set[tuple[uuid.UUID, int, int]] = set()
+    starts_of = {n: start for n, start, _ in bells()}
     for class_assignments in by_class.values():
-        week = _timetable(gen, class_assignments)
+        entries = _numbered(_timetable(gen, class_assignments), busy, year.start_year)
+        timetable.extend(entries)
+        week: dict[int, list[TimetableEntry]] = defaultdict(list)
+        for entry in entries:
+            week[entry.weekday].append(entry)
         for day in school_days:
-            for slot, assignment in enumerate(week[day.weekday()]):
+            for entry in week[day.isoweekday()]:
+                assignment = entry.assignment
                 held[assignment.id] += 1
                 n = held[assignment.id]
                 item = plan_item_of(plans[assignment.id], n)
                 homework = (
                     f"§ {n // 2 + 1}, упр. {rng.randint(1, 400)}" if rng.random() < 0.7 else None
                 )
-                starts = datetime.combine(day, time(8, 30), ZONE) + timedelta(minutes=55 * slot)
+                starts = datetime.combine(day, starts_of[entry.number], ZONE)
                 if last_start is not None and starts > last_start:
                     continue
                 # Set by the teacher at the end of the lesson (not yet, before `until`).
@@ -563,6 +635,7 @@ def _hold_lessons(
                         item.topic,
                         homework,
                         item,
+                        number=entry.number,
                         homework_at=homework_at.astimezone(UTC) if homework else None,
                     )
                 )

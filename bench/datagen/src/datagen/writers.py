@@ -23,7 +23,7 @@ from datagen.history import (
     received_at,
     year_id_of,
 )
-from datagen.school import TIMEZONE, WORK_TYPES, GeneratedSchool
+from datagen.school import TIMEZONE, WORK_TYPES, GeneratedSchool, bells
 from journal.calendar.rules import year_name
 from journal.marks.service import POSTED
 from messaging.service import (
@@ -271,6 +271,7 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         ],
     )
     await write_plans(conn, school)
+    await write_timetable(conn, school)
     await copy(
         conn,
         "lessons",
@@ -485,6 +486,54 @@ async def write_attendance(conn: asyncpg.Connection, school: GeneratedSchool) ->
             "reason",
         ),
         changes,
+    )
+
+
+async def write_timetable(conn: asyncpg.Connection, school: GeneratedSchool) -> None:
+    """The bell schedule and each class's weekly timetable for the year, entered by the
+    deputy (journal.timetable.service)."""
+    sid, at = school.id, school.registered_at
+    deputy = next(m for m in school.staff if "deputy" in m.roles)
+    bells_at, entries_at = at + timedelta(minutes=105), at + timedelta(minutes=110)
+    await copy(conn, "bell_schedules", ("school_id", "version", "updated_at"), [(sid, 1, bells_at)])
+    await copy(
+        conn,
+        "bell_lessons",
+        ("school_id", "lesson_number", "starts_at", "ends_at"),
+        [(sid, n, starts, ends) for n, starts, ends in bells()],
+    )
+    await copy(
+        conn,
+        "timetable_entries",
+        (
+            "id",
+            "school_id",
+            "assignment_id",
+            "class_id",
+            "teacher_id",
+            "weekday",
+            "lesson_number",
+            "valid_from",
+            "version",
+            "created_by",
+            "created_at",
+        ),
+        [
+            (
+                e.id,
+                sid,
+                e.assignment.id,
+                e.assignment.school_class.id,
+                e.assignment.teacher.id,
+                e.weekday,
+                e.number,
+                school.year.first_day,
+                1,
+                deputy.id,
+                entries_at,
+            )
+            for e in school.timetable
+        ],
     )
 
 
