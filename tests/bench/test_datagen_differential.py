@@ -7,6 +7,7 @@ named by the description's object it was made for)."""
 
 import asyncio
 import json
+import random
 import re
 import uuid
 from collections.abc import AsyncIterator
@@ -25,7 +26,7 @@ from auth.passwords import Passwords
 from auth.settings import Settings as AuthSettings
 from datagen import hash_password
 from datagen.curriculum import SUBJECTS, SchoolYear, academic_year_of
-from datagen.history import year_id_of
+from datagen.history import period_id, year_id_of
 from datagen.school import (
     TIMEZONE,
     ZONE,
@@ -44,6 +45,7 @@ from datagen.school import (
     TimetableEntry,
     bells,
     entry_id,
+    finals_of,
     homework_due_dates,
     plan_for,
 )
@@ -175,6 +177,11 @@ def tiny_school(today: date) -> GeneratedSchool:
         mark("m3", russian_lesson, pupils[0], "independent", 4),
         mark("m4", russian_lesson, pupils[2], "answer", 2),
     ]
+    # Three marks in 5А's maths for the second pupil: a final mark of its average.
+    marks += [
+        mark("m5", lessons[1], pupils[1], "test", 5),
+        mark("m6", lessons[1], pupils[1], "answer", 4),
+    ]
     marks[1].corrections.append(change(4, "Ошибка при вводе оценки", "m2c", "homework"))
     marks[3].corrections.append(change(None, "Оценка выставлена не тому ученику", "m4r"))
     attendance = [
@@ -190,12 +197,18 @@ def tiny_school(today: date) -> GeneratedSchool:
         Remark(_ids("r2"), pupils[1], classes[0], russian, "remark", "Не выполнила задание",
                russian_lesson.date, at, _ids("e:r2")),
     ]  # fmt: skip
+    # 5А's maths column of final marks for the period of today: the second pupil's
+    # suggestion, н/а for the others (too few marks).
+    period = next(p for p in year.periods() if p[0] == "quarter" and p[2] <= today <= p[3])
+    maths_5a = assignments[0]
+    finals = finals_of(random.Random("finals"), maths_5a, period,
+                       [m for m in marks if m.lesson.assignment is maths_5a], at)  # fmt: skip
     return GeneratedSchool(
         number=1, id=_ids("school"), name="Школа № 1 (сверка)", year=year, until=today,
         admin=admin, staff=[admin, director, deputy, maths, russian], classes=classes,
         subjects=subjects, assignments=assignments, lessons=lessons, marks=marks,
         work_type_ids={}, registered_at=registered.astimezone(UTC), plans=plans,
-        attendance=attendance, remarks=remarks, timetable=timetable,
+        attendance=attendance, remarks=remarks, timetable=timetable, finals=finals,
     )  # fmt: skip
 
 
@@ -317,6 +330,8 @@ async def seed_through_the_apis(services: Services, school: GeneratedSchool) -> 
                          for name, a, b in year.named_holidays()],
         })  # fmt: skip
         note(opened["year_id"], year_id_of(school))
+        for p in opened["periods"]:
+            note(p["period_id"], period_id(school, p["kind"], p["number"]))
         for c in school.classes:
             assert c.class_teacher is not None
             body = {"name": c.name, "grade": c.grade, "class_teacher_id": of(c.class_teacher.id)}
@@ -409,6 +424,17 @@ async def seed_through_the_apis(services: Services, school: GeneratedSchool) -> 
                     reason = None if fix.reason == MARKED else fix.reason
                     await teacher.call("PUT", path, {"code": fix.value, "reason": reason,
                                                      "version": version})  # fmt: skip
+        for f in school.finals:  # the suggestion journal shows is the value set
+            kind, number, _, _ = f.period
+            path = (f"journal/assignments/{of(f.assignment.id)}/periods/"
+                    f"{of(period_id(school, kind, number))}/finals")  # fmt: skip
+            teacher = teachers[f.assignment.teacher.id]
+            column = {uuid.UUID(i["student_id"]): i["suggested"]
+                      for i in (await teacher.call("GET", path))["items"]}  # fmt: skip
+            assert (column[made[f.student.id]] or "н/а") == f.value
+            body = {"items": [{"student_id": of(f.student.id), "value": f.value}]}
+            written = await teacher.call("PUT", path, body)
+            note(written["items"][0]["final_mark_id"], f.id)
         for r in school.remarks:
             body = {"kind": r.kind, "text": r.text, "date": r.date.isoformat()}
             written = await teachers[r.author.id].call(
@@ -545,9 +571,11 @@ def differences(
 
 def described_ids(school: GeneratedSchool) -> set[uuid.UUID]:
     ids = {school.id, year_id_of(school)}
+    ids |= {period_id(school, kind, number) for kind, number, _, _ in school.year.periods()}
     objects: list[Any] = [*school.staff, *school.classes, *school.subjects, *school.assignments,
                 *school.students, *school.guardians, *school.lessons, *school.marks,
-                *school.remarks, *school.plans, *school.timetable]  # fmt: skip
+                *school.remarks, *school.plans, *school.timetable,
+                *school.finals]  # fmt: skip
     ids |= {obj.id for obj in objects}
     ids |= {p.account_id for p in [*school.students, *school.guardians] if p.account_id}
     ids |= {i.id for p in school.plans for i in p.items}

@@ -17,6 +17,7 @@ from datagen.school import (
     TIMEZONE,
     WORK_TYPES,
     Attendance,
+    FinalMark,
     GeneratedSchool,
     Lesson,
     Mark,
@@ -34,6 +35,7 @@ from shared.contracts.journal import (
     ClassOpened,
     CurriculumChanged,
     CurriculumSubjectHours,
+    FinalMarkSet,
     GuardianLinked,
     HomeworkSet,
     LessonScheduled,
@@ -198,6 +200,28 @@ def lesson_events(school: GeneratedSchool, lesson: Lesson) -> Iterator[Event]:
         teacher_id=a.teacher.id,
         text=lesson.homework,
         due_on=lesson.homework_due_on,
+    )
+
+
+def final_mark_set(school: GeneratedSchool, final: FinalMark) -> FinalMarkSet:
+    """A first final mark, as journal's finals.service publishes it (version 1)."""
+    a = final.assignment
+    kind, number, _, _ = final.period
+    return FinalMarkSet(
+        event_id=final.event_id,
+        occurred_at=final.set_at,
+        school_id=school.id,
+        version=1,
+        final_mark_id=final.id,
+        student_id=final.student.id,
+        class_id=a.school_class.id,
+        subject_id=a.subject.id,
+        subject_name=a.subject.name,
+        assignment_id=a.id,
+        teacher_id=a.teacher.id,
+        year_id=year_id_of(school),
+        period_id=period_id(school, kind, number),
+        value=final.value,
     )
 
 
@@ -387,7 +411,7 @@ def curriculum_of(school: GeneratedSchool) -> list[tuple[int, list[tuple[uuid.UU
 
 def year_events(school: GeneratedSchool, posted: Sequence[MarkPosted]) -> Iterator[Event]:
     """The year's teaching: lessons and their homework, marks posted and corrected,
-    attendance, remarks."""
+    attendance, final marks, remarks."""
     for lesson in school.lessons:
         yield from lesson_events(school, lesson)
     yield from posted
@@ -395,6 +419,8 @@ def year_events(school: GeneratedSchool, posted: Sequence[MarkPosted]) -> Iterat
         yield from mark_corrected(school, mark)
     for cell in school.attendance:
         yield from attendance_events(school, cell)
+    for final in school.finals:
+        yield final_mark_set(school, final)
     for remark in school.remarks:
         yield RemarkWritten(
             event_id=remark.event_id,

@@ -23,7 +23,10 @@ from datagen.curriculum import (
     subjects_of,
 )
 from journal.attendance.service import MARKED  # the history reason of a first code
+from journal.calendar.rules import period_kind_for
 from journal.curriculum.rules import weeks_in_year
+from journal.grading.rules import suggest_from_entries
+from journal.grading.service import DEFAULT_SETTINGS
 from journal.school.service import DEFAULT_WORK_TYPES
 
 TIMEZONE = "Europe/Moscow"
@@ -249,6 +252,21 @@ class Remark:
     event_id: uuid.UUID
 
 
+@dataclass(slots=True)
+class FinalMark:
+    """A student's final mark of an assignment's subject for a period (kind, number, first
+    and last day), set by its teacher once: the suggestion, or н/а."""
+
+    id: uuid.UUID
+    assignment: Assignment
+    student: Student
+    period: tuple[str, int, date, date]
+    value: int | str
+    set_at: datetime
+    history_id: uuid.UUID
+    event_id: uuid.UUID
+
+
 @dataclass
 class GeneratedSchool:
     number: int
@@ -269,6 +287,7 @@ class GeneratedSchool:
     attendance: list[Attendance] = field(default_factory=list)
     remarks: list[Remark] = field(default_factory=list)
     timetable: list[TimetableEntry] = field(default_factory=list)
+    finals: list[FinalMark] = field(default_factory=list)
 
     @property
     def students(self) -> list[Student]:
@@ -370,6 +389,7 @@ def build_school(
         random.Random(f"attendance:{seed}:{number}"), lessons, marks, moment
     )
     remarks = _write_remarks(random.Random(f"remarks:{seed}:{number}"), lessons, moment)
+    finals = _set_finals(random.Random(f"finals:{seed}:{number}"), assignments, year, marks, moment)
     return GeneratedSchool(
         number=number,
         id=school_id,
@@ -389,6 +409,7 @@ def build_school(
         attendance=attendance,
         remarks=remarks,
         timetable=timetable,
+        finals=finals,
     )
 
 
@@ -845,3 +866,83 @@ def _write_remarks(rng: random.Random, lessons: list[Lesson], moment: datetime) 
             )
         )
     return remarks
+
+
+NOT_ATTESTED = "н/а"
+FINALS_AT = time(15)  # the period's finals are set on its last day, after lessons
+
+
+def final_value(marks: list[Mark], first: date, last: date, at: datetime) -> int | str:
+    """The final mark a teacher sets at `at` for a student's marks of a subject in the
+    period from `first` to `last`: journal's suggestion (the weighted average of the marks
+    as they stand then, by the school's rounding rule and minimum number of marks; the
+    default settings, which the generated schools keep), or н/а without one."""
+    entries: list[tuple[int, int]] = []
+    for mark in marks:
+        if not first <= mark.lesson.date <= last or mark.posted_at > at:
+            continue
+        value: int | None = mark.value
+        work = mark.work_type
+        for change in mark.corrections:
+            if change.at <= at:
+                value = change.value if isinstance(change.value, int) else None
+                work = change.work_type or work
+        if value is not None:
+            entries.append((value, WORK_TYPES[work].weight))
+    suggestion = suggest_from_entries(
+        entries, DEFAULT_SETTINGS.rounding_rule, DEFAULT_SETTINGS.min_marks_per_period
+    )
+    return NOT_ATTESTED if suggestion.mark is None else suggestion.mark
+
+
+def finals_of(
+    rng: random.Random,
+    assignment: Assignment,
+    period: tuple[str, int, date, date],
+    marks: list[Mark],
+    at: datetime,
+) -> list[FinalMark]:
+    """The assignment's column of final marks for the period, set at `at`."""
+    by_student: dict[uuid.UUID, list[Mark]] = defaultdict(list)
+    for mark in marks:
+        by_student[mark.student.id].append(mark)
+    _, _, first, last = period
+    return [
+        FinalMark(
+            _uuid(rng),
+            assignment,
+            student,
+            period,
+            final_value(by_student[student.id], first, last, at),
+            at,
+            _uuid(rng),
+            _uuid(rng),
+        )
+        for student in assignment.school_class.students
+    ]
+
+
+def _set_finals(
+    rng: random.Random,
+    assignments: list[Assignment],
+    year: SchoolYear,
+    marks: list[Mark],
+    moment: datetime,
+) -> list[FinalMark]:
+    """Each marked subject's final marks for every period of its class's kind that ended
+    by `moment` (none in the first grade, nor in subjects taught without marks)."""
+    by_assignment: dict[uuid.UUID, list[Mark]] = defaultdict(list)
+    for mark in marks:
+        by_assignment[mark.lesson.assignment.id].append(mark)
+    finals: list[FinalMark] = []
+    for assignment in assignments:
+        grade = assignment.school_class.grade
+        if grade == 1 or not assignment.subject.curriculum.marked:
+            continue
+        kind = period_kind_for(grade, DEFAULT_SETTINGS.half_year_grades)
+        for period in year.periods():
+            at = datetime.combine(period[3], FINALS_AT, ZONE)
+            if period[0] != kind or at > moment:
+                continue
+            finals += finals_of(rng, assignment, period, by_assignment[assignment.id], at)
+    return finals

@@ -25,6 +25,8 @@ from datagen.history import (
 )
 from datagen.school import TIMEZONE, WORK_TYPES, GeneratedSchool, bells
 from journal.calendar.rules import year_name
+from journal.finals import rules as finals_rules
+from journal.finals.service import SET
 from journal.marks.service import POSTED
 from messaging.service import (
     MARK_POSTED,
@@ -416,6 +418,7 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         history_rows,
     )
     await write_attendance(conn, school)
+    await write_finals(conn, school)
     await copy(
         conn,
         "remarks",
@@ -534,6 +537,71 @@ async def write_timetable(conn: asyncpg.Connection, school: GeneratedSchool) -> 
             )
             for e in school.timetable
         ],
+    )
+
+
+async def write_finals(conn: asyncpg.Connection, school: GeneratedSchool) -> None:
+    """Each final mark as its teacher set it and its first history row (journal's
+    finals.service)."""
+    sid, year_id = school.id, year_id_of(school)
+    rows: list[tuple[Any, ...]] = []
+    changes: list[tuple[Any, ...]] = []
+    for f in school.finals:
+        a, value = f.assignment, finals_rules.stored(f.value)
+        period = period_id(school, f.period[0], f.period[1])
+        rows.append(
+            (
+                f.id,
+                sid,
+                f.student.id,
+                a.subject.id,
+                a.school_class.id,
+                a.id,
+                year_id,
+                period,
+                period,
+                value,
+                1,
+                a.teacher.id,
+                f.set_at,
+            )
+        )
+        changes.append((f.history_id, sid, f.id, 1, a.teacher.id, f.set_at, None, value, SET))
+    await copy(
+        conn,
+        "final_marks",
+        (
+            "id",
+            "school_id",
+            "student_id",
+            "subject_id",
+            "class_id",
+            "assignment_id",
+            "year_id",
+            "period_id",
+            "term_id",
+            "value",
+            "version",
+            "set_by",
+            "set_at",
+        ),
+        rows,
+    )
+    await copy(
+        conn,
+        "final_mark_history",
+        (
+            "id",
+            "school_id",
+            "final_mark_id",
+            "version",
+            "changed_by",
+            "changed_at",
+            "old_value",
+            "new_value",
+            "reason",
+        ),
+        changes,
     )
 
 
