@@ -109,6 +109,8 @@ class Stage:
     generated: Generated
     http: aiohttp.ClientSession
     pools: dict[tuple[str, int], asyncpg.Pool] = field(default_factory=dict)
+    # Figures one scenario leaves for a later one of the same run (the single-mark rate).
+    measured: dict[str, float] = field(default_factory=dict)
 
     @property
     def school(self) -> GeneratedSchool:

@@ -77,6 +77,8 @@ INSERT_HISTORY = """
                               old_value, new_value, new_work_type_id, reason)
     VALUES ($1, $2, $3, 1, $4, $5, NULL, $6, $7, 'posted')
 """
+SINGLE_MARK_RATE = "marks.single_mark_rate"  # in Stage.measured: ours, marks/s
+
 INSERT_OUTBOX = "INSERT INTO outbox (id, routing_key, envelope) VALUES ($1, $2, $3)"
 
 
@@ -136,7 +138,7 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             )
             await conn.execute(INSERT_OUTBOX, event.id, event.routing_key, event.envelope)
 
-    return await rate_against_ceilings(
+    figures = await rate_against_ceilings(
         stage,
         profile,
         "posting a mark (HTTP via nginx, distributed)",
@@ -150,3 +152,5 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             )
         ],
     )
+    stage.measured[SINGLE_MARK_RATE] = figures[0].ours
+    return figures
