@@ -67,7 +67,9 @@ def page_assignments(stage: Stage) -> list[Assignment]:
         and a.school_class.students
     ]
     candidates.sort(key=lambda a: (-len(a.school_class.students), str(a.id)))
-    firsts, rest, seen = [], [], set()
+    firsts: list[Assignment] = []
+    rest: list[Assignment] = []
+    seen: set[uuid.UUID] = set()
     for a in candidates:
         (rest if a.teacher.id in seen else firsts).append(a)
         seen.add(a.teacher.id)
@@ -84,7 +86,7 @@ class PageToRead:
 async def pages(stage: Stage, teachers: int) -> list[PageToRead]:
     """One assignment for each of `teachers` teachers, logged in through auth, each in
     every quarter."""
-    picked = [a for a in page_assignments(stage)][:teachers]
+    picked = page_assignments(stage)[:teachers]
     tokens = await stage.logins([a.teacher.login for a in picked])
     periods = await quarters(stage)
     return [

@@ -47,7 +47,8 @@ class LessonToSave:
 
     @property
     def students(self) -> list[Student]:
-        return self.assignment.school_class.students
+        students: list[Student] = self.assignment.school_class.students
+        return students
 
 
 def changes(item: LessonToSave) -> list[dict[str, Any]]:
@@ -353,7 +354,9 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             ours=saves * MARKS_PER_SAVE,
             ceiling=single,
             target=f"≥ {ratio_goal:g} × single-mark rate",
-            met=None if profile.name == "smoke" else saves * MARKS_PER_SAVE >= ratio_goal * single,
+            met=None
+            if profile.name == "smoke"
+            else single > 0 and saves * MARKS_PER_SAVE >= ratio_goal * single,
             details=(
                 f"{saves:g} saves/s × {MARKS_PER_SAVE} marks (and about 25 attendance cells "
                 f"each) against {single:g} single marks/s, {source}"
