@@ -245,7 +245,8 @@ async def test_migrate_cli_brings_a_fresh_database_to_head(fresh_database_url: s
     try:
         assert (
             await count(
-                db, "SELECT count(*) FROM alembic_version WHERE version_num = '0003_relay_bytes'"
+                db,
+                "SELECT count(*) FROM alembic_version WHERE version_num = '0004_service_clients'",
             )
             == 1
         )

@@ -16,6 +16,7 @@ from datagen import BENCH_YEAR, generate
 from datagen.school import GeneratedSchool, build_school
 from embedded.services import SERVICE_NAMES, load
 from journal.calendar.rules import Calendar, HolidayDates, PeriodDates, calendar_errors, period_for
+from journal.curriculum.rules import weeks_in_year
 from shared.db import asyncpg_dsn
 from shared.migrations import upgrade
 from shared.testing import create_database, drop_database, unique_name, with_database
@@ -95,6 +96,46 @@ def test_the_journal_follows_russian_school_practice(school: GeneratedSchool) ->
     assert values[1] < values[2] < values[3]
 
 
+def test_the_year_has_plans_absences_corrections_and_remarks(school: GeneratedSchool) -> None:
+    # Each assignment has a thematic plan of its subject's topics for the year's hours, and
+    # every lesson's topic is the plan item it is linked to, taken in the plan's order.
+    assert len(school.plans) == len(school.assignments)
+    for plan in school.plans:
+        grade = plan.assignment.school_class.grade
+        assert sum(i.hours for i in plan.items) == plan.assignment.hours * weeks_in_year(grade)
+        assert [i.topic for i in plan.items] == list(plan.assignment.subject.curriculum.topics)
+    assert all(
+        lesson.plan_item and lesson.topic == lesson.plan_item.topic for lesson in school.lessons
+    )
+    # About one pupil in twenty misses a lesson, mostly ill; nobody absent got a mark there.
+    seats = sum(len(lesson.assignment.school_class.students) for lesson in school.lessons)
+    assert 0.04 < len(school.attendance) / seats < 0.06
+    first_codes = collections.Counter(cell.changes[0].value for cell in school.attendance)
+    assert first_codes["Б"] > first_codes["Н"] > first_codes["П"] > first_codes["ОП"] > 0
+    marked = {(m.lesson.id, m.student.id) for m in school.marks}
+    assert not any((c.lesson.id, c.student.id) in marked for c in school.attendance)
+    assert all(c.student in c.lesson.assignment.school_class.students for c in school.attendance)
+    # A few cells changed or cleared later, with a reason, within the teacher's lock.
+    later = [c for c in school.attendance if len(c.changes) > 1]
+    assert 0.02 < len(later) / len(school.attendance) < 0.08
+    assert all(c.changes[1].reason and c.changes[1].value != c.changes[0].value for c in later)
+    # A few marks corrected (most changed, some removed), within days of being posted.
+    corrected = [m for m in school.marks if m.corrections]
+    removed = [m for m in corrected if m.removal]
+    assert 0.015 < len(corrected) / len(school.marks) < 0.035
+    assert 0 < len(removed) < len(corrected) / 2
+    for mark in corrected:
+        change = mark.corrections[0]
+        assert timedelta(days=1) <= change.at - mark.posted_at <= timedelta(days=4)
+        assert change.value is None or change.value != mark.value
+    # Remarks and praises, by a teacher of the pupil's class, on a day of a lesson.
+    kinds = collections.Counter(r.kind for r in school.remarks)
+    assert kinds["remark"] > 0 and kinds["praise"] > 0
+    teachers = {(a.school_class.id, a.teacher.id) for a in school.assignments}
+    assert all((r.school_class.id, r.author.id) in teachers for r in school.remarks)
+    assert {r.date for r in school.remarks} <= set(school.year.school_days())
+
+
 def test_logins_are_unique_across_a_district() -> None:
     schools = [build_school(seed=1, number=n, scale=0.05, year=BENCH_YEAR) for n in (1, 2)]
     logins = [p.login for s in schools for p in [*s.staff, *s.students, *s.guardians]]
@@ -133,7 +174,9 @@ async def test_a_district_is_written_into_every_services_database(
 
     assert counts["schools"] == 2
     assert await _count(urls["journal"], "SELECT count(*) FROM marks") == counts["marks"]
-    assert await _count(urls["journal"], "SELECT count(*) FROM mark_history") == counts["marks"]
+    # A mark's first version and each correction: a few of the marks were corrected.
+    history = await _count(urls["journal"], "SELECT count(*) FROM mark_history")
+    assert counts["marks"] < history < 1.1 * counts["marks"]
     assert await _count(urls["journal"], "SELECT count(*) FROM lessons") == counts["lessons"]
     assert await _count(urls["journal"], "SELECT count(*) FROM academic_years") == 2
     assert await _count(urls["journal"], "SELECT count(*) FROM periods") == 2 * 6
@@ -151,7 +194,7 @@ async def test_a_district_is_written_into_every_services_database(
     accounts = counts["staff"] + counts["students"] + counts["parents"]
     assert await _count(urls["auth"], "SELECT count(*) FROM accounts") == accounts
     # Every mark's event is in reporting's log and the archive, and notified its student
-    # and each of the student's parents.
+    # and each of the student's parents (posted, and again if corrected).
     for service, table in (("reporting", "event_log"), ("archive", "received_events")):
         assert (
             await _count(
@@ -161,22 +204,47 @@ async def test_a_district_is_written_into_every_services_database(
             == counts["marks"]
         )
     notices = await _count(
-        urls["messaging"], "SELECT count(DISTINCT source_event_id) FROM notifications"
+        urls["messaging"],
+        "SELECT count(DISTINCT source_event_id) FROM notifications WHERE kind = 'mark_posted'",
     )
     assert notices == counts["marks"]
-    # Nothing waits in an outbox: the events of the generated history count as published.
+    # Nothing waits in an outbox: the events of the generated history count as published,
+    # and only the last week's are still there (the services' retention).
     for service in SERVICE_NAMES:
-        assert await _count(urls[service], "SELECT count(*) FROM outbox") == 0
+        waiting = "SELECT count(*) FROM outbox WHERE published_at IS NULL"
+        assert await _count(urls[service], waiting) == 0
+    assert await _count(urls["journal"], "SELECT count(*) FROM outbox") > 0
+    # The archive keeps only the journal's events it subscribes to: none of auth's.
+    assert (
+        await _count(
+            urls["archive"], "SELECT count(*) FROM received_events WHERE event_type LIKE 'auth.%'"
+        )
+        == 0
+    )
+    # About one pupil in twenty misses a lesson, mostly ill; some cells and marks were
+    # corrected later, each version in the history.
+    cells = await _count(urls["journal"], "SELECT count(*) FROM attendance")
+    assert cells == counts["absences"]
+    ill = await _count(urls["journal"], "SELECT count(*) FROM attendance WHERE code = 'Б'")
+    assert cells > 0 and ill > cells / 2
+    assert await _count(urls["journal"], "SELECT count(*) FROM attendance_history") > cells
+    assert await _count(urls["journal"], "SELECT count(*) FROM marks WHERE version > 1") > 0
+    assert await _count(urls["journal"], "SELECT count(*) FROM thematic_plans") == await _count(
+        urls["journal"], "SELECT count(*) FROM assignments"
+    )
+
     # The projection's averages are the journal's: same marks, same weights.
     first = generated.first
     journal_sum = await _count(
         urls["journal"],
         "SELECT sum(m.value * w.weight) FROM marks m JOIN work_types w ON w.id = m.work_type_id"
-        " WHERE m.school_id = $1",
+        " WHERE m.school_id = $1 AND m.removed_at IS NULL",
         first.id,
     )
     reporting_sum = await _count(
-        urls["reporting"], "SELECT sum(value * weight) FROM marks WHERE school_id = $1", first.id
+        urls["reporting"],
+        "SELECT sum(value * weight) FROM marks WHERE school_id = $1 AND NOT deleted",
+        first.id,
     )
     assert journal_sum == reporting_sum
     assert isinstance(first.id, uuid.UUID)

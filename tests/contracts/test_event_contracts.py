@@ -91,6 +91,23 @@ def test_contracts_are_pydantic_models_with_unique_routing_keys() -> None:
     assert len({e.routing_key for e in ALL_EVENTS}) == len(ALL_EVENTS)
 
 
+def test_year_closed_carries_a_manifest_whose_newer_counts_an_older_reader_ignores() -> None:
+    from shared.contracts.journal import YearClosed
+
+    event = sample(YearClosed)
+    assert isinstance(event, YearClosed)
+    envelope = event.to_cloudevent()
+    assert envelope.type == "journal.year.closed.v1"
+    assert envelope.subject == f"year/{event.year_id}"
+    data = envelope.data
+    assert data["manifest"]["format"] == "journal-export/1"
+    entry = data["manifest"]["class_journals"][0]
+    # A record kind added later is a new counter: an older reader ignores it.
+    entry["counts"]["kind_added_later"] = 7
+    newer = envelope.model_copy(update={"data": data})
+    assert YearClosed.from_cloudevent(newer) == event
+
+
 def test_closing_and_reopening_a_period_are_facts_about_the_period() -> None:
     from shared.contracts.journal import PeriodClosed, PeriodReopened
 

@@ -329,6 +329,6 @@ async def test_the_calendar_of_a_closed_year_does_not_change(world: World) -> No
     response = await put_year(world, opened["year_id"], changed)
 
     assert response.status_code == 409
-    assert problem_type(response) == "period-closed"
+    assert problem_type(response) == "year-closed"
     assert response.json()["detail"] == "Учебный год 2026/27 закрыт: его календарь не меняется."
     assert await table_counts(world.db) == before

@@ -25,6 +25,7 @@ PUBLIC = {
     ("POST", "/api/auth/login"),
     ("POST", "/api/auth/token/refresh"),  # authenticated by the refresh token itself
     ("POST", "/api/auth/logout"),  # the same; an unknown token gets the same answer
+    ("POST", "/api/auth/service-token"),  # authenticated by the client's id and secret
 }
 
 

@@ -1,13 +1,21 @@
-"""Access-token verification against auth's JWKS, and the CurrentUser dependency.
+"""Access-token verification against auth's JWKS, and the CurrentUser and service
+caller dependencies.
 
 Every service verifies tokens itself: EdDSA only, keys cached by `kid` (refetched when an
 unknown `kid` appears, at most once a minute), `exp`, `aud`, `iss` and `typ` checked.
+
+Two kinds of token are signed by auth: user tokens (audience `school`, a person's account,
+school and roles) and service tokens (OAuth2 client credentials: `token_use: "service"`,
+`sub: "service:<name>"`, `scope`, audience the one service they are for). A service
+token never acts as a user: `CurrentUser` refuses it (403), and `ServiceCaller(scope)`
+refuses user tokens (403, the director's too).
 """
 
 import asyncio
 import time
 import uuid
 from collections import OrderedDict
+from collections.abc import Callable, Coroutine
 from dataclasses import dataclass, field
 from typing import Annotated, Any, Protocol
 
@@ -21,6 +29,10 @@ from shared.errors import Forbidden, Unauthenticated
 
 ALGORITHM = "EdDSA"
 TOKEN_TYPE = "at+jwt"
+# The claim and value that make a token a service's (client credentials), not a person's.
+TOKEN_USE_CLAIM = "token_use"
+SERVICE_TOKEN_USE = "service"
+SERVICE_SUBJECT_PREFIX = "service:"
 
 
 class KeySource(Protocol):
@@ -104,6 +116,22 @@ class User:
             raise Forbidden()
 
 
+@dataclass(frozen=True)
+class Service:
+    """A service calling with a client-credentials token: who it is and what it may do."""
+
+    name: str
+    client_id: str
+    scopes: frozenset[str]
+
+    def require_scope(self, scope: str) -> None:
+        if scope not in self.scopes:
+            raise Forbidden(f"The service token lacks the scope {scope}.")
+
+
+Principal = User | Service
+
+
 class TokenVerifier:
     # Tokens already verified, until they expire: the same token arrives with every request
     # of a session, and checking its signature again was 7 % of a diary read. Cached, a
@@ -112,27 +140,51 @@ class TokenVerifier:
     # The key is the whole token, signature included, so a changed token is never a hit.
     CACHE_SIZE = 10_000
 
-    def __init__(self, keys: KeySource, issuer: str, audience: str) -> None:
+    def __init__(
+        self,
+        keys: KeySource,
+        issuer: str,
+        audience: str,
+        service_audience: str | None = None,
+    ) -> None:
         self.keys = keys
         self.issuer = issuer
         self.audience = audience
-        self._verified: OrderedDict[str, tuple[User, float]] = OrderedDict()
+        # Service tokens name the one service they are for; None: this verifier takes none.
+        self.service_audience = service_audience
+        self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def verify(self, token: str) -> User:
+        """The user a token stands for; a service token is refused (403)."""
+        principal = await self.authenticate(token)
+        if not isinstance(principal, User):
+            raise Forbidden("A service token does not act as a user.")
+        return principal
+
+    async def verify_service(self, token: str, scope: str) -> Service:
+        """The service a token stands for, holding `scope`; a user token is refused (403)."""
+        principal = await self.authenticate(token)
+        if not isinstance(principal, Service):
+            raise Forbidden("Only a service token with the right scope may call this.")
+        principal.require_scope(scope)
+        return principal
+
+    async def authenticate(self, token: str) -> Principal:
+        """Whoever the token stands for, a user or a service (401 if it is not valid)."""
         cached = self._verified.get(token)
         if cached is not None:
-            user, expires = cached
+            principal, expires = cached
             if time.time() < expires:
                 self._verified.move_to_end(token)
-                return user
+                return principal
             del self._verified[token]
-        user, expires = await self._verify(token)
-        self._verified[token] = (user, expires)
+        principal, expires = await self._verify(token)
+        self._verified[token] = (principal, expires)
         if len(self._verified) > self.CACHE_SIZE:
             self._verified.popitem(last=False)
-        return user
+        return principal
 
-    async def _verify(self, token: str) -> tuple[User, float]:
+    async def _verify(self, token: str) -> tuple[Principal, float]:
         try:
             header = jwt.get_unverified_header(token)
         except jwt.PyJWTError as exc:
@@ -142,15 +194,23 @@ class TokenVerifier:
         key = await self.keys.key(str(header.get("kid", "")))
         if key is None:
             raise Unauthenticated("Unknown signing key.")
+        audiences = [self.audience]
+        if self.service_audience is not None:
+            audiences.append(self.service_audience)
         try:
             claims = jwt.decode(
                 token,
                 key,
                 algorithms=[ALGORITHM],
-                audience=self.audience,
+                audience=audiences,
                 issuer=self.issuer,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
+            if claims.get(TOKEN_USE_CLAIM) == SERVICE_TOKEN_USE:
+                return self._service(claims), float(claims["exp"])
+            if not _addressed_to(claims, self.audience):
+                # A user token must be for the whole system, not minted for one service.
+                raise jwt.InvalidAudienceError("not a user token's audience")
             user = User(
                 account_id=uuid.UUID(claims["sub"]),
                 school_id=uuid.UUID(claims["school"]),
@@ -161,6 +221,25 @@ class TokenVerifier:
             return user, float(claims["exp"])
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
             raise Unauthenticated("Invalid or expired token.") from exc
+
+    def _service(self, claims: dict[str, Any]) -> Service:
+        # A service token is for one service only: never accepted on the user audience.
+        if self.service_audience is None or not _addressed_to(claims, self.service_audience):
+            raise jwt.InvalidAudienceError("the service token is for another service")
+        subject = str(claims["sub"])
+        scope = claims.get("scope", "")
+        if not subject.startswith(SERVICE_SUBJECT_PREFIX) or not isinstance(scope, str):
+            raise ValueError("malformed service token")
+        return Service(
+            name=subject.removeprefix(SERVICE_SUBJECT_PREFIX),
+            client_id=str(claims.get("client_id", "")),
+            scopes=frozenset(scope.split()),
+        )
+
+
+def _addressed_to(claims: dict[str, Any], audience: str) -> bool:
+    aud = claims.get("aud")
+    return aud == audience or (isinstance(aud, list) and audience in aud)
 
 
 _bearer = HTTPBearer(auto_error=False)
@@ -177,3 +256,22 @@ async def current_user(
 
 
 CurrentUser = Annotated[User, Depends(current_user)]
+
+
+def service_caller(
+    scope: str,
+) -> Callable[[Request, HTTPAuthorizationCredentials | None], Coroutine[Any, Any, Service]]:
+    """A dependency admitting only a service token holding `scope` (user tokens: 403).
+
+    Used as `Annotated[Service, Depends(service_caller("journal.export"))]`."""
+
+    async def dependency(
+        request: Request,
+        credentials: Annotated[HTTPAuthorizationCredentials | None, Depends(_bearer)],
+    ) -> Service:
+        if credentials is None or credentials.scheme.lower() != "bearer":
+            raise Unauthenticated()
+        verifier: TokenVerifier = request.app.state.token_verifier
+        return await verifier.verify_service(credentials.credentials, scope)
+
+    return dependency

@@ -206,6 +206,7 @@ def create_service_app(
         keys if keys is not None else JwksKeys(settings.jwks_url),
         issuer=settings.jwt_issuer,
         audience=settings.jwt_audience,
+        service_audience=name,
     )
     app.state.metrics = metrics
     install_problem_handlers(app)

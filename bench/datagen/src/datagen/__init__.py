@@ -3,8 +3,11 @@ straight into each service's own database schema.
 
 A fixed seed and a scale factor give the same data every time: scale 1 is a school of about
 1,000 students in 40 classes, ~70 teachers, ~1,700 parents, ~38,600 lessons and ~190,000
-marks; `schools` > 1 is a district of such schools. When the schema grows (attendance,
-homework, mail, archives), the writers grow with it.
+marks with their corrections, attendance, remarks and thematic plans; `schools` > 1 is a
+district of such schools. Downstream rows (outboxes, inboxes, logs, projections, notices)
+come from the school's history of events as each consumer's bindings route them; a
+differential test (tests/bench/test_datagen_differential.py) holds the whole output equal
+to what the services write through their APIs.
 """
 
 import time
@@ -39,6 +42,10 @@ def count(school: GeneratedSchool) -> Counter[str]:
         assignments=len(school.assignments),
         lessons=len(school.lessons),
         marks=len(school.marks),
+        corrected_marks=sum(1 for m in school.marks if m.corrections),
+        absences=len(school.attendance),
+        remarks=len(school.remarks),
+        plans=len(school.plans),
     )
 
 

@@ -21,6 +21,8 @@ from datagen.curriculum import (
     Subject,
     subjects_of,
 )
+from journal.attendance.service import MARKED  # the history reason of a first code
+from journal.curriculum.rules import weeks_in_year
 from journal.school.service import DEFAULT_WORK_TYPES
 
 TIMEZONE = "Europe/Moscow"
@@ -95,6 +97,28 @@ class Assignment:
 
 
 @dataclass(slots=True)
+class PlanItem:
+    """One topic of a thematic plan: `hours` lessons, in the order of `position`."""
+
+    id: uuid.UUID
+    position: int
+    topic: str
+    hours: int
+    work_type: str | None = None  # the written work that closes a topic, if any
+    planned_week: int | None = None
+
+
+@dataclass(slots=True)
+class Plan:
+    """An assignment's thematic plan for the year, written by its teacher before 1 September."""
+
+    id: uuid.UUID
+    assignment: Assignment
+    items: list[PlanItem]
+    written_at: datetime
+
+
+@dataclass(slots=True)
 class Lesson:
     id: uuid.UUID
     assignment: Assignment
@@ -102,6 +126,20 @@ class Lesson:
     starts_at: datetime
     topic: str
     homework: str | None
+    plan_item: PlanItem | None = None  # the plan's topic the lesson's topic comes from
+
+
+@dataclass(slots=True)
+class Correction:
+    """One change of a mark or an attendance cell after its first version: a new value
+    (None: the mark removed, the cell cleared) with the reason journal requires."""
+
+    value: int | str | None
+    reason: str
+    at: datetime
+    history_id: uuid.UUID
+    event_id: uuid.UUID
+    work_type: str | None = None  # a mark's work type after the change
 
 
 @dataclass(slots=True)
@@ -114,6 +152,54 @@ class Mark:
     posted_at: datetime
     event_id: uuid.UUID
     history_id: uuid.UUID
+    corrections: list[Correction] = field(default_factory=list)
+
+    @property
+    def version(self) -> int:
+        return 1 + len(self.corrections)
+
+    @property
+    def removal(self) -> Correction | None:
+        last = self.corrections[-1] if self.corrections else None
+        return last if last is not None and last.value is None else None
+
+    @property
+    def current(self) -> tuple[int, str]:
+        """(value, work type) as the mark stands (before a removal, if removed)."""
+        value, work_type = self.value, self.work_type
+        for change in self.corrections:
+            if change.value is not None:
+                assert isinstance(change.value, int) and change.work_type is not None
+                value, work_type = change.value, change.work_type
+        return value, work_type
+
+
+@dataclass(slots=True)
+class Attendance:
+    """A student's cell of a lesson: the first code and any changes, oldest first."""
+
+    lesson: Lesson
+    student: Student
+    changes: list[Correction]
+
+    @property
+    def code(self) -> str | None:
+        value = self.changes[-1].value
+        assert value is None or isinstance(value, str)
+        return value
+
+
+@dataclass(slots=True)
+class Remark:
+    id: uuid.UUID
+    student: Student
+    school_class: SchoolClass
+    author: StaffMember
+    kind: str  # remark, praise
+    text: str
+    date: date
+    written_at: datetime
+    event_id: uuid.UUID
 
 
 @dataclass
@@ -132,6 +218,9 @@ class GeneratedSchool:
     marks: list[Mark]
     work_type_ids: dict[str, uuid.UUID]
     registered_at: datetime
+    plans: list[Plan] = field(default_factory=list)
+    attendance: list[Attendance] = field(default_factory=list)
+    remarks: list[Remark] = field(default_factory=list)
 
     @property
     def students(self) -> list[Student]:
@@ -218,8 +307,17 @@ def build_school(
     work_type_ids = {code: gen.uuid() for code in WORK_TYPES}
 
     staff = [admin, director, *deputies, *teachers]
-    lessons = _hold_lessons(gen, assignments, year, until)
+    plans = [plan_for(a, year, registered_at) for a in assignments]
+    lessons = _hold_lessons(gen, assignments, year, until, {p.assignment.id: p for p in plans})
     marks = _give_marks(gen, lessons, until)
+    # What follows draws from generators of its own: the marks above stay the same marks
+    # whatever is added after them.
+    moment = until or datetime.combine(year.last_day, time(23, 59), ZONE)
+    _correct_marks(random.Random(f"corrections:{seed}:{number}"), marks, moment)
+    attendance = _take_attendance(
+        random.Random(f"attendance:{seed}:{number}"), lessons, marks, moment
+    )
+    remarks = _write_remarks(random.Random(f"remarks:{seed}:{number}"), lessons, moment)
     return GeneratedSchool(
         number=number,
         id=school_id,
@@ -235,6 +333,9 @@ def build_school(
         marks=marks,
         work_type_ids=work_type_ids,
         registered_at=registered_at.astimezone(UTC),
+        plans=plans,
+        attendance=attendance,
+        remarks=remarks,
     )
 
 
@@ -368,8 +469,49 @@ def _timetable(gen: Generator, assignments: list[Assignment]) -> dict[int, list[
     return days
 
 
+def plan_for(assignment: Assignment, year: SchoolYear, registered_at: datetime) -> Plan:
+    """The assignment's thematic plan: the subject's topics sharing the year's hours (weekly
+    hours times the teaching weeks), each closed by a control work when it is marked."""
+    grade = assignment.school_class.grade
+    topics = assignment.subject.curriculum.topics
+    total = assignment.hours * weeks_in_year(grade)
+    share, extra = divmod(total, len(topics))
+    marked = assignment.subject.curriculum.marked and grade > 1
+    items, before = [], 0
+    for position, topic in enumerate(topics, start=1):
+        hours = max(1, share + (1 if position <= extra else 0))
+        items.append(
+            PlanItem(
+                uuid.uuid5(assignment.id, f"plan-item:{year.start_year}:{position}"),
+                position,
+                topic,
+                hours,
+                work_type="control" if marked else None,
+                planned_week=1 + before // assignment.hours,
+            )
+        )
+        before += hours
+    plan_id = uuid.uuid5(assignment.id, f"plan:{year.start_year}")
+    return Plan(plan_id, assignment, items, (registered_at + timedelta(days=3)).astimezone(UTC))
+
+
+def plan_item_of(plan: Plan, n: int) -> PlanItem:
+    """The item the n-th lesson (from 1) of the plan's assignment takes its topic from:
+    items in order, each for its hours; past the plan's end, its last item."""
+    held = 0
+    for item in plan.items:
+        held += item.hours
+        if n <= held:
+            return item
+    return plan.items[-1]
+
+
 def _hold_lessons(
-    gen: Generator, assignments: list[Assignment], year: SchoolYear, until: datetime | None
+    gen: Generator,
+    assignments: list[Assignment],
+    year: SchoolYear,
+    until: datetime | None,
+    plans: dict[uuid.UUID, Plan],
 ) -> list[Lesson]:
     rng = gen.rng
     by_class: dict[uuid.UUID, list[Assignment]] = defaultdict(list)
@@ -386,8 +528,7 @@ def _hold_lessons(
             for slot, assignment in enumerate(week[day.weekday()]):
                 held[assignment.id] += 1
                 n = held[assignment.id]
-                topics = assignment.subject.curriculum.topics
-                topic = f"{topics[(n // 6) % len(topics)]}. Урок {n}"
+                item = plan_item_of(plans[assignment.id], n)
                 homework = (
                     f"§ {n // 2 + 1}, упр. {rng.randint(1, 400)}" if rng.random() < 0.7 else None
                 )
@@ -395,7 +536,15 @@ def _hold_lessons(
                 if last_start is not None and starts > last_start:
                     continue
                 lessons.append(
-                    Lesson(gen.uuid(), assignment, day, starts.astimezone(UTC), topic, homework)
+                    Lesson(
+                        gen.uuid(),
+                        assignment,
+                        day,
+                        starts.astimezone(UTC),
+                        item.topic,
+                        homework,
+                        item,
+                    )
                 )
     return lessons
 
@@ -464,3 +613,123 @@ def _give_marks(gen: Generator, lessons: list[Lesson], until: datetime | None) -
                 )
             )
     return marks
+
+
+# A small share of marks is corrected by their teacher within days, as the lock allows.
+CHANGED_SHARE = 0.02
+REMOVED_SHARE = 0.005
+CHANGE_REASONS = (
+    "Ошибка при вводе оценки",
+    "Пересдача работы",
+    "Оценка исправлена по итогам проверки",
+)
+REMOVAL_REASONS = ("Оценка выставлена не тому ученику", "Работа засчитана в другой день")
+
+
+def _later(rng: random.Random, at: datetime, moment: datetime) -> datetime | None:
+    """A moment one to three days after `at` (within journal's lock), if not after `moment`."""
+    later = at + timedelta(days=rng.randint(1, 3), minutes=rng.randint(0, 600))
+    return later if later <= moment else None
+
+
+def _correct_marks(rng: random.Random, marks: list[Mark], moment: datetime) -> None:
+    for mark in marks:
+        roll = rng.random()
+        if roll >= CHANGED_SHARE + REMOVED_SHARE:
+            continue
+        at = _later(rng, mark.posted_at, moment)
+        ids = (_uuid(rng), _uuid(rng))
+        if at is None:
+            continue
+        if roll < CHANGED_SHARE:
+            value = mark.value + (1 if mark.value < 5 and rng.random() < 0.7 else -1)
+            reason = rng.choice(CHANGE_REASONS)
+            mark.corrections.append(Correction(value, reason, at, *ids, work_type=mark.work_type))
+        else:
+            mark.corrections.append(Correction(None, rng.choice(REMOVAL_REASONS), at, *ids))
+
+
+# About one student in twenty misses a lesson: mostly ill (Б), some without a reason (Н),
+# some for a reason the school accepts (П), a few late (ОП).
+ABSENT_SHARE = 0.062
+CODES = ("Б", "Н", "П", "ОП")
+CODE_SHARE = (0.62, 0.18, 0.12, 0.08)
+# A few cells change later: a note from home turns Н into П or Б; one in a hundred is cleared.
+CHANGED_CELL_SHARE = 0.04
+CLEARED_CELL_SHARE = 0.01
+CHANGED_TO = {  # the code a note brought later turns a cell into, and the reason written
+    "Н": ("Б", "Справка от врача"),
+    "П": ("Б", "Справка от врача"),
+    "Б": ("П", "Заявление родителей"),
+    "ОП": ("П", "Заявление родителей"),
+}
+
+
+def _uuid(rng: random.Random) -> uuid.UUID:
+    return uuid.UUID(int=rng.getrandbits(128), version=4)
+
+
+def _take_attendance(
+    rng: random.Random, lessons: list[Lesson], marks: list[Mark], moment: datetime
+) -> list[Attendance]:
+    """The absent of each lesson (none who got a mark in it), marked five minutes in."""
+    marked = {(m.lesson.id, m.student.id) for m in marks}
+    cells: list[Attendance] = []
+    for lesson in lessons:
+        at = lesson.starts_at + timedelta(minutes=5)
+        for student in lesson.assignment.school_class.students:
+            if rng.random() >= ABSENT_SHARE or (lesson.id, student.id) in marked or at > moment:
+                continue
+            code = rng.choices(CODES, CODE_SHARE)[0]
+            changes = [Correction(code, MARKED, at, _uuid(rng), _uuid(rng))]
+            roll = rng.random()
+            later = _later(rng, at, moment)
+            if later is not None and roll < CLEARED_CELL_SHARE:
+                changes.append(
+                    Correction(None, "Ученик был на уроке", later, _uuid(rng), _uuid(rng))
+                )
+            elif later is not None and roll < CLEARED_CELL_SHARE + CHANGED_CELL_SHARE:
+                new, reason = CHANGED_TO[code]
+                changes.append(Correction(new, reason, later, _uuid(rng), _uuid(rng)))
+            cells.append(Attendance(lesson, student, changes))
+    return cells
+
+
+REMARKS = (
+    ("remark", "Не выполнил домашнее задание"),
+    ("remark", "Отвлекался на уроке"),
+    ("remark", "Опоздал на урок без уважительной причины"),
+    ("praise", "Активно работал на уроке"),
+    ("praise", "Помог однокласснику разобраться с задачей"),
+    ("praise", "Подготовил интересный доклад"),
+)
+REMARKS_PER_LESSON = 0.03
+
+
+def _write_remarks(rng: random.Random, lessons: list[Lesson], moment: datetime) -> list[Remark]:
+    """Now and then a teacher writes a remark or a praise about a pupil after a lesson."""
+    remarks = []
+    for lesson in lessons:
+        students = lesson.assignment.school_class.students
+        if rng.random() >= REMARKS_PER_LESSON or not students:
+            continue
+        kind, text = rng.choice(REMARKS)
+        student = rng.choice(students)
+        written = lesson.starts_at + timedelta(minutes=50)
+        ids = (_uuid(rng), _uuid(rng))
+        if written > moment:
+            continue
+        remarks.append(
+            Remark(
+                ids[0],
+                student,
+                lesson.assignment.school_class,
+                lesson.assignment.teacher,
+                kind,
+                text,
+                lesson.date,
+                written,
+                ids[1],
+            )
+        )
+    return remarks

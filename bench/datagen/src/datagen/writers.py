@@ -7,27 +7,64 @@ year happened through its API and events; nothing reads another service's tables
 import json
 import uuid
 from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime, time, timedelta
+from datetime import datetime, timedelta
 from decimal import Decimal
 from functools import partial
 from typing import Any
 
 import asyncpg
 
-from datagen.history import envelopes, marks_posted, received_at
+from datagen.history import (
+    enrollment_id,
+    history,
+    holiday_id,
+    marks_posted,
+    period_id,
+    received_at,
+    year_id_of,
+)
 from datagen.school import TIMEZONE, WORK_TYPES, GeneratedSchool
 from journal.calendar.rules import year_name
-from messaging.service import MARK_POSTED, mark_posted_notice
-from shared.contracts.journal import MarkPosted
+from journal.marks.service import POSTED
+from messaging.service import (
+    MARK_POSTED,
+    attendance_notice,
+    mark_changed_notice,
+    mark_posted_notice,
+    mark_removed_notice,
+)
+from shared.bus import topic_matches
+from shared.contracts.journal import (
+    AssignmentMade,
+    AttendanceMarked,
+    ClassOpened,
+    GuardianLinked,
+    MarkChanged,
+    MarkPosted,
+    MarkRemoved,
+    WorkTypeChanged,
+)
+from shared.events import Event
+from shared.outbox import staged
+from shared.settings import BaseServiceSettings
+from shared.topology import registered_bindings
 
 Rows = Iterable[Sequence[Any]]
+
+# The services' retention (shared.purge): older outbox and inbox rows are gone.
+RETENTION = timedelta(days=BaseServiceSettings.model_fields["retention_days"].default)
 
 
 async def copy(conn: asyncpg.Connection, table: str, columns: Sequence[str], rows: Rows) -> None:
     await conn.copy_records_to_table(table, records=list(rows), columns=list(columns))
 
 
-async def write_auth(conn: asyncpg.Connection, school: GeneratedSchool, password_hash: str) -> None:
+async def write_auth(
+    conn: asyncpg.Connection,
+    school: GeneratedSchool,
+    password_hash: str,
+    received: Sequence[Event],
+) -> None:
     """Accounts for the staff and for every student and parent, with their roles and roster."""
     at = school.registered_at
     await copy(
@@ -80,8 +117,13 @@ async def write_auth(conn: asyncpg.Connection, school: GeneratedSchool, password
     await copy(
         conn,
         "guardianships",
-        ("guardian_id", "student_id", "school_id", "created_at"),
-        [(g.id, s.id, school.id, at) for s in school.students for g in s.guardians],
+        ("guardian_id", "student_id", "school_id", "created_at", "version"),
+        # At the version of the GuardianLinked event that told auth of it.
+        [
+            (e.guardian_id, e.student_id, school.id, at, e.version)
+            for e in received
+            if isinstance(e, GuardianLinked)
+        ],
     )
 
 
@@ -111,7 +153,7 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         ],
     )
     year = school.year
-    year_id = uuid.uuid5(sid, f"year:{year.start_year}")
+    year_id = year_id_of(school)
     await copy(
         conn,
         "academic_years",
@@ -134,7 +176,7 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         "periods",
         ("id", "school_id", "year_id", "kind", "number", "starts_on", "ends_on"),
         [
-            (uuid.uuid5(year_id, f"{kind}:{number}"), sid, year_id, kind, number, first, last)
+            (period_id(school, kind, number), sid, year_id, kind, number, first, last)
             for kind, number, first, last in year.periods()
         ],
     )
@@ -143,7 +185,7 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         "holidays",
         ("id", "school_id", "year_id", "name", "starts_on", "ends_on"),
         [
-            (uuid.uuid5(year_id, f"holiday:{first}"), sid, year_id, name, first, last)
+            (holiday_id(school, first), sid, year_id, name, first, last)
             for name, first, last in year.named_holidays()
         ],
     )
@@ -167,10 +209,7 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         conn,
         "enrollments",
         ("id", "school_id", "student_id", "class_id", "enrolled_at", "starts_on"),
-        [
-            (uuid.uuid5(sid, f"enrollment:{s.id}"), sid, s.id, s.class_id, at, at.date())
-            for s in students
-        ],
+        [(enrollment_id(school, s.id), sid, s.id, s.class_id, at, at.date()) for s in students],
     )
     await copy(
         conn,
@@ -231,6 +270,7 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
             for a in school.assignments
         ],
     )
+    await write_plans(conn, school)
     await copy(
         conn,
         "lessons",
@@ -243,6 +283,7 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
             "date",
             "topic",
             "homework",
+            "plan_item_id",
             "created_by",
             "created_at",
         ),
@@ -256,6 +297,7 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
                 lesson.date,
                 lesson.topic,
                 lesson.homework,
+                lesson.plan_item.id if lesson.plan_item else None,
                 lesson.assignment.teacher.id,
                 lesson.starts_at,
             )
@@ -263,6 +305,41 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
         ],
     )
     work_types = school.work_type_ids
+    marks: list[tuple[Any, ...]] = []
+    history_rows: list[tuple[Any, ...]] = []
+    for m in school.marks:
+        teacher = m.lesson.assignment.teacher.id
+        removal = m.removal
+        value, work = m.current
+        marks.append(
+            (
+                m.id,
+                sid,
+                m.lesson.id,
+                m.student.id,
+                work_types[work],
+                value,
+                teacher,
+                m.posted_at,
+                m.version,
+                removal.at if removal else None,
+                teacher if removal else None,
+            )
+        )
+        first = (None, m.value, None, work_types[m.work_type], POSTED)
+        history_rows.append((m.history_id, sid, m.id, 1, teacher, m.posted_at, *first))
+        old_value, old_work = m.value, m.work_type
+        for version, c in enumerate(m.corrections, start=2):
+            change: tuple[Any, ...]
+            if c.value is None:  # removed: the history keeps what it was
+                change = (old_value, None, work_types[old_work], None)
+            else:
+                assert isinstance(c.value, int) and c.work_type is not None
+                change = (old_value, c.value, work_types[old_work], work_types[c.work_type])
+                old_value, old_work = c.value, c.work_type
+            history_rows.append(
+                (c.history_id, sid, m.id, version, teacher, c.at, *change, c.reason)
+            )
     await copy(
         conn,
         "marks",
@@ -276,21 +353,10 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
             "posted_by",
             "posted_at",
             "version",
+            "removed_at",
+            "removed_by",
         ),
-        [
-            (
-                m.id,
-                sid,
-                m.lesson.id,
-                m.student.id,
-                work_types[m.work_type],
-                m.value,
-                m.lesson.assignment.teacher.id,
-                m.posted_at,
-                1,
-            )
-            for m in school.marks
-        ],
+        marks,
     )
     await copy(
         conn,
@@ -304,57 +370,306 @@ async def write_journal(conn: asyncpg.Connection, school: GeneratedSchool) -> No
             "changed_at",
             "old_value",
             "new_value",
+            "old_work_type_id",
             "new_work_type_id",
             "reason",
         ),
+        history_rows,
+    )
+    await write_attendance(conn, school)
+    await copy(
+        conn,
+        "remarks",
+        (
+            "id",
+            "school_id",
+            "student_id",
+            "class_id",
+            "author_id",
+            "kind",
+            "text",
+            "date",
+            "created_at",
+        ),
         [
             (
-                m.history_id,
+                r.id,
                 sid,
-                m.id,
-                1,
-                m.lesson.assignment.teacher.id,
-                m.posted_at,
-                None,
-                m.value,
-                work_types[m.work_type],
-                "posted",
+                r.student.id,
+                r.school_class.id,
+                r.author.id,
+                r.kind,
+                r.text,
+                r.date,
+                r.written_at,
             )
-            for m in school.marks
+            for r in school.remarks
+        ],
+    )
+    await write_roster_history(conn, school)
+
+
+async def write_attendance(conn: asyncpg.Connection, school: GeneratedSchool) -> None:
+    """Each cell as it stands and every version of it (journal's attendance.service)."""
+    sid = school.id
+    cells: list[tuple[Any, ...]] = []
+    changes: list[tuple[Any, ...]] = []
+    for cell in school.attendance:
+        teacher = cell.lesson.assignment.teacher.id
+        last = cell.changes[-1]
+        cells.append(
+            (cell.lesson.id, cell.student.id, sid, last.value, len(cell.changes), teacher, last.at)
+        )
+        old = None
+        for version, c in enumerate(cell.changes, start=1):
+            who = (cell.lesson.id, cell.student.id, version, teacher, c.at)
+            changes.append((c.history_id, sid, *who, old, c.value, c.reason))
+            old = c.value
+    await copy(
+        conn,
+        "attendance",
+        ("lesson_id", "student_id", "school_id", "code", "version", "marked_by", "marked_at"),
+        cells,
+    )
+    await copy(
+        conn,
+        "attendance_history",
+        (
+            "id",
+            "school_id",
+            "lesson_id",
+            "student_id",
+            "version",
+            "changed_by",
+            "changed_at",
+            "old_code",
+            "new_code",
+            "reason",
+        ),
+        changes,
+    )
+
+
+async def write_plans(conn: asyncpg.Connection, school: GeneratedSchool) -> None:
+    """Each assignment's thematic plan for the year, written once by its teacher."""
+    year_id = year_id_of(school)
+    await copy(
+        conn,
+        "thematic_plans",
+        ("id", "school_id", "assignment_id", "year_id", "version", "updated_by", "updated_at"),
+        [
+            (p.id, school.id, p.assignment.id, year_id, 1, p.assignment.teacher.id, p.written_at)
+            for p in school.plans
+        ],
+    )
+    await copy(
+        conn,
+        "thematic_plan_items",
+        ("id", "plan_id", "position", "topic", "hours", "work_type", "planned_week"),
+        [
+            (i.id, p.id, i.position, i.topic, i.hours, i.work_type, i.planned_week)
+            for p in school.plans
+            for i in p.items
         ],
     )
 
 
-async def write_messaging(
-    conn: asyncpg.Connection, school: GeneratedSchool, posted: Sequence[MarkPosted]
+async def write_roster_history(conn: asyncpg.Connection, school: GeneratedSchool) -> None:
+    """The roster's change history of the school's making: each enrollment and each
+    guardian's link, by the deputy who entered them (journal's roster.history)."""
+    sid, at = school.id, school.registered_at
+    deputy = next(m for m in school.staff if "deputy" in m.roles)
+    rows: list[tuple[Any, ...]] = []
+
+    def row(subject: str, subject_id: uuid.UUID, student: uuid.UUID, field: str, new: str) -> None:
+        key = f"roster:{subject}:{subject_id}:{student}:{field}"
+        rows.append(
+            (
+                uuid.uuid5(sid, key),
+                sid,
+                subject,
+                subject_id,
+                student,
+                field,
+                None,
+                new,
+                deputy.id,
+                at,
+            )
+        )
+
+    for s in school.students:
+        enrollment = enrollment_id(school, s.id)
+        row("enrollment", enrollment, s.id, "class_id", str(s.class_id))
+        row("enrollment", enrollment, s.id, "starts_on", at.date().isoformat())
+        for g in s.guardians:
+            row("guardianship", g.id, s.id, "linked", "yes")
+            row("guardianship", g.id, s.id, "kind", "guardian")
+    await copy(
+        conn,
+        "roster_changes",
+        (
+            "id",
+            "school_id",
+            "subject",
+            "subject_id",
+            "student_id",
+            "field",
+            "old_value",
+            "new_value",
+            "changed_by",
+            "changed_at",
+        ),
+        rows,
+    )
+
+
+class Logged:
+    """Each event's row as reporting's log and archive keep it, made once (the envelope's
+    serialisation is most of the generator's time) and shared by both."""
+
+    def __init__(self) -> None:
+        self._rows: dict[uuid.UUID, tuple[Any, ...]] = {}
+
+    def row(self, event: Event) -> tuple[Any, ...]:
+        row = self._rows.get(event.event_id)
+        if row is None:
+            envelope = staged(event)
+            row = (
+                envelope.id,
+                envelope.routing_key,
+                event.school_id,
+                f"{event.aggregate}/{event.aggregate_id()}",
+                event.version,
+                envelope.envelope,
+                received_at(event),
+            )
+            self._rows[event.event_id] = row
+        return row
+
+    def rows(self, events: Sequence[Event]) -> list[tuple[Any, ...]]:
+        return [self.row(event) for event in events]
+
+
+def by_consumer(events: Sequence[Event]) -> dict[str, list[Event]]:
+    """The events each consumer receives: those its queue is bound to, as the services
+    register their bindings (shared.topology), not as a list kept here."""
+    bindings = registered_bindings()
+    received: dict[str, list[Event]] = {queue: [] for queue in bindings}
+    matching: dict[str, list[str]] = {}
+    for event in events:
+        key = event.routing_key
+        if key not in matching:
+            matching[key] = [
+                queue
+                for queue, keys in bindings.items()
+                if any(topic_matches(pattern, key) for pattern in keys)
+            ]
+        for queue in matching[key]:
+            received[queue].append(event)
+    return received
+
+
+def producer_of(event: Event) -> str:
+    """The service that published it: its routing key starts with the service's name."""
+    return event.routing_key.split(".", 1)[0]
+
+
+async def write_outbox(
+    conn: asyncpg.Connection, events: Sequence[Event], since: datetime | None, logged: Logged
 ) -> None:
-    """Guardianships, and the notice each student and parent got for every mark."""
+    """The service's published events, as its relay leaves them until the purge takes
+    them (those published within the retention)."""
+    rows = []
+    for event in events:
+        if since is not None and event.occurred_at < since:
+            continue
+        event_id, routing_key, *_, envelope, _ = logged.row(event)
+        at = event.occurred_at
+        published = at + timedelta(milliseconds=20)
+        rows.append((event_id, routing_key, envelope, at, published, 0, at))
+    await copy(
+        conn,
+        "outbox",
+        (
+            "id",
+            "routing_key",
+            "envelope",
+            "created_at",
+            "published_at",
+            "attempts",
+            "next_attempt_at",
+        ),
+        rows,
+    )
+
+
+async def write_inbox(
+    conn: asyncpg.Connection, consumer: str, events: Sequence[Event], since: datetime | None
+) -> None:
+    """The consumer's record of each event it applied (those within the retention)."""
+    await copy(
+        conn,
+        "inbox",
+        ("consumer", "event_id", "event_type", "received_at"),
+        [
+            (consumer, e.event_id, e.routing_key, received_at(e))
+            for e in events
+            if since is None or e.occurred_at >= since
+        ],
+    )
+
+
+NOTICES: dict[type[Event], tuple[Callable[[Any], tuple[str, dict[str, Any], str]], bool]] = {
+    # The notice each event makes and whether the student gets it too (messaging.service).
+    MarkPosted: (lambda e: (MARK_POSTED, *mark_posted_notice(e)), True),
+    MarkChanged: (mark_changed_notice, True),
+    MarkRemoved: (mark_removed_notice, True),
+    AttendanceMarked: (attendance_notice, False),
+}
+
+
+async def write_messaging(
+    conn: asyncpg.Connection, school: GeneratedSchool, received: Sequence[Event]
+) -> None:
+    """Guardianships, and the notices of marks and absences to students and parents."""
     sid = school.id
+    linked = [e for e in received if isinstance(e, GuardianLinked)]
     await copy(
         conn,
         "guardianships",
         ("student_id", "guardian_id", "school_id", "linked_at"),
-        [(s.id, g.id, sid, school.registered_at) for s in school.students for g in s.guardians],
+        [(e.student_id, e.guardian_id, sid, received_at(e)) for e in linked],
     )
+    guardians: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for e in linked:
+        guardians.setdefault(e.student_id, []).append(e.guardian_id)
+    for ids in guardians.values():
+        ids.sort()  # as messaging reads them (guardians_of_students)
     rows = []
-    # What came in during the last evening is still unread; the rest was read that night.
-    unread_after = datetime.combine(school.until, time(12), UTC)
-    for mark, event in zip(school.marks, posted, strict=True):
-        payload_fields, text = mark_posted_notice(event)
+    notified = [e for e in received if type(e) in NOTICES]
+    # What came in during the last twelve hours is still unread; the rest was read.
+    unread_after = max((e.occurred_at for e in notified), default=school.registered_at)
+    unread_after -= timedelta(hours=12)
+    for event in notified:
+        notice, to_student = NOTICES[type(event)]
+        kind, payload_fields, text = notice(event)
         payload = json.dumps(payload_fields, ensure_ascii=False)
-        created = mark.posted_at + timedelta(milliseconds=60)
-        for recipient in [mark.student, *mark.student.guardians]:
-            read = created + timedelta(hours=3) if created < unread_after else None
+        created = received_at(event)
+        student_id = event.student_id  # type: ignore[attr-defined]
+        recipients = [*([student_id] if to_student else []), *guardians.get(student_id, [])]
+        read = created + timedelta(hours=3) if created < unread_after else None
+        for recipient in dict.fromkeys(recipients):
             rows.append(
                 (
-                    uuid.uuid5(mark.event_id, str(recipient.id)),
+                    uuid.uuid5(event.event_id, str(recipient)),
                     sid,
-                    recipient.id,
-                    mark.student.id,
-                    MARK_POSTED,
+                    recipient,
+                    student_id,
+                    kind,
                     payload,
                     text,
-                    mark.event_id,
+                    event.event_id,
                     created,
                     read,
                 )
@@ -378,25 +693,6 @@ async def write_messaging(
     )
 
 
-def log_rows(school: GeneratedSchool, posted: Sequence[MarkPosted]) -> list[tuple[Any, ...]]:
-    """The school's events as reporting's log and archive keep them (one row each)."""
-    rows = []
-    for envelope in envelopes(school, posted):
-        record = envelope.as_record()
-        rows.append(
-            (
-                record["event_id"],
-                record["event_type"],
-                record["school_id"],
-                record["subject"],
-                record["version"],
-                json.dumps(record["envelope"], ensure_ascii=False),
-                received_at(envelope),
-            )
-        )
-    return rows
-
-
 LOG_COLUMNS = (
     "event_id",
     "event_type",
@@ -408,25 +704,52 @@ LOG_COLUMNS = (
 )
 
 
-async def write_reporting(conn: asyncpg.Connection, school: GeneratedSchool, events: Rows) -> None:
+async def write_reporting(
+    conn: asyncpg.Connection, school: GeneratedSchool, received: Sequence[Event], logged: Logged
+) -> None:
     """Reporting's log of every event it received and the projections built from it."""
     sid = school.id
-    await copy(conn, "event_log", LOG_COLUMNS, events)
+    await copy(conn, "event_log", LOG_COLUMNS, logged.rows(received))
     await copy(
         conn,
         "classes",
         ("class_id", "school_id", "name", "grade", "class_teacher_id", "version"),
         [
-            (c.id, sid, c.name, c.grade, c.class_teacher.id if c.class_teacher else None, 1)
-            for c in school.classes
+            (e.class_id, sid, e.name, e.grade, e.class_teacher_id, e.version)
+            for e in received
+            if isinstance(e, ClassOpened)
         ],
     )
     await copy(
         conn,
         "assignments",
         ("assignment_id", "school_id", "teacher_id", "class_id", "subject_id", "version"),
-        [(a.id, sid, a.teacher.id, a.school_class.id, a.subject.id, 1) for a in school.assignments],
+        [
+            (e.assignment_id, sid, e.teacher_id, e.class_id, e.subject_id, e.version)
+            for e in received
+            if isinstance(e, AssignmentMade)
+        ],
     )
+    # Each school's work types at their newest version, by code (reporting.service).
+    work_types: dict[str, WorkTypeChanged] = {}
+    for e in received:
+        if isinstance(e, WorkTypeChanged) and (
+            e.code not in work_types or work_types[e.code].version < e.version
+        ):
+            work_types[e.code] = e
+    await copy(
+        conn,
+        "work_types",
+        ("school_id", "code", "work_type_id", "weight", "version"),
+        [(sid, e.code, e.work_type_id, e.weight, e.version) for e in work_types.values()],
+    )
+    # Each mark at its newest version: the last of its events wins (reporting.service).
+    marks: dict[uuid.UUID, MarkPosted | MarkChanged | MarkRemoved] = {}
+    for e in received:
+        if not isinstance(e, MarkPosted | MarkChanged | MarkRemoved):
+            continue
+        if e.mark_id not in marks or marks[e.mark_id].version < e.version:
+            marks[e.mark_id] = e
     await copy(
         conn,
         "marks",
@@ -440,46 +763,73 @@ async def write_reporting(conn: asyncpg.Connection, school: GeneratedSchool, eve
             "weight",
             "work_type",
             "version",
+            "deleted",
         ),
         [
             (
-                m.id,
+                e.mark_id,
                 sid,
-                m.lesson.assignment.school_class.id,
-                m.lesson.assignment.subject.id,
-                m.student.id,
-                m.value,
-                WORK_TYPES[m.work_type].weight,
-                m.work_type,
-                1,
+                e.class_id,
+                e.subject_id,
+                e.student_id,
+                e.value,
+                e.weight,
+                e.work_type,
+                e.version,
+                isinstance(e, MarkRemoved),
             )
-            for m in school.marks
+            for e in marks.values()
         ],
     )
 
 
-async def write_archive(conn: asyncpg.Connection, school: GeneratedSchool, events: Rows) -> None:
+async def write_archive(
+    conn: asyncpg.Connection, school: GeneratedSchool, received: Sequence[Event], logged: Logged
+) -> None:
     """Archive keeps every event it received."""
-    await copy(conn, "received_events", LOG_COLUMNS, events)
+    await copy(conn, "received_events", LOG_COLUMNS, logged.rows(received))
 
 
 async def write_school(
-    connections: Mapping[str, asyncpg.Connection], school: GeneratedSchool, password_hash: str
+    connections: Mapping[str, asyncpg.Connection],
+    school: GeneratedSchool,
+    password_hash: str,
+    *,
+    retention: timedelta | None = RETENTION,
 ) -> None:
     """Write one school into every service's database, each in its own transaction.
 
+    Each service gets the rows its own tables hold, the outbox of the events it published
+    and the inbox of those it received, both as the purge leaves them: only what happened
+    within `retention` before the school's last event (by default the services' own;
+    None keeps everything).
+
     Auth comes last: once anyone of the school can log in, the rest of it is there (the
     embedded demo checks for its administrator to know it was seeded whole)."""
-    posted = marks_posted(school)  # built once: the log, the archive and the notices use it
-    events = log_rows(school, posted)
-    steps: list[tuple[str, Callable[[asyncpg.Connection], Awaitable[None]]]] = [
-        ("journal", partial(write_journal, school=school)),
-        ("messaging", partial(write_messaging, school=school, posted=posted)),
-        ("reporting", partial(write_reporting, school=school, events=events)),
-        ("archive", partial(write_archive, school=school, events=events)),
-        ("auth", partial(write_auth, school=school, password_hash=password_hash)),
-    ]
-    for service, step in steps:
+    posted = marks_posted(school)
+    events = history(school, posted)
+    since = None if retention is None else max(e.occurred_at for e in events) - retention
+    received = by_consumer(events)
+    logged = Logged()
+    published: dict[str, list[Event]] = {}
+    for event in events:
+        published.setdefault(producer_of(event), []).append(event)
+    own: dict[str, Callable[[asyncpg.Connection], Awaitable[None]]] = {
+        "journal": partial(write_journal, school=school),
+        "messaging": partial(write_messaging, school=school, received=received["messaging"]),
+        "reporting": partial(
+            write_reporting, school=school, received=received["reporting"], logged=logged
+        ),
+        "archive": partial(
+            write_archive, school=school, received=received["archive"], logged=logged
+        ),
+        "auth": partial(
+            write_auth, school=school, password_hash=password_hash, received=received["auth"]
+        ),
+    }
+    for service, step in own.items():
         conn = connections[service]
         async with conn.transaction():
             await step(conn)
+            await write_outbox(conn, published.get(service, []), since, logged)
+            await write_inbox(conn, service, received.get(service, []), since)

@@ -1,5 +1,7 @@
-"""The demo school: five classes (1А-5А) with their year so far, made by the data generator
-(datagen) straight into each service's database, with easy logins for a few people.
+"""The demo school: five classes (1А-5А) with their year so far (the current year's
+periods and holidays, curriculum, thematic plans, lessons, marks with corrections,
+attendance and remarks), made by the data generator (datagen) straight into each
+service's database, with easy logins for a few people.
 
 Runs once. In the embedded PostgreSQL the launcher records the seed as begun before the
 first service's part is written and as done after the last one committed; a start that

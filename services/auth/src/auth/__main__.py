@@ -1,4 +1,7 @@
-"""`python -m auth api|relay|consume`: auth as one kind of process (shared.process)."""
+"""`python -m auth api|relay|consume`: auth as one kind of process (shared.process);
+`python -m auth service-client add|list|disable`: the service clients (operators)."""
+
+import sys
 
 from auth.consumers import subscriptions
 from auth.settings import Settings
@@ -12,4 +15,8 @@ PROCESSES = ServiceProcesses(
 )
 
 if __name__ == "__main__":
+    if sys.argv[1:2] == ["service-client"]:
+        from auth.service_client_command import main as service_client_main
+
+        raise SystemExit(service_client_main(sys.argv[2:]))
     main(PROCESSES)

@@ -4,8 +4,9 @@ import asyncio
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
+from starlette.types import Message
 
-from auth import service
+from auth import service, service_clients
 from auth.keys import KeyRing
 from auth.passwords import Passwords, Sleeper
 from auth.schemas import (
@@ -16,6 +17,7 @@ from auth.schemas import (
     LogoutRequest,
     MeOut,
     RefreshRequest,
+    ServiceTokenResponse,
     StaffCreate,
     StaffOut,
     TokenResponse,
@@ -187,3 +189,99 @@ async def jwks(response: Response, session: Session, keys: Keys) -> Jwks:
     """The public keys verifying access tokens: the active key and recently retired ones."""
     response.headers["Cache-Control"] = "public, max-age=60"
     return Jwks.model_validate(await keys.jwks(session))
+
+
+FORM = "application/x-www-form-urlencoded"
+# A token request is four short fields; anything longer is not one.
+MAX_TOKEN_REQUEST_BYTES = 4096
+SERVICE_TOKEN_BODY = {
+    "requestBody": {
+        "required": True,
+        "content": {
+            FORM: {
+                "schema": {
+                    "type": "object",
+                    "required": ["grant_type", "client_id", "client_secret", "scope"],
+                    "properties": {
+                        "grant_type": {"type": "string", "enum": ["client_credentials"]},
+                        "client_id": {"type": "string", "maxLength": 64},
+                        "client_secret": {"type": "string", "maxLength": 256},
+                        "scope": {"type": "string", "example": "journal.export"},
+                    },
+                }
+            }
+        },
+    }
+}
+
+
+async def _token_form(request: Request) -> dict[str, str]:
+    """The fields of a form-encoded token request (RFC 6749 §4.4.2), bounded in size."""
+    content_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
+    if content_type != FORM:
+        raise Problem(
+            415,
+            "unsupported-media-type",
+            "Unsupported media type",
+            f"A token request is {FORM} (RFC 6749 §4.4.2).",
+        )
+    body = b""
+    async for chunk in request.stream():
+        body += chunk
+        if len(body) > MAX_TOKEN_REQUEST_BYTES:
+            raise service_clients.InvalidRequest("The token request is too long.")
+
+    async def receive() -> Message:
+        return {"type": "http.request", "body": body, "more_body": False}
+
+    form = await Request(request.scope, receive).form(max_files=0, max_fields=8)
+    fields: dict[str, str] = {}
+    for name in ("grant_type", "client_id", "client_secret", "scope"):
+        values = form.getlist(name)
+        if len(values) > 1:
+            raise service_clients.InvalidRequest(f"{name} is given more than once.")
+        if values:
+            value = values[0]
+            if not isinstance(value, str) or "\x00" in value:
+                raise service_clients.InvalidRequest(f"{name} is not text.")
+            fields[name] = value
+    return fields
+
+
+@router.post(
+    "/service-token",
+    tags=["sessions"],
+    responses=problems(400, 401, 415),
+    openapi_extra=SERVICE_TOKEN_BODY,
+)
+async def service_token(
+    request: Request,
+    response: Response,
+    session: Session,
+    passwords: PasswordHasher,
+    issuer: Issuer,
+) -> ServiceTokenResponse:
+    """OAuth2 client credentials (RFC 6749 §4.4): a short-lived token for one service."""
+    fields = await _token_form(request)
+    if fields.get("grant_type") != service_clients.GRANT_TYPE:
+        if "grant_type" not in fields:
+            raise service_clients.InvalidRequest("grant_type is required.")
+        raise service_clients.UnsupportedGrantType()
+    client_id, client_secret = fields.get("client_id"), fields.get("client_secret")
+    if not client_id or not client_secret:
+        raise service_clients.InvalidRequest("client_id and client_secret are required.")
+    if len(client_id) > 64 or len(client_secret) > 256:
+        raise service_clients.InvalidClient()
+    token = await service_clients.issue_token(
+        session,
+        passwords=passwords,
+        issuer=issuer,
+        client_id=client_id,
+        client_secret=client_secret,
+        scope=fields.get("scope"),
+    )
+    response.headers["Cache-Control"] = "no-store"
+    response.headers["Pragma"] = "no-cache"
+    return ServiceTokenResponse(
+        access_token=token.access_token, expires_in=token.expires_in, scope=token.scope
+    )

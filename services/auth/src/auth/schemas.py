@@ -56,6 +56,15 @@ class TokenResponse(BaseModel):
     expires_in: int = Field(description="Seconds until the access token expires.")
 
 
+class ServiceTokenResponse(BaseModel):
+    """RFC 6749 §5.1: a client-credentials answer carries no refresh token."""
+
+    access_token: str
+    token_type: Literal["Bearer"] = "Bearer"
+    expires_in: int = Field(description="Seconds until the token expires.")
+    scope: str = Field(description="The scopes granted, space-delimited.")
+
+
 class StaffCreate(RequestModel):
     login: Login
     password: NewPassword

@@ -14,6 +14,9 @@ class Settings(BaseServiceSettings):
     model_config = SettingsConfigDict(env_prefix="AUTH_", extra="ignore")
 
     access_token_ttl: int = Field(default=900, ge=60, le=3600, description="seconds")
+    # Client-credentials tokens of services (the archive's export calls): short, since a
+    # service asks again whenever it needs one.
+    service_token_ttl: int = Field(default=300, ge=30, le=3600, description="seconds")
     refresh_token_ttl: int = Field(default=14 * 24 * 3600, ge=3600, description="seconds")
 
     argon2_memory_cost: int = Field(

@@ -14,7 +14,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from auth.keys import KeyRing
 from auth.models import RefreshToken
 from auth.settings import Settings
-from shared.security import ALGORITHM, TOKEN_TYPE
+from shared.security import (
+    ALGORITHM,
+    SERVICE_SUBJECT_PREFIX,
+    SERVICE_TOKEN_USE,
+    TOKEN_TYPE,
+    TOKEN_USE_CLAIM,
+)
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,37 @@ class TokenIssuer:
             payload["person"] = str(claims.person_id)
         if claims.children is not None:
             payload["children"] = sorted(str(child) for child in claims.children)
+        return jwt.encode(
+            payload,
+            self.keyring.private_key(key),
+            algorithm=ALGORITHM,
+            headers={"kid": key.kid, "typ": TOKEN_TYPE},
+        )
+
+    async def service_token(
+        self,
+        session: AsyncSession,
+        *,
+        name: str,
+        client_id: str,
+        scopes: list[str],
+        audience: str,
+        now: datetime | None = None,
+    ) -> str:
+        """A client-credentials token for one service (`aud`), never usable as a user's."""
+        key = await self.keyring.active(session)
+        issued = int((now or datetime.now(UTC)).timestamp())
+        payload: dict[str, Any] = {
+            "iss": self.settings.jwt_issuer,
+            "aud": audience,
+            "sub": SERVICE_SUBJECT_PREFIX + name,
+            TOKEN_USE_CLAIM: SERVICE_TOKEN_USE,
+            "client_id": client_id,
+            "scope": " ".join(sorted(scopes)),
+            "iat": issued,
+            "exp": issued + self.settings.service_token_ttl,
+            "jti": uuid.uuid4().hex,
+        }
         return jwt.encode(
             payload,
             self.keyring.private_key(key),

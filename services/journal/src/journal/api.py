@@ -16,6 +16,7 @@ from journal.remarks.api import router as remarks
 from journal.roster.api import router as roster
 from journal.school.api import router as school
 from journal.teaching.api import router as teaching
+from journal.yearend.api import router as yearend
 
 router = APIRouter()
 for domain in (
@@ -33,5 +34,6 @@ for domain in (
     page,
     finals,
     diary,
+    yearend,
 ):
     router.include_router(domain)

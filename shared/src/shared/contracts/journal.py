@@ -570,6 +570,71 @@ class ThematicPlanChanged(Event):
         return str(self.plan_id)
 
 
+class ClassJournalCounts(BaseModel):
+    """How many records of each kind a class journal's export holds (`records`: every
+    line of it, its opening `class` line included). Kinds added later default to 0."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    students: int
+    enrollments: int
+    lessons: int
+    marks: int
+    mark_changes: int
+    attendance: int
+    attendance_changes: int
+    remarks: int
+    # Added with final marks and homework files: a manifest published before reads 0.
+    final_marks: int = 0
+    final_mark_changes: int = 0
+    homework_attachments: int = 0
+    records: int
+
+
+class ClassJournalManifest(BaseModel):
+    """One class journal (a class × the year): its counts and the SHA-256 (hex) of its
+    export lines exactly as streamed (canonical JSON, one line each, in order)."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    class_id: uuid.UUID
+    class_name: str
+    grade: int
+    counts: ClassJournalCounts
+    sha256: str
+
+
+class YearManifest(BaseModel):
+    """What a closed year's export holds; `sha256` covers the export's header line and
+    every class journal's manifest entry (see docs/architecture.md, "Year closing")."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    format: Literal["journal-export/1"]
+    class_journals: list[ClassJournalManifest]
+    sha256: str
+
+
+class YearClosed(Event):
+    """An academic year was closed: it is read-only now, and its export
+    (`GET /api/journal/years/{id}/export`, service token with `journal.export`) holds
+    exactly what the manifest counts and hashes. No names: counts and hashes only."""
+
+    routing_key: ClassVar[str] = "journal.year.closed.v1"
+    aggregate: ClassVar[str] = "year"
+
+    year_id: uuid.UUID
+    name: str
+    starts_on: date
+    ends_on: date
+    closed_at: datetime
+    closed_by: uuid.UUID
+    manifest: YearManifest
+
+    def aggregate_id(self) -> str:
+        return str(self.year_id)
+
+
 SpecialEntry = Literal["н/а", "осв", "зч"]
 """Entries that are not numbers (DESIGN §7): not attested, exempt, pass (зачтено)."""
 
@@ -652,4 +717,5 @@ EVENTS: tuple[type[Event], ...] = (
     LessonTopicSet,
     HomeworkSet,
     HomeworkCleared,
+    YearClosed,
 )

@@ -48,6 +48,8 @@ def year_out(view: service.YearView) -> YearOut:
         holidays=[
             HolidayOut(name=h.name, starts_on=h.starts_on, ends_on=h.ends_on) for h in view.holidays
         ],
+        closed_at=year.closed_at,
+        closed_by=year.closed_by,
     )
 
 

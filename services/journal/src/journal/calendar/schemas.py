@@ -108,6 +108,9 @@ class YearOut(BaseModel):
     version: int
     periods: list[PeriodOut]
     holidays: list[HolidayOut]
+    # Set once the year is closed (POST /years/{id}/close): it is read-only then.
+    closed_at: dt.datetime | None = None
+    closed_by: uuid.UUID | None = None
 
 
 class YearList(BaseModel):

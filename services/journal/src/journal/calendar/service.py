@@ -18,6 +18,7 @@ from journal.corrections import stale
 from journal.finals.models import FinalMark
 from journal.grading.service import settings_of
 from journal.school.models import School
+from journal.yearend.close import require_year_open
 from shared.contracts.journal import (
     PeriodClosed,
     PeriodKind,
@@ -243,7 +244,8 @@ async def change_year(
     ids by kind and number; an unchanged calendar changes nothing and publishes nothing."""
     require_role(user, *ADMINISTRATION)
     calendar = _calendar(data)
-    year = await _year_in_school(session, user.school_id, year_id)
+    year = await _year_in_school(session, user.school_id, year_id, lock=True)
+    require_year_open(year, "его календарь не меняется")
     _require_consistent(calendar)
     await _locked_school(session, user.school_id)
     await _refuse_overlap(session, user.school_id, calendar, own=year.id)
@@ -287,15 +289,7 @@ async def change_year(
 
 def _refuse_closed_changes(year: AcademicYear, current: YearView, calendar: rules.Calendar) -> None:
     """409 `period-closed` for a calendar change that would move or remove a closed period
-    (or change a closed year): what was closed stays as it was closed."""
-    if year.closed_at is not None:
-        raise Problem(
-            409,
-            "period-closed",
-            "Учебный год закрыт",
-            f"Учебный год {year.name} закрыт: его календарь не меняется.",
-            year_id=str(year.id),
-        )
+    (a closed year is refused before, `year-closed`): what was closed stays as closed."""
     wanted: dict[tuple[str, int], rules.PeriodDates] = {
         (p.kind, p.number): p for p in calendar.periods
     }

@@ -16,6 +16,7 @@ from journal.curriculum import rules
 from journal.curriculum.models import CurriculumHours, CurriculumLevel
 from journal.curriculum.schemas import CurriculumIn
 from journal.teaching.models import Subject
+from journal.yearend.close import require_open_year
 from shared.contracts.journal import CurriculumChanged, CurriculumSubjectHours
 from shared.errors import Conflict, NotFound, Problem
 from shared.outbox import add_event
@@ -144,6 +145,7 @@ async def set_level(
     is the one held; an unchanged curriculum changes nothing and publishes nothing."""
     require_role(user, *ADMINISTRATION)
     year = await year_in_school(session, user.school_id, year_id)
+    await require_open_year(session, year)
     await _check_subjects(session, user.school_id, data)
     level = await session.scalar(
         select(CurriculumLevel)

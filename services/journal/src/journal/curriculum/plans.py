@@ -24,6 +24,7 @@ from journal.lessons.models import Lesson
 from journal.roster.models import SchoolClass
 from journal.school.models import WorkType
 from journal.teaching.models import Assignment
+from journal.yearend.close import require_open_year
 from shared.contracts.journal import ThematicPlanChanged
 from shared.contracts.journal import ThematicPlanItem as ItemFact
 from shared.errors import Conflict, Forbidden, NotFound, Problem
@@ -195,6 +196,7 @@ async def _writable(
     require_role(user, *PLAN_WRITERS)
     context = await _context(session, user, assignment_id, year_id)
     _require_writer(user, context)
+    await require_open_year(session, context.year)
     return context
 
 

@@ -24,6 +24,7 @@ from journal.roster.service import (
     teaches_class,
 )
 from journal.school.models import Staff
+from journal.yearend.close import refuse_closed_days
 from shared.contracts.journal import RemarkWritten
 from shared.errors import Forbidden, NotFound, Problem
 from shared.outbox import add_event
@@ -45,6 +46,7 @@ async def write_remark(
     school_class = await class_in_school(session, user.school_id, class_id)
     if not leads(user, school_class) and not await teaches_class(session, user, class_id):
         raise Forbidden("Only the student's teachers write remarks about them.")
+    await refuse_closed_days(session, user.school_id, data.date, data.date)
     remark = Remark(
         id=uuid.uuid4(),
         school_id=user.school_id,

@@ -114,7 +114,7 @@ async def open_class(data: ClassCreate, session: Session, user: CurrentUser) -> 
     return _class_out(await service.open_class(session, user, data))
 
 
-@router.post("/students", status_code=status.HTTP_201_CREATED, responses=problems(404))
+@router.post("/students", status_code=status.HTTP_201_CREATED, responses=problems(404, 409))
 async def enroll_student(data: StudentCreate, session: Session, user: CurrentUser) -> StudentOut:
     """Enroll a new student in a class from `starts_on` (today by default): the director,
     the deputy, or the class teacher of that class."""
@@ -309,7 +309,7 @@ async def add_member(
     return _membership_out(await groups.add_member(session, user, group_id, data))
 
 
-@router.post("/groups/{group_id}/members/{student_id}/leave", responses=problems(404))
+@router.post("/groups/{group_id}/members/{student_id}/leave", responses=problems(404, 409))
 async def end_member(
     group_id: uuid.UUID, student_id: uuid.UUID, data: Leaving, session: Session, user: CurrentUser
 ) -> MembershipOut:
@@ -396,7 +396,7 @@ async def _uploaded_file(request: Request) -> tuple[str, bytes]:
 @router.post(
     "/classes/{class_id}/import",
     responses={
-        **problems(404, 415),
+        **problems(404, 409, 415),
         413: {
             "description": "The file is larger than 2 MiB",
             "content": {PROBLEM_JSON: {"schema": {"$ref": PROBLEM_SCHEMA_REF}}},

@@ -21,6 +21,7 @@ from journal.roster.service import (
     kept_student,
     start_enrollment,
 )
+from journal.yearend.close import refuse_closed_days
 from shared.contracts.journal import GroupLeft, StudentLeft, StudentTransferred
 from shared.errors import Forbidden, Problem
 from shared.outbox import add_event
@@ -52,6 +53,8 @@ async def _end(
         raise _invalid(
             f"The enrollment began on {enrollment.starts_on.isoformat()}: it cannot end before."
         )
+    # The enrollment changes from the day after: no closed year may hold that change.
+    await refuse_closed_days(session, user.school_id, last_day + dt.timedelta(days=1))
     enrollment.ends_on = last_day
     enrollment.end_reason = reason
     enrollment.left_at = dt.datetime.now(dt.UTC)

@@ -21,6 +21,7 @@ from journal.roster.service import (
     teaches_class,
     today,
 )
+from journal.yearend.close import refuse_closed_days
 from shared.contracts.journal import GroupJoined, GroupLeft, GroupOpened
 from shared.errors import Conflict, Forbidden, NotFound, Problem
 from shared.outbox import add_event
@@ -107,6 +108,7 @@ async def add_member(
             "Not in the group's class",
             "The student is not enrolled in the group's class on that day.",
         )
+    await refuse_closed_days(session, user.school_id, data.starts_on)
     membership = GroupMembership(
         id=uuid.uuid4(),
         school_id=user.school_id,
@@ -165,6 +167,7 @@ async def end_member(
             "Invalid enrollment date",
             "A membership cannot end before it began.",
         )
+    await refuse_closed_days(session, user.school_id, data.last_day + dt.timedelta(days=1))
     membership.ends_on = data.last_day
     membership.version += 1
     await session.flush()

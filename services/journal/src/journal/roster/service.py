@@ -34,6 +34,7 @@ from journal.roster.schemas import (
 from journal.school.models import School
 from journal.school.service import staff_member
 from journal.teaching.models import Assignment
+from journal.yearend.close import refuse_closed_days
 from shared.contracts.journal import (
     ClassOpened,
     GuardianLinked,
@@ -148,6 +149,7 @@ async def start_enrollment(
 ) -> Enrollment:
     """Open the student's enrollment in a class (the caller has closed any current one and
     raised the student's version) and publish it, old and new contract side by side."""
+    await refuse_closed_days(session, user.school_id, starts_on)
     enrollment = Enrollment(
         id=uuid.uuid4(),
         school_id=user.school_id,
