@@ -42,7 +42,7 @@ FULL = Profile(
     page_rate=100.0,
     page_duration=20.0,
     save_lessons=16_000,
-    save_start_rate=5.0,
+    save_start_rate=1.0,
 )
 
 SMOKE = Profile(

@@ -312,11 +312,7 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
                     raise RuntimeError("an attendance cell was not written")
 
     # A save writes ~55 rows and as many events: its searches start lower than a mark's.
-    rates = replace(
-        profile,
-        start_rate=profile.save_start_rate,
-        max_rate=min(profile.max_rate, profile.save_start_rate * 64),
-    )
+    rates = replace(profile, start_rate=min(profile.save_start_rate, profile.max_rate))
     figures = await rate_against_ceilings(
         stage,
         rates,
