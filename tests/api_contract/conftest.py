@@ -195,6 +195,8 @@ async def seed_school(
                 "last_name": "Смирнов",
                 "first_name": "Иван",
                 "birth_date": "2015-03-14",
+                # in the class on the lesson's date below (marks are checked by it)
+                "starts_on": "2026-09-01",
             },
         )
     )["student_id"]

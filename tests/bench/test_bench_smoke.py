@@ -32,7 +32,7 @@ def test_every_scenario_reports_ours_and_its_ceilings(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     figures = json.loads(out.read_text())
     scenarios = {f["scenario"].split(" (")[0].split(" at ")[0] for f in figures}
-    assert len(figures) == 14, scenarios
+    assert len(figures) == 17, scenarios
     diary = [f["measure"] for f in figures if f["scenario"].startswith("diary")]
     assert [m.split("ceiling: ")[1] for m in diary] == ["bare HTTP", "raw asyncpg"]
     page = [f["measure"] for f in figures if f["scenario"].startswith("journal page read")]

@@ -30,3 +30,13 @@ def test_the_work_of_a_service_and_of_the_load_generator_is_told_apart() -> None
     assert share.cores["journal"] > 0.1
     assert "journal" in share.top() and "load generator" in share.top()
     assert os.getpid() != busy.pid
+
+
+def test_the_cpu_seconds_of_several_groups_add_up() -> None:
+    with measure({}) as share:
+        _spin(0.3)
+
+    assert share.elapsed >= 0.3
+    used = share.seconds(["load generator", "load generator", "nobody"])
+    assert 0.0 < used <= share.elapsed * 1.5
+    assert used == share.cores["load generator"] * share.elapsed

@@ -278,12 +278,12 @@ async def build_world(client: httpx.AsyncClient, tokens: TokenFactory, db: Datab
             )
         )["guardian_id"]
     )
-    lessons: tuple[tuple[str, str, str, dt.date, str], ...] = (
-        ("math_lesson", "class_teacher", "math_assignment", MONDAY, "Дроби"),
-        ("russian_lesson", "teacher", "russian_assignment", MONDAY, "Суффиксы"),
-        ("math_lesson_tuesday", "class_teacher", "math_assignment", TUESDAY, "Сложение дробей"),
+    lessons: tuple[tuple[str, str, str, dt.date, int, str], ...] = (
+        ("math_lesson", "class_teacher", "math_assignment", MONDAY, 1, "Дроби"),
+        ("russian_lesson", "teacher", "russian_assignment", MONDAY, 2, "Суффиксы"),
+        ("math_lesson_tuesday", "class_teacher", "math_assignment", TUESDAY, 1, "Сложение дробей"),
     )
-    for name, who, assignment, day, topic in lessons:
+    for name, who, assignment, day, number, topic in lessons:
         ids[name] = uuid.UUID(
             (
                 await world.post(
@@ -292,6 +292,7 @@ async def build_world(client: httpx.AsyncClient, tokens: TokenFactory, db: Datab
                     {
                         "assignment_id": str(ids[assignment]),
                         "date": day.isoformat(),
+                        "lesson_number": number,
                         "topic": topic,
                         "homework": f"№ {day.day}",
                     },
@@ -317,6 +318,10 @@ JOURNAL_TABLES = (
     "subjects",
     "assignments",
     "lessons",
+    "lesson_history",
+    "bell_schedules",
+    "bell_lessons",
+    "timetable_entries",
     "marks",
     "mark_history",
     "attendance",

@@ -103,6 +103,8 @@ async def test_auth_events_come_in_over_the_bus_and_mark_posted_goes_out(
                         "last_name": "Лебедев",
                         "first_name": "Кирилл",
                         "birth_date": "2011-05-20",
+                        # in the class on the lesson's date (marks are checked by it)
+                        "starts_on": "2026-09-01",
                     },
                     dep,
                 )

@@ -68,3 +68,21 @@ async def test_a_diary_read_on_a_lost_connection_answers_503_then_works_again(
     assert lost.status_code == 503, lost.text
     assert problem_type(lost) == "unavailable" and lost.headers["Retry-After"] == "1"
     assert again.status_code == 404
+
+
+async def test_a_mark_posted_on_a_lost_connection_answers_503_then_works_again(
+    client: httpx.AsyncClient, one_connection: Database, tokens: TokenFactory
+) -> None:
+    token = tokens.token(school_id=uuid.uuid4(), roles=["teacher"], account_id=uuid.uuid4())
+    path = f"/api/journal/lessons/{uuid.uuid4()}/marks"
+    headers = {"Authorization": f"Bearer {token}"}
+    body = {"student_id": str(uuid.uuid4()), "value": 5, "work_type": "answer"}
+    assert (await client.post(path, json=body, headers=headers)).status_code == 404
+
+    await terminate_the_pooled_connection(one_connection)
+    lost = await client.post(path, json=body, headers=headers)
+    again = await client.post(path, json=body, headers=headers)
+
+    assert lost.status_code == 503, lost.text
+    assert problem_type(lost) == "unavailable" and lost.headers["Retry-After"] == "1"
+    assert again.status_code == 404

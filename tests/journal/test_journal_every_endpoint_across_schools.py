@@ -50,6 +50,25 @@ async def ids_of(world: World) -> dict[str, str]:
     group = await world.post(
         "class_teacher", f"/classes/{world.class_id}/groups", {"name": "Английский, 1 группа"}
     )
+    bells = await world.client.put(
+        "/bell-schedule",
+        json={
+            "version": 0,
+            "lessons": [{"lesson_number": 1, "starts_at": "08:30", "ends_at": "09:15"}],
+        },
+        headers=world.auth("deputy"),
+    )
+    assert bells.status_code == 200, bells.text
+    entry = await world.post(
+        "deputy",
+        "/timetable/entries",
+        {
+            "assignment_id": str(world.ids["math_assignment"]),
+            "weekday": 3,
+            "lesson_number": 1,
+            "valid_from": "2026-09-01",
+        },
+    )
     attachment = await world.client.post(
         f"/lessons/{world.math_lesson_id}/homework/attachments",
         files={"file": ("задание.txt", "Решить № 5".encode(), "text/plain")},
@@ -57,6 +76,7 @@ async def ids_of(world: World) -> dict[str, str]:
     )
     assert attachment.status_code == 201, attachment.text
     return {
+        "entry_id": entry["entry_id"],
         "student_id": str(world.student_id),
         "lesson_id": str(world.math_lesson_id),
         "mark_id": mark["mark_id"],

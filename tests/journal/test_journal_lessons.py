@@ -28,11 +28,17 @@ async def test_the_teacher_of_the_assignment_records_a_lesson(world: World) -> N
         "lesson_id": body["lesson_id"],
         "assignment_id": str(world.ids["math_assignment"]),
         "class_id": str(world.class_id),
+        "group_id": None,
         "subject_id": str(world.ids["math"]),
         "teacher_id": str(world.class_teacher),
+        "substitute_id": None,
         "date": "2026-11-25",
+        "lesson_number": None,
         "topic": "Десятичные дроби",
         "homework": "№ 512, 514",
+        "cancelled": False,
+        "cancel_reason": None,
+        "version": 1,
     }
 
 

@@ -17,7 +17,7 @@ import asyncpg
 import sqlalchemy.event
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
-from shared.db import Database
+from shared.db import Database, PooledConnection
 from shared.security import StaticKeys
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -91,9 +91,25 @@ class RollbackDatabase(Database):
     def __init__(self, connection: AsyncConnection) -> None:
         self.url = str(connection.engine.url)
         self.engine = connection.engine
+        self.connection = connection
         self.sessionmaker = async_sessionmaker(
             bind=connection, join_transaction_mode="create_savepoint", expire_on_commit=False
         )
+
+    @asynccontextmanager
+    async def pooled(self) -> AsyncIterator[PooledConnection]:
+        """The outer transaction's connection itself, inside a savepoint of its own (as
+        a session's work is): statements sent on it see what the test's sessions did, and
+        a failure rolls back only what they did."""
+        driver: asyncpg.Connection = (await self.connection.get_raw_connection()).driver_connection
+        savepoint = f"pooled_{uuid.uuid4().hex}"
+        await driver.execute(f"SAVEPOINT {savepoint}")
+        try:
+            yield PooledConnection(self.engine, driver, self.connection.invalidate)
+        except BaseException:
+            await driver.execute(f"ROLLBACK TO SAVEPOINT {savepoint}")
+            raise
+        await driver.execute(f"RELEASE SAVEPOINT {savepoint}")
 
     async def dispose(self) -> None:
         return None

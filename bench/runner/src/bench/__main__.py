@@ -55,6 +55,14 @@ def parse(argv: list[str]) -> argparse.Namespace:
         metavar="SERVICE-KIND=N",
         help="processes of one kind side by side (default 1 each), e.g. reporting-consume=2",
     )
+    parser.add_argument(
+        "--accepted-rate",
+        type=float,
+        metavar="MARKS_PER_S",
+        help="take this as the highest mark rate journal accepts (the lag scenario offers "
+        "80 %% of it) instead of the posting scenario's figure or a search: for comparing "
+        "runs at the same rate",
+    )
     parser.add_argument("--json", type=Path, help="also write the figures here")
     parser.add_argument("--keep", action="store_true", help="keep the generated databases")
     return parser.parse_args(argv)
@@ -103,6 +111,8 @@ async def main(argv: list[str]) -> int:
         replicas=replicas,
         keep=args.keep,
     ) as on:
+        if args.accepted_rate:
+            on.found_rates[marks.POSTING] = args.accepted_rate
         for name in chosen:
             await on.settle()
             print(f"bench: scenario {name} ({profile.name} profile)", flush=True)

@@ -1,5 +1,5 @@
 """The bare HTTP ceiling of the diary: uvicorn and Starlette, one route running journal's
-own two prebuilt statements on an asyncpg pool, with nothing else (no authentication, no
+own prebuilt statement on an asyncpg pool, with nothing else (no authentication, no
 middleware, no dependency injection, no logging, no FastAPI).
 
 Run as its own process behind its own nginx, configured as the distributed mode's gateway,
@@ -21,7 +21,7 @@ from starlette.requests import Request
 from starlette.responses import PlainTextResponse, Response
 from starlette.routing import Route
 
-from journal.diary.service import ACCESS_SQL, DIARY_SQL
+from journal.diary.service import READ_SQL
 
 # Under journal's prefix: the gateway (deploy/nginx/school.conf, rule for rule) routes it
 # as it routes journal's diary.
@@ -43,16 +43,18 @@ async def lifespan(app: Starlette) -> AsyncIterator[None]:
 
 async def diary(request: Request) -> Response:
     """GET /api/journal/bare/diary/{school_id}/{student_id}?from=…&to=…: what journal's diary
-    runs, as a student reading their own week would (no teacher to look up)."""
+        runs, as a student reading their own week would (no teacher to look up): the access
+    check and the diary in one statement."""
     school_id = uuid.UUID(request.path_params["school_id"])
     student_id = uuid.UUID(request.path_params["student_id"])
     first = dt.date.fromisoformat(request.query_params["from"])
     last = dt.date.fromisoformat(request.query_params["to"])
     pool: asyncpg.Pool = request.app.state.pool
     async with pool.acquire() as connection:
-        if await connection.fetchrow(ACCESS_SQL, student_id, school_id, None) is None:
-            return PlainTextResponse("no such student", status_code=404)
-        body: bytes = await connection.fetchval(DIARY_SQL, school_id, student_id, first, last)
+        row = await connection.fetchrow(READ_SQL, student_id, school_id, None, first, last, True)
+    if row is None:
+        return PlainTextResponse("no such student", status_code=404)
+    body: bytes = row["diary"]
     return Response(body, media_type="application/json")
 
 

@@ -3,7 +3,7 @@ PostgreSQL, RabbitMQ and the load generator itself (from /proc, Linux only)."""
 
 import os
 import time
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -50,6 +50,11 @@ class CpuShare:
     """Cores used on average by each group over a measured stretch."""
 
     cores: dict[str, float] = field(default_factory=dict)
+    elapsed: float = 0.0  # seconds the stretch lasted
+
+    def seconds(self, groups: Iterable[str]) -> float:
+        """CPU seconds these groups used together over the stretch."""
+        return sum(self.cores.get(group, 0.0) for group in set(groups)) * self.elapsed
 
     def top(self, n: int = 6) -> str:
         ranked = sorted(self.cores.items(), key=lambda kv: -kv[1])[:n]
@@ -71,3 +76,4 @@ def measure(services: Mapping[str, int]) -> Iterator[CpuShare]:
         if used > 0:
             cores[group] = cores.get(group, 0.0) + used / elapsed
     share.cores = cores
+    share.elapsed = elapsed

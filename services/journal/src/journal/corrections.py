@@ -10,8 +10,7 @@ the current state, so two people never overwrite each other silently.
 import uuid
 from typing import Any
 
-from journal.access import TEACHING
-from journal.lessons.service import require_own_teaching
+from journal.access import TEACHING, require_own_teaching
 from shared.errors import Problem
 from shared.security import User
 

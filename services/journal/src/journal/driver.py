@@ -17,16 +17,27 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from journal.calendar.closing import refusal
+from shared.db import PooledConnection
+
+Db = AsyncSession | PooledConnection
+"""Where statements go: a request's session (its connection, in its transaction if it
+has begun one), or a raw pooled connection (shared.web.Pooled: no session at all)."""
 
 
-async def _driver(session: AsyncSession) -> tuple[AsyncConnection, asyncpg.Connection]:
+async def _driver(
+    session: Db,
+) -> tuple[AsyncConnection | PooledConnection, asyncpg.Connection]:
+    if isinstance(session, PooledConnection):
+        return session, session.driver
     connection = await session.connection()
     raw = await connection.get_raw_connection()
     driver: asyncpg.Connection = raw.driver_connection
     return connection, driver
 
 
-async def _lost(connection: AsyncConnection, exc: BaseException | None) -> ConnectionError:
+async def _lost(
+    connection: AsyncConnection | PooledConnection, exc: BaseException | None
+) -> ConnectionError:
     # SQLAlchemy does not see what happens here, so tell its pool that this connection is
     # dead (else it would hand it out again); the error is transient, so HTTP answers 503.
     await connection.invalidate(exc if isinstance(exc, Exception) else None)
@@ -37,7 +48,7 @@ async def _lost(connection: AsyncConnection, exc: BaseException | None) -> Conne
     return ConnectionError("the database connection was lost")
 
 
-async def fetchrow(session: AsyncSession, sql: str, *args: Any) -> asyncpg.Record | None:
+async def fetchrow(session: Db, sql: str, *args: Any) -> asyncpg.Record | None:
     """The first row of a prebuilt statement (None without a row)."""
     connection, driver = await _driver(session)
     if driver.is_closed():  # the database restarted while the connection idled in the pool
@@ -54,7 +65,7 @@ async def fetchrow(session: AsyncSession, sql: str, *args: Any) -> asyncpg.Recor
     return row
 
 
-async def fetch(session: AsyncSession, sql: str, *args: Any) -> list[asyncpg.Record]:
+async def fetch(session: Db, sql: str, *args: Any) -> list[asyncpg.Record]:
     """All rows of a prebuilt statement."""
     connection, driver = await _driver(session)
     if driver.is_closed():
@@ -68,7 +79,7 @@ async def fetch(session: AsyncSession, sql: str, *args: Any) -> list[asyncpg.Rec
     return rows
 
 
-async def fetchval(session: AsyncSession, sql: str, *args: Any) -> Any:
+async def fetchval(session: Db, sql: str, *args: Any) -> Any:
     """The first column of the first row of a prebuilt statement (None without a row)."""
     row = await fetchrow(session, sql, *args)
     return None if row is None else row[0]

@@ -1,7 +1,8 @@
 """Every table of journal's database, gathered on one metadata (for migrations and tests).
 
 The tables live with their domains (school, calendar, grading, roster, remarks, teaching,
-curriculum, lessons, marks, attendance, finals); importing this module registers them all.
+curriculum, lessons, timetable, marks, attendance, finals); importing this module registers them
+all.
 """
 
 from journal.attendance.models import Attendance, AttendanceChange
@@ -17,7 +18,7 @@ from journal.finals.models import FinalMark, FinalMarkChange
 from journal.grading.models import GradingSettings
 from journal.homework.models import HomeworkAttachment
 from journal.idempotency import IdempotencyKey
-from journal.lessons.models import Lesson
+from journal.lessons.models import Lesson, LessonChange
 from journal.marks.models import Mark, MarkChange
 from journal.remarks.models import Remark
 from journal.roster.models import (
@@ -32,6 +33,7 @@ from journal.roster.models import (
 )
 from journal.school.models import School, Staff, WorkType
 from journal.teaching.models import Assignment, Subject
+from journal.timetable.models import BellLesson, BellSchedule, TimetableEntry
 
 __all__ = [
     "AcademicYear",
@@ -39,6 +41,8 @@ __all__ = [
     "Attendance",
     "AttendanceChange",
     "Base",
+    "BellLesson",
+    "BellSchedule",
     "ClassGroup",
     "CurriculumHours",
     "CurriculumLevel",
@@ -53,6 +57,7 @@ __all__ = [
     "HomeworkAttachment",
     "IdempotencyKey",
     "Lesson",
+    "LessonChange",
     "Mark",
     "MarkChange",
     "Period",
@@ -66,5 +71,6 @@ __all__ = [
     "Subject",
     "ThematicPlan",
     "ThematicPlanItem",
+    "TimetableEntry",
     "WorkType",
 ]

@@ -570,6 +570,117 @@ class ThematicPlanChanged(Event):
         return str(self.plan_id)
 
 
+class _LessonState(Event):
+    """A dated lesson's whole state after a change: every lesson event carries it, so a
+    consumer applies whichever version is newest and a late older one does nothing.
+    `teacher_id` is the assignment's teacher; `substitute_id` who gives this lesson
+    instead (None without a substitution). Reasons of cancellations stay in journal."""
+
+    aggregate: ClassVar[str] = "lesson"
+
+    lesson_id: uuid.UUID
+    assignment_id: uuid.UUID
+    class_id: uuid.UUID
+    group_id: uuid.UUID | None = None
+    subject_id: uuid.UUID
+    teacher_id: uuid.UUID
+    substitute_id: uuid.UUID | None = None
+    lesson_date: date
+    lesson_number: int | None = None
+    topic: str | None = None
+    homework: str | None = None
+    cancelled: bool = False
+
+    def aggregate_id(self) -> str:
+        return str(self.lesson_id)
+
+
+class LessonScheduled(_LessonState):
+    """A lesson was created: recorded by its teacher or generated from the timetable
+    (version 1)."""
+
+    routing_key: ClassVar[str] = "journal.lesson.scheduled.v1"
+
+
+class LessonMoved(_LessonState):
+    """A lesson was moved to another date and/or lesson number (`old_*`: where it was)."""
+
+    routing_key: ClassVar[str] = "journal.lesson.moved.v1"
+
+    old_lesson_date: date
+    old_lesson_number: int | None = None
+
+
+class LessonCancelled(_LessonState):
+    """A lesson was cancelled (`cancelled` true); it stays in the journal as cancelled."""
+
+    routing_key: ClassVar[str] = "journal.lesson.cancelled.v1"
+
+
+class LessonSubstituted(_LessonState):
+    """Another teacher (`substitute_id`) gives this lesson; None: the substitution ended."""
+
+    routing_key: ClassVar[str] = "journal.lesson.substituted.v1"
+
+
+class BellLessonTimes(BaseModel):
+    """One lesson of the bell schedule, times of day in the school's zone ("08:30")."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True)
+
+    lesson_number: int
+    starts_at: str
+    ends_at: str
+
+
+class BellScheduleChanged(Event):
+    """The school's bell schedule was set or replaced (the whole schedule travels)."""
+
+    routing_key: ClassVar[str] = "journal.bell_schedule.changed.v1"
+    aggregate: ClassVar[str] = "bell_schedule"
+
+    lessons: list[BellLessonTimes]
+
+    def aggregate_id(self) -> str:
+        return str(self.school_id)
+
+
+class TimetableEntryChanged(Event):
+    """A weekly timetable entry was added or ended (its whole state; `valid_to` None:
+    open-ended)."""
+
+    routing_key: ClassVar[str] = "journal.timetable_entry.changed.v1"
+    aggregate: ClassVar[str] = "timetable_entry"
+
+    entry_id: uuid.UUID
+    assignment_id: uuid.UUID
+    class_id: uuid.UUID
+    group_id: uuid.UUID | None = None
+    subject_id: uuid.UUID
+    teacher_id: uuid.UUID
+    weekday: int
+    lesson_number: int
+    valid_from: date
+    valid_to: date | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.entry_id)
+
+
+class TimetableEntryRemoved(Event):
+    """A timetable entry was removed (entered by mistake): a tombstone with a newer
+    version. Lessons generated from it stay."""
+
+    routing_key: ClassVar[str] = "journal.timetable_entry.removed.v1"
+    aggregate: ClassVar[str] = "timetable_entry"
+
+    entry_id: uuid.UUID
+    class_id: uuid.UUID
+
+    def aggregate_id(self) -> str:
+        return str(self.entry_id)
+
+
 class ClassJournalCounts(BaseModel):
     """How many records of each kind a class journal's export holds (`records`: every
     line of it, its opening `class` line included). Kinds added later default to 0."""
@@ -712,6 +823,13 @@ EVENTS: tuple[type[Event], ...] = (
     GradingSettingsChanged,
     CurriculumChanged,
     ThematicPlanChanged,
+    LessonScheduled,
+    LessonMoved,
+    LessonCancelled,
+    LessonSubstituted,
+    BellScheduleChanged,
+    TimetableEntryChanged,
+    TimetableEntryRemoved,
     FinalMarkSet,
     FinalMarkRemoved,
     LessonTopicSet,

@@ -1,5 +1,6 @@
 """A student's diary week, read through journal's HTTP API at fixed arrival rates, against
-two ceilings running journal's own two prebuilt statements at the same rates: a bare
+two ceilings running journal's own prebuilt statement (the access check and the diary in
+one) at the same rates: a bare
 uvicorn + Starlette endpoint behind the same kind of gateway (bench.bare: HTTP without
 the framework, authentication and journal's code), and raw asyncpg (no HTTP at all)."""
 
@@ -11,7 +12,7 @@ from bench import bare
 from bench.figures import Figure, Profile
 from bench.scenarios.common import Ceiling, rate_against_ceilings
 from bench.stage import Stage
-from journal.diary.service import ACCESS_SQL, DIARY_SQL
+from journal.diary.service import READ_SQL
 
 
 @dataclass(frozen=True)
@@ -67,8 +68,7 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
         # As journal runs them: no transaction, the caller no teacher (a student or parent).
         reader, (first, last) = pick(i)
         async with pool.acquire() as conn:
-            await conn.fetchrow(ACCESS_SQL, reader.student_id, school_id, None)
-            await conn.fetchval(DIARY_SQL, school_id, reader.student_id, first, last)
+            await conn.fetchrow(READ_SQL, reader.student_id, school_id, None, first, last, True)
 
     async with stage.bare_http() as server:
         bare_url = f"{server.base_url}{bare.PREFIX}/diary/{school_id}"
@@ -91,14 +91,14 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             ceilings=[
                 Ceiling(
                     "bare HTTP",
-                    "bare uvicorn + Starlette via nginx, same two statements, no auth",
+                    "bare uvicorn + Starlette via nginx, same statement, no auth",
                     read_bare,
                     share=0.5,
                     processes={"bare http": server.pid},
                 ),
                 Ceiling(
                     "raw asyncpg",
-                    "raw asyncpg, same two statements",
+                    "raw asyncpg, same statement",
                     read_raw,
                     share=0.3,
                 ),

@@ -27,6 +27,7 @@ from journal.corrections import (
     version_required,
 )
 from journal.grading.service import DEFAULT_SETTINGS
+from journal.lessons.service import cancelled_problem
 from shared.contracts.journal import AttendanceCleared, AttendanceCode, AttendanceMarked
 from shared.errors import NotFound, Problem
 from shared.outbox import staged
@@ -41,6 +42,8 @@ MARKED = "marked"  # the history reason of a cell's first code, when none is giv
 CELL_SQL = """
 SELECT lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subject_name,
        assignments.teacher_id,
+       coalesce(lessons.substitute_id, assignments.teacher_id) AS writer_id,
+       lessons.cancelled_at IS NOT NULL AS cancelled,
        ((now() AT TIME ZONE schools.timezone)::date - lessons.date)
            > coalesce(grading_settings.lock_after_days, $4::int) AS locked,
        EXISTS (
@@ -50,7 +53,14 @@ SELECT lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subj
              AND enrollments.school_id = $2::uuid
              AND enrollments.starts_on <= lessons.date
              AND (enrollments.ends_on IS NULL OR enrollments.ends_on >= lessons.date)
-       ) AS enrolled,
+       ) AND (lessons.group_id IS NULL OR EXISTS (
+           SELECT 1 FROM group_memberships
+           WHERE group_memberships.group_id = lessons.group_id
+             AND group_memberships.student_id = $3::uuid
+             AND group_memberships.starts_on <= lessons.date
+             AND (group_memberships.ends_on IS NULL
+                  OR group_memberships.ends_on >= lessons.date)
+       )) AS enrolled,
        attendance.code, coalesce(attendance.version, 0) AS version
 FROM lessons
 JOIN assignments ON assignments.id = lessons.assignment_id
@@ -112,6 +122,9 @@ class Cell:
     enrolled: bool
     code: AttendanceCode | None
     version: int
+    # Who writes the lesson (its substitute while it has one) and whether it is cancelled.
+    writer_id: uuid.UUID
+    cancelled: bool
 
     def current(self) -> dict[str, Any]:
         return {
@@ -133,20 +146,23 @@ async def cell(
     )
     if row is None:
         raise NotFound("lesson")
-    require_may_correct(user, row["teacher_id"], row["locked"])
+    require_may_correct(user, row["writer_id"], row["locked"])
     on = _cell(lesson_id, student_id, row)
     require_enrolled(on)
     return on
 
 
 def require_enrolled(on: Cell) -> None:
-    """422 unless the student is enrolled in the lesson's class on its date."""
+    """409 on a cancelled lesson; 422 unless the student is enrolled in the lesson's class
+    (and, for a group's lesson, its group) on its date."""
+    if on.cancelled:
+        raise cancelled_problem()
     if not on.enrolled:
         raise Problem(
             422,
             "student-not-in-class",
             "Student not in class",
-            "The student is not enrolled in this lesson's class on the lesson's date.",
+            "The student is not enrolled in this lesson's class (or group) on its date.",
         )
 
 
@@ -157,6 +173,8 @@ CELLS_SQL = """
 SELECT wanted.lesson_id, wanted.student_id,
        lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subject_name,
        assignments.teacher_id,
+       coalesce(lessons.substitute_id, assignments.teacher_id) AS writer_id,
+       lessons.cancelled_at IS NOT NULL AS cancelled,
        ((now() AT TIME ZONE schools.timezone)::date - lessons.date)
            > coalesce(grading_settings.lock_after_days, $4::int) AS locked,
        EXISTS (
@@ -166,7 +184,14 @@ SELECT wanted.lesson_id, wanted.student_id,
              AND enrollments.school_id = $3::uuid
              AND enrollments.starts_on <= lessons.date
              AND (enrollments.ends_on IS NULL OR enrollments.ends_on >= lessons.date)
-       ) AS enrolled,
+       ) AND (lessons.group_id IS NULL OR EXISTS (
+           SELECT 1 FROM group_memberships
+           WHERE group_memberships.group_id = lessons.group_id
+             AND group_memberships.student_id = wanted.student_id
+             AND group_memberships.starts_on <= lessons.date
+             AND (group_memberships.ends_on IS NULL
+                  OR group_memberships.ends_on >= lessons.date)
+       )) AS enrolled,
        attendance.code, coalesce(attendance.version, 0) AS version
 FROM unnest($1::uuid[], $2::uuid[]) AS wanted(lesson_id, student_id)
 JOIN lessons ON lessons.id = wanted.lesson_id
@@ -229,6 +254,8 @@ def _cell(lesson_id: uuid.UUID, student_id: uuid.UUID, row: Any) -> Cell:
         enrolled=row["enrolled"],
         code=row["code"],
         version=row["version"],
+        writer_id=row["writer_id"],
+        cancelled=row["cancelled"],
     )
 
 

@@ -8,8 +8,8 @@ academic year? If so it is refused with 409 `period-closed`, whoever the caller 
 deputy reopens the period first (POST /periods/{id}/reopen).
 
 The answer is computed by one SQL function, `journal_closed_on(school, class, day,
-default_half_grades)` (migration 0008), so the ORM paths and the prebuilt statements of
-the hot paths ask the same thing the same way:
+default_half_grades)` (migration 0009_period_closing), so the ORM paths and the prebuilt
+statements of the hot paths ask the same thing the same way:
 
 - ORM paths call `require_open(session, school_id, class_id, day)` before they write;
 - prebuilt statements (journal.driver) call `journal_require_open(...)` in their own
@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from journal.grading.service import DEFAULT_SETTINGS
 from shared.errors import Problem
 
-SQLSTATE = "JC409"  # raised by journal_require_open (migration 0008)
+SQLSTATE = "JC409"  # raised by journal_require_open (migration 0009_period_closing)
 LOCK_CLASS = 7245100  # the advisory lock's first key; the second is hashtext(school id)
 
 PERIOD_NAMES: dict[str, str] = {"quarter": "четверть", "half": "полугодие"}

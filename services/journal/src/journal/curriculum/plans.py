@@ -134,11 +134,13 @@ async def _items(session: AsyncSession, plan: ThematicPlan | None) -> list[Item]
 
 async def plan_progress(session: AsyncSession, item_ids: list[uuid.UUID]) -> dict[uuid.UUID, int]:
     """The plan's items with how many lessons were held on each (lessons link their topic
-    to an item through `lessons.plan_item_id`)."""
+    to an item through `lessons.plan_item_id`); a cancelled lesson was not held."""
     if not item_ids:
         return {}
     linked = await session.scalars(
-        select(Lesson.plan_item_id).where(Lesson.plan_item_id.in_(item_ids))
+        select(Lesson.plan_item_id).where(
+            Lesson.plan_item_id.in_(item_ids), Lesson.cancelled_at.is_(None)
+        )
     )
     return rules.held_counts(item_ids, linked)
 

@@ -13,7 +13,7 @@ from journal.diary.schemas import Diary, DiaryFinals, DiaryHomeworkDue, DiaryPer
 from shared.inputs import Day
 from shared.openapi import problems
 from shared.security import CurrentUser
-from shared.web import Session
+from shared.web import Pooled, Session
 
 router = APIRouter(tags=["diary"])
 
@@ -23,14 +23,14 @@ router = APIRouter(tags=["diary"])
 @router.get("/diary/{student_id}", response_model=Diary, response_model_by_alias=True)
 async def read_diary(
     student_id: uuid.UUID,
-    session: Session,
+    connection: Pooled,
     user: CurrentUser,
     date_from: Annotated[Day | None, Query(alias="from")] = None,
     date_to: Annotated[Day | None, Query(alias="to")] = None,
 ) -> Response:
     """A student's lessons, homework and marks by day; by default the current week
     (Mon–Sun, in the school's time zone), at most 31 days."""
-    body = await service.read_diary(session, user, student_id, date_from, date_to)
+    body = await service.read_diary(connection, user, student_id, date_from, date_to)
     return Response(body, media_type="application/json")
 
 

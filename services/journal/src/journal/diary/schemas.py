@@ -20,6 +20,8 @@ class DiaryMark(BaseModel):
 
 class DiaryLesson(BaseModel):
     lesson_id: uuid.UUID
+    lesson_number: int | None = Field(description="Its number in the day; null: unnumbered.")
+    cancelled: bool = Field(description="A cancelled lesson stays listed, flagged.")
     subject_id: uuid.UUID
     subject_name: str
     topic: str | None

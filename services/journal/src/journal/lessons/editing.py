@@ -17,6 +17,7 @@ from journal.access import require_role
 from journal.calendar.closing import half_grades
 from journal.corrections import CORRECTORS, require_may_correct, stale, version_required
 from journal.grading.service import DEFAULT_SETTINGS
+from journal.lessons.service import cancelled_problem
 from shared.contracts.journal import LessonTopicSet
 from shared.errors import NotFound, Problem
 from shared.outbox import staged
@@ -30,6 +31,8 @@ from shared.security import User
 EDITING_SQL = """
 SELECT lessons.id, lessons.assignment_id, lessons.class_id, lessons.date,
        lessons.subject_id, subjects.name AS subject_name, assignments.teacher_id,
+       coalesce(lessons.substitute_id, assignments.teacher_id) AS writer_id,
+       lessons.cancelled_at IS NOT NULL AS cancelled,
        lessons.topic, lessons.plan_item_id, lessons.homework, lessons.homework_due_on,
        lessons.version,
        ((now() AT TIME ZONE schools.timezone)::date - lessons.date)
@@ -87,6 +90,9 @@ class Editing:
     version: int
     locked: bool
     closed: bool
+    # Who writes the lesson (its substitute while it has one) and whether it is cancelled.
+    writer_id: uuid.UUID
+    cancelled: bool
 
     def current(self) -> dict[str, Any]:
         """The lesson's state as a 409 shows it (JSON-ready)."""
@@ -136,17 +142,22 @@ async def editing_many(
             version=row["version"],
             locked=row["locked"],
             closed=row["closed"],
+            writer_id=_plain(row["writer_id"]),
+            cancelled=row["cancelled"],
         )
         for row in rows
     }
 
 
 def require_may_edit(user: User, lesson: Editing) -> None:
-    """The rules of every correction (journal.corrections), and no edits once the
-    lesson's period is closed (422)."""
-    require_may_correct(user, lesson.teacher_id, lesson.locked)
+    """The rules of every correction (journal.corrections; the lesson's writer is its
+    substitute while it has one), no edits once the lesson's period is closed, and none
+    of a cancelled lesson (409)."""
+    require_may_correct(user, lesson.writer_id, lesson.locked)
     if lesson.closed:
         raise period_closed()
+    if lesson.cancelled:
+        raise cancelled_problem()
 
 
 def period_closed() -> Problem:

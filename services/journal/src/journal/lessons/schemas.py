@@ -2,30 +2,84 @@
 
 import datetime as dt
 import uuid
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field, StringConstraints, model_validator
 
-from journal.marks.schemas import Version
 from journal.schemas import RequestModel, Text, Title
-from shared.inputs import Day
+from shared.inputs import INT32_MAX, Day
+from shared.inputs import Text as PlainText
+
+LessonNumber = Annotated[int, Field(ge=1, le=12, strict=True)]
+Version = Annotated[int, Field(ge=0, le=INT32_MAX, strict=True)]
+Reason = Annotated[
+    PlainText, StringConstraints(strip_whitespace=True, min_length=1, max_length=1000)
+]
 
 
 class LessonCreate(RequestModel):
     assignment_id: uuid.UUID
     date: Day
+    lesson_number: LessonNumber | None = None
     topic: Title | None = None
     homework: Text | None = None
+
+
+class LessonCancel(RequestModel):
+    reason: Reason
+    version: Version | None = None
+
+
+class LessonMove(RequestModel):
+    date: Day
+    lesson_number: LessonNumber | None = Field(
+        default=None, description="The new number in the day; left out: keep the current one."
+    )
+    reason: Reason | None = None
+    version: Version | None = None
+
+
+class LessonSubstitution(RequestModel):
+    teacher_id: uuid.UUID | None = Field(
+        description="The substitute teacher; null ends the substitution."
+    )
+    reason: Reason | None = None
+    version: Version | None = None
 
 
 class LessonOut(BaseModel):
     lesson_id: uuid.UUID
     assignment_id: uuid.UUID
     class_id: uuid.UUID
+    group_id: uuid.UUID | None
     subject_id: uuid.UUID
-    teacher_id: uuid.UUID
+    teacher_id: uuid.UUID = Field(description="The assignment's teacher.")
+    substitute_id: uuid.UUID | None = Field(description="Who gives this lesson instead, if anyone.")
     date: dt.date
+    lesson_number: int | None
     topic: str | None
     homework: str | None
+    cancelled: bool
+    cancel_reason: str | None
+    version: int
+
+
+class LessonHistoryEntry(BaseModel):
+    version: int
+    kind: Literal["scheduled", "moved", "cancelled", "substituted"]
+    changed_by: uuid.UUID
+    changed_at: dt.datetime
+    old_date: dt.date | None
+    old_lesson_number: int | None
+    new_date: dt.date
+    new_lesson_number: int | None
+    substitute_id: uuid.UUID | None
+    reason: str | None
+
+
+class LessonHistory(BaseModel):
+    lesson_id: uuid.UUID
+    changes: list[LessonHistoryEntry]
 
 
 class LessonEdit(RequestModel):

@@ -19,7 +19,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal import driver
-from journal.access import TEACHING, require_role
+from journal.access import TEACHING, require_own_teaching, require_role
 from journal.calendar.closing import half_grades
 from journal.corrections import (
     CORRECTORS,
@@ -29,7 +29,7 @@ from journal.corrections import (
     version_required,
 )
 from journal.grading.service import DEFAULT_SETTINGS
-from journal.lessons.service import require_own_teaching
+from journal.lessons.service import cancelled_problem
 from journal.marks.models import Mark
 from journal.marks.schemas import (
     MarkCorrection,
@@ -47,19 +47,33 @@ from shared.security import User
 POSTED = "posted"  # the history reason of a mark's first version
 
 # $1 lesson, $2 the caller's school, $3 student, $4 work type code. No row unless the
-# lesson is in the school. A student who left the class later still has marks for the
-# lessons before.
+# lesson is in the school. Every rule of posting is read here, so that a post stays one
+# read and one write: who writes the lesson (its substitute, else the assignment's
+# teacher), whether it is cancelled, whether the student is enrolled in its class on its
+# date (roster.enrolled.ENROLLED_ON_SQL written out) and, for a group's lesson, a member
+# of the group that day, and whether the work type takes new marks.
 MARKING_SQL = """
 SELECT lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subject_name,
        assignments.teacher_id,
+       coalesce(lessons.substitute_id, assignments.teacher_id) AS writer_id,
+       lessons.cancelled_at IS NOT NULL AS cancelled,
        EXISTS (
            SELECT 1 FROM enrollments
            WHERE enrollments.student_id = $3::uuid
              AND enrollments.class_id = lessons.class_id
              AND enrollments.school_id = $2::uuid
-             AND (enrollments.left_at IS NULL OR enrollments.left_at >= lessons.date)
-       ) AS enrolled,
-       work_types.id AS work_type_id, work_types.name AS work_type_name, work_types.weight
+             AND enrollments.starts_on <= lessons.date
+             AND (enrollments.ends_on IS NULL OR enrollments.ends_on >= lessons.date)
+       ) AND (lessons.group_id IS NULL OR EXISTS (
+           SELECT 1 FROM group_memberships
+           WHERE group_memberships.group_id = lessons.group_id
+             AND group_memberships.student_id = $3::uuid
+             AND group_memberships.starts_on <= lessons.date
+             AND (group_memberships.ends_on IS NULL
+                  OR group_memberships.ends_on >= lessons.date)
+       )) AS enrolled,
+       work_types.id AS work_type_id, work_types.name AS work_type_name, work_types.weight,
+       work_types.active AS work_type_active
 FROM lessons
 JOIN assignments ON assignments.id = lessons.assignment_id
 JOIN subjects ON subjects.id = lessons.subject_id
@@ -115,10 +129,14 @@ class Marking:
     work_type_id: uuid.UUID | None
     work_type_name: str | None
     weight: int | None
+    # Who writes the lesson (its substitute while it has one) and whether it is cancelled.
+    writer_id: uuid.UUID
+    cancelled: bool
+    work_type_active: bool | None
 
 
 async def marking(
-    session: AsyncSession, user: User, lesson_id: uuid.UUID, data: MarkCreate
+    session: driver.Db, user: User, lesson_id: uuid.UUID, data: MarkCreate
 ) -> Marking:
     """The lesson the caller teaches (403 for a colleague's lesson, 404 across schools),
     with the student's enrollment and the work type, judged later by `post_mark`."""
@@ -128,7 +146,7 @@ async def marking(
     )
     if row is None:
         raise NotFound("lesson")
-    require_own_teaching(user, row["teacher_id"])
+    require_own_teaching(user, row["writer_id"])
     return Marking(
         lesson_id=lesson_id,
         class_id=row["class_id"],
@@ -142,17 +160,23 @@ async def marking(
         work_type_id=row["work_type_id"],
         work_type_name=row["work_type_name"],
         weight=row["weight"],
+        writer_id=row["writer_id"],
+        cancelled=row["cancelled"],
+        work_type_active=row["work_type_active"],
     )
 
 
 def check_posting(on: Marking) -> None:
-    """Refuse (422) a mark for a student not in the class or of an unknown work type."""
+    """Refuse a mark on a cancelled lesson (409), for a student not in the lesson's class
+    (or group) on its date, of an unknown or a deactivated work type (422)."""
+    if on.cancelled:
+        raise cancelled_problem()
     if not on.enrolled:
         raise Problem(
             422,
             "student-not-in-class",
             "Student not in class",
-            "The student is not enrolled in this lesson's class.",
+            "The student is not enrolled in this lesson's class (or group) on its date.",
         )
     if on.work_type_id is None or on.work_type_name is None or on.weight is None:
         raise Problem(
@@ -160,6 +184,14 @@ def check_posting(on: Marking) -> None:
             "unknown-work-type",
             "Unknown work type",
             "The school has no work type with this code.",
+            work_type=on.work_type,
+        )
+    if not on.work_type_active:
+        raise Problem(
+            422,
+            "inactive-work-type",
+            "Inactive work type",
+            "This work type was deactivated by the school: it takes no new marks.",
             work_type=on.work_type,
         )
 
@@ -206,7 +238,7 @@ def _posted(
     return event, answer
 
 
-async def post_mark(session: AsyncSession, user: User, on: Marking, value: int) -> bytes:
+async def post_mark(session: driver.Db, user: User, on: Marking, value: int) -> bytes:
     """Give the student a mark on the lesson (authorized by `marking`); the answer's
     body as JSON bytes (`MarkOut`)."""
     check_posting(on)
@@ -311,6 +343,8 @@ SELECT marks.lesson_id, marks.student_id, marks.value, marks.version,
        kept.weight,
        lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subject_name,
        assignments.teacher_id,
+       coalesce(lessons.substitute_id, assignments.teacher_id) AS writer_id,
+       lessons.cancelled_at IS NOT NULL AS cancelled,
        ((now() AT TIME ZONE schools.timezone)::date - lessons.date)
            > coalesce(grading_settings.lock_after_days, $4::int) AS locked,
        new_type.id AS new_work_type_id, new_type.name AS new_work_type_name,
@@ -411,6 +445,7 @@ class Correcting:
     new_work_type_id: uuid.UUID | None
     new_work_type_name: str | None
     new_weight: int | None
+    writer_id: uuid.UUID  # who writes the lesson: its substitute, else the teacher
 
     def current(self) -> dict[str, Any]:
         """The mark's state as a 409 shows it (JSON-ready)."""
@@ -439,7 +474,7 @@ async def correcting(
     )
     if row is None:
         raise NotFound("mark")
-    require_may_correct(user, row["teacher_id"], row["locked"])
+    require_may_correct(user, row["writer_id"], row["locked"])
     return _correcting(mark_id, row)
 
 
@@ -454,6 +489,8 @@ SELECT wanted.mark_id, marks.lesson_id, marks.student_id, marks.value, marks.ver
        kept.weight,
        lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subject_name,
        assignments.teacher_id,
+       coalesce(lessons.substitute_id, assignments.teacher_id) AS writer_id,
+       lessons.cancelled_at IS NOT NULL AS cancelled,
        ((now() AT TIME ZONE schools.timezone)::date - lessons.date)
            > coalesce(grading_settings.lock_after_days, $4::int) AS locked,
        new_type.id AS new_work_type_id, new_type.name AS new_work_type_name,
@@ -524,6 +561,7 @@ def _correcting(mark_id: uuid.UUID, row: Any) -> Correcting:
         new_work_type_id=row["new_work_type_id"],
         new_work_type_name=row["new_work_type_name"],
         new_weight=row["new_weight"],
+        writer_id=uuid.UUID(bytes=row["writer_id"].bytes),
     )
 
 

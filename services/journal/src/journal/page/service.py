@@ -28,14 +28,13 @@ import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal import driver
-from journal.access import ADMINISTRATION, TEACHING, require_role
+from journal.access import ADMINISTRATION, TEACHING, require_own_teaching, require_role
 from journal.attendance import service as attendance
 from journal.calendar.closing import half_grades
 from journal.corrections import CORRECTORS, require_may_correct
 from journal.grading.service import DEFAULT_SETTINGS
 from journal.homework import service as homework
 from journal.lessons import editing
-from journal.lessons.service import require_own_teaching
 from journal.marks import service as marks
 from journal.marks.schemas import MarkCorrection
 from journal.page.schemas import (
@@ -428,7 +427,7 @@ async def save_page(
                 raise _not_on_page("lesson")
             on = writable.cell
             if isinstance(change, AddMark):
-                require_own_teaching(user, on.teacher_id)
+                require_own_teaching(user, on.writer_id)
                 if lesson["closed"]:
                     raise editing.period_closed()
                 work_type = work_types.get(change.work_type)
@@ -445,10 +444,15 @@ async def save_page(
                     work_type_id=None if work_type is None else work_type["id"],
                     work_type_name=None if work_type is None else work_type["name"],
                     weight=None if work_type is None else work_type["weight"],
+                    writer_id=on.writer_id,
+                    cancelled=on.cancelled,
+                    work_type_active=None
+                    if work_type is None
+                    else True,  # only active ones are read
                 )
                 marks.check_posting(marking)
                 return _Posting(marking, change.value), _NEW_MARKS
-            require_may_correct(user, on.teacher_id, writable.locked)
+            require_may_correct(user, on.writer_id, writable.locked)
             if lesson["closed"]:
                 raise editing.period_closed()
             attendance.require_enrolled(on)
@@ -468,7 +472,7 @@ async def save_page(
             if correctable is None or correctable.mark.lesson_id not in lessons:
                 raise _not_on_page("mark")
             mark = correctable.mark
-            require_may_correct(user, mark.teacher_id, correctable.locked)
+            require_may_correct(user, mark.writer_id, correctable.locked)
             if lessons[mark.lesson_id]["closed"]:
                 raise editing.period_closed()
             if isinstance(change, ChangeMark):

@@ -1,7 +1,7 @@
 """Closing periods: the period's closing version, the append-only history of closings and
 reopenings, and the guard every dated write of the journal calls.
 
-Revision ID: 0008_period_closing
+Revision ID: 0009_period_closing
 Revises: 0008_final_marks (re-chained after merging main; written on 0007)
 Create Date: 2026-12-02
 """
@@ -12,7 +12,7 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-revision: str = "0008_period_closing"
+revision: str = "0009_period_closing"
 down_revision: str | None = "0008_final_marks"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None

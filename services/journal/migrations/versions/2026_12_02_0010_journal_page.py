@@ -1,7 +1,7 @@
 """Homework of a lesson: its due date and its attachments (kept in journal's database).
 
-Revision ID: 0009_journal_page
-Revises: 0008_period_closing
+Revision ID: 0010_journal_page
+Revises: 0009_period_closing
 Create Date: 2026-12-02
 """
 
@@ -11,8 +11,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects.postgresql import UUID
 
-revision: str = "0009_journal_page"
-down_revision: str | None = "0008_period_closing"
+revision: str = "0010_journal_page"
+down_revision: str | None = "0009_period_closing"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
