@@ -32,9 +32,19 @@ def test_every_scenario_reports_ours_and_its_ceilings(tmp_path: Path) -> None:
     assert run.returncode == 0, run.stdout[-3000:] + run.stderr[-3000:]
     figures = json.loads(out.read_text())
     scenarios = {f["scenario"].split(" (")[0].split(" at ")[0] for f in figures}
-    assert len(figures) == 12, scenarios
+    assert len(figures) == 17, scenarios
     diary = [f["measure"] for f in figures if f["scenario"].startswith("diary")]
     assert [m.split("ceiling: ")[1] for m in diary] == ["bare HTTP", "raw asyncpg"]
+    page = [f["measure"] for f in figures if f["scenario"].startswith("journal page read")]
+    assert page == [
+        "p50, ceiling: raw asyncpg",
+        "p99, ceiling: raw asyncpg",
+        "achieved rate, ceiling: raw asyncpg",
+    ]
+    saves = [f for f in figures if f["scenario"].startswith("saving a lesson")]
+    assert [f["measure"].split("ceiling: ")[1] for f in saves] == ["raw asyncpg"]
+    bulk = [f for f in figures if f["scenario"].startswith("marks per second through bulk")]
+    assert [f["unit"] for f in bulk] == ["marks/s"]
     assert all(f["ours"] > 0 and f["ceiling"] > 0 for f in figures), figures
     assert all(f["met"] is None for f in figures)  # the smoke run judges nothing
     assert "| scenario | measure | ours | ceiling | ratio | target | met |" in run.stdout

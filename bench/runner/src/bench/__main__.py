@@ -17,7 +17,7 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from bench.figures import FULL, SMOKE, Figure, Profile, markdown_table
-from bench.scenarios import diary, lag, marks, report
+from bench.scenarios import diary, lag, marks, page, page_save, report
 from bench.stage import Stage, stage
 from embedded.services import SERVICE_NAMES
 from shared.process import PROCESS_KINDS
@@ -27,6 +27,8 @@ SCENARIOS: dict[str, Callable[[Stage, Profile], Awaitable[list[Figure]]]] = {
     "marks": marks.run,
     "lag": lag.run,
     "report": report.run,
+    "page": page.run,
+    "page_save": page_save.run,
 }
 
 

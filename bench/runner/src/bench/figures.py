@@ -22,6 +22,10 @@ class Profile:
     report_repeats: int  # warm report requests
     cold_repeats: int  # report requests each after a fresh start of the service
     readers: int  # distinct diary readers (students and parents) logged in
+    page_rate: float  # journal pages/s offered by the page read (its goal: 100/s)
+    page_duration: float  # seconds measured at that rate
+    save_lessons: int  # fresh lessons made for each search of the bulk save (ours, raw)
+    save_start_rate: float  # saves/s the bulk save's searches start from (a save is ~55 rows)
 
 
 FULL = Profile(
@@ -38,6 +42,10 @@ FULL = Profile(
     report_repeats=30,
     cold_repeats=3,
     readers=40,
+    page_rate=100.0,
+    page_duration=20.0,
+    save_lessons=16_000,
+    save_start_rate=1.0,
 )
 
 SMOKE = Profile(
@@ -54,6 +62,10 @@ SMOKE = Profile(
     report_repeats=3,
     cold_repeats=1,
     readers=4,
+    page_rate=10.0,
+    page_duration=1.0,
+    save_lessons=200,
+    save_start_rate=2.0,
 )
 
 
