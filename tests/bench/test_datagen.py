@@ -180,6 +180,12 @@ async def test_a_district_is_written_into_every_services_database(
     history = await _count(urls["journal"], "SELECT count(*) FROM mark_history")
     assert counts["marks"] < history < 1.1 * counts["marks"]
     assert await _count(urls["journal"], "SELECT count(*) FROM lessons") == counts["lessons"]
+    entries = await _count(urls["journal"], "SELECT count(*) FROM timetable_entries")
+    assert entries == counts["timetable_entries"] > 0
+    homework = "SELECT count(*) FROM lessons WHERE homework IS NOT NULL AND version = 2"
+    assert await _count(urls["journal"], homework) == counts["homework"] > 0
+    finals = await _count(urls["journal"], "SELECT count(*) FROM final_marks")
+    assert finals == counts["final_marks"] > 0
     assert await _count(urls["journal"], "SELECT count(*) FROM academic_years") == 2
     assert await _count(urls["journal"], "SELECT count(*) FROM periods") == 2 * 6
     # A curriculum for every class level a school has, its subjects' hours as generated.

@@ -46,6 +46,9 @@ def count(school: GeneratedSchool) -> Counter[str]:
         absences=len(school.attendance),
         remarks=len(school.remarks),
         plans=len(school.plans),
+        timetable_entries=len(school.timetable),
+        homework=sum(1 for lesson in school.lessons if lesson.homework is not None),
+        final_marks=len(school.finals),
     )
 
 

@@ -25,9 +25,11 @@ from datagen.curriculum import (
 from journal.attendance.service import MARKED  # the history reason of a first code
 from journal.calendar.rules import period_kind_for
 from journal.curriculum.rules import weeks_in_year
+from journal.finals.rules import FinalValue
 from journal.grading.rules import suggest_from_entries
 from journal.grading.service import DEFAULT_SETTINGS
 from journal.school.service import DEFAULT_WORK_TYPES
+from shared.contracts.journal import SpecialEntry
 
 TIMEZONE = "Europe/Moscow"
 ZONE = ZoneInfo(TIMEZONE)
@@ -261,7 +263,7 @@ class FinalMark:
     assignment: Assignment
     student: Student
     period: tuple[str, int, date, date]
-    value: int | str
+    value: FinalValue
     set_at: datetime
     history_id: uuid.UUID
     event_id: uuid.UUID
@@ -868,11 +870,11 @@ def _write_remarks(rng: random.Random, lessons: list[Lesson], moment: datetime) 
     return remarks
 
 
-NOT_ATTESTED = "н/а"
+NOT_ATTESTED: SpecialEntry = "н/а"
 FINALS_AT = time(15)  # the period's finals are set on its last day, after lessons
 
 
-def final_value(marks: list[Mark], first: date, last: date, at: datetime) -> int | str:
+def final_value(marks: list[Mark], first: date, last: date, at: datetime) -> FinalValue:
     """The final mark a teacher sets at `at` for a student's marks of a subject in the
     period from `first` to `last`: journal's suggestion (the weighted average of the marks
     as they stand then, by the school's rounding rule and minimum number of marks; the
