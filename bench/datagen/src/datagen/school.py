@@ -551,21 +551,32 @@ def _numbered(
     """A class's week in slots: lesson by lesson from the first, each day's next slot
     goes to the first of its lessons left whose teacher teaches no other class then
     (`busy`: (teacher, weekday, number) already taken, filled in here); a slot no
-    teacher left is free for stays a gap."""
+    teacher left is free for stays a gap. The entries come in the order of each day's
+    list (the order the lessons are held and marked in, as before the timetable)."""
     entries = []
     for day in sorted(week):
-        weekday, left, number = day + 1, list(week[day]), 0
-        while left:
+        weekday, lessons = day + 1, week[day]
+        numbers: dict[int, int] = {}
+        number = 0
+        while len(numbers) < len(lessons):
             number += 1
             if number > BELL_LESSONS:
                 raise ValueError("the timetable does not fit into the bell schedule")
-            free = next((a for a in left if (a.teacher.id, weekday, number) not in busy), None)
+            free = next(
+                (
+                    i
+                    for i, a in enumerate(lessons)
+                    if i not in numbers and (a.teacher.id, weekday, number) not in busy
+                ),
+                None,
+            )
             if free is None:
                 continue
-            left.remove(free)
-            busy.add((free.teacher.id, weekday, number))
+            numbers[free] = number
+            busy.add((lessons[free].teacher.id, weekday, number))
+        for i, a in enumerate(lessons):
             entries.append(
-                TimetableEntry(entry_id(free, start_year, weekday, number), free, weekday, number)
+                TimetableEntry(entry_id(a, start_year, weekday, numbers[i]), a, weekday, numbers[i])
             )
     return entries
 
