@@ -23,8 +23,8 @@ router = APIRouter(tags=["diary"])
 @router.get("/diary/{student_id}", response_model=Diary, response_model_by_alias=True)
 async def read_diary(
     student_id: uuid.UUID,
+    user: CurrentUser,  # before the connection: a caller without a token never takes one
     connection: Pooled,
-    user: CurrentUser,
     date_from: Annotated[Day | None, Query(alias="from")] = None,
     date_to: Annotated[Day | None, Query(alias="to")] = None,
 ) -> Response:
