@@ -13,11 +13,17 @@ from bench.figures import Figure, Profile
 from bench.stage import Stage
 from shared.db import asyncpg_dsn
 
+# The same rule as the service's: a mark weighs what its work type weighs now (the weight
+# at posting only while the work type is unknown to reporting).
 HAND_WRITTEN = """
-    SELECT class_id, subject_id, sum(value * weight), sum(weight), count(*)
+    SELECT marks.class_id, marks.subject_id,
+           sum(marks.value * coalesce(work_types.weight, marks.weight)),
+           sum(coalesce(work_types.weight, marks.weight)), count(*)
     FROM marks
-    WHERE school_id = $1 AND NOT deleted
-    GROUP BY class_id, subject_id
+    LEFT OUTER JOIN work_types
+        ON work_types.school_id = marks.school_id AND work_types.code = marks.work_type
+    WHERE marks.school_id = $1 AND NOT marks.deleted
+    GROUP BY marks.class_id, marks.subject_id
 """
 
 
