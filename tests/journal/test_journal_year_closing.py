@@ -49,7 +49,11 @@ async def test_the_manifest_counts_each_class_journal(world: World) -> None:
         "final_marks": 1,
         "final_mark_changes": 1,
         "homework_attachments": 1,
-        "records": 1 + 2 + 3 + 2 + 1 + 1 + 1 + 1,  # the class line and every record
+        "groups": 1,
+        "group_memberships": 1,
+        "thematic_plans": 1,
+        "thematic_plan_items": 2,
+        "records": 1 + 2 + 3 + 2 + 1 + 1 + 1 + 1 + 1 + 1,  # the class line and every record
     }
     assert by_name["5Б"]["counts"]["students"] == 1
     assert by_name["5Б"]["counts"]["lessons"] == 0

@@ -57,8 +57,8 @@ async def close(world: World, year_id: str, who: str = "deputy") -> httpx.Respon
 
 
 async def fill_journal(world: World, year_id: str) -> dict[str, Any]:
-    """Marks (one corrected), attendance (one changed), a remark, a quarter's final mark:
-    every kind of record."""
+    """Marks (one corrected), attendance (one changed), a remark, a quarter's final mark,
+    a homework file, a group with a member and a thematic plan: every kind of record."""
     mark = await world.mark("student", 5)
     await world.mark("classmate", 3, work_type="test", lesson="math_lesson_tuesday")
     corrected = await world.client.patch(
@@ -91,6 +91,24 @@ async def fill_journal(world: World, year_id: str) -> dict[str, Any]:
         headers=world.auth("class_teacher"),
     )
     assert attached.status_code == 201, attached.text
+    group = await world.post(
+        "class_teacher", f"/classes/{world.class_id}/groups", {"name": "Английский, 1 группа"}
+    )
+    joined = await world.client.post(
+        f"/groups/{group['group_id']}/members",
+        json={"student_id": str(world.student_id), "starts_on": "2026-09-01"},
+        headers=world.auth("class_teacher"),
+    )
+    assert joined.status_code in (200, 201), joined.text
+    plan = await world.client.put(
+        f"/assignments/{world.ids['math_assignment']}/plans/{year_id}",
+        json={
+            "version": 0,
+            "items": [{"topic": "Дроби", "hours": 4}, {"topic": "Числа", "hours": 2}],
+        },
+        headers=world.auth("class_teacher"),
+    )
+    assert plan.status_code == 200, plan.text
     return {"mark": mark, "remark": remark, "final": final.json(), "quarter2": quarter2}
 
 

@@ -699,6 +699,11 @@ class ClassJournalCounts(BaseModel):
     final_marks: int = 0
     final_mark_changes: int = 0
     homework_attachments: int = 0
+    # Added with groups and thematic plans.
+    groups: int = 0
+    group_memberships: int = 0
+    thematic_plans: int = 0
+    thematic_plan_items: int = 0
     records: int
 
 

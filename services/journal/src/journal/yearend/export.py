@@ -270,6 +270,60 @@ async def remark_records(session: AsyncSession, journal: ClassJournal) -> AsyncI
         }
 
 
+GROUPS_SQL = """
+SELECT g.id, g.name,
+       (SELECT json_agg(json_build_object(
+                   'student_id', m.student_id, 'starts_on', m.starts_on,
+                   -- still a member at the year's end: null, whatever later years change
+                   'ends_on', CASE WHEN m.ends_on < :ends_on THEN m.ends_on END)
+               ORDER BY m.starts_on, m.student_id, m.id)
+          FROM group_memberships m
+         WHERE m.group_id = g.id AND m.starts_on <= :ends_on
+           AND (m.ends_on IS NULL OR m.ends_on >= :starts_on)) AS members
+FROM class_groups g
+WHERE g.class_id = :class_id
+ORDER BY g.name, g.id
+"""
+
+
+async def group_records(session: AsyncSession, journal: ClassJournal) -> AsyncIterator[Record]:
+    """The class's groups (language subgroups...) with their members' spells in the year."""
+    async for row in _rows(session, GROUPS_SQL, journal.params()):
+        yield {
+            "group_id": ident(row["id"]),
+            "name": row["name"],
+            "members": row["members"] or [],
+        }
+
+
+PLANS_SQL = """
+SELECT p.id, p.assignment_id, a.subject_id, a.teacher_id, p.version,
+       (SELECT json_agg(json_build_object(
+                   'item_id', i.id, 'position', i.position, 'topic', i.topic,
+                   'hours', i.hours, 'work_type', i.work_type,
+                   'planned_week', i.planned_week, 'planned_on', i.planned_on)
+               ORDER BY i.position, i.id)
+          FROM thematic_plan_items i WHERE i.plan_id = p.id) AS items
+FROM thematic_plans p
+JOIN assignments a ON a.id = p.assignment_id
+WHERE a.class_id = :class_id AND p.year_id = :year_id
+ORDER BY a.subject_id, p.assignment_id, p.id
+"""
+
+
+async def plan_records(session: AsyncSession, journal: ClassJournal) -> AsyncIterator[Record]:
+    """The thematic plans of the class's assignments for the year, items in order."""
+    async for row in _rows(session, PLANS_SQL, journal.params()):
+        yield {
+            "plan_id": ident(row["id"]),
+            "assignment_id": ident(row["assignment_id"]),
+            "subject_id": ident(row["subject_id"]),
+            "teacher_id": ident(row["teacher_id"]),
+            "version": row["version"],
+            "items": row["items"] or [],
+        }
+
+
 FINAL_MARKS_SQL = f"""
 SELECT f.id, f.student_id, f.subject_id, sub.name AS subject_name, f.assignment_id,
        f.period_id, p.kind AS period_kind, p.number AS period_number, f.value, f.version,
@@ -350,6 +404,8 @@ RecordKind = Callable[[AsyncSession, ClassJournal], AsyncIterator[Record]]
 # The order of kinds inside a class journal's export.
 RECORD_KINDS: tuple[tuple[str, RecordKind], ...] = (
     ("student", student_records),
+    ("group", group_records),
+    ("thematic_plan", plan_records),
     ("lesson", lesson_records),
     ("mark", mark_records),
     ("attendance", attendance_records),

@@ -25,6 +25,8 @@ COUNTED_KINDS = {
     "remark": "remarks",
     "final_mark": "final_marks",
     "homework_attachment": "homework_attachments",
+    "group": "groups",
+    "thematic_plan": "thematic_plans",
 }
 
 
@@ -71,6 +73,10 @@ class ClassJournalDigest:
             self._counts["attendance_changes"] += len(record["history"])
         elif kind == "final_mark":
             self._counts["final_mark_changes"] += len(record["history"])
+        elif kind == "group":
+            self._counts["group_memberships"] += len(record["members"])
+        elif kind == "thematic_plan":
+            self._counts["thematic_plan_items"] += len(record["items"])
 
     def manifest(self) -> ClassJournalManifest:
         return ClassJournalManifest(
