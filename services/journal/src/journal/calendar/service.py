@@ -5,6 +5,7 @@ The guard dated writes call lives in `journal.calendar.closing`."""
 import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
@@ -458,20 +459,27 @@ async def close_period(
     await add_event(
         session,
         PeriodClosed(
-            school_id=period.school_id,
-            version=period.version,
-            occurred_at=now,
-            period_id=period.id,
-            year_id=period.year_id,
-            kind=period.kind,
-            number=period.number,
-            starts_on=period.starts_on,
-            ends_on=period.ends_on,
+            **_period_event_fields(period, now),
             closed_by=user.account_id,
             closed_at=now,
         ),
     )
     return state
+
+
+def _period_event_fields(period: Period, now: datetime) -> dict[str, Any]:
+    """What `PeriodClosed` and `PeriodReopened` both say of the period."""
+    return {
+        "school_id": period.school_id,
+        "version": period.version,
+        "occurred_at": now,
+        "period_id": period.id,
+        "year_id": period.year_id,
+        "kind": period.kind,
+        "number": period.number,
+        "starts_on": period.starts_on,
+        "ends_on": period.ends_on,
+    }
 
 
 async def reopen_period(
@@ -502,15 +510,7 @@ async def reopen_period(
     await add_event(
         session,
         PeriodReopened(
-            school_id=period.school_id,
-            version=period.version,
-            occurred_at=now,
-            period_id=period.id,
-            year_id=period.year_id,
-            kind=period.kind,
-            number=period.number,
-            starts_on=period.starts_on,
-            ends_on=period.ends_on,
+            **_period_event_fields(period, now),
             reopened_by=user.account_id,
             reopened_at=now,
         ),

@@ -17,7 +17,7 @@ import uuid
 from collections import defaultdict
 from dataclasses import dataclass
 
-from sqlalchemy import ColumnElement, Subquery, and_, exists, func, or_, select
+from sqlalchemy import Select, Subquery, and_, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.access import ADMINISTRATION, JOURNAL_READERS, TEACHING, require_role
@@ -55,12 +55,13 @@ def _family(user: User, student_id: uuid.UUID) -> bool:
     )
 
 
-def _overlapping(first: dt.date, last: dt.date) -> list[ColumnElement[bool]]:
-    """Enrollments of the student that overlap [first, last]."""
-    return [
+def _classes_during(student_id: uuid.UUID, first: dt.date, last: dt.date) -> Select[uuid.UUID]:
+    """The classes the student was enrolled in on some day of [first, last]."""
+    return select(Enrollment.class_id).where(
+        Enrollment.student_id == student_id,
         Enrollment.starts_on <= last,
         or_(Enrollment.ends_on.is_(None), Enrollment.ends_on >= first),
-    ]
+    )
 
 
 async def _reader(
@@ -75,9 +76,7 @@ async def _reader(
     if _family(user, student_id) or user.has(*ADMINISTRATION):
         return Reader(all_subjects=True, teacher_id=None)
     if user.has(*TEACHING) and user.account_id is not None:
-        classes = select(Enrollment.class_id).where(
-            Enrollment.student_id == student_id, *_overlapping(first, last)
-        )
+        classes = _classes_during(student_id, first, last)
         leads = await session.scalar(
             select(
                 exists().where(
@@ -114,9 +113,7 @@ async def period_summary(
     period = await _period(session, user.school_id, period_id)
     first, last = period.starts_on, period.ends_on
     reader = await _reader(session, user, student_id, first, last)
-    classes = select(Enrollment.class_id).where(
-        Enrollment.student_id == student_id, *_overlapping(first, last)
-    )
+    classes = _classes_during(student_id, first, last)
     assignments = select(Assignment.id, Assignment.subject_id).where(
         Assignment.class_id.in_(classes)
     )
@@ -279,9 +276,7 @@ async def year_finals(
     reader = await _reader(session, user, student_id, year.starts_on, year.ends_on)
     visible: set[uuid.UUID] | None = None
     if reader.teacher_id is not None:
-        classes = select(Enrollment.class_id).where(
-            Enrollment.student_id == student_id, *_overlapping(year.starts_on, year.ends_on)
-        )
+        classes = _classes_during(student_id, year.starts_on, year.ends_on)
         visible = set(
             await session.scalars(
                 select(Assignment.subject_id).where(
