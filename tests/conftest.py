@@ -1,6 +1,8 @@
 """Fixtures every test shares: a real PostgreSQL server, fresh migrated databases."""
 
 import importlib
+import re
+import uuid
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterator, Sequence
 from pathlib import Path
 from urllib.parse import urlsplit
@@ -222,34 +224,61 @@ def deliver_batch(service: str, db: Database) -> DeliverBatch:
     return send
 
 
-# --- The fault tests run last --------------------------------------------------------
-# They stop the broker and restart the PostgreSQL cluster the whole run uses; every
-# session-scoped pool opened before the restart would then hand out dead connections to
-# the tests after it. Run last, they harm nobody.
+# --- The tests that must run alone -------------------------------------------------
+# The fault tests (marked `alone`) stop the broker and restart the PostgreSQL cluster the
+# whole run uses; beside other tests, or before them in one process, they would hand
+# everyone dead connections. The browser tests are alone too: Playwright's sync API keeps
+# its event loop marked running in the thread while a test drives the page, so no asyncio
+# test may run in that process until its driver stops (they would all fail with "Runner.run()
+# cannot be called from a running event loop"); each browser module stops its driver at its
+# end (tests/browser/conftest.py), and they run last. `./school test` runs everything else
+# in parallel (pytest-xdist), then these in a pass of their own; in a single pass they go
+# last.
 
-_RESTARTS_SHARED_SERVICES = "tests/e2e/test_faults.py"
 
-
+@pytest.hookimpl(tryfirst=True)  # before `-m` deselects by marker
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
-    items.sort(key=lambda item: item.nodeid.startswith(_RESTARTS_SHARED_SERVICES))
+    for item in items:
+        if item.get_closest_marker("browser") is not None:
+            item.add_marker(pytest.mark.alone)
+    items.sort(
+        key=lambda item: (
+            item.get_closest_marker("alone") is not None,
+            item.get_closest_marker("browser") is not None,
+        )
+    )
+
+
+# --- Test ids the same in every process ---------------------------------------------
+# pytest-xdist's workers must collect the same ids; a uuid4 made at import time inside a
+# parameter would differ in each. Such a uuid shows in the id as "<uuid>".
+
+_UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}", re.I)
+
+
+def pytest_make_parametrize_id(config: pytest.Config, val: object, argname: str) -> str | None:
+    if isinstance(val, uuid.UUID):
+        return "<uuid>"
+    if isinstance(val, str) and _UUID.search(val):
+        return _UUID.sub("<uuid>", val)
+    return None
 
 
 # --- Which kinds of tests really ran -------------------------------------------------
-# CI must fail when the RabbitMQ or end-to-end tests did not run; a skipped test does not
-# count. With SCHOOL_TEST_REPORT=<file>, the run writes the passed counts per marker there.
+# CI must fail when the RabbitMQ, end-to-end or browser tests did not run; a skipped test does not
+# count. With SCHOOL_TEST_REPORT=<file>, the run adds the counts per marker to that file
+# (the parallel pass and the pass of the tests that run alone add to the same file). The
+# reports are read where they arrive: in the controller when pytest-xdist runs workers.
 
-_TRACKED_MARKERS = ("rabbitmq", "e2e")
+_TRACKED_MARKERS = ("rabbitmq", "e2e", "browser")
 _outcomes: dict[str, dict[str, int]] = {
     m: {"passed": 0, "skipped": 0, "failed": 0} for m in _TRACKED_MARKERS
 }
 _skip_reasons: dict[str, set[str]] = {m: set() for m in _TRACKED_MARKERS}
 
 
-@pytest.hookimpl(hookwrapper=True)
-def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo[None]):  # type: ignore[no-untyped-def]
-    outcome = yield
-    report = outcome.get_result()
-    markers = [m for m in _TRACKED_MARKERS if item.get_closest_marker(m)]
+def pytest_runtest_logreport(report: pytest.TestReport) -> None:
+    markers = [m for m in _TRACKED_MARKERS if m in report.keywords]
     if not markers:
         return
     if report.when == "call" and report.passed:
@@ -270,6 +299,8 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
     import json
     import os
 
+    if hasattr(terminalreporter.config, "workerinput"):
+        return  # an xdist worker: the controller counts
     for marker in _TRACKED_MARKERS:
         counts = _outcomes[marker]
         if counts["skipped"]:
@@ -279,5 +310,15 @@ def pytest_terminal_summary(terminalreporter) -> None:  # type: ignore[no-untype
             )
     path = os.environ.get("SCHOOL_TEST_REPORT")
     if path:
+        totals = {m: dict(c) for m, c in _outcomes.items()}
+        try:
+            with open(path) as fh:
+                earlier = json.load(fh)
+        except (FileNotFoundError, json.JSONDecodeError):
+            earlier = {}
+        for marker, counts in earlier.items():
+            for kind, n in counts.items():
+                totals.setdefault(marker, {}).setdefault(kind, 0)
+                totals[marker][kind] += n
         with open(path, "w") as fh:
-            json.dump(_outcomes, fh)
+            json.dump(totals, fh)

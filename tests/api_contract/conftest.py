@@ -4,6 +4,7 @@ school in them (written through the services' own APIs and consumers), and real 
 for each role."""
 
 import asyncio
+import datetime as dt
 import importlib
 import json
 import threading
@@ -23,6 +24,7 @@ from auth import service as auth_service
 from auth.passwords import Passwords
 from embedded.gateway import Gateway
 from embedded.services import SERVICE_NAMES, load
+from journal import clock
 from shared.bus import topic_matches
 from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.db import Database
@@ -149,7 +151,6 @@ async def seed_school(
             school.bearer("sysadmin"),
             {
                 "login": f"contract-{role}",
-                "password": PASSWORD,
                 "last_name": "Петрова",
                 "first_name": "Анна",
                 "roles": roles,
@@ -274,7 +275,7 @@ async def seed_school(
             client,
             "/api/auth/credentials",
             deputy,
-            {"person_id": person, "kind": kind, "login": f"contract-{role}", "password": PASSWORD},
+            {"person_id": person, "kind": kind, "login": f"contract-{role}"},
         )
         children = [uuid.UUID(ids["student_id"])] if role == "parent" else None
         school.tokens[role] = token(
@@ -309,15 +310,18 @@ def build_apps(urls: dict[str, str], tokens: TokenFactory) -> dict[str, FastAPI]
 
 @pytest.fixture(scope="session")
 async def live_school(pg_admin_url: str, tokens: TokenFactory) -> AsyncIterator[LiveSchool]:
-    async with fresh_databases(pg_admin_url) as urls:
-        server = ServerThread(Gateway(build_apps(urls, tokens)))
-        base_url = await server.start()
-        dbs = {name: Database(url, pool_size=2) for name, url in urls.items()}
-        try:
-            async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
-                school = await seed_school(client, dbs, tokens)
-            yield school
-        finally:
-            server.stop()
-            for db in dbs.values():
-                await db.dispose()
+    # Journal's rules measure from a fixed Wednesday, so that the lesson of 23 November
+    # stays open (not locked) in whatever month the suite runs.
+    with clock.standing_at(dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)):
+        async with fresh_databases(pg_admin_url) as urls:
+            server = ServerThread(Gateway(build_apps(urls, tokens)))
+            base_url = await server.start()
+            dbs = {name: Database(url, pool_size=2) for name, url in urls.items()}
+            try:
+                async with httpx.AsyncClient(base_url=base_url, timeout=30) as client:
+                    school = await seed_school(client, dbs, tokens)
+                yield school
+            finally:
+                server.stop()
+                for db in dbs.values():
+                    await db.dispose()

@@ -2,15 +2,15 @@
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 
 import pytest
 from pydantic import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 
 from archive.consumers import subscriptions
 from archive.models import ReceivedEvent
-from shared.contracts.auth import UserLoggedIn
+from shared.contracts.auth import SessionsRevoked, UserLoggedIn
 from shared.contracts.journal import (
     AssignmentMade,
     ClassOpened,
@@ -63,7 +63,7 @@ async def kept(db: Database, **where: object) -> list[ReceivedEvent]:
         return list(await session.scalars(select(ReceivedEvent).filter_by(**where)))
 
 
-def test_archive_subscribes_to_journals_roster_marks_and_attendance_events() -> None:
+def test_archive_subscribes_to_journals_events_and_auths_revocations() -> None:
     [subscription] = subscriptions(Database.__new__(Database))
     assert subscription.queue == "archive"
     assert set(subscription.routing_keys) == {
@@ -76,7 +76,29 @@ def test_archive_subscribes_to_journals_roster_marks_and_attendance_events() -> 
         "journal.mark.removed.v1",
         "journal.attendance.marked.v1",
         "journal.attendance.cleared.v1",
+        # Only for refusing revoked sessions' tokens; never kept (below).
+        "auth.session.revoked.v1",
+        "auth.account.disabled.v1",
     }
+
+
+async def test_auths_revocations_are_applied_not_kept(db: Database, deliver: Deliver) -> None:
+    now = datetime.now(UTC)
+    event = SessionsRevoked(
+        school_id=uuid.uuid4(),
+        account_id=uuid.uuid4(),
+        session_ids=[uuid.uuid4()],
+        reason="logout",
+        tokens_expire_by=now + timedelta(minutes=15),
+    )
+    await deliver(event)
+    assert await kept(db, event_id=event.event_id) == []
+    async with db.transaction() as session:
+        revoked = await session.scalar(
+            text("SELECT count(*) FROM token_revocations WHERE subject_id = :s"),
+            {"s": event.session_ids[0]},
+        )
+    assert revoked == 1
 
 
 async def test_each_journal_event_is_kept_as_it_arrived(db: Database, deliver: Deliver) -> None:

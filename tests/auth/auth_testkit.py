@@ -3,14 +3,17 @@ service, and small database probes."""
 
 import uuid
 from dataclasses import dataclass, field
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import httpx
 from sqlalchemy import text
 
 from auth import service
+from auth.issuance import service as issuance
 from auth.passwords import Passwords
 from auth.schemas import CredentialsIssue, StaffCreate
+from auth.settings import Settings
 from shared.db import Database
 
 PASSWORD = "correct horse battery"
@@ -18,12 +21,22 @@ PASSWORD = "correct horse battery"
 
 @dataclass
 class RecordingSleeper:
-    """Stands in for asyncio.sleep: remembers the delays instead of waiting."""
+    """Stands in for asyncio.sleep and for the sign-in's clock: remembers the delays
+    instead of waiting, and (unless `frozen`) moves its clock on by them, as if it had
+    waited; so sequential attempts see the time their waits took."""
 
     delays: list[float] = field(default_factory=list)
+    started: datetime = field(default_factory=lambda: datetime.now(UTC))
+    elapsed: float = 0.0
+    frozen: bool = False
 
     async def __call__(self, seconds: float) -> None:
         self.delays.append(seconds)
+        if not self.frozen:
+            self.elapsed += seconds
+
+    def now(self) -> datetime:
+        return self.started + timedelta(seconds=self.elapsed)
 
 
 def random_login(prefix: str = "user") -> str:
@@ -69,19 +82,21 @@ class Schools:
     async def staff(self, school: SchoolRef, *roles: str) -> AccountRef:
         login = random_login(roles[0] if roles else "staff")
         async with self.db.transaction() as session:
-            created = await service.create_staff(
+            created = await issuance.create_staff(
                 session,
                 self.passwords,
+                Settings(),
                 school_id=school.id,
                 data=StaffCreate.model_validate(
                     {
                         "login": login,
-                        "password": PASSWORD,
                         "last_name": "Петрова",
                         "first_name": "Анна",
                         "roles": list(roles),
                     }
                 ),
+                issued_by=None,
+                password=PASSWORD,
             )
         return AccountRef(created.account_id, login)
 
@@ -89,6 +104,13 @@ class Schools:
         student_id = uuid.uuid4()
         async with self.db.transaction() as session:
             await service.record_student(session, school_id=school.id, student_id=student_id)
+        return student_id
+
+    async def pupil(self, school: SchoolRef, class_id: uuid.UUID) -> uuid.UUID:
+        """A student enrolled in a class (as journal's StudentEnrolled tells auth)."""
+        student_id = uuid.uuid4()
+        async with self.db.transaction() as session:
+            await service.record_student_classes(session, [(school.id, student_id, class_id, 1)])
         return student_id
 
     async def guardian(self, school: SchoolRef, *children: uuid.UUID) -> uuid.UUID:
@@ -103,24 +125,30 @@ class Schools:
     async def credentials(self, school: SchoolRef, person_id: uuid.UUID, kind: str) -> AccountRef:
         login = random_login(kind)
         async with self.db.transaction() as session:
-            issued = await service.issue_credentials(
+            issued = await issuance.issue_credentials(
                 session,
                 self.passwords,
+                Settings(),
                 school_id=school.id,
                 data=CredentialsIssue.model_validate(
-                    {
-                        "person_id": str(person_id),
-                        "kind": kind,
-                        "login": login,
-                        "password": PASSWORD,
-                    }
+                    {"person_id": str(person_id), "kind": kind, "login": login}
                 ),
+                issued_by=None,
+                password=PASSWORD,
             )
         return AccountRef(issued.account_id, login)
 
     async def login(self, login: str, password: str = PASSWORD) -> dict[str, Any]:
         response = await self.client.post(
             "/api/auth/login", json={"login": login, "password": password}
+        )
+        assert response.status_code == 200, response.text
+        body: dict[str, Any] = response.json()
+        return body
+
+    async def activate(self, login: str, code: str, password: str = PASSWORD) -> dict[str, Any]:
+        response = await self.client.post(
+            "/api/auth/activate", json={"login": login, "code": code, "new_password": password}
         )
         assert response.status_code == 200, response.text
         body: dict[str, Any] = response.json()

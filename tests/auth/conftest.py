@@ -5,7 +5,7 @@ import pytest
 from auth_testkit import RecordingSleeper, Schools
 from fastapi import FastAPI
 
-from auth.api import get_sleeper
+from auth.api import get_clock, get_sleeper
 from auth.main import create_app
 from auth.passwords import Passwords
 from auth.settings import Settings
@@ -20,7 +20,8 @@ def service() -> str:
 
 @pytest.fixture
 def settings(service_db: Database) -> Settings:
-    return Settings(database_url=service_db.url)
+    # Revocations are read on every token check (no second of grace to wait out).
+    return Settings(database_url=service_db.url, revocation_refresh_interval=0)
 
 
 @pytest.fixture(scope="session")
@@ -40,6 +41,7 @@ def app(db: Database, settings: Settings, sleeper: RecordingSleeper) -> FastAPI:
     app.state.db = db  # no lifespan in service tests
     app.state.bus = bus
     app.dependency_overrides[get_sleeper] = lambda: sleeper
+    app.dependency_overrides[get_clock] = lambda: sleeper.now
     return app
 
 

@@ -9,7 +9,7 @@ from auth_testkit import PASSWORD, Schools, count, outbox_envelopes, random_logi
 
 from auth.models import Account
 from auth.passwords import Passwords
-from auth.service import _add_account
+from auth.service import add_account
 from shared.db import Database
 from shared.errors import Conflict
 from shared.testing import TokenFactory
@@ -18,7 +18,6 @@ from shared.testing import TokenFactory
 def staff_body(**changes: Any) -> dict[str, Any]:
     body: dict[str, Any] = {
         "login": random_login("teacher"),
-        "password": PASSWORD,
         "last_name": "Морозова",
         "first_name": "Елена",
         "middle_name": "Сергеевна",
@@ -39,7 +38,7 @@ async def written(db: Database) -> tuple[int, int, int]:
 # --- staff ------------------------------------------------------------------------------
 
 
-async def test_sysadmin_creates_a_staff_account_that_can_log_in(
+async def test_sysadmin_creates_a_staff_account_its_holder_activates(
     db: Database, client: httpx.AsyncClient, schools: Schools
 ) -> None:
     school = await schools.school()
@@ -60,8 +59,9 @@ async def test_sysadmin_creates_a_staff_account_that_can_log_in(
         "last_name": "Морозова",
         "first_name": "Елена",
         "middle_name": "Сергеевна",
+        "activation": created["activation"],
     }
-    tokens = await schools.login(body["login"])
+    tokens = await schools.activate(body["login"], created["activation"]["code"])
     me = (
         await client.get(
             "/api/auth/me", headers={"Authorization": f"Bearer {tokens['access_token']}"}
@@ -130,7 +130,7 @@ async def test_staff_creation_requires_a_valid_token(
 @pytest.mark.parametrize(
     "changes",
     [
-        {"password": "short"},
+        {"password": PASSWORD},
         {"roles": []},
         {"roles": ["student"]},
         {"roles": ["superuser"]},
@@ -143,7 +143,7 @@ async def test_staff_creation_requires_a_valid_token(
         {"school_id": str(uuid.uuid4())},
     ],
     ids=[
-        "short-password",
+        "password-set-by-the-issuer",
         "no-roles",
         "student-role",
         "unknown-role",
@@ -217,7 +217,6 @@ def credentials_body(person_id: uuid.UUID, kind: str, **changes: Any) -> dict[st
         "person_id": str(person_id),
         "kind": kind,
         "login": random_login(kind),
-        "password": PASSWORD,
     }
     body.update(changes)
     return body
@@ -243,6 +242,7 @@ async def test_deputy_issues_credentials_to_a_student_on_the_roster(
         "person_id": str(student_id),
         "kind": "student",
         "login": body["login"],
+        "activation": issued["activation"],
     }
     [event] = [e for e in await outbox_envelopes(db) if e["type"] == "auth.credentials.issued.v1"]
     assert event["data"] == {
@@ -251,7 +251,7 @@ async def test_deputy_issues_credentials_to_a_student_on_the_roster(
         "kind": "student",
     }
     assert event["schoolid"] == str(school.id)
-    await schools.login(body["login"])
+    await schools.activate(body["login"], issued["activation"]["code"])
 
 
 async def test_deputy_issues_credentials_to_a_parent_on_the_roster(
@@ -393,13 +393,25 @@ async def test_credentials_with_a_taken_login_are_409(
 @pytest.mark.parametrize(
     "changes",
     [
-        {"password": "1234567"},
+        {"password": PASSWORD},
         {"kind": "teacher"},
         {"person_id": "not-a-uuid"},
-        {"last_name": "Иванов"},
+        {"is_active": True},
         {"login": "no spaces allowed"},
+        {"login": None},
+        {"login": None, "last_name": "Иванов"},
+        {"login": None, "last_name": "Иванов", "first_name": " "},
     ],
-    ids=["short-password", "staff-kind", "bad-person-id", "unknown-field", "bad-login"],
+    ids=[
+        "password-set-by-the-issuer",
+        "staff-kind",
+        "bad-person-id",
+        "unknown-field",
+        "bad-login",
+        "no-login-no-names",
+        "no-login-no-first-name",
+        "no-login-blank-first-name",
+    ],
 )
 async def test_invalid_credentials_requests_are_422_and_write_nothing(
     db: Database, client: httpx.AsyncClient, schools: Schools, changes: dict[str, Any]
@@ -431,6 +443,6 @@ async def test_a_concurrent_duplicate_that_slips_past_the_check_is_still_409(
     )
     with pytest.raises(Conflict) as raised:
         async with db.transaction() as session:
-            await _add_account(session, twin, ["teacher"])
+            await add_account(session, twin, ["teacher"])
     assert raised.value.slug == "login-taken"
     assert await count(db, "SELECT count(*) FROM accounts WHERE id = :id", id=twin.id) == 0

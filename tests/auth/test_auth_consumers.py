@@ -9,7 +9,13 @@ import pytest
 from auth_testkit import Schools, count
 
 from auth.consumers import HANDLERS, subscriptions
-from shared.contracts.journal import GuardianLinked, GuardianUnlinked, StudentEnrolled
+from shared.contracts.journal import (
+    GuardianLinked,
+    GuardianUnlinked,
+    StudentEnrolled,
+    StudentLeft,
+    StudentTransferred,
+)
 from shared.db import Database
 from shared.events import CloudEvent, Event
 from shared.testing import inserts_into, statements
@@ -22,10 +28,18 @@ def test_auth_subscribes_to_the_roster_events_on_its_own_queue(db: Database) -> 
     assert subscription.queue == "auth"
     assert set(subscription.routing_keys) == {
         "journal.student.enrolled.v1",
+        "journal.student.transferred.v1",
+        "journal.student.left.v1",
         "journal.guardian.linked.v1",
         "journal.guardian.unlinked.v1",
     }
-    assert set(HANDLERS) == {StudentEnrolled, GuardianLinked, GuardianUnlinked}
+    assert set(HANDLERS) == {
+        StudentEnrolled,
+        StudentTransferred,
+        StudentLeft,
+        GuardianLinked,
+        GuardianUnlinked,
+    }
 
 
 async def test_student_enrolled_is_applied_once_on_duplicate_delivery(

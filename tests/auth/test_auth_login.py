@@ -19,7 +19,14 @@ async def test_login_answers_an_access_and_a_refresh_token(
     )
     assert response.status_code == 200
     body = response.json()
-    assert set(body) == {"access_token", "refresh_token", "token_type", "expires_in"}
+    assert set(body) == {
+        "access_token",
+        "refresh_token",
+        "token_type",
+        "expires_in",
+        "session_id",
+        "device_token",
+    }
     assert body["token_type"] == "Bearer"
     assert body["expires_in"] == 900
     assert response.headers["cache-control"] == "no-store"
@@ -120,7 +127,7 @@ async def test_successful_login_emits_user_logged_in_without_personal_data(
     assert event["schoolid"] == str(school.id)
 
 
-async def test_failed_login_emits_nothing(
+async def test_a_failed_login_emits_the_account_only_and_an_unknown_login_nothing(
     db: Database, client: httpx.AsyncClient, schools: Schools
 ) -> None:
     school = await schools.school()
@@ -128,7 +135,14 @@ async def test_failed_login_emits_nothing(
     await client.post(
         "/api/auth/login", json={"login": school.admin_login, "password": "wrong password"}
     )
-    assert await count(db, "SELECT count(*) FROM outbox") == before
+    await client.post("/api/auth/login", json={"login": "nobody-here", "password": "x"})
+
+    assert await count(db, "SELECT count(*) FROM outbox") == before + 1
+    [event] = [
+        e for e in await outbox_envelopes(db) if e["type"] == "auth.session.sign_in_failed.v1"
+    ]
+    assert event["data"] == {"account_id": str(school.admin_id)}
+    assert event["schoolid"] == str(school.id)
 
 
 @pytest.mark.parametrize(

@@ -15,6 +15,7 @@ from auth import service
 from auth.keys import KeyRing
 from auth.passwords import Passwords
 from auth.settings import Settings
+from auth.signin.flow import Attempt, sign_in
 from auth.tokens import TokenIssuer
 from shared.db import Database
 from shared.errors import Problem
@@ -183,16 +184,15 @@ async def test_provision_cli_migrates_a_fresh_database_and_provisions_the_school
             == 2
         )
         settings = Settings(database_url=fresh_database_url)
-        async with db.transaction() as session:
-            tokens = await service.login(
-                session,
-                passwords=Passwords.from_settings(settings),
-                issuer=TokenIssuer(settings, KeyRing(settings)),
-                settings=settings,
-                login="root-admin",
-                password=PASSWORD,
-            )
-        assert tokens is not None
+        signed_in = await sign_in(
+            db,
+            settings=settings,
+            passwords=Passwords.from_settings(settings),
+            issuer=TokenIssuer(settings, KeyRing(settings)),
+            attempt=Attempt(login="root-admin", password=PASSWORD),
+            sleep=asyncio.sleep,
+        )
+        assert signed_in is not None
     finally:
         await db.dispose()
 
@@ -246,7 +246,8 @@ async def test_migrate_cli_brings_a_fresh_database_to_head(fresh_database_url: s
         assert (
             await count(
                 db,
-                "SELECT count(*) FROM alembic_version WHERE version_num = '0004_service_clients'",
+                "SELECT count(*) FROM alembic_version "
+                "WHERE version_num = '0006_sessions_and_signin'",
             )
             == 1
         )

@@ -55,8 +55,7 @@ async def verifier(client: httpx.AsyncClient, settings: Settings, service: str) 
     return TokenVerifier(
         StaticKeys(jwks),
         issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        service_audience=service,
+        service=service,
     )
 
 

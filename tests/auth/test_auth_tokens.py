@@ -3,6 +3,7 @@
 import base64
 import json
 import time
+import uuid
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
@@ -30,9 +31,7 @@ def b64(data: dict[str, Any]) -> str:
 async def verifier_from_jwks(client: httpx.AsyncClient, settings: Settings) -> TokenVerifier:
     response = await client.get("/api/auth/.well-known/jwks.json")
     assert response.status_code == 200
-    return TokenVerifier(
-        StaticKeys(response.json()), issuer=settings.jwt_issuer, audience=settings.jwt_audience
-    )
+    return TokenVerifier(StaticKeys(response.json()), issuer=settings.jwt_issuer, service="auth")
 
 
 async def test_access_token_verifies_with_the_shared_verifier_against_the_served_jwks(
@@ -44,7 +43,11 @@ async def test_access_token_verifies_with_the_shared_verifier_against_the_served
     user = await (await verifier_from_jwks(client, settings)).verify(tokens["access_token"])
 
     assert user == User(
-        account_id=school.admin_id, school_id=school.id, roles=frozenset({"sysadmin"})
+        account_id=school.admin_id,
+        school_id=school.id,
+        roles=frozenset({"sysadmin"}),
+        session_id=uuid.UUID(tokens["session_id"]),
+        issued_at=user.issued_at,
     )
 
 
@@ -52,7 +55,8 @@ async def test_access_token_carries_the_agreed_header_and_claims(
     client: httpx.AsyncClient, schools: Schools, settings: Settings
 ) -> None:
     school = await schools.school()
-    token = (await schools.login(school.admin_login))["access_token"]
+    signed_in = await schools.login(school.admin_login)
+    token = signed_in["access_token"]
     jwks = (await client.get("/api/auth/.well-known/jwks.json")).json()
 
     header = jwt.get_unverified_header(token)
@@ -61,7 +65,8 @@ async def test_access_token_carries_the_agreed_header_and_claims(
     assert header["typ"] == "at+jwt"
     assert header["kid"] in {key["kid"] for key in jwks["keys"]}
     assert claims["iss"] == settings.jwt_issuer
-    assert claims["aud"] == settings.jwt_audience
+    assert claims["aud"] == ["archive", "auth", "journal", "messaging", "reporting"]
+    assert claims["sid"] == signed_in["session_id"]
     assert claims["sub"] == str(school.admin_id)
     assert claims["school"] == str(school.id)
     assert claims["roles"] == ["sysadmin"]
@@ -171,7 +176,7 @@ async def test_a_retired_key_stays_published_for_one_token_lifetime(
     old_token = (await schools.login(school.admin_login))["access_token"]
     keyring: KeyRing = app.state.keyring
     async with db.transaction() as session:
-        new_key = await keyring.rotate(session)
+        new_key = await keyring.rotate(session, lead=0)
     new_token = (await schools.login(school.admin_login))["access_token"]
 
     kids = {k["kid"] for k in (await client.get("/api/auth/.well-known/jwks.json")).json()["keys"]}

@@ -10,19 +10,22 @@ import json
 import random
 import re
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Awaitable, Callable
 from contextlib import AsyncExitStack
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
 from decimal import Decimal
-from typing import Any
+from typing import Any, TypeVar
 
 import asyncpg
 import httpx
 import pytest
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth import service as auth_service
+from auth.issuance import service as issuance
 from auth.passwords import Passwords
+from auth.schemas import CredentialsIssue, StaffCreate
 from auth.settings import Settings as AuthSettings
 from datagen import hash_password
 from datagen.curriculum import SUBJECTS, SchoolYear, academic_year_of
@@ -61,17 +64,38 @@ from shared.security import JwksKeys
 from shared.testing import create_database, drop_database, unique_name, with_database
 
 PASSWORD = "differential-2026"
+T = TypeVar("T")
 BASE = "http://school.test"
 
 # What the seeding does not make, so not compared: auth makes its signing key when it
 # starts; logging in (which the API path does, and nobody in the generated year needs)
-# leaves refresh tokens, an audit row and a logged-in event wherever that event goes;
+# leaves refresh tokens, its session, the device's token, an audit row and a logged-in
+# event wherever that event goes;
 # alembic_version is the migrations' own.
-NOT_SEEDED = {"alembic_version", "signing_keys", "refresh_tokens", "login_audit"}
+# The generator writes accounts as issued and activated, without the issuance's codes and
+# audit trail.
+NOT_SEEDED = {
+    "alembic_version",
+    "signing_keys",
+    "refresh_tokens",
+    "sessions",
+    "known_devices",
+    "login_audit",
+    "activation_codes",
+    "audit_trail",
+}
 LOGGING_IN = "auth.session.logged_in.v1"
 # lessons.plan_item_id: no API links a lesson to its plan's topic yet (the journal page's
 # lesson form will); the generator's links are checked on their own below.
 NOT_WRITTEN_BY_ANY_API = {("lessons", "plan_item_id")}
+# How many superseded notifications messaging wrote depends on how the bus batched the
+# events (of several versions of a mark in one batch only the newest is told), which no
+# run fixes: the live notifications are what is defined, and so the positions taken.
+BATCHING_DEPENDENT = {("notification_streams", "last_seq")}
+
+
+def _kept(table: str, row: dict[str, Any]) -> bool:
+    return not (table == "notifications" and row["superseded_at"] is not None)
 
 
 # --- the description: a tiny school --------------------------------------------------
@@ -312,14 +336,29 @@ async def seed_through_the_apis(services: Services, school: GeneratedSchool) -> 
         ids[uuid.UUID(api_id)] = described
         made[described] = uuid.UUID(api_id)
 
+    hasher = Passwords.from_settings(AuthSettings())
+
+    async def issue(use: Callable[[AsyncSession, Passwords], Awaitable[T]]) -> T:
+        """An issuance through auth's service layer, committed."""
+        auth_db = Database(services.urls["auth"], pool_size=1)
+        try:
+            async with auth_db.transaction() as session:
+                return await use(session, hasher)
+        finally:
+            await auth_db.dispose()
+
     body: dict[str, Any]
     async with services.client() as client:
-        admin = await Api(client).login(school.admin.login)
+        # Accounts are issued by the system, activated at once (as the generator writes
+        # them): issued through the API they would wait for their codes (tests/auth).
         for member in school.staff[1:]:
-            body = {"login": member.login, "password": PASSWORD, "roles": member.roles,
+            staff = StaffCreate.model_validate({"login": member.login, "roles": member.roles,
                     "last_name": member.last_name, "first_name": member.first_name,
-                    "middle_name": member.middle_name}  # fmt: skip
-            note((await admin.call("POST", "auth/staff", body))["account_id"], member.id)
+                    "middle_name": member.middle_name})  # fmt: skip
+            created = await issue(lambda s, h, staff=staff: issuance.create_staff(
+                s, h, AuthSettings(), school_id=school_id, data=staff, issued_by=None,
+                password=PASSWORD))  # fmt: skip
+            note(str(created.account_id), member.id)
         deputy = await Api(client).login("deputy")
         year = school.year
         opened = await deputy.call("POST", "journal/years", {
@@ -372,11 +411,14 @@ async def seed_through_the_apis(services: Services, school: GeneratedSchool) -> 
             note((await deputy.call("POST", "journal/guardians", body))["guardian_id"], g.id)
         for person, kind in [*((s, "student") for s in school.students),
                              *((g, "parent") for g in school.guardians)]:  # fmt: skip
-            body = {"person_id": of(person.id), "kind": kind, "login": person.login,
-                    "password": PASSWORD}  # fmt: skip
-            issued = await deputy.call("POST", "auth/credentials", body)
+            data = CredentialsIssue.model_validate(
+                {"person_id": of(person.id), "kind": kind, "login": person.login}
+            )
+            issued = await issue(lambda s, h, data=data: issuance.issue_credentials(
+                s, h, AuthSettings(), school_id=school_id, data=data, issued_by=None,
+                password=PASSWORD))  # fmt: skip
             assert person.account_id is not None
-            note(issued["account_id"], person.account_id)
+            note(str(issued.account_id), person.account_id)
         teachers = {
             m.id: await Api(client).login(m.login) for m in school.staff if "teacher" in m.roles
         }
@@ -540,10 +582,11 @@ async def snapshot(url: str, normaliser: Normaliser) -> dict[str, list[tuple[Any
                 tuple(
                     (k, normaliser.value(k, v))
                     for k, v in row.items()
-                    if (table, k) not in NOT_WRITTEN_BY_ANY_API
+                    if (table, k) not in NOT_WRITTEN_BY_ANY_API | BATCHING_DEPENDENT
                 )
                 for row in rows
                 if not any(isinstance(v, str) and LOGGING_IN in v for v in row.values())
+                and _kept(table, row)
             ),
             key=repr,
         )

@@ -7,14 +7,17 @@ does not depend on what the services do); messaging, reporting and archive point
 nobody listens on: a service that is down."""
 
 import asyncio
+import gzip
 import http.client
 import importlib
 import json
 import os
 import re
 import shlex
+import shutil
 import socket
 import subprocess
+import tempfile
 import threading
 import time
 from collections.abc import Iterator
@@ -26,7 +29,7 @@ import pytest
 import uvicorn
 import yaml
 
-from cluster import GATEWAY_CONF, Cluster, free_port, nginx_binary, render_nginx
+from cluster import GATEWAY_CONF, WEB_DIST, Cluster, free_port, nginx_binary, render_nginx
 from embedded.services import SERVICE_NAMES as SERVICES
 from shared.process import command_line
 
@@ -76,10 +79,27 @@ def service_port() -> Iterator[int]:
     thread.join(timeout=10)
 
 
+def a_web_build() -> Path:
+    """A build directory shaped like Vite's: index.html, a hashed asset, the service worker;
+    outside pytest's directories (mode 0700), which nginx's workers (user nobody when
+    started as root) could not read."""
+    root = Path(tempfile.mkdtemp(prefix="school-web-"))
+    root.chmod(0o755)
+    (root / "assets").mkdir(mode=0o755)
+    (root / "index.html").write_text("<!doctype html><title>Журнал</title>")
+    (root / "assets" / "index-3f2a9c.js").write_text("console.log('app')")
+    (root / "sw.js").write_text("self.addEventListener('fetch', () => {})")
+    big = "console.log('большой модуль');\n" * 200
+    (root / "assets" / "vendor-77aa01.js").write_text(big)
+    (root / "assets" / "vendor-77aa01.js.gz").write_bytes(gzip.compress(big.encode()))
+    return root
+
+
 def start_gateway(workdir: Path, service_port: int) -> Cluster:
-    """nginx as the cluster starts it, in front of the stub and of services that are down."""
+    """nginx as the cluster starts it, in front of the stub and of services that are down,
+    serving a web build."""
     down = free_port()
-    gateway = Cluster(workdir, {}, "")
+    gateway = Cluster(workdir, {}, "", web_root=a_web_build())
     gateway.ports = {s: service_port if s in RUNNING else down for s in SERVICES}
     gateway.gateway_port = free_port()
     gateway.start_nginx()
@@ -106,6 +126,7 @@ def gateway(
             yield client
     finally:
         running.stop()
+        shutil.rmtree(running.web_root, ignore_errors=True)
 
 
 def raw_request(client: httpx.Client, request: bytes) -> http.client.HTTPResponse:
@@ -150,6 +171,7 @@ def test_the_cluster_runs_school_conf_itself_with_local_addresses(tmp_path: Path
     for service, port in ports.items():
         conf = conf.replace(f"server {service}:8000;", f"server 127.0.0.1:{port};")
     conf = conf.replace("listen 8080;", "listen 127.0.0.1:8999;")
+    conf = conf.replace("root /srv/school/web;", f"root {WEB_DIST};")
 
     def lines(text: str) -> str:
         return "\n".join(line.strip() for line in text.splitlines() if line.strip())
@@ -215,8 +237,55 @@ def test_the_swagger_ui_pages_may_load_fastapis_assets_and_nothing_may_frame_the
     assert response.headers["x-frame-options"] == "DENY"
 
 
+@pytest.mark.parametrize("path", ["/", "/today", "/journal/a/b?lesson=c"])
+def test_the_web_clients_routes_are_its_index_page_revalidated_each_time(
+    gateway: httpx.Client, path: str
+) -> None:
+    response = gateway.get(path)
+
+    assert response.status_code == 200
+    assert "<title>Журнал</title>" in response.text
+    assert response.headers["cache-control"] == "no-cache"
+    assert_security_headers(response.headers)
+
+
+def test_hashed_assets_are_cached_for_a_year_and_the_service_worker_never(
+    gateway: httpx.Client,
+) -> None:
+    asset = gateway.get("/assets/index-3f2a9c.js")
+    worker = gateway.get("/sw.js")
+
+    assert asset.status_code == 200
+    assert asset.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert worker.status_code == 200
+    assert worker.headers["cache-control"] == "no-cache"
+    assert_security_headers(asset.headers)
+
+
+def test_a_build_files_gzip_copy_goes_to_browsers_that_accept_gzip(
+    gateway: httpx.Client,
+) -> None:
+    packed = gateway.get("/assets/vendor-77aa01.js", headers={"Accept-Encoding": "gzip"})
+    as_is = gateway.get("/assets/vendor-77aa01.js", headers={"Accept-Encoding": "identity"})
+
+    assert packed.headers["content-encoding"] == "gzip"
+    assert int(packed.headers["content-length"]) < len(as_is.content) / 10
+    assert packed.content == as_is.content
+    assert "content-encoding" not in as_is.headers
+    assert packed.headers["vary"] == "Accept-Encoding"
+    assert packed.headers["cache-control"] == "public, max-age=31536000, immutable"
+
+
+def test_the_cache_rules_are_the_embedded_gateways() -> None:
+    from embedded.webapp import IMMUTABLE, REVALIDATE
+
+    conf = GATEWAY_CONF.read_text()
+    assert f'"~^/assets/" "{IMMUTABLE}";' in conf
+    assert f'default "{REVALIDATE}";' in conf
+
+
 @pytest.mark.parametrize(
-    "path", ["/nope", "/index.html", "/api/", "/api/unknown/thing", "/.gateway-problem"]
+    "path", ["/api/", "/api/unknown/thing", "/.gateway-problem", "/assets/gone-1234.js"]
 )
 def test_an_unknown_route_is_a_404_problem(gateway: httpx.Client, path: str) -> None:
     response = gateway.get(path)
@@ -327,6 +396,7 @@ def test_logins_beyond_the_burst_from_one_address_are_429_problems(
         other = httpx.get(f"{running.base_url}/api/auth/token/refresh", trust_env=False)
     finally:
         running.stop()
+        shutil.rmtree(running.web_root, ignore_errors=True)
 
     limited = [a for a in answers if a.status_code == 429]
     assert 0 < len(limited) < len(answers)

@@ -41,7 +41,12 @@ def cluster(
 ) -> Iterator[Cluster]:
     if nginx_binary() is None:
         _unavailable("nginx is not installed (the gateway of the distributed mode)")
-    cluster = Cluster(tmp_path_factory.mktemp("cluster"), e2e_databases, e2e_amqp_url)
+    # Small pools: the parallel pass's workers share the machine's PostgreSQL (100
+    # connections on a fresh install) with this cluster's fifteen processes.
+    small_pools = {f"{service.upper()}_POOL_SIZE": "4" for service in SERVICES}
+    cluster = Cluster(
+        tmp_path_factory.mktemp("cluster"), e2e_databases, e2e_amqp_url, settings=small_pools
+    )
     try:
         cluster.start()
         yield cluster

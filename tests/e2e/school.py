@@ -7,7 +7,7 @@ import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, timedelta
 from typing import Any, TypeVar
 
 import httpx
@@ -62,6 +62,31 @@ class Caller:
         return response.json()
 
 
+def year_around(day: date) -> dict[str, Any]:
+    """An academic year from 100 days before `day` to 100 days after, in quarters and
+    halves, no holidays: every day of it a school day."""
+
+    def span(first: date, last: date) -> dict[str, str]:
+        return {"starts_on": first.isoformat(), "ends_on": last.isoformat()}
+
+    start, end = day - timedelta(days=100), day + timedelta(days=100)
+    quarters = [
+        (start, day - timedelta(days=51)),
+        (day - timedelta(days=50), day),
+        (day + timedelta(days=1), day + timedelta(days=50)),
+        (day + timedelta(days=51), end),
+    ]
+    return {
+        **span(start, end),
+        "periods": [
+            *({"kind": "quarter", "number": n, **span(*q)} for n, q in enumerate(quarters, 1)),
+            {"kind": "half", "number": 1, **span(start, day)},
+            {"kind": "half", "number": 2, **span(day + timedelta(days=1), end)},
+        ],
+        "holidays": [],
+    }
+
+
 @dataclass
 class School:
     http: httpx.Client
@@ -77,6 +102,18 @@ class School:
         response = self.http.post("/api/auth/login", json={"login": login, "password": PASSWORD})
         response.raise_for_status()
         return Caller(self.http, response.json()["access_token"])
+
+    def activate(self, issued: dict[str, Any]) -> None:
+        """The first sign-in of an issued account, with its code; the password is PASSWORD."""
+        response = self.http.post(
+            "/api/auth/activate",
+            json={
+                "login": issued["login"],
+                "code": issued["activation"]["code"],
+                "new_password": PASSWORD,
+            },
+        )
+        response.raise_for_status()
 
     @classmethod
     def provision(cls, http: httpx.Client, auth_env: dict[str, str]) -> "School":
@@ -118,22 +155,25 @@ class School:
             ("teacher", ["teacher"]),
             ("other-teacher", ["teacher"]),
         ]:
-            staff[login] = admin.post(
+            issued = admin.post(
                 "/api/auth/staff",
                 {
                     "login": login,
-                    "password": PASSWORD,
                     "last_name": "Петрова",
                     "first_name": "Анна",
                     "middle_name": "Ивановна",
                     "roles": roles,
                 },
-            )["account_id"]
+            )
+            self.activate(issued)
+            staff[login] = issued["account_id"]
         deputy = self.login("deputy")
         class_id = eventually(
             lambda: deputy.post("/api/journal/classes", {"name": "5А", "grade": 5})
         )["class_id"]
         subject_id = deputy.post("/api/journal/subjects", {"name": "Математика"})["subject_id"]
+        # A lesson lives in the school's calendar: a year around the lesson's day.
+        deputy.post("/api/journal/years", year_around(date.fromisoformat(self.lesson_date)))
         assignment_id = eventually(
             lambda: deputy.post(
                 "/api/journal/assignments",
@@ -165,26 +205,20 @@ class School:
                 "student_ids": [students[0]],
             },
         )["guardian_id"]
-        eventually(
-            lambda: deputy.post(
-                "/api/auth/credentials",
-                {
-                    "person_id": students[0],
-                    "kind": "student",
-                    "login": "student",
-                    "password": PASSWORD,
-                },
+        self.activate(
+            eventually(
+                lambda: deputy.post(
+                    "/api/auth/credentials",
+                    {"person_id": students[0], "kind": "student", "login": "student"},
+                )
             )
         )
-        eventually(
-            lambda: deputy.post(
-                "/api/auth/credentials",
-                {
-                    "person_id": guardian_id,
-                    "kind": "parent",
-                    "login": "parent",
-                    "password": PASSWORD,
-                },
+        self.activate(
+            eventually(
+                lambda: deputy.post(
+                    "/api/auth/credentials",
+                    {"person_id": guardian_id, "kind": "parent", "login": "parent"},
+                )
             )
         )
         teacher = self.login("teacher")

@@ -23,7 +23,7 @@ from cluster import Cluster
 from shared.testing_rabbit import LOCAL_HOSTS, amqp_url_for_tests, rabbitmq_node_for_tests
 from tests.e2e.school import Caller, School, eventually
 
-pytestmark = [pytest.mark.e2e, pytest.mark.rabbitmq]
+pytestmark = [pytest.mark.e2e, pytest.mark.rabbitmq, pytest.mark.alone]
 
 
 class Ledger:

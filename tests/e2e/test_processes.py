@@ -138,7 +138,8 @@ async def test_an_event_staged_before_any_consumer_ran_waits_in_its_declared_que
     queues = await stage.queues()
     assert queues["reporting"] == (len(staged), 0)  # waiting, no consumer has ever run
     assert queues["archive"] == (len(staged), 0)
-    assert queues["messaging"] == (0, 0)  # not bound to classes opened
+    assert queues["messaging"] == (len(staged), 0)  # its directory keeps the classes
+    assert queues["journal"] == (0, 0)  # not bound to its own classes opened
 
     await stage.start(Process("reporting", "consume"))
 

@@ -63,7 +63,7 @@ class Embedded:
             if BANNER in line:
                 self.started.set()
 
-    def wait_started(self, timeout: float = 180) -> None:
+    def wait_started(self, timeout: float = 420) -> None:
         deadline = time.monotonic() + timeout
         while not self.started.wait(0.5):
             if self.process.poll() is not None or time.monotonic() > deadline:
@@ -190,6 +190,8 @@ async def test_given_urls_it_uses_the_machines_postgres_and_rabbitmq(
     for service, name in names.items():
         env[f"{service.upper()}_DATABASE_URL"] = with_database(pg_admin_url, name)
         env[f"{service.upper()}_AMQP_URL"] = rabbit_url
+        # the machine's PostgreSQL is shared with the parallel pass's workers
+        env[f"{service.upper()}_POOL_SIZE"] = "3"
     system = Embedded(data_dir, env)
     try:
         system.wait_started()

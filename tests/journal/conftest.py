@@ -1,11 +1,12 @@
 """Journal fixtures (the database, app, client and tokens come from tests/conftest.py)."""
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterator
 
 import httpx
 import pytest
-from journal_world import World, build_world
+from journal_world import NOW, World, build_world
 
+from journal import clock
 from journal.main import create_app
 from journal.settings import Settings
 from shared.bus.inprocess import InProcessBroker, InProcessBus
@@ -16,6 +17,13 @@ from shared.testing import TokenFactory
 @pytest.fixture(scope="session")
 def service() -> str:
     return "journal"
+
+
+@pytest.fixture(autouse=True)
+def journal_clock() -> Iterator[None]:
+    """Journal's rules measure from NOW (see journal_world), not from the machine's date."""
+    with clock.standing_at(NOW):
+        yield
 
 
 @pytest.fixture

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import httpx
+from calendar_samples import YEAR_2026
 from sqlalchemy import text
 
 from journal.consumers import subscriptions
@@ -16,6 +17,11 @@ from shared.events import Event
 from shared.testing import TokenFactory
 
 MONDAY = dt.date(2026, 11, 23)  # a school week: Mon 23 – Sun 29 November 2026
+# The moment the world's tests run at: journal's clock stands still here (the `journal_clock`
+# fixture of tests/journal/conftest.py), so that the lessons of MONDAY and TUESDAY are a week
+# old (open, not locked) in whatever month the suite runs.
+NOW = dt.datetime(2026, 12, 2, 9, 0, tzinfo=dt.UTC)  # Wednesday, 12:00 in Moscow
+TODAY = NOW.date()
 TUESDAY = MONDAY + dt.timedelta(days=1)
 SCHOOL_YEAR_START = dt.date(2026, 9, 1)
 
@@ -97,6 +103,30 @@ def problem_type(response: httpx.Response) -> str:
     return slug.removeprefix("urn:school:problem:")
 
 
+def plain_year(first: int) -> dict[str, Any]:
+    """The academic year from 1 September of `first` to 31 May after it, in quarters and
+    halves with no holidays (every day of it a school day)."""
+
+    def span(starts_on: dt.date, ends_on: dt.date) -> dict[str, str]:
+        return {"starts_on": starts_on.isoformat(), "ends_on": ends_on.isoformat()}
+
+    september, january = dt.date(first, 9, 1), dt.date(first + 1, 1, 1)
+    march, end = dt.date(first + 1, 3, 16), dt.date(first + 1, 5, 31)
+    november = dt.date(first, 11, 1)
+    day = dt.timedelta(days=1)
+    quarters = [(september, november - day), (november, january - day), (january, march - day)]
+    return {
+        **span(september, end),
+        "periods": [
+            *({"kind": "quarter", "number": n, **span(*q)} for n, q in enumerate(quarters, 1)),
+            {"kind": "quarter", "number": 4, **span(march, end)},
+            {"kind": "half", "number": 1, **span(september, january - day)},
+            {"kind": "half", "number": 2, **span(january, end)},
+        ],
+        "holidays": [],
+    }
+
+
 @dataclass
 class World:
     client: httpx.AsyncClient
@@ -110,6 +140,9 @@ class World:
     teacher: uuid.UUID  # teaches 5А Russian
     outsider: uuid.UUID  # a teacher of the school with nothing to do with 5А
     ids: dict[str, uuid.UUID] = field(default_factory=dict)
+    # The school's 2026/27 (YEAR_2026) as `POST /years` answered it; empty in a world
+    # built without a calendar (and so without lessons).
+    year: dict[str, Any] = field(default_factory=dict)
 
     @property
     def class_id(self) -> uuid.UUID:
@@ -187,6 +220,25 @@ class World:
         )
         return uuid.UUID(student["student_id"])
 
+    async def school_day_ago(self, days: int) -> dt.date:
+        """The latest school day at least `days` before TODAY, for lessons dated relative to
+        today (the lock period): a day off of the world's calendar moves it back; a day
+        outside 2026/27 is given a year of its own first."""
+        day = TODAY - dt.timedelta(days=days)
+        if dt.date(day.year, 6, 1) <= day < dt.date(day.year, 9, 1):
+            day = dt.date(day.year, 5, 31)  # the summer holidays: the year's last day
+        starts_on, ends_on = (dt.date.fromisoformat(self.year[e]) for e in ("starts_on", "ends_on"))
+        if not starts_on <= day <= ends_on:
+            await self.post("deputy", "/years", plain_year(day.year - (day.month < 9)))
+            return day
+        holidays = [
+            (dt.date.fromisoformat(h["starts_on"]), dt.date.fromisoformat(h["ends_on"]))
+            for h in self.year["holidays"]
+        ]
+        while any(first <= day <= last for first, last in holidays):
+            day -= dt.timedelta(days=1)
+        return day
+
     async def mark(
         self,
         student: str | uuid.UUID,
@@ -207,7 +259,12 @@ class World:
         )
 
 
-async def build_world(client: httpx.AsyncClient, tokens: TokenFactory, db: Database) -> World:
+async def build_world(
+    client: httpx.AsyncClient, tokens: TokenFactory, db: Database, *, calendar: bool = True
+) -> World:
+    """The school; with `calendar` (the default) its year 2026/27 and the lessons of
+    Monday 23 and Tuesday 24 November 2026 (a lesson lives in the calendar), without it
+    neither (for the tests of the calendar itself)."""
     school_id = await register_school(db)
     world = World(
         client=client,
@@ -278,6 +335,10 @@ async def build_world(client: httpx.AsyncClient, tokens: TokenFactory, db: Datab
             )
         )["guardian_id"]
     )
+    if not calendar:
+        return world
+    world.year = await world.post("deputy", "/years", YEAR_2026)
+    ids["year"] = uuid.UUID(world.year["year_id"])
     lessons: tuple[tuple[str, str, str, dt.date, int, str], ...] = (
         ("math_lesson", "class_teacher", "math_assignment", MONDAY, 1, "Дроби"),
         ("russian_lesson", "teacher", "russian_assignment", MONDAY, 2, "Суффиксы"),

@@ -7,6 +7,7 @@ from collections.abc import Awaitable, Callable, Sequence
 from typing import TypeVar
 
 import httpx
+from calendar_samples import YEAR_2026
 
 from journal.main import create_app
 from journal.settings import Settings
@@ -108,6 +109,8 @@ async def test_auth_events_come_in_over_the_bus_and_mark_posted_goes_out(
                     },
                     dep,
                 )
+                # the lesson's day lies in the school's calendar
+                assert await post("/years", YEAR_2026, dep)
                 lesson = await post(
                     "/lessons",
                     {

@@ -234,7 +234,7 @@ async def test_after_the_lock_the_teacher_is_refused_and_the_deputy_writes(world
         "/lessons",
         {
             "assignment_id": str(world.ids["math_assignment"]),
-            "date": (dt.date.today() - dt.timedelta(days=30)).isoformat(),
+            "date": (await world.school_day_ago(30)).isoformat(),
             "topic": "Повторение",
         },
     )

@@ -8,7 +8,9 @@ from typing import Any
 
 import httpx
 import pytest
-from journal_world import MONDAY, World, outbox, problem_type, rows, table_counts
+from journal_world import MONDAY, NOW, World, outbox, problem_type, rows, table_counts
+
+from journal import clock
 
 MARK_CHANGED = "journal.mark.changed.v1"
 MARK_REMOVED = "journal.mark.removed.v1"
@@ -52,7 +54,7 @@ async def old_lesson(world: World, days_ago: int = 30) -> uuid.UUID:
         "/lessons",
         {
             "assignment_id": str(world.ids["math_assignment"]),
-            "date": (dt.date.today() - dt.timedelta(days=days_ago)).isoformat(),
+            "date": (await world.school_day_ago(days_ago)).isoformat(),
             "topic": "Повторение",
         },
     )
@@ -570,3 +572,18 @@ async def test_a_bad_changes_query_is_refused(world: World, params: dict[str, st
 
     assert response.status_code == 422
     assert response.headers["content-type"].startswith("application/problem+json")
+
+
+async def test_a_lesson_locks_by_journals_clock_not_the_machines(
+    world: World, posted: dict[str, Any]
+) -> None:
+    # The world's clock stands a week after MONDAY; a month on, the lesson is past the
+    # default lock period of 14 days and only the deputy may correct its marks.
+    with clock.standing_at(NOW + dt.timedelta(days=30)):
+        fix = {"value": 3, "reason": "Описка", "version": 1}
+        refused = await change(world, "class_teacher", posted["mark_id"], fix)
+        allowed = await change(world, "deputy", posted["mark_id"], fix)
+
+    assert refused.status_code == 403
+    assert problem_type(refused) == "journal-locked"
+    assert allowed.status_code == 200, allowed.text

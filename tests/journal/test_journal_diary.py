@@ -5,11 +5,10 @@ import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import pytest
 from asyncpg.connection import LoggedQuery
-from journal_world import MONDAY, TUESDAY, World, problem_type, rows
+from journal_world import MONDAY, TODAY, TUESDAY, World, problem_type, rows
 from sqlalchemy.ext.asyncio import AsyncConnection
 
 SUNDAY = MONDAY + dt.timedelta(days=6)
@@ -215,7 +214,7 @@ async def test_the_sysadmin_does_not_read_diaries(world: World) -> None:
 async def test_by_default_the_diary_shows_the_current_week_in_the_schools_time_zone(
     world: World,
 ) -> None:
-    today = dt.datetime.now(ZoneInfo("Europe/Moscow")).date()
+    today = TODAY  # journal's clock, in Moscow
     monday = today - dt.timedelta(days=today.weekday())
     lesson = await world.post(
         "class_teacher",
@@ -387,7 +386,7 @@ async def test_a_subject_teacher_reads_only_the_lessons_they_teach(
 async def test_the_default_week_of_a_subject_teacher_holds_only_their_lessons(
     world: World,
 ) -> None:
-    today = dt.datetime.now(ZoneInfo("Europe/Moscow")).date()
+    today = TODAY  # journal's clock, in Moscow
     for who, assignment in (
         ("class_teacher", "math_assignment"),
         ("teacher", "russian_assignment"),

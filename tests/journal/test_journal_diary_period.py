@@ -190,6 +190,8 @@ async def test_the_years_the_student_was_in_with_their_class_periods(
         f"/diary/{world.student_id}/years", headers=world.auth("parent")
     )
     assert response.status_code == 200, response.text
+    # The child's name, for the parent's child switcher.
+    assert (response.json()["last_name"], response.json()["first_name"]) == ("Смирнов", "Иван")
     (year,) = response.json()["years"]
     assert year["year_id"] == str(world.ids["year"]) and year["class_name"] == "5А"
     assert [(p["kind"], p["number"]) for p in year["periods"]] == [

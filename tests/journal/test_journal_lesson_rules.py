@@ -9,8 +9,11 @@ from typing import Any
 
 import httpx
 import pytest
-from journal_world import MONDAY, World, problem_type, rows, table_counts
+from journal_world import MONDAY, World, build_world, problem_type, rows, table_counts
 from timetable_samples import A_TUESDAY_IN_Q3, add_entry, open_calendar
+
+from shared.db import Database
+from shared.testing import TokenFactory
 
 
 async def post_lesson(world: World, who: str, **fields: Any) -> httpx.Response:
@@ -87,11 +90,78 @@ async def test_a_class_keeping_halves_has_lessons_through_its_half(world: World)
     assert response.status_code == 201, response.text
 
 
-async def test_a_school_keeping_no_calendar_yet_records_lessons_unchecked(world: World) -> None:
-    # journal has no year of this school: nothing to check a date against.
-    response = await post_lesson(world, "class_teacher", date="2026-08-15")
+@pytest.mark.parametrize("day", ["2026-11-25", "2026-08-15"])
+async def test_a_school_keeping_no_calendar_yet_records_no_lessons(
+    client: httpx.AsyncClient, tokens: TokenFactory, db: Database, day: str
+) -> None:
+    world = await build_world(client, tokens, db, calendar=False)
 
-    assert response.status_code == 201, response.text
+    response = await refused(
+        world, post_lesson(world, "class_teacher", date=day), 422, "outside-periods"
+    )
+
+    assert response.json()["date"] == day
+    assert response.json()["detail"] == (
+        f"The school has no academic year covering {day}: "
+        "enter the year's calendar before its lessons."
+    )
+
+
+# 2027/28 in quarters only (no halves entered for it yet).
+QUARTERS_2027: dict[str, Any] = {
+    "starts_on": "2027-09-01",
+    "ends_on": "2028-05-31",
+    "periods": [
+        {"kind": "quarter", "number": 1, "starts_on": "2027-09-01", "ends_on": "2027-10-24"},
+        {"kind": "quarter", "number": 2, "starts_on": "2027-11-05", "ends_on": "2027-12-28"},
+        {"kind": "quarter", "number": 3, "starts_on": "2028-01-11", "ends_on": "2028-03-20"},
+        {"kind": "quarter", "number": 4, "starts_on": "2028-03-30", "ends_on": "2028-05-31"},
+    ],
+    "holidays": [
+        {"name": "Осенние каникулы", "starts_on": "2027-10-25", "ends_on": "2027-11-04"},
+        {"name": "Зимние каникулы", "starts_on": "2027-12-29", "ends_on": "2028-01-10"},
+        {"name": "Весенние каникулы", "starts_on": "2028-03-21", "ends_on": "2028-03-29"},
+    ],
+}
+
+
+async def test_a_lesson_between_two_years_is_refused(world: World) -> None:
+    # 2026/27 ends on 31 May, 2027/28 starts on 1 September: the summer is in no year.
+    await world.post("deputy", "/years", QUARTERS_2027)
+
+    summer = await refused(
+        world, post_lesson(world, "class_teacher", date="2027-07-14"), 422, "outside-periods"
+    )
+    autumn = await post_lesson(world, "class_teacher", date="2027-09-15")
+
+    assert "no academic year covering 2027-07-14" in summer.json()["detail"]
+    assert autumn.status_code == 201, autumn.text
+
+
+async def test_a_lesson_in_a_year_without_its_levels_periods_is_refused(world: World) -> None:
+    # 10А keeps halves; 2027/28 has none entered yet.
+    await world.post("deputy", "/years", QUARTERS_2027)
+    senior = await world.post("deputy", "/classes", {"name": "10А", "grade": 10})
+    assignment = await world.post(
+        "deputy",
+        "/assignments",
+        {
+            "teacher_id": str(world.class_teacher),
+            "class_id": senior["class_id"],
+            "subject_id": str(world.ids["math"]),
+        },
+    )
+
+    response = await refused(
+        world,
+        post_lesson(
+            world, "class_teacher", assignment_id=assignment["assignment_id"], date="2027-11-10"
+        ),
+        422,
+        "outside-periods",
+    )
+
+    assert "lies in no quarter or half" in response.json()["detail"]
 
 
 async def test_a_lesson_of_another_teachers_assignment_is_refused(world: World) -> None:

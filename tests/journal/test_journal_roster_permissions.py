@@ -14,6 +14,7 @@ from journal_world import World, table_counts
 ADMIN = {"director", "deputy"}
 KEEP = ADMIN | {"class_teacher"}
 READ = KEEP | {"teacher"}
+STAFF = READ | {"outsider"}
 ROLES = (
     "sysadmin",
     "director",
@@ -59,6 +60,7 @@ def calls(world: World, ids: dict[str, uuid.UUID], who: str) -> list[Call]:
     c, s, mate = world.class_id, world.student_id, world.classmate_id
     g, guardian = ids["group"], world.ids["guardian"]
     return [
+        Call("school's classes", "GET", "/classes", STAFF),
         Call("class list", "GET", f"/classes/{c}/students", READ),
         Call("class groups", "GET", f"/classes/{c}/groups", READ),
         Call("group list", "GET", f"/groups/{g}/students", READ),
@@ -180,6 +182,8 @@ async def test_another_schools_roster_is_not_found(world: World, other: World) -
     for call in calls(other, ids, "deputy"):
         if call.path == "/students" or call.path == "/guardians":
             continue  # the other school's objects travel in the body here: below
+        if call.path == "/classes":
+            continue  # the caller's own school's list: its own test
         who = "deputy" if "deputy" in call.allowed else "class_teacher"
         response = await call.send(world.client, world.auth(who))
         assert response.status_code == 404, call.name
@@ -207,3 +211,36 @@ async def test_without_a_token_every_roster_endpoint_answers_401(world: World) -
     for call in calls(world, ids, "nobody"):
         response = await call.send(world.client, {})
         assert response.status_code == 401, call.name
+
+
+async def test_the_school_lists_its_classes_and_a_class_teacher_finds_their_own(
+    world: World, other: World
+) -> None:
+    response = await world.client.get("/classes", headers=world.auth("deputy"))
+    assert response.status_code == 200, response.text
+    assert [(c["name"], c["students"]) for c in response.json()["items"]] == [
+        ("5А", 2),
+        ("5Б", 1),
+    ]
+    mine = await world.client.get(
+        "/classes", params={"led_by_me": "true"}, headers=world.auth("class_teacher")
+    )
+    ((led,),) = [mine.json()["items"]]
+    assert (led["class_id"], led["class_teacher_id"]) == (
+        str(world.class_id),
+        str(world.class_teacher),
+    )
+    # A teacher who leads no class leads none; another school's classes are not listed.
+    none = await world.client.get(
+        "/classes", params={"led_by_me": "true"}, headers=world.auth("outsider")
+    )
+    assert none.json()["items"] == []
+    theirs = await other.client.get("/classes", headers=other.auth("deputy"))
+    assert {c["class_id"] for c in theirs.json()["items"]}.isdisjoint(
+        c["class_id"] for c in response.json()["items"]
+    )
+    bad = await world.client.get(
+        "/classes", params={"led_by_me": "perhaps"}, headers=world.auth("deputy")
+    )
+    assert bad.status_code == 422
+    assert bad.headers["content-type"].startswith("application/problem+json")

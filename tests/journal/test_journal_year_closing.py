@@ -53,10 +53,16 @@ async def test_the_manifest_counts_each_class_journal(world: World) -> None:
         "group_memberships": 1,
         "thematic_plans": 1,
         "thematic_plan_items": 2,
-        "records": 1 + 2 + 3 + 2 + 1 + 1 + 1 + 1 + 1 + 1,  # the class line and every record
+        "guardians": 2,
+        "guardianships": 2,
+        "curriculum_hours": 2,
+        # the class line and every record
+        "records": 1 + 2 + 3 + 2 + 1 + 1 + 1 + 1 + 1 + 1 + 2 + 2,
     }
     assert by_name["5Б"]["counts"]["students"] == 1
     assert by_name["5Б"]["counts"]["lessons"] == 0
+    assert by_name["5Б"]["counts"]["guardians"] == by_name["5Б"]["counts"]["guardianships"] == 1
+    assert by_name["5Б"]["counts"]["curriculum_hours"] == 2
     for entry in manifest["class_journals"]:
         assert len(entry["sha256"]) == 64
     assert len(manifest["sha256"]) == 64

@@ -76,6 +76,8 @@ def check(lines: list[bytes]) -> dict[str, Any]:
         assert counted["attendance"] == entry["counts"]["attendance"]
         assert counted["remark"] == entry["counts"]["remarks"]
         assert counted["final_mark"] == entry["counts"]["final_marks"]
+        assert counted["guardian"] == entry["counts"]["guardians"]
+        assert counted["curriculum_hours"] == entry["counts"]["curriculum_hours"]
     whole = hashlib.sha256(lines[0] + b"\n")
     for entry in entries:
         whole.update(canonical(entry) + b"\n")
@@ -162,6 +164,40 @@ async def test_the_records_carry_the_journal_with_its_history(world: World) -> N
         "Помог однокласснику",
         "2026-11-24",
     )
+    guardians = {g["last_name"]: g for g in of["guardian"]}
+    assert [g["guardian_id"] for g in of["guardian"]] == sorted(
+        g["guardian_id"] for g in of["guardian"]
+    )
+    assert (guardians["Смирнова"]["phone"], guardians["Смирнова"]["children"]) == (
+        "+7 900 000-00-00",
+        [{"student_id": str(world.student_id), "kind": "guardian"}],
+    )
+    assert (guardians["Андреева"]["email"], guardians["Андреева"]["children"]) == (
+        "andreeva@example.org",
+        [{"student_id": str(world.classmate_id), "kind": "mother"}],
+    )
+    assert [
+        (h["subject_name"], h["grade"], h["weekly_hours"], h["weeks"], h["yearly_hours"])
+        for h in of["curriculum_hours"]
+    ] == [("Математика", 5, 5.0, 34, 170.0), ("Русский язык", 5, 4.5, 34, 153.0)]
+
+
+async def test_a_guardian_of_children_in_two_classes_is_in_both_class_journals(
+    world: World,
+) -> None:
+    year_id, _ = await closed_year(world)
+
+    records = [json.loads(line) for line in lines_of(await fetch(world, year_id))]
+
+    mothers = [r for r in records if r["record"] == "guardian" and r["last_name"] == "Андреева"]
+    assert [(m["class_id"], m["children"]) for m in mothers] == [
+        (str(world.class_id), [{"student_id": str(world.classmate_id), "kind": "mother"}]),
+        (
+            str(world.ids["parallel_class"]),
+            [{"student_id": str(world.ids["parallel_student"]), "kind": "mother"}],
+        ),
+    ]
+    assert mothers[0]["email"] == mothers[1]["email"] == "andreeva@example.org"
 
 
 async def test_changes_after_the_closing_leave_the_export_as_it_was(
@@ -188,6 +224,73 @@ async def test_changes_after_the_closing_leave_the_export_as_it_was(
     students = [json.loads(line) for line in lines if str(world.student_id) in line.decode()]
     names = {s["last_name"] for s in students if s["record"] == "student"}
     assert names == {"Смирнов"}  # as at the closing
+
+
+async def test_guardians_changed_unlinked_or_relinked_after_the_closing_leave_it_sealed(
+    committed_world: World,
+) -> None:
+    world = committed_world
+    year_id, event = await closed_year(world)
+    before = (await fetch(world, year_id)).content
+    guardian = world.ids["guardian"]
+    mother = await first_guardian(world, "Андреева")
+    deputy = world.auth("deputy")
+    changes = [
+        world.client.patch(
+            f"/guardians/{guardian}",
+            json={"phone": "+7 999 999-99-99", "address": "ул. Новая, 1"},
+            headers=deputy,
+        ),
+        # unlinked from one child, relinked as another kind to the other
+        world.client.delete(f"/guardians/{mother}/students/{world.classmate_id}", headers=deputy),
+        world.client.put(
+            f"/guardians/{mother}/students/{world.ids['parallel_student']}",
+            json={"kind": "guardian"},
+            headers=deputy,
+        ),
+        # the world's guardian unlinked and linked again, and linked to a new child
+        world.client.delete(f"/guardians/{guardian}/students/{world.student_id}", headers=deputy),
+        world.client.put(
+            f"/guardians/{guardian}/students/{world.student_id}",
+            json={"kind": "father"},
+            headers=deputy,
+        ),
+        world.client.put(
+            f"/guardians/{guardian}/students/{world.classmate_id}",
+            json={"kind": "guardian"},
+            headers=deputy,
+        ),
+        # a guardian who came after the closing
+        world.client.post(
+            "/guardians",
+            json={
+                "last_name": "Борисова",
+                "first_name": "Ольга",
+                "student_ids": [str(world.ids["parallel_student"])],
+            },
+            headers=deputy,
+        ),
+    ]
+    for change in changes:
+        response = await change
+        assert response.status_code in (200, 201, 204), response.text
+
+    after = (await fetch(world, year_id)).content
+
+    assert after == before
+    assert check(lines_of(await fetch(world, year_id))) == event["manifest"]
+    assert b"+7 999 999-99-99" not in after and "Борисова".encode() not in after
+
+
+async def first_guardian(world: World, last_name: str) -> uuid.UUID:
+    (row,) = await rows(
+        world.db,
+        "SELECT id FROM guardians WHERE school_id = :school AND last_name = :name",
+        school=world.school_id,
+        name=last_name,
+    )
+    guardian: uuid.UUID = row["id"]
+    return guardian
 
 
 async def test_the_export_is_read_in_chunks_and_comes_out_the_same(

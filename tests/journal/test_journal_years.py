@@ -5,18 +5,32 @@ import datetime as dt
 import uuid
 from typing import Any
 
+import httpx
 import pytest
 from calendar_samples import YEAR_2026, year
-from journal_world import World, outbox, problem_type, table_counts
+from journal_world import TODAY, World, build_world, outbox, problem_type, table_counts
 
 from journal.calendar import service
 from journal.calendar.models import Period
+from shared.db import Database
 from shared.security import User
+from shared.testing import TokenFactory
 
 CHANGED = "journal.year.calendar_changed.v1"
 WRITERS = ["deputy", "director"]
 NOT_WRITERS = ["sysadmin", "teacher", "class_teacher", "student", "parent"]
 EVERYONE = [*WRITERS, *NOT_WRITERS]
+
+
+@pytest.fixture
+async def world(client: httpx.AsyncClient, tokens: TokenFactory, db: Database) -> World:
+    """A school that has entered no calendar yet (and so holds no lessons)."""
+    return await build_world(client, tokens, db, calendar=False)
+
+
+@pytest.fixture
+async def other(client: httpx.AsyncClient, tokens: TokenFactory, db: Database) -> World:
+    return await build_world(client, tokens, db, calendar=False)
 
 
 async def open_year(world: World, body: dict[str, Any] | None = None) -> dict[str, Any]:
@@ -134,7 +148,7 @@ async def test_everyone_in_the_school_reads_its_years(world: World, who: str) ->
 
 @pytest.mark.parametrize("who", EVERYONE)
 async def test_everyone_reads_the_current_year(world: World, who: str) -> None:
-    today = dt.date.today()
+    today = TODAY  # journal's clock
     around_today = year(
         starts_on=(today - dt.timedelta(days=100)).isoformat(),
         ends_on=(today + dt.timedelta(days=100)).isoformat(),
@@ -239,6 +253,7 @@ async def test_an_unknown_year_is_not_found(world: World) -> None:
         ("GET", f"/years/{uuid.uuid4()}"),
         ("PUT", f"/years/{uuid.uuid4()}"),
     ],
+    ids=["GET-/years", "POST-/years", "GET-/years/current", "GET-/years/{id}", "PUT-/years/{id}"],
 )
 async def test_no_token_no_calendar(world: World, method: str, path: str) -> None:
     response = await world.client.request(method, path, json=YEAR_2026)

@@ -4,7 +4,6 @@ import datetime as dt
 import uuid
 from typing import Any
 
-from calendar_samples import YEAR_2026
 from journal_world import World
 
 BELLS: list[dict[str, Any]] = [
@@ -23,8 +22,9 @@ A_TUESDAY_IN_Q3 = dt.date(2027, 1, 19)
 
 
 async def open_calendar(world: World) -> dict[str, uuid.UUID]:
-    """YEAR_2026 and the bell schedule; the ids of the year's periods by 'q1'..'h2'."""
-    year = await world.post("deputy", "/years", YEAR_2026)
+    """The bell schedule beside the world's YEAR_2026; the ids of the year's periods by
+    'q1'..'h2'."""
+    year = world.year
     response = await world.client.put(
         "/bell-schedule", json={"version": 0, "lessons": BELLS}, headers=world.auth("deputy")
     )

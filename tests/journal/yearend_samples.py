@@ -5,7 +5,6 @@ import uuid
 from typing import Any
 
 import httpx
-from calendar_samples import YEAR_2026
 from journal_world import World, outbox
 
 from shared.testing import TokenFactory
@@ -31,9 +30,8 @@ def service_token(
 
 
 async def open_year(world: World) -> str:
-    response = await world.client.post("/years", json=YEAR_2026, headers=world.auth("deputy"))
-    assert response.status_code == 201, response.text
-    year_id: str = response.json()["year_id"]
+    """The world's 2026/27."""
+    year_id: str = world.year["year_id"]
     return year_id
 
 
@@ -58,7 +56,8 @@ async def close(world: World, year_id: str, who: str = "deputy") -> httpx.Respon
 
 async def fill_journal(world: World, year_id: str) -> dict[str, Any]:
     """Marks (one corrected), attendance (one changed), a remark, a quarter's final mark,
-    a homework file, a group with a member and a thematic plan: every kind of record."""
+    a homework file, a group with a member, a thematic plan, grade 5's curriculum and a
+    mother of children in 5А and 5Б (beside the world's guardian): every kind of record."""
     mark = await world.mark("student", 5)
     await world.mark("classmate", 3, work_type="test", lesson="math_lesson_tuesday")
     corrected = await world.client.patch(
@@ -109,7 +108,38 @@ async def fill_journal(world: World, year_id: str) -> dict[str, Any]:
         headers=world.auth("class_teacher"),
     )
     assert plan.status_code == 200, plan.text
-    return {"mark": mark, "remark": remark, "final": final.json(), "quarter2": quarter2}
+    curriculum = await world.client.put(
+        f"/years/{year_id}/curriculum/5",
+        json={
+            "version": 0,
+            "subjects": [
+                {"subject_id": str(world.ids["math"]), "weekly_hours": 5},
+                {"subject_id": str(world.ids["russian"]), "weekly_hours": 4.5},
+            ],
+        },
+        headers=world.auth("deputy"),
+    )
+    assert curriculum.status_code == 200, curriculum.text
+    # The classmate's mother also has a child in 5Б: she belongs to both class journals.
+    mother = await world.post(
+        "deputy",
+        "/guardians",
+        {
+            "last_name": "Андреева",
+            "first_name": "Мария",
+            "phone": "+7 900 111-11-11",
+            "email": "andreeva@example.org",
+            "kind": "mother",
+            "student_ids": [str(world.classmate_id), str(world.ids["parallel_student"])],
+        },
+    )
+    return {
+        "mark": mark,
+        "remark": remark,
+        "final": final.json(),
+        "quarter2": quarter2,
+        "mother": mother,
+    }
 
 
 async def closed_year(world: World) -> tuple[str, dict[str, Any]]:

@@ -9,6 +9,15 @@ import pytest
 
 from shared.contracts.journal import GuardianLinked, MarkPosted
 
+# The names journal sends with its marks (each school names its own work types).
+WORK_TYPE_NAMES = {
+    "answer": "Ответ на уроке",
+    "homework": "Домашняя работа",
+    "independent": "Самостоятельная работа",
+    "test": "Проверочная работа",
+    "control": "Контрольная работа",
+}
+
 
 @pytest.fixture(scope="session")
 def service() -> str:
@@ -24,6 +33,7 @@ def mark_posted(
     weight: int = 1,
     subject_name: str = "Математика",
     lesson_date: date = date(2026, 11, 28),
+    work_type_name: str | None = "",
 ) -> MarkPosted:
     return MarkPosted(
         school_id=school_id,
@@ -38,6 +48,7 @@ def mark_posted(
         value=value,
         work_type=work_type,
         weight=weight,
+        work_type_name=WORK_TYPE_NAMES.get(work_type) if work_type_name == "" else work_type_name,
     )
 
 

@@ -130,7 +130,7 @@ async def test_parent_does_not_see_another_childs_notifications(
 
     for token in (family.parent_token, family.student_token):
         body = (await client.get(URL, headers=bearer(token))).json()
-        assert body == {"items": [], "total": 0, "limit": 20, "offset": 0}
+        assert body == {"items": [], "total": 0, "unread": 0, "limit": 20, "offset": 0}
 
 
 async def test_the_same_person_in_another_school_sees_nothing_of_this_school(
@@ -166,7 +166,7 @@ async def test_staff_without_a_roster_person_get_an_empty_list(
     response = await client.get(URL, headers=bearer(token))
 
     assert response.status_code == 200
-    assert response.json() == {"items": [], "total": 0, "limit": 20, "offset": 0}
+    assert response.json() == {"items": [], "total": 0, "unread": 0, "limit": 20, "offset": 0}
 
 
 async def test_pages_are_cut_by_limit_and_offset_with_the_full_total(

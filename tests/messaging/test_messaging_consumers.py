@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import func, select
 
 from messaging.models import Guardianship, Notification
-from messaging.service import MissingSchool
+from messaging.notifications.fanout import MissingSchool
 from shared.contracts.journal import GuardianLinked, MarkPosted
 from shared.db import Database
 from shared.events import CloudEvent, Event
@@ -58,6 +58,7 @@ async def test_mark_notifies_the_student_and_each_linked_guardian(
             "work_type": "control",
             "work_type_name": "Контрольная работа",
             "weight": 3,
+            "version": 1,
         }
 
 

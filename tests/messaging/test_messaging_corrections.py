@@ -9,7 +9,7 @@ import pytest
 from sqlalchemy import select
 
 from messaging.models import Notification
-from messaging.service import attendance_text, mark_changed_text, mark_removed_text
+from messaging.notifications.texts import attendance_text, mark_changed_text, mark_removed_text
 from shared.contracts.journal import (
     AttendanceCleared,
     AttendanceMarked,
@@ -106,7 +106,7 @@ def test_the_texts_of_a_correction_and_an_absence() -> None:
         mark_changed_text(
             old_value=3,
             value=4,
-            work_type="control",
+            work_type_name="Контрольная работа",
             weight=3,
             subject_name="Математика",
             lesson_date=LESSON_DAY,
@@ -116,7 +116,10 @@ def test_the_texts_of_a_correction_and_an_absence() -> None:
     )
     assert (
         mark_removed_text(
-            value=2, work_type="homework", subject_name="Математика", lesson_date=LESSON_DAY
+            value=2,
+            work_type_name="Домашняя работа",
+            subject_name="Математика",
+            lesson_date=LESSON_DAY,
         )
         == "Отметка 2 (Домашняя работа) по предмету «Математика» за 28.11.2026 удалена"
     )
@@ -195,7 +198,7 @@ async def test_an_absence_notifies_the_parents_only(
         )
 
 
-async def test_a_cleared_absence_notifies_nobody(
+async def test_a_cleared_absence_tells_the_parents_and_withdraws_the_absence(
     db: Database, deliver: Deliver, make_link: MakeLink
 ) -> None:
     school, student, mother = uuid.uuid4(), uuid.uuid4(), uuid.uuid4()
@@ -218,6 +221,14 @@ async def test_a_cleared_absence_notifies_nobody(
         old_code="Б",
     )
 
+    await deliver(marked)
     await deliver(cleared)
 
-    assert await notices(db, cleared) == []
+    [notice] = await notices(db, cleared)
+    assert notice.recipient_person_id == mother
+    assert notice.kind == "attendance_cleared"
+    assert notice.text == (
+        "Отметка «Б» на уроке по предмету «Математика» за 28.11.2026 снята: ученик присутствовал"
+    )
+    [absence] = await notices(db, marked)
+    assert absence.superseded_at is not None

@@ -8,8 +8,9 @@ from reporting_school import School
 from sqlalchemy import func, select, text
 from sqlalchemy.exc import DBAPIError
 
-from reporting.consumers import HANDLERS, rebuild_projections, subscriptions
+from reporting.consumers import PROJECTED_EVENTS, rebuild_projections, subscriptions
 from reporting.models import AssignmentRow, ClassRow, LoggedEvent, MarkRow
+from reporting.projections.registry import PROJECTIONS
 from reporting.service import MissingSchool
 from shared.contracts import ALL_EVENTS
 from shared.contracts.auth import UserLoggedIn
@@ -31,14 +32,22 @@ def test_reporting_listens_to_every_known_event_and_projects_its_projections() -
     [subscription] = subscriptions(Database.__new__(Database))
     assert subscription.queue == "reporting"
     assert set(subscription.routing_keys) == {e.routing_key for e in ALL_EVENTS}
-    assert {e.routing_key for e in HANDLERS} == {
+    # Every event some projection is built from, and nothing else (the rest is only logged).
+    assert set(PROJECTED_EVENTS) == {e for p in PROJECTIONS for e in p.makers}
+    assert {e.routing_key for e in PROJECTED_EVENTS} >= {
         "journal.class.opened.v1",
         "journal.assignment.made.v1",
         "journal.mark.posted.v1",
         "journal.mark.changed.v1",
         "journal.mark.removed.v1",
         "journal.work_type.changed.v1",
+        "journal.attendance.marked.v1",
+        "journal.final_mark.set.v1",
+        "journal.lesson.topic_set.v1",
+        "auth.session.logged_in.v1",
     }
+    # Revoked sessions and disabled accounts: their tokens are refused by reporting too.
+    assert {"auth.session.revoked.v1", "auth.account.disabled.v1"} <= set(subscription.routing_keys)
 
 
 async def test_a_duplicate_delivery_is_logged_and_applied_once(

@@ -26,6 +26,7 @@ PUBLIC = {
     ("POST", "/api/auth/token/refresh"),  # authenticated by the refresh token itself
     ("POST", "/api/auth/logout"),  # the same; an unknown token gets the same answer
     ("POST", "/api/auth/service-token"),  # authenticated by the client's id and secret
+    ("POST", "/api/auth/activate"),  # the first sign-in: authenticated by the one-time code
 }
 
 

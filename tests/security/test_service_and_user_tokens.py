@@ -30,9 +30,7 @@ def build_app(tokens: TokenFactory) -> FastAPI:
     app = FastAPI()
     app.include_router(router)
     install_problem_handlers(app)
-    app.state.token_verifier = TokenVerifier(
-        tokens.keys(), issuer="school-auth", audience="school", service_audience="journal"
-    )
+    app.state.token_verifier = TokenVerifier(tokens.keys(), issuer="school-auth", service="journal")
     return app
 
 
@@ -105,7 +103,10 @@ async def test_service_tokens_that_do_not_fit_are_refused(token_kind: str, statu
     assert response.status_code == status, response.text
 
 
-async def test_a_user_token_minted_for_one_service_is_not_a_user_token() -> None:
+async def test_a_user_token_is_accepted_only_by_the_services_it_names() -> None:
     tokens = TokenFactory()
-    token = tokens.token(school_id=uuid.uuid4(), roles=["director"], aud="journal")
-    assert (await call(tokens, "/person", token)).status_code == 401
+    school = uuid.uuid4()
+    for_messaging = tokens.token(school_id=school, roles=["director"], aud=["messaging"])
+    assert (await call(tokens, "/person", for_messaging)).status_code == 401
+    for_journal = tokens.token(school_id=school, roles=["director"], aud=["journal", "messaging"])
+    assert (await call(tokens, "/person", for_journal)).status_code == 200

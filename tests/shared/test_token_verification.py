@@ -13,18 +13,18 @@ from shared.errors import Unauthenticated
 from shared.security import JwksKeys, TokenVerifier
 from shared.testing import TokenFactory
 
-ISSUER, AUDIENCE = "school-auth", "school"
+ISSUER, SERVICE = "school-auth", "journal"
 SCHOOL = uuid.uuid4()
 
 
 @pytest.fixture
 def tokens() -> TokenFactory:
-    return TokenFactory(ISSUER, AUDIENCE)
+    return TokenFactory(ISSUER)
 
 
 @pytest.fixture
 def verifier(tokens: TokenFactory) -> TokenVerifier:
-    return TokenVerifier(tokens.keys(), ISSUER, AUDIENCE)
+    return TokenVerifier(tokens.keys(), ISSUER, SERVICE)
 
 
 def b64(data: dict[str, object]) -> str:
@@ -93,7 +93,7 @@ async def test_the_algorithm_is_pinned_and_the_type_checked(
 
 
 async def test_a_token_signed_by_an_unknown_key_is_refused(verifier: TokenVerifier) -> None:
-    stranger = TokenFactory(ISSUER, AUDIENCE)
+    stranger = TokenFactory(ISSUER)
     with pytest.raises(Unauthenticated):
         await verifier.verify(stranger.token(school_id=SCHOOL, roles=["director"]))
 
@@ -116,7 +116,7 @@ class JwksServer:
 async def test_keys_are_fetched_once_and_cached(tokens: TokenFactory) -> None:
     server = JwksServer(tokens)
     keys = JwksKeys("http://auth/jwks", transport=httpx.MockTransport(server.handle))
-    verifier = TokenVerifier(keys, ISSUER, AUDIENCE)
+    verifier = TokenVerifier(keys, ISSUER, SERVICE)
     for _ in range(20):
         await verifier.verify(tokens.token(school_id=SCHOOL, roles=["teacher"]))
     assert server.requests == 1
@@ -129,22 +129,51 @@ async def test_a_new_key_is_picked_up_but_unknown_kids_cannot_hammer_auth(
     keys = JwksKeys(
         "http://auth/jwks", min_refresh_interval=3600, transport=httpx.MockTransport(server.handle)
     )
-    verifier = TokenVerifier(keys, ISSUER, AUDIENCE)
+    verifier = TokenVerifier(keys, ISSUER, SERVICE)
     await verifier.verify(tokens.token(school_id=SCHOOL, roles=["teacher"]))
-    stranger = TokenFactory(ISSUER, AUDIENCE)
+    stranger = TokenFactory(ISSUER)
     for _ in range(10):
         with pytest.raises(Unauthenticated):
             await verifier.verify(stranger.token(school_id=SCHOOL, roles=["teacher"]))
     assert server.requests == 1, "refetched at most once per refresh interval"
 
-    rotated = TokenFactory(ISSUER, AUDIENCE)
+    rotated = TokenFactory(ISSUER)
     server.keys += rotated.jwks["keys"]
     eager = JwksKeys(
         "http://auth/jwks", min_refresh_interval=0, transport=httpx.MockTransport(server.handle)
     )
-    assert await TokenVerifier(eager, ISSUER, AUDIENCE).verify(
+    assert await TokenVerifier(eager, ISSUER, SERVICE).verify(
         rotated.token(school_id=SCHOOL, roles=["teacher"])
     )
+
+
+async def test_a_key_published_ahead_is_learned_when_the_copy_grows_old(
+    tokens: TokenFactory,
+) -> None:
+    """`python -m auth keys rotate` publishes the next key before signing with it: a
+    service whose copy is older than max_age refetches it, whatever the unknown-kid limit."""
+    server = JwksServer(tokens)
+    keys = JwksKeys(
+        "http://auth/jwks",
+        min_refresh_interval=0,
+        max_age=0,
+        transport=httpx.MockTransport(server.handle),
+    )
+    verifier = TokenVerifier(keys, ISSUER, SERVICE)
+    await verifier.verify(tokens.token(school_id=SCHOOL, roles=["teacher"]))
+    upcoming = TokenFactory(ISSUER)
+    server.keys += upcoming.jwks["keys"]
+
+    assert await keys.key(upcoming.kid) is not None
+    assert server.requests == 2
+
+
+async def test_a_fresh_copy_is_not_refetched(tokens: TokenFactory) -> None:
+    server = JwksServer(tokens)
+    keys = JwksKeys("http://auth/jwks", max_age=3600, transport=httpx.MockTransport(server.handle))
+    for _ in range(5):
+        assert await keys.key(tokens.kid) is not None
+    assert server.requests == 1
 
 
 async def test_auth_unreachable_means_401_not_500(tokens: TokenFactory) -> None:
@@ -152,7 +181,7 @@ async def test_auth_unreachable_means_401_not_500(tokens: TokenFactory) -> None:
     server.down = True
     keys = JwksKeys("http://auth/jwks", transport=httpx.MockTransport(server.handle))
     with pytest.raises(Unauthenticated):
-        await TokenVerifier(keys, ISSUER, AUDIENCE).verify(
+        await TokenVerifier(keys, ISSUER, SERVICE).verify(
             tokens.token(school_id=SCHOOL, roles=["teacher"])
         )
 
@@ -171,7 +200,7 @@ class CountingKeys:
 
 async def test_a_verified_token_is_remembered_until_it_expires(tokens: TokenFactory) -> None:
     keys = CountingKeys(tokens)
-    verifier = TokenVerifier(keys, ISSUER, AUDIENCE)  # type: ignore[arg-type]
+    verifier = TokenVerifier(keys, ISSUER, SERVICE)  # type: ignore[arg-type]
     token = tokens.token(school_id=SCHOOL, roles=["parent"], ttl_seconds=2)
 
     first = await verifier.verify(token)

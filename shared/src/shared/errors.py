@@ -33,6 +33,9 @@ _STATUS_TYPES = {
 class Problem(Exception):
     """An error the client can act on; rendered as problem+json."""
 
+    # Response headers a subclass adds (Retry-After, say).
+    headers: dict[str, str] | None = None
+
     def __init__(
         self,
         status: int,
@@ -96,6 +99,8 @@ def install_problem_handlers(app: FastAPI) -> None:
     async def on_problem(request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, Problem)
         headers = {"WWW-Authenticate": "Bearer"} if exc.status == 401 else None
+        if exc.headers:
+            headers = {**(headers or {}), **exc.headers}
         return problem_response(
             request, exc.status, exc.slug, exc.title, exc.detail, headers, **exc.extensions
         )

@@ -131,20 +131,29 @@ def idempotent_handler(
                 return
             if record is not None:
                 await record(session, new)
-            by_type: dict[type[Event], list[Any]] = {}
-            for envelope in new:
-                by_type.setdefault(known[envelope.type], []).append(typed[envelope.id])
-            for event_type, effect in handlers.items():
-                events = by_type.get(event_type)
-                if not events:
-                    continue
-                if isinstance(effect, Batched):
-                    await effect.apply(session, events)
-                else:
-                    for event in events:
-                        await effect(session, event)
+            await apply_by_type(session, handlers, [typed[envelope.id] for envelope in new])
 
     return handle
+
+
+async def apply_by_type(
+    session: AsyncSession, handlers: Mapping[type[Event], Effect], events: Sequence[Event]
+) -> None:
+    """Apply a batch's events as a consumer does: handler by handler, in the order of
+    `handlers`, each on the batch's events of its type in arrival order; events no handler
+    takes are left alone."""
+    by_type: dict[type[Event], list[Any]] = {}
+    for event in events:
+        by_type.setdefault(type(event), []).append(event)
+    for event_type, effect in handlers.items():
+        of_type = by_type.get(event_type)
+        if not of_type:
+            continue
+        if isinstance(effect, Batched):
+            await effect.apply(session, of_type)
+        else:
+            for event in of_type:
+                await effect(session, event)
 
 
 def subscription(

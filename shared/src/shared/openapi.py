@@ -29,6 +29,7 @@ _DESCRIPTIONS: Final = {
     415: "The body is not JSON",
     422: "The request does not match the schema, or a value is refused",
     428: "A change must name the version it is based on (If-Match or `version`)",
+    429: "Too many attempts; retry after the seconds of Retry-After",
     503: "A backing service is briefly unavailable; nothing was saved, retry shortly",
 }
 
@@ -89,6 +90,35 @@ def _is_fastapis_validation_error(response: dict[str, Any]) -> bool:
     return bool(schema.get("$ref", "").endswith("/HTTPValidationError"))
 
 
+_BODY_MODELS: dict[str, type[BaseModel]] = {}
+
+
+def body_model_ref(model: type[BaseModel]) -> dict[str, str]:
+    """A `$ref` to `model` for a body the route reads itself (`openapi_extra`, a multipart
+    form with a JSON part): FastAPI documents only the models it parses, so the model is
+    remembered here and `add_problems` puts its schema into each document that refers to it."""
+    _BODY_MODELS[model.__name__] = model
+    return {"$ref": f"#/components/schemas/{model.__name__}"}
+
+
+def _add_body_models(document: dict[str, Any]) -> None:
+    schemas = document.setdefault("components", {}).setdefault("schemas", {})
+    referred = {
+        schema["$ref"].rsplit("/", 1)[-1]
+        for operations in document.get("paths", {}).values()
+        for operation in operations.values()
+        for content in operation.get("requestBody", {}).get("content", {}).values()
+        if isinstance(schema := content.get("schema"), dict) and "$ref" in schema
+    }
+    for name in sorted(referred - schemas.keys()):
+        if (model := _BODY_MODELS.get(name)) is None:
+            continue
+        schema = model.model_json_schema(ref_template="#/components/schemas/{model}")
+        for nested, definition in schema.pop("$defs", {}).items():
+            schemas.setdefault(nested, definition)
+        schemas[name] = schema
+
+
 def add_problems(document: dict[str, Any], *, skip_tags: frozenset[str] = frozenset()) -> None:
     """Give every operation of an OpenAPI document (but those tagged with one of
     `skip_tags`) the problems of its shape, and the document the `Problem` schema."""
@@ -104,6 +134,7 @@ def add_problems(document: dict[str, Any], *, skip_tags: frozenset[str] = frozen
                 # What the route declares itself wins (its own description).
                 responses.setdefault(str(status), entry)
             operation["responses"] = dict(sorted(responses.items()))
+    _add_body_models(document)
     schemas = document.setdefault("components", {}).setdefault("schemas", {})
     for unused in ("HTTPValidationError", "ValidationError"):
         schemas.pop(unused, None)

@@ -26,6 +26,7 @@ import shutil
 import signal
 import tempfile
 from collections.abc import AsyncIterator, Callable, Sequence
+from contextlib import AbstractAsyncContextManager, AsyncExitStack
 from dataclasses import dataclass
 
 import uvicorn
@@ -50,6 +51,9 @@ RELAY_POOL_SIZE = 2
 HEALTH_REQUEST_TIMEOUT = 5.0
 
 
+Background = Callable[[BaseServiceSettings, Database], AbstractAsyncContextManager[object]]
+
+
 @dataclass(frozen=True)
 class ServiceProcesses:
     """What it takes to run one service as any kind of process."""
@@ -60,6 +64,9 @@ class ServiceProcesses:
     subscriptions: SubscriptionsFactory
     # The service's own tables the purge keeps short, besides the outbox and the inbox.
     retained: Sequence[Retained] = ()
+    # Scheduled work the consume process runs beside the consumers (messaging's digests
+    # and email): entered once the consumers have started, left when they stop.
+    background: Background | None = None
 
 
 def main(service: ServiceProcesses, argv: Sequence[str] | None = None) -> None:
@@ -187,7 +194,10 @@ async def run_consumers(
     bus = make_bus(settings, f"{service.name}-consume")
     try:
         await bus.start(service.subscriptions(db))
-        async with _health(*health, service.name, db, bus):
+        async with AsyncExitStack() as stack:
+            if service.background is not None:
+                await stack.enter_async_context(service.background(settings, db))
+            await stack.enter_async_context(_health(*health, service.name, db, bus))
             log.info("consumers started", extra={"service": service.name})
             await stopping.wait()
     finally:

@@ -2,10 +2,13 @@
 caller dependencies.
 
 Every service verifies tokens itself: EdDSA only, keys cached by `kid` (refetched when an
-unknown `kid` appears, at most once a minute), `exp`, `aud`, `iss` and `typ` checked.
+unknown `kid` appears, at most once a minute, and when the cached set is older than
+`max_age`), `exp`, `nbf`, `aud`, `iss` and `typ` checked, and the token's session (`sid`)
+and account checked against the revocations auth published (shared.revocations).
 
-Two kinds of token are signed by auth: user tokens (audience `school`, a person's account,
-school and roles) and service tokens (OAuth2 client credentials: `token_use: "service"`,
+Two kinds of token are signed by auth: user tokens (audience: the list of services the
+session may call, `USER_AUDIENCES` unless the client asked for fewer; a person's account,
+school, roles and session) and service tokens (OAuth2 client credentials: `token_use: "service"`,
 `sub: "service:<name>"`, `scope`, audience the one service they are for). A service
 token never acts as a user: `CurrentUser` refuses it (403), and `ServiceCaller(scope)`
 refuses user tokens (403, the director's too).
@@ -33,10 +36,23 @@ TOKEN_TYPE = "at+jwt"
 TOKEN_USE_CLAIM = "token_use"
 SERVICE_TOKEN_USE = "service"
 SERVICE_SUBJECT_PREFIX = "service:"
+# The services a person's token may be for: a user token names those it is for in `aud`
+# (all of them unless the client asked for fewer), and each service accepts only the
+# tokens naming it.
+USER_AUDIENCES: tuple[str, ...] = ("auth", "journal", "messaging", "reporting", "archive")
 
 
 class KeySource(Protocol):
     async def key(self, kid: str) -> PyJWK | None: ...
+
+
+class RevocationCheck(Protocol):
+    """Whether a token of this account and session, issued at `issued_at`, was revoked
+    (shared.revocations.Revocations)."""
+
+    async def refuses(
+        self, account_id: uuid.UUID, session_id: uuid.UUID | None, issued_at: float
+    ) -> bool: ...
 
 
 class StaticKeys:
@@ -57,18 +73,31 @@ class JwksKeys:
         url: str,
         min_refresh_interval: float = 60.0,
         transport: httpx.AsyncBaseTransport | None = None,
+        max_age: float = 300.0,
     ) -> None:
         self.url = url
+        # An unknown kid refetches at most this often (random kids cost one fetch a minute).
         self.min_refresh_interval = min_refresh_interval
+        # The set is refetched once older than this, so a key auth publishes ahead of
+        # signing with it (`python -m auth keys rotate`) is known before its first token.
+        self.max_age = max_age
         self._transport = transport
         self._keys: dict[str, PyJWK] = {}
         self._fetched_at = float("-inf")
+        self._tried_at = float("-inf")
         self._lock = asyncio.Lock()
 
     async def key(self, kid: str) -> PyJWK | None:
-        if kid in self._keys:
+        if kid in self._keys and time.monotonic() - self._fetched_at < self.max_age:
             return self._keys[kid]
         async with self._lock:
+            # Stale: refetched (an attempt that failed waits out the unknown-kid interval).
+            if (
+                self._keys
+                and time.monotonic() - self._fetched_at >= self.max_age
+                and time.monotonic() - self._tried_at >= self.min_refresh_interval
+            ):
+                await self._refresh()
             if kid not in self._keys and (
                 time.monotonic() - self._fetched_at >= self.min_refresh_interval or not self._keys
             ):
@@ -83,6 +112,7 @@ class JwksKeys:
                 await self._refresh()
 
     async def _refresh(self) -> None:
+        self._tried_at = time.monotonic()
         try:
             async with httpx.AsyncClient(timeout=5.0, transport=self._transport) as client:
                 response = await client.get(self.url)
@@ -107,6 +137,8 @@ class User:
     roles: frozenset[str]
     person_id: uuid.UUID | None = None  # the roster id of a student or a parent
     children: frozenset[uuid.UUID] = field(default_factory=frozenset)
+    session_id: uuid.UUID | None = None  # the token's `sid`: the sign-in it comes from
+    issued_at: float = 0.0  # the token's `iat`
 
     def has(self, *roles: str) -> bool:
         return bool(self.roles.intersection(roles))
@@ -144,14 +176,17 @@ class TokenVerifier:
         self,
         keys: KeySource,
         issuer: str,
-        audience: str,
-        service_audience: str | None = None,
+        service: str,
+        *,
+        accepts_service_tokens: bool = True,
+        revocations: RevocationCheck | None = None,
     ) -> None:
         self.keys = keys
         self.issuer = issuer
-        self.audience = audience
-        # Service tokens name the one service they are for; None: this verifier takes none.
-        self.service_audience = service_audience
+        # The service verifying: every token it accepts names it in `aud`.
+        self.service = service
+        self.accepts_service_tokens = accepts_service_tokens
+        self.revocations = revocations
         self._verified: OrderedDict[str, tuple[Principal, float]] = OrderedDict()
 
     async def verify(self, token: str) -> User:
@@ -176,13 +211,25 @@ class TokenVerifier:
             principal, expires = cached
             if time.time() < expires:
                 self._verified.move_to_end(token)
+                await self._check_revoked(principal)
                 return principal
             del self._verified[token]
         principal, expires = await self._verify(token)
         self._verified[token] = (principal, expires)
         if len(self._verified) > self.CACHE_SIZE:
             self._verified.popitem(last=False)
+        await self._check_revoked(principal)
         return principal
+
+    async def _check_revoked(self, principal: Principal) -> None:
+        """A revoked session or a disabled account: refused on every request, cached or
+        not (the cache holds signatures checked, not the right to act)."""
+        if self.revocations is None or not isinstance(principal, User):
+            return
+        if await self.revocations.refuses(
+            principal.account_id, principal.session_id, principal.issued_at
+        ):
+            raise Unauthenticated("The session has ended.")
 
     async def _verify(self, token: str) -> tuple[Principal, float]:
         try:
@@ -194,37 +241,34 @@ class TokenVerifier:
         key = await self.keys.key(str(header.get("kid", "")))
         if key is None:
             raise Unauthenticated("Unknown signing key.")
-        audiences = [self.audience]
-        if self.service_audience is not None:
-            audiences.append(self.service_audience)
         try:
             claims = jwt.decode(
                 token,
                 key,
                 algorithms=[ALGORITHM],
-                audience=audiences,
+                audience=self.service,
                 issuer=self.issuer,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
             if claims.get(TOKEN_USE_CLAIM) == SERVICE_TOKEN_USE:
                 return self._service(claims), float(claims["exp"])
-            if not _addressed_to(claims, self.audience):
-                # A user token must be for the whole system, not minted for one service.
-                raise jwt.InvalidAudienceError("not a user token's audience")
+            session_id = claims.get("sid")
             user = User(
                 account_id=uuid.UUID(claims["sub"]),
                 school_id=uuid.UUID(claims["school"]),
                 roles=frozenset(claims.get("roles", [])),
                 person_id=uuid.UUID(claims["person"]) if claims.get("person") else None,
                 children=frozenset(uuid.UUID(c) for c in claims.get("children", [])),
+                session_id=uuid.UUID(session_id) if session_id is not None else None,
+                issued_at=float(claims["iat"]),
             )
             return user, float(claims["exp"])
         except (jwt.PyJWTError, KeyError, ValueError, TypeError) as exc:
             raise Unauthenticated("Invalid or expired token.") from exc
 
     def _service(self, claims: dict[str, Any]) -> Service:
-        # A service token is for one service only: never accepted on the user audience.
-        if self.service_audience is None or not _addressed_to(claims, self.service_audience):
+        # A service token is for one service only (its `aud` is that name, not a list).
+        if not self.accepts_service_tokens or claims.get("aud") != self.service:
             raise jwt.InvalidAudienceError("the service token is for another service")
         subject = str(claims["sub"])
         scope = claims.get("scope", "")
@@ -235,11 +279,6 @@ class TokenVerifier:
             client_id=str(claims.get("client_id", "")),
             scopes=frozenset(scope.split()),
         )
-
-
-def _addressed_to(claims: dict[str, Any], audience: str) -> bool:
-    aud = claims.get("aud")
-    return aud == audience or (isinstance(aud, list) and audience in aud)
 
 
 _bearer = HTTPBearer(auto_error=False)

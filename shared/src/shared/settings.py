@@ -39,7 +39,9 @@ class BaseServiceSettings(BaseSettings):
 
     jwks_url: str = "http://127.0.0.1:8000/api/auth/.well-known/jwks.json"
     jwt_issuer: str = "school-auth"
-    jwt_audience: str = "school"
+    # How old the in-memory set of revoked sessions may get before a token check reloads
+    # it from the service's token_revocations table (shared.revocations).
+    revocation_refresh_interval: float = 1.0
 
     # How long an API process keeps an idle HTTP connection open (uvicorn's keep-alive).
     # Longer than the gateway keeps its idle upstream connections (4 s in

@@ -18,7 +18,7 @@ import sqlalchemy.event
 from sqlalchemy.ext.asyncio import AsyncConnection, async_sessionmaker
 
 from shared.db import Database, PooledConnection
-from shared.security import StaticKeys
+from shared.security import USER_AUDIENCES, StaticKeys
 
 DEFAULT_ADMIN_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
 
@@ -129,12 +129,15 @@ async def rolled_back(db: Database) -> AsyncIterator[RollbackDatabase]:
 class TokenFactory:
     """Mints access tokens the way auth does, with a throwaway key (for service tests)."""
 
-    def __init__(self, issuer: str = "school-auth", audience: str = "school") -> None:
+    def __init__(
+        self, issuer: str = "school-auth", audience: str | list[str] | None = None
+    ) -> None:
         from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
         from jwt.algorithms import OKPAlgorithm
 
         self.issuer = issuer
-        self.audience = audience
+        # Like auth's default: a token for every user-facing service.
+        self.audience = audience if audience is not None else list(USER_AUDIENCES)
         self.kid = uuid.uuid4().hex
         self._private = Ed25519PrivateKey.generate()
         public = OKPAlgorithm.to_jwk(self._private.public_key(), as_dict=True)

@@ -8,7 +8,7 @@ import gc
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from contextlib import asynccontextmanager
-from typing import Annotated, Literal
+from typing import Annotated, Literal, cast
 
 from fastapi import APIRouter, Depends, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
@@ -25,6 +25,7 @@ from shared.metrics import CONTENT_TYPE, RequestMetricsMiddleware, ServiceMetric
 from shared.openapi import document_problems
 from shared.purge import Purge, Retained
 from shared.relay import OutboxRelay
+from shared.revocations import Revocations
 from shared.security import JwksKeys, KeySource, TokenVerifier
 from shared.settings import BaseServiceSettings
 from shared.topology import registered_bindings
@@ -205,8 +206,10 @@ def create_service_app(
     app.state.token_verifier = TokenVerifier(
         keys if keys is not None else JwksKeys(settings.jwks_url),
         issuer=settings.jwt_issuer,
-        audience=settings.jwt_audience,
-        service_audience=name,
+        service=name,
+        revocations=Revocations(
+            lambda: cast(Database, app.state.db), settings.revocation_refresh_interval
+        ),
     )
     app.state.metrics = metrics
     install_problem_handlers(app)

@@ -13,6 +13,8 @@ from functools import partial
 from typing import Any
 
 import asyncpg
+from sqlalchemy.ext.asyncio import AsyncSession, create_async_engine
+from sqlalchemy.pool import StaticPool
 
 from datagen.history import (
     enrollment_id,
@@ -28,25 +30,15 @@ from journal.calendar.rules import year_name
 from journal.finals import rules as finals_rules
 from journal.finals.service import SET
 from journal.marks.service import POSTED
-from messaging.service import (
-    MARK_POSTED,
-    attendance_notice,
-    mark_changed_notice,
-    mark_posted_notice,
-    mark_removed_notice,
-)
+from messaging.consumers import HANDLERS as MESSAGING_HANDLERS
+from reporting.projections.registry import PROJECTIONS
 from shared.bus import topic_matches
 from shared.contracts.journal import (
-    AssignmentMade,
-    AttendanceMarked,
-    ClassOpened,
     GuardianLinked,
-    MarkChanged,
-    MarkPosted,
-    MarkRemoved,
-    WorkTypeChanged,
+    StudentEnrolled,
 )
 from shared.events import Event
+from shared.inbox import apply_by_type
 from shared.outbox import staged
 from shared.settings import BaseServiceSettings
 from shared.topology import registered_bindings
@@ -107,12 +99,25 @@ async def write_auth(
         accounts,
     )
     await copy(conn, "account_roles", ("account_id", "role", "school_id"), roles)
+    # A student's class as the newest of the enrolment events auth received says.
+    classes: dict[uuid.UUID, tuple[uuid.UUID, int]] = {}
+    for e in received:
+        if isinstance(e, StudentEnrolled) and (
+            e.student_id not in classes or classes[e.student_id][1] < e.version
+        ):
+            classes[e.student_id] = (e.class_id, e.version)
     await copy(
         conn,
         "roster_people",
-        ("person_id", "school_id", "kind", "created_at"),
+        ("person_id", "school_id", "kind", "created_at", "class_id", "class_version"),
         [
-            (p.id, school.id, "student" if kind == "student" else "guardian", at)
+            (
+                p.id,
+                school.id,
+                "student" if kind == "student" else "guardian",
+                at,
+                *classes.get(p.id, (None, 0)),
+            )
             for p, kind in people
         ],
     )
@@ -775,77 +780,36 @@ async def write_inbox(
     )
 
 
-NOTICES: dict[type[Event], tuple[Callable[[Any], tuple[str, dict[str, Any], str]], bool]] = {
-    # The notice each event makes and whether the student gets it too (messaging.service).
-    MarkPosted: (lambda e: (MARK_POSTED, *mark_posted_notice(e)), True),
-    MarkChanged: (mark_changed_notice, True),
-    MarkRemoved: (mark_removed_notice, True),
-    AttendanceMarked: (attendance_notice, False),
-}
+async def _this_connection(conn: asyncpg.Connection) -> asyncpg.Connection:
+    return conn
+
+
+# A consumer catching up on a year's backlog: larger than the bus's default batch, so that
+# a school's year is written in a few hundred handler calls instead of tens of thousands.
+MESSAGING_BATCH = 1000
 
 
 async def write_messaging(
     conn: asyncpg.Connection, school: GeneratedSchool, received: Sequence[Event]
 ) -> None:
-    """Guardianships, and the notices of marks and absences to students and parents."""
-    sid = school.id
-    linked = [e for e in received if isinstance(e, GuardianLinked)]
-    await copy(
-        conn,
-        "guardianships",
-        ("student_id", "guardian_id", "school_id", "linked_at"),
-        [(e.student_id, e.guardian_id, sid, received_at(e)) for e in linked],
+    """Messaging's tables as its own consumer leaves them: the events it received applied
+    by its own handlers (messaging.consumers.HANDLERS) on this connection, inside this
+    transaction, in the order they happened, in batches of `MESSAGING_BATCH` dispatched
+    by type as the consumer dispatches its batches (shared.inbox.apply_by_type). So the
+    generator cannot drift from what messaging keeps (projections, versions told,
+    notifications, stream positions). Its inbox is write_inbox's, as for every service."""
+    del school  # every event names its school
+    engine = create_async_engine(
+        "postgresql+asyncpg://",
+        async_creator=partial(_this_connection, conn),
+        poolclass=StaticPool,
+        pool_reset_on_return=None,
     )
-    guardians: dict[uuid.UUID, list[uuid.UUID]] = {}
-    for e in linked:
-        guardians.setdefault(e.student_id, []).append(e.guardian_id)
-    for ids in guardians.values():
-        ids.sort()  # as messaging reads them (guardians_of_students)
-    rows = []
-    notified = [e for e in received if type(e) in NOTICES]
-    # What came in during the last twelve hours is still unread; the rest was read.
-    unread_after = max((e.occurred_at for e in notified), default=school.registered_at)
-    unread_after -= timedelta(hours=12)
-    for event in notified:
-        notice, to_student = NOTICES[type(event)]
-        kind, payload_fields, text = notice(event)
-        payload = json.dumps(payload_fields, ensure_ascii=False)
-        created = received_at(event)
-        student_id = event.student_id  # type: ignore[attr-defined]
-        recipients = [*([student_id] if to_student else []), *guardians.get(student_id, [])]
-        read = created + timedelta(hours=3) if created < unread_after else None
-        for recipient in dict.fromkeys(recipients):
-            rows.append(
-                (
-                    uuid.uuid5(event.event_id, str(recipient)),
-                    sid,
-                    recipient,
-                    student_id,
-                    kind,
-                    payload,
-                    text,
-                    event.event_id,
-                    created,
-                    read,
-                )
-            )
-    await copy(
-        conn,
-        "notifications",
-        (
-            "id",
-            "school_id",
-            "recipient_person_id",
-            "student_id",
-            "kind",
-            "payload",
-            "text",
-            "source_event_id",
-            "created_at",
-            "read_at",
-        ),
-        rows,
-    )
+    async with AsyncSession(engine) as session:
+        for start in range(0, len(received), MESSAGING_BATCH):
+            batch = received[start : start + MESSAGING_BATCH]
+            await apply_by_type(session, MESSAGING_HANDLERS, batch)
+        await session.commit()  # the savepoint inside this connection's transaction
 
 
 LOG_COLUMNS = (
@@ -862,80 +826,28 @@ LOG_COLUMNS = (
 async def write_reporting(
     conn: asyncpg.Connection, school: GeneratedSchool, received: Sequence[Event], logged: Logged
 ) -> None:
-    """Reporting's log of every event it received and the projections built from it."""
-    sid = school.id
+    """Reporting's log of every event it received and the projections built from it: each
+    projection's rows after all of them, made by reporting's own row makers
+    (reporting.projections.registry), so the generator cannot drift from the consumer."""
     await copy(conn, "event_log", LOG_COLUMNS, logged.rows(received))
-    await copy(
-        conn,
-        "classes",
-        ("class_id", "school_id", "name", "grade", "class_teacher_id", "version"),
-        [
-            (e.class_id, sid, e.name, e.grade, e.class_teacher_id, e.version)
-            for e in received
-            if isinstance(e, ClassOpened)
-        ],
-    )
-    await copy(
-        conn,
-        "assignments",
-        ("assignment_id", "school_id", "teacher_id", "class_id", "subject_id", "version"),
-        [
-            (e.assignment_id, sid, e.teacher_id, e.class_id, e.subject_id, e.version)
-            for e in received
-            if isinstance(e, AssignmentMade)
-        ],
-    )
-    # Each school's work types at their newest version, by code (reporting.service).
-    work_types: dict[str, WorkTypeChanged] = {}
-    for e in received:
-        if isinstance(e, WorkTypeChanged) and (
-            e.code not in work_types or work_types[e.code].version < e.version
-        ):
-            work_types[e.code] = e
-    await copy(
-        conn,
-        "work_types",
-        ("school_id", "code", "work_type_id", "weight", "version"),
-        [(sid, e.code, e.work_type_id, e.weight, e.version) for e in work_types.values()],
-    )
-    # Each mark at its newest version: the last of its events wins (reporting.service).
-    marks: dict[uuid.UUID, MarkPosted | MarkChanged | MarkRemoved] = {}
-    for e in received:
-        if not isinstance(e, MarkPosted | MarkChanged | MarkRemoved):
+    for projection in PROJECTIONS:
+        rows = projection.final_rows(received)
+        if not rows:
             continue
-        if e.mark_id not in marks or marks[e.mark_id].version < e.version:
-            marks[e.mark_id] = e
-    await copy(
-        conn,
-        "marks",
-        (
-            "mark_id",
-            "school_id",
-            "class_id",
-            "subject_id",
-            "student_id",
-            "value",
-            "weight",
-            "work_type",
-            "version",
-            "deleted",
-        ),
-        [
-            (
-                e.mark_id,
-                sid,
-                e.class_id,
-                e.subject_id,
-                e.student_id,
-                e.value,
-                e.weight,
-                e.work_type,
-                e.version,
-                isinstance(e, MarkRemoved),
-            )
-            for e in marks.values()
-        ],
-    )
+        columns = [column.name for column in projection.table.columns]
+        await copy(
+            conn,
+            projection.table.name,
+            columns,
+            [tuple(_copied(row[column]) for column in columns) for row in rows],
+        )
+
+
+def _copied(value: Any) -> Any:
+    """A value as COPY takes it: JSONB columns as their JSON text."""
+    if isinstance(value, list | dict):
+        return json.dumps(value, ensure_ascii=False)
+    return value
 
 
 async def write_archive(

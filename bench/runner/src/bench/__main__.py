@@ -17,7 +17,18 @@ from dataclasses import asdict, replace
 from pathlib import Path
 
 from bench.figures import FULL, SMOKE, Figure, Profile, markdown_table
-from bench.scenarios import diary, lag, marks, page, page_save, report
+from bench.scenarios import (
+    diary,
+    lag,
+    live_feed,
+    mail,
+    marks,
+    page,
+    page_save,
+    quarter_report,
+    report,
+    signin,
+)
 from bench.stage import Stage, stage
 from embedded.services import SERVICE_NAMES
 from shared.process import PROCESS_KINDS
@@ -26,9 +37,13 @@ SCENARIOS: dict[str, Callable[[Stage, Profile], Awaitable[list[Figure]]]] = {
     "diary": diary.run,
     "marks": marks.run,
     "lag": lag.run,
+    "live_feed": live_feed.run,
     "report": report.run,
+    "quarter_report": quarter_report.run,
     "page": page.run,
     "page_save": page_save.run,
+    "mail": mail.run,
+    "signin": signin.run,
 }
 
 

@@ -260,6 +260,7 @@ async def find_max_rate(
     pause: float = 0.5,
     first_index: int = 0,
     retries: int = 1,
+    between: Callable[[], Awaitable[None]] | None = None,
 ) -> RateSearch:
     """Find the highest fixed arrival rate whose p99 stays within the limit without errors.
 
@@ -270,6 +271,9 @@ async def find_max_rate(
     is conservative and a fail is worth checking in `runs`. A failing step is run again up to
     `retries` times before its rate counts as failing, so that one hiccup of a shared machine
     (a checkpoint, a collection) does not end the search; every attempt stays in `runs`.
+    `between`, if given, is awaited before every step after the first (after the pause):
+    for writes whose events the pipeline works off after the step, waiting until it has,
+    so that a failed step's backlog does not load the next, lower one.
     """
     if not 0 < start_rate <= max_rate:
         raise ValueError("need 0 < start_rate <= max_rate")
@@ -291,6 +295,8 @@ async def find_max_rate(
             if runs:
                 # Lets the target drain its queues so that one step does not tax the next.
                 await asyncio.sleep(pause)
+                if between is not None:
+                    await between()
             result = await run_open_loop(
                 action, rate, step_duration, warmup=warmup, first_index=next_index
             )

@@ -41,9 +41,12 @@ http {{
 """
 
 GATEWAY_CONF = Path(__file__).resolve().parents[3] / "nginx" / "school.conf"
+# The built web client the gateway serves at / (python -m embedded.webclient build).
+WEB_DIST = Path(__file__).resolve().parents[4] / "web" / "dist"
 # `server <service>:8000;` in an upstream block, and the server's `listen 8080;`.
 _UPSTREAM_SERVER = re.compile(r"\bserver (\w+):8000;")
 _LISTEN = re.compile(r"^(\s*)listen 8080;$", re.MULTILINE)
+_WEB_ROOT = re.compile(r"^(\s*)root /srv/school/web;$", re.MULTILINE)
 
 
 def nginx_binary() -> str | None:
@@ -77,9 +80,12 @@ def free_port() -> int:
     raise RuntimeError("no free port on 127.0.0.1 below the ephemeral range")
 
 
-def render_nginx(workdir: Path, port: int, service_ports: Mapping[str, int]) -> str:
-    """deploy/nginx/school.conf itself, its upstreams pointed at local ports and its server
-    listening on 127.0.0.1:<port>: the gateway of docker-compose.yml, rule for rule."""
+def render_nginx(
+    workdir: Path, port: int, service_ports: Mapping[str, int], web_root: Path = WEB_DIST
+) -> str:
+    """deploy/nginx/school.conf itself, its upstreams pointed at local ports, its server
+    listening on 127.0.0.1:<port> and serving the web client from `web_root`: the gateway
+    of docker-compose.yml, rule for rule."""
     conf = GATEWAY_CONF.read_text()
     named = set(_UPSTREAM_SERVER.findall(conf))
     if named != set(service_ports):
@@ -88,6 +94,9 @@ def render_nginx(workdir: Path, port: int, service_ports: Mapping[str, int]) -> 
     conf, listens = _LISTEN.subn(lambda m: f"{m[1]}listen 127.0.0.1:{port};", conf)
     if listens != 1:
         raise ValueError(f"{GATEWAY_CONF} must have exactly one `listen 8080;`")
+    conf, roots = _WEB_ROOT.subn(lambda m: f"{m[1]}root {web_root};", conf)
+    if roots != 1:
+        raise ValueError(f"{GATEWAY_CONF} must have exactly one `root /srv/school/web;`")
     gateway = "\n".join("    " + line if line else line for line in conf.splitlines())
     return NGINX_TEMPLATE.format(workdir=workdir, gateway=gateway)
 
@@ -124,6 +133,8 @@ class Cluster:
     health_ports: dict[str, int] = field(default_factory=dict)  # relays' and consumers'
     gateway_port: int = 0
     nginx: subprocess.Popen[bytes] | None = None
+    # The built web client the gateway serves at /.
+    web_root: Path = WEB_DIST
     # Extra environment for every service (e.g. "AUTH_ACCESS_TOKEN_TTL": "3600").
     settings: Mapping[str, str] = field(default_factory=dict)
     # uvicorn worker processes of a service's API (default one).
@@ -235,7 +246,7 @@ class Cluster:
     def start_nginx(self) -> None:
         nginx = nginx_binary() or "nginx"
         conf = self.workdir / "nginx.conf"
-        conf.write_text(render_nginx(self.workdir, self.gateway_port, self.ports))
+        conf.write_text(render_nginx(self.workdir, self.gateway_port, self.ports, self.web_root))
         self.nginx = subprocess.Popen(
             [nginx, "-c", str(conf), "-p", str(self.workdir), "-g", "daemon off;"],
             stdout=subprocess.DEVNULL,

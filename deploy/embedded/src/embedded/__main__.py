@@ -1,11 +1,12 @@
 """Embedded mode: all five services in one process on one port.
 
-    school [--host 127.0.0.1] [--port 8000] [--data-dir var/embedded] [--no-seed]
+    school [--host 127.0.0.1] [--port 8000] [--data-dir var/embedded] [--no-seed] [--no-web]
 
 Each service gets its own database in an embedded PostgreSQL (pgserver) unless
 <SERVICE>_DATABASE_URL is set, and the durable PostgreSQL bus (shared.bus.postgres, on a
 database `school_bus` of the embedded PostgreSQL, or SCHOOL_BUS_DATABASE_URL) unless
-<SERVICE>_AMQP_URL is set.
+<SERVICE>_AMQP_URL is set. The web client (web/) is built first when its sources changed
+since its last build (embedded.webclient) and served at `/`.
 """
 
 import argparse
@@ -15,6 +16,7 @@ import logging
 import os
 import signal
 import socket
+import subprocess
 import sys
 import threading
 from collections.abc import AsyncIterator, Iterator, Sequence
@@ -36,6 +38,7 @@ from embedded.seed import (
     start_over_if_interrupted,
 )
 from embedded.services import ServiceModule, all_services
+from embedded.webclient import WEB_DIR, ensure_built
 from shared.bus.postgres import PostgresBroker, PostgresBus
 from shared.logging import configure_logging
 from shared.migrations import upgrade
@@ -53,7 +56,26 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--data-dir", type=Path, default=Path(os.environ.get("SCHOOL_DATA_DIR", "var/embedded"))
     )
     parser.add_argument("--no-seed", action="store_true", help="do not create the demo school")
+    parser.add_argument(
+        "--no-web",
+        action="store_true",
+        default=os.environ.get("SCHOOL_NO_WEB") == "1",
+        help="neither build nor serve the web client (the API only)",
+    )
     return parser.parse_args(argv)
+
+
+def web_client(args: argparse.Namespace) -> Path | None:
+    """web/dist, built if its sources changed; None with --no-web or without web/."""
+    if args.no_web or not (WEB_DIR / "package.json").exists():
+        return None
+    try:
+        return ensure_built(WEB_DIR)
+    except (subprocess.CalledProcessError, OSError) as error:
+        raise StartupProblem(
+            f"the web client could not be built ({error}); see the output above, "
+            "or start with --no-web for the API alone"
+        ) from error
 
 
 class ServiceDatabases(NamedTuple):
@@ -144,7 +166,7 @@ def build(
         settings = service.settings(**overrides)
         bus = None if settings.amqp_url or broker is None else PostgresBus(broker)
         apps[service.name] = service.create_app(settings, bus=bus)
-    return Gateway(apps)
+    return Gateway(apps, getattr(args, "web_dist", None))
 
 
 async def run(args: argparse.Namespace, listening: socket.socket) -> None:
@@ -206,6 +228,7 @@ def main(argv: list[str] | None = None) -> None:
     args = parse_args(argv)
     try:
         listening = listen(args.host, args.port)
+        args.web_dist = web_client(args)
         with hold_data_dir(args.data_dir), contextlib.suppress(KeyboardInterrupt):
             asyncio.run(run(args, listening))
     except StartupProblem as problem:

@@ -1,18 +1,24 @@
-"""The embedded gateway: one ASGI app routing /api/<service> to each service's app.
+"""The embedded gateway: one ASGI app routing /api/<service> to each service's app and
+everything else to the built web client (embedded/webapp.py), or to a landing page linking
+the APIs' docs when no client was built (`--no-web`).
 
 Each service app already serves its routes under /api/<service>, so routing needs no path
 rewriting; the same URLs work behind nginx in the distributed mode, with the same security
-headers on every answer (embedded/headers.py).
+headers on every answer (embedded/headers.py) and the same limit of sign-ins per client
+address (embedded/login_limit.py).
 """
 
 from collections.abc import AsyncIterator, Mapping
 from contextlib import AsyncExitStack, asynccontextmanager
+from pathlib import Path
 
 from fastapi import FastAPI
 from fastapi.responses import HTMLResponse
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from embedded.headers import SecurityHeaders
+from embedded.login_limit import LoginRateLimit
+from embedded.webapp import WebApp
 
 LANDING_PAGE = """<!doctype html>
 <html lang="ru"><head><meta charset="utf-8"><title>Электронный журнал</title>
@@ -33,10 +39,14 @@ TITLES = {
 
 
 class Gateway:
-    def __init__(self, apps: Mapping[str, FastAPI]) -> None:
+    def __init__(self, apps: Mapping[str, FastAPI], web_dist: Path | None = None) -> None:
         self.apps = dict(apps)
         self.home = self._home()
-        self.dispatch = SecurityHeaders(self._dispatch)
+        self.web: ASGIApp | None = None
+        if web_dist is not None and (web_dist / "index.html").is_file():
+            self.web = WebApp(web_dist)
+        # Sign-ins per client address limited as nginx does (embedded/login_limit.py).
+        self.dispatch = SecurityHeaders(LoginRateLimit(self._dispatch))
 
     def _home(self) -> FastAPI:
         links = "".join(
@@ -64,7 +74,7 @@ class Gateway:
         parts = path.split("/", 3)
         if len(parts) >= 3 and parts[1] == "api" and parts[2] in self.apps:
             return self.apps[parts[2]]
-        return self.home
+        return self.web or self.home
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         await self.dispatch(scope, receive, send)

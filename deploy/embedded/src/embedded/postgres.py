@@ -95,9 +95,16 @@ async def embedded_postgres(data_dir: Path) -> AsyncIterator[EmbeddedPostgres]:
     """pgserver started on `<data-dir>/pg` (made on the first start), stopped on the way out."""
     # platformdirs warns when XDG_RUNTIME_DIR is unset (root shells, CI); it is harmless here.
     warnings.filterwarnings("ignore", module="platformdirs")
-    from pgserver.postgres_server import get_server
+    import fasteners
+    from pgserver.postgres_server import PostgresServer, get_server
 
     pg_dir = await asyncio.to_thread(_prepare, data_dir)
+    # pgserver serialises every start and stop on the machine behind one lock file (in the
+    # user's runtime directory), held across initdb, `pg_ctl start` and `pg_ctl -w stop`:
+    # a launcher's shutdown then waits for other data directories' servers to start or
+    # stop. Its servers and handle lists are per data directory, which the launcher holds
+    # alone (embedded.lock), so the lock is made the data directory's own.
+    PostgresServer._lock = fasteners.InterProcessLock(pg_dir.parent / "pg.lock")
     server = await asyncio.to_thread(get_server, pg_dir, cleanup_mode="stop")
     try:
         info = server.get_postmaster_info()

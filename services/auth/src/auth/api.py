@@ -1,28 +1,30 @@
 """The auth HTTP API (mounted under /api/auth)."""
 
 import asyncio
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Depends, Request, Response, status
 from starlette.types import Message
 
-from auth import service, service_clients
+from auth import service, service_clients, sessions
 from auth.keys import KeyRing
 from auth.passwords import Passwords, Sleeper
 from auth.schemas import (
-    CredentialsIssue,
-    CredentialsOut,
     Jwks,
+    LoggedOutEverywhere,
     LoginRequest,
     LogoutRequest,
     MeOut,
     RefreshRequest,
     ServiceTokenResponse,
-    StaffCreate,
-    StaffOut,
+    SessionsOut,
+    SignInResponse,
     TokenResponse,
 )
 from auth.settings import Settings
+from auth.signin import devices
+from auth.signin.flow import Attempt, Clock, sign_in, utcnow
 from auth.tokens import TokenIssuer, TokenPair
 from shared.db import Database
 from shared.errors import Problem
@@ -89,7 +91,7 @@ class InvalidRefreshToken(Problem):
         )
 
 
-def _token_response(response: Response, tokens: TokenPair) -> TokenResponse:
+def token_response(response: Response, tokens: TokenPair) -> TokenResponse:
     response.headers["Cache-Control"] = "no-store"
     return TokenResponse(
         access_token=tokens.access_token,
@@ -98,90 +100,122 @@ def _token_response(response: Response, tokens: TokenPair) -> TokenResponse:
     )
 
 
-@router.post("/login", tags=["sessions"], responses=problems(401, 422))
+def get_clock() -> Clock:
+    """The sign-in's clock; tests override this dependency."""
+    return utcnow
+
+
+@router.post("/login", tags=["sessions"], responses=problems(401, 422, 429))
 async def login(
     body: LoginRequest,
+    request: Request,
     response: Response,
     db: Db,
     settings: AuthSettings,
     passwords: PasswordHasher,
     issuer: Issuer,
     sleep: Sleep,
-) -> TokenResponse:
-    """Log in with a login and password; answers an access and a refresh token."""
-    # The wait happens outside any transaction, so slowed-down attempts hold no connection.
-    async with db.transaction() as session:
-        delay = await service.login_delay(session, settings, body.login)
-    if delay > 0:
-        await sleep(delay)
-    # The failure record must be committed although the answer is an error.
-    async with db.transaction() as session:
-        tokens = await service.login(
-            session,
-            passwords=passwords,
-            issuer=issuer,
-            settings=settings,
+    clock: Annotated[Clock, Depends(get_clock)],
+) -> SignInResponse:
+    """Sign in with a login and password; answers an access and a refresh token.
+
+    Attempts at one login are counted before the password is checked and checked in
+    turn, slower after each failure (parallel attempts too); one too far ahead is a 429.
+    A device token (cookie or `device_token`) of an earlier sign-in to the account is
+    slowed by its own failures only."""
+    device_token = body.device_token or request.cookies.get(devices.COOKIE)
+    signed_in = await sign_in(
+        db,
+        settings=settings,
+        passwords=passwords,
+        issuer=issuer,
+        attempt=Attempt(
             login=body.login,
             password=body.password,
-        )
-    if tokens is None:
+            device_token=device_token,
+            audience=body.audience,
+            client=request.headers.get("user-agent"),
+        ),
+        sleep=sleep,
+        clock=clock,
+    )
+    if signed_in is None:
         raise InvalidCredentials()
-    return _token_response(response, tokens)
+    if signed_in.device_token is not None:
+        response.set_cookie(
+            devices.COOKIE,
+            signed_in.device_token,
+            max_age=settings.device_token_ttl,
+            path=devices.COOKIE_PATH,
+            secure=settings.device_cookie_secure,
+            httponly=True,
+            samesite="strict",
+        )
+    tokens = signed_in.tokens
+    response.headers["Cache-Control"] = "no-store"
+    return SignInResponse(
+        access_token=tokens.access_token,
+        refresh_token=tokens.refresh_token,
+        expires_in=tokens.expires_in,
+        session_id=uuid.UUID(signed_in.session_id),
+        device_token=signed_in.device_token,
+    )
 
 
 @router.post("/token/refresh", tags=["sessions"], responses=problems(401, 422))
 async def refresh(
-    body: RefreshRequest, response: Response, db: Db, issuer: Issuer
+    body: RefreshRequest, response: Response, db: Db, settings: AuthSettings, issuer: Issuer
 ) -> TokenResponse:
-    """Exchange a refresh token for new tokens; the old refresh token is spent."""
-    # A reused token revokes its family: that must commit although the answer is 401.
+    """Exchange a refresh token for new tokens; the old refresh token is spent, and
+    presenting it again ends the session."""
+    # A reused token revokes its session: that must commit although the answer is 401.
     async with db.transaction() as session:
-        tokens = await service.refresh(session, issuer, body.refresh_token)
+        tokens = await sessions.refresh(session, settings, issuer, body.refresh_token)
     if tokens is None:
         raise InvalidRefreshToken()
-    return _token_response(response, tokens)
+    return token_response(response, tokens)
 
 
 @router.post(
     "/logout", tags=["sessions"], status_code=status.HTTP_204_NO_CONTENT, responses=problems(422)
 )
-async def logout(body: LogoutRequest, session: Session) -> None:
-    """End the session of a refresh token (all tokens rotated from the same login)."""
-    await service.logout(session, body.refresh_token)
+async def logout(body: LogoutRequest, session: Session, settings: AuthSettings) -> None:
+    """Sign out: end the session of a refresh token (its access tokens are refused by
+    every service within seconds)."""
+    await sessions.logout(session, settings, body.refresh_token)
+
+
+@router.post("/logout-all", tags=["sessions"], responses=problems(401, 403))
+async def logout_all(
+    user: CurrentUser, session: Session, settings: AuthSettings
+) -> LoggedOutEverywhere:
+    """Sign out everywhere: end every session of the caller's account, this one too."""
+    return LoggedOutEverywhere(sessions_ended=await sessions.logout_all(session, settings, user))
+
+
+@router.get("/sessions", tags=["sessions"], responses=problems(401, 403))
+async def list_sessions(user: CurrentUser, session: Session) -> SessionsOut:
+    """The caller's live sessions (sign-ins), the most recently used first."""
+    return SessionsOut(sessions=await sessions.list_own(session, user))
+
+
+@router.delete(
+    "/sessions/{session_id}",
+    tags=["sessions"],
+    status_code=status.HTTP_204_NO_CONTENT,
+    responses=problems(401, 403, 404, 422),
+)
+async def revoke_session(
+    session_id: uuid.UUID, user: CurrentUser, session: Session, settings: AuthSettings
+) -> None:
+    """End one of the caller's sessions (404 for anyone else's)."""
+    await sessions.revoke_own(session, settings, user, session_id)
 
 
 @router.get("/me", tags=["accounts"], responses=problems(401, 404))
 async def me(user: CurrentUser, session: Session) -> MeOut:
     """The caller's account: school, roles, kind, roster id; names for staff."""
     return await service.me(session, user.account_id)
-
-
-@router.post(
-    "/staff",
-    tags=["accounts"],
-    status_code=status.HTTP_201_CREATED,
-    responses=problems(401, 403, 404, 409, 422),
-)
-async def create_staff(
-    body: StaffCreate, user: CurrentUser, session: Session, passwords: PasswordHasher
-) -> StaffOut:
-    """The system administrator creates a staff account in their own school."""
-    user.require("sysadmin")
-    return await service.create_staff(session, passwords, school_id=user.school_id, data=body)
-
-
-@router.post(
-    "/credentials",
-    tags=["accounts"],
-    status_code=status.HTTP_201_CREATED,
-    responses=problems(401, 403, 404, 409, 422),
-)
-async def issue_credentials(
-    body: CredentialsIssue, user: CurrentUser, session: Session, passwords: PasswordHasher
-) -> CredentialsOut:
-    """The deputy issues a login to a student or parent on their school's roster."""
-    user.require("deputy")
-    return await service.issue_credentials(session, passwords, school_id=user.school_id, data=body)
 
 
 @router.get("/.well-known/jwks.json", tags=["keys"])

@@ -1,5 +1,6 @@
-"""What auth consumes: journal's roster facts, so the deputy can issue credentials and a
-parent's token can name the children (those linked to them now)."""
+"""What auth consumes: journal's roster facts, so the deputy can issue credentials (to
+one person, or to a class: students' classes are kept) and a parent's token can name the
+children (those linked to them now)."""
 
 import uuid
 
@@ -7,7 +8,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth import service
 from shared.bus import Subscription
-from shared.contracts.journal import GuardianLinked, GuardianUnlinked, StudentEnrolled
+from shared.contracts.journal import (
+    GuardianLinked,
+    GuardianUnlinked,
+    StudentEnrolled,
+    StudentLeft,
+    StudentTransferred,
+)
 from shared.db import Database
 from shared.events import Event
 from shared.inbox import Batched, subscription
@@ -22,7 +29,21 @@ def _school(event: Event) -> uuid.UUID:
 
 
 async def on_students_enrolled(session: AsyncSession, events: list[StudentEnrolled]) -> None:
-    await service.record_students(session, [(_school(e), e.student_id) for e in events])
+    await service.record_student_classes(
+        session, [(_school(e), e.student_id, e.class_id, e.version) for e in events]
+    )
+
+
+async def on_students_transferred(session: AsyncSession, events: list[StudentTransferred]) -> None:
+    await service.record_student_classes(
+        session, [(_school(e), e.student_id, e.to_class_id, e.version) for e in events]
+    )
+
+
+async def on_students_left(session: AsyncSession, events: list[StudentLeft]) -> None:
+    await service.record_student_classes(
+        session, [(_school(e), e.student_id, None, e.version) for e in events]
+    )
 
 
 async def on_guardians_linked(session: AsyncSession, events: list[GuardianLinked]) -> None:
@@ -42,6 +63,8 @@ CONSUMER = "auth"
 # Each applies a batch's events of its type at once.
 HANDLERS: dict[type[Event], Batched] = {
     StudentEnrolled: Batched(on_students_enrolled),
+    StudentTransferred: Batched(on_students_transferred),
+    StudentLeft: Batched(on_students_left),
     GuardianLinked: Batched(on_guardians_linked),
     GuardianUnlinked: Batched(on_guardians_unlinked),
 }

@@ -1,7 +1,10 @@
 """Token signing keys: Ed25519, generated when none is active, published as a JWKS.
 
 A retired key stays published (and accepted) for one access-token lifetime plus a margin,
-so tokens it signed keep verifying until they expire.
+so tokens it signed keep verifying until they expire. A rotation (`python -m auth keys
+rotate`) publishes the new key `AUTH_SIGNING_KEY_PUBLISH_LEAD` seconds before it starts
+signing and the old one stops: every service has refetched the JWKS by then (its cache is
+at most five minutes old), so no one is signed out and no new token meets an unknown kid.
 """
 
 import uuid
@@ -49,8 +52,8 @@ class KeyRing:
         secret = self.settings.signing_key_passphrase
         return secret.get_secret_value().encode() if secret else None
 
-    def generate(self) -> SigningKey:
-        """A new key row (not yet added to a session)."""
+    def generate(self, activates_at: datetime | None = None) -> SigningKey:
+        """A new key row (not yet added to a session), signing from `activates_at` (now)."""
         private = Ed25519PrivateKey.generate()
         kid = uuid.uuid4().hex
         passphrase = self._passphrase
@@ -61,7 +64,9 @@ class KeyRing:
         public = OKPAlgorithm.to_jwk(private.public_key(), as_dict=True)
         jwk = {**public, "kid": kid, "alg": ALGORITHM, "use": "sig"}
         self._private[kid] = private
-        return SigningKey(kid=kid, private_key=pem, public_jwk=jwk)
+        return SigningKey(
+            kid=kid, private_key=pem, public_jwk=jwk, activates_at=activates_at or _utcnow()
+        )
 
     def private_key(self, key: SigningKey) -> Ed25519PrivateKey:
         cached = self._private.get(key.kid)
@@ -72,28 +77,36 @@ class KeyRing:
             cached = self._private[key.kid] = loaded
         return cached
 
-    async def active(self, session: AsyncSession) -> SigningKey:
-        """The newest active key, created (once, under a lock) when there is none."""
-        key = await _newest_active(session)
+    async def active(self, session: AsyncSession, now: datetime | None = None) -> SigningKey:
+        """The newest key signing now, created (once, under a lock) when there is none."""
+        now = now or _utcnow()
+        key = await _newest_active(session, now)
         if key is not None:
             return key
         await session.execute(select(func.pg_advisory_xact_lock(_KEY_CREATION_LOCK)))
-        key = await _newest_active(session)
+        key = await _newest_active(session, now)
         if key is None:
-            key = self.generate()
+            key = self.generate(now)
             session.add(key)
             await session.flush()
         return key
 
-    async def rotate(self, session: AsyncSession, now: datetime | None = None) -> SigningKey:
-        """Retire the active keys and start signing with a new one."""
+    async def rotate(
+        self, session: AsyncSession, now: datetime | None = None, lead: float | None = None
+    ) -> SigningKey:
+        """A new key, published now and signing after `lead` seconds (the setting by
+        default; 0: at once), when the keys signing now retire (staying published for a
+        token lifetime more)."""
+        now = now or _utcnow()
+        lead = self.settings.signing_key_publish_lead if lead is None else lead
+        switch = now + timedelta(seconds=lead)
         await session.execute(select(func.pg_advisory_xact_lock(_KEY_CREATION_LOCK)))
         await session.execute(
             update(SigningKey)
-            .where(SigningKey.retired_at.is_(None))
-            .values(retired_at=now or _utcnow())
+            .where(or_(SigningKey.retired_at.is_(None), SigningKey.retired_at > switch))
+            .values(retired_at=switch)
         )
-        key = self.generate()
+        key = self.generate(switch)
         session.add(key)
         await session.flush()
         return key
@@ -126,11 +139,14 @@ class KeyRing:
         return PyJWK(dict(key.public_jwk), algorithm=ALGORITHM)
 
 
-async def _newest_active(session: AsyncSession) -> SigningKey | None:
+async def _newest_active(session: AsyncSession, now: datetime) -> SigningKey | None:
     return await session.scalar(
         select(SigningKey)
-        .where(SigningKey.retired_at.is_(None))
-        .order_by(SigningKey.created_at.desc())
+        .where(
+            SigningKey.activates_at <= now,
+            or_(SigningKey.retired_at.is_(None), SigningKey.retired_at > now),
+        )
+        .order_by(SigningKey.activates_at.desc(), SigningKey.created_at.desc())
         .limit(1)
     )
 

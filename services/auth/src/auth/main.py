@@ -7,14 +7,16 @@ from typing import cast
 
 from fastapi import FastAPI
 
-from auth import api
+from auth import api, consents_api, roles_api
 from auth.consumers import subscriptions
+from auth.issuance import api as issuance_api
 from auth.keys import DatabaseKeys, KeyRing
 from auth.passwords import Passwords
 from auth.settings import Settings
 from auth.tokens import TokenIssuer
 from shared.bus import Bus
 from shared.db import Database
+from shared.revocations import Revocations
 from shared.security import KeySource, TokenVerifier
 from shared.web import Role, create_service_app
 
@@ -33,7 +35,7 @@ def create_app(
     app = create_service_app(
         "auth",
         settings,
-        [api.router],
+        [api.router, issuance_api.router, roles_api.router, consents_api.router],
         subscriptions=subscriptions,
         bus=bus,
         keys=keys,
@@ -48,7 +50,10 @@ def create_app(
         app.state.token_verifier = TokenVerifier(
             DatabaseKeys(keyring, lambda: cast(Database, app.state.db)),
             issuer=settings.jwt_issuer,
-            audience=settings.jwt_audience,
+            service="auth",
+            revocations=Revocations(
+                lambda: cast(Database, app.state.db), settings.revocation_refresh_interval
+            ),
         )
 
     service_lifespan = app.router.lifespan_context

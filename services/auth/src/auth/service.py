@@ -6,62 +6,45 @@ Functions take the caller's session, change state, stage events, and never commi
 import logging
 import uuid
 from collections.abc import Iterable, Sequence
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, datetime
 from typing import Literal, cast
 
 from pydantic import ValidationError
-from sqlalchemy import Table, case, delete, func, select
+from sqlalchemy import Table, select
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from auth.models import (
     Account,
+    AccountPerson,
     AccountRole,
     Base,
     Guardianship,
-    LoginAudit,
-    LoginFailure,
     RosterPerson,
     School,
 )
-from auth.passwords import Passwords, login_digest, normalize_login, progressive_delay
-from auth.schemas import (
-    AccountKind,
-    CredentialsIssue,
-    CredentialsOut,
-    MeOut,
-    SchoolOut,
-    SchoolProvisioning,
-    StaffCreate,
-    StaffOut,
-)
+from auth.passwords import Passwords
+from auth.schemas import AccountKind, MeOut, SchoolOut, SchoolProvisioning, StaffCreate
 from auth.settings import Settings
-from auth.tokens import Claims, TokenIssuer, TokenPair, find_refresh_token, revoke_family
+from auth.tokens import Claims
 from shared.bulk import insert_new, upsert_newer
-from shared.contracts.auth import (
-    CredentialsIssued,
-    SchoolRegistered,
-    StaffAccountCreated,
-    UserLoggedIn,
-)
+from shared.contracts.auth import SchoolRegistered
 from shared.errors import Conflict, NotFound, Problem, Unauthenticated
 from shared.outbox import add_event
 
 log = logging.getLogger(__name__)
-
-ROSTER_KIND = {"student": "student", "parent": "guardian"}
 
 
 def _utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def _login_taken() -> Conflict:
+def login_taken() -> Conflict:
     return Conflict("login-taken", "This login is already in use.")
 
 
-def _credentials_exist() -> Conflict:
+def credentials_exist() -> Conflict:
     return Conflict("credentials-exist", "This person already has an account.")
 
 
@@ -112,31 +95,28 @@ async def provision_school(
             timezone=school.timezone,
         ),
     )
-    admin = await create_staff(
+    # Imported here: issuance builds on this module's accounts and claims.
+    from auth.issuance import service as issuance
+
+    admin = await issuance.create_staff(
         session,
         hasher,
+        Settings(),
         school_id=school.id,
         data=StaffCreate(
             login=data.admin_login,
-            password=data.admin_password,
             last_name=data.admin_last_name,
             first_name=data.admin_first_name,
             middle_name=data.admin_middle_name,
             roles=["sysadmin"],
         ),
+        issued_by=None,
+        password=data.admin_password,
     )
     return school.id, admin.account_id
 
 
-async def _ensure_login_free(session: AsyncSession, login: str) -> None:
-    taken = await session.scalar(
-        select(Account.id).where(func.lower(Account.login) == normalize_login(login))
-    )
-    if taken is not None:
-        raise _login_taken()
-
-
-async def _add_account(session: AsyncSession, account: Account, roles: Sequence[str]) -> None:
+async def add_account(session: AsyncSession, account: Account, roles: Sequence[str]) -> None:
     """Insert an account with its roles; a concurrent duplicate becomes a 409, not a 500."""
     try:
         async with session.begin_nested():
@@ -150,89 +130,10 @@ async def _add_account(session: AsyncSession, account: Account, roles: Sequence[
     except IntegrityError as exc:
         message = str(exc.orig)
         if "uq_accounts_person_id" in message:
-            raise _credentials_exist() from exc
+            raise credentials_exist() from exc
         if "uq_accounts_login_ci" in message:
-            raise _login_taken() from exc
+            raise login_taken() from exc
         raise
-
-
-async def create_staff(
-    session: AsyncSession, passwords: Passwords, *, school_id: uuid.UUID, data: StaffCreate
-) -> StaffOut:
-    """The system administrator creates a staff account with its roles."""
-    if await session.get(School, school_id) is None:
-        raise NotFound("school")
-    await _ensure_login_free(session, data.login)
-    account = Account(
-        id=uuid.uuid4(),
-        school_id=school_id,
-        login=data.login,
-        password_hash=await passwords.hash(data.password),
-        kind="staff",
-        last_name=data.last_name,
-        first_name=data.first_name,
-        middle_name=data.middle_name,
-    )
-    roles: list[str] = list(data.roles)
-    await _add_account(session, account, roles)
-    await add_event(
-        session,
-        StaffAccountCreated(
-            school_id=school_id,
-            account_id=account.id,
-            last_name=data.last_name,
-            first_name=data.first_name,
-            middle_name=data.middle_name,
-            roles=data.roles,
-        ),
-    )
-    return StaffOut(
-        account_id=account.id,
-        school_id=school_id,
-        login=account.login,
-        roles=roles,
-        last_name=data.last_name,
-        first_name=data.first_name,
-        middle_name=data.middle_name,
-    )
-
-
-async def issue_credentials(
-    session: AsyncSession, passwords: Passwords, *, school_id: uuid.UUID, data: CredentialsIssue
-) -> CredentialsOut:
-    """The deputy gives a student or a parent from the school's roster their login."""
-    person = await session.get(RosterPerson, data.person_id)
-    if person is None or person.school_id != school_id or person.kind != ROSTER_KIND[data.kind]:
-        raise NotFound("person")
-    existing = await session.scalar(select(Account.id).where(Account.person_id == data.person_id))
-    if existing is not None:
-        raise _credentials_exist()
-    await _ensure_login_free(session, data.login)
-    account = Account(
-        id=uuid.uuid4(),
-        school_id=school_id,
-        login=data.login,
-        password_hash=await passwords.hash(data.password),
-        kind=data.kind,
-        person_id=data.person_id,
-    )
-    await _add_account(session, account, [data.kind])
-    await add_event(
-        session,
-        CredentialsIssued(
-            school_id=school_id,
-            account_id=account.id,
-            person_id=data.person_id,
-            kind=data.kind,
-        ),
-    )
-    return CredentialsOut(
-        account_id=account.id,
-        school_id=school_id,
-        person_id=data.person_id,
-        kind=data.kind,
-        login=account.login,
-    )
 
 
 async def _roles(session: AsyncSession, account_id: uuid.UUID) -> list[str]:
@@ -244,28 +145,32 @@ async def _roles(session: AsyncSession, account_id: uuid.UUID) -> list[str]:
     return list(rows)
 
 
-async def _children(session: AsyncSession, account: Account) -> list[uuid.UUID]:
+async def children_of(session: AsyncSession, account: Account) -> list[uuid.UUID]:
+    """A parent's children still linked to them, in every school whose guardian record the
+    account stands for (its own roster id, and those taken over from other schools' slips)."""
     if account.kind != "parent" or account.person_id is None:
         return []
+    attached = select(AccountPerson.person_id).where(AccountPerson.account_id == account.id)
     rows = await session.scalars(
         select(Guardianship.student_id)
         .where(
-            Guardianship.guardian_id == account.person_id,
-            Guardianship.school_id == account.school_id,
+            (Guardianship.guardian_id == account.person_id)
+            | Guardianship.guardian_id.in_(attached),
             Guardianship.unlinked.is_(False),
         )
+        .distinct()
         .order_by(Guardianship.student_id)
     )
     return list(rows)
 
 
-async def _claims(session: AsyncSession, account: Account) -> Claims:
+async def claims_of(session: AsyncSession, account: Account) -> Claims:
     return Claims(
         account_id=account.id,
         school_id=account.school_id,
         roles=await _roles(session, account.id),
         person_id=account.person_id,
-        children=await _children(session, account) if account.kind == "parent" else None,
+        children=await children_of(session, account) if account.kind == "parent" else None,
     )
 
 
@@ -284,153 +189,11 @@ async def me(session: AsyncSession, account_id: uuid.UUID) -> MeOut:
         school=SchoolOut(id=school.id, name=school.name, timezone=school.timezone),
         roles=await _roles(session, account.id),
         person_id=account.person_id,
-        children=await _children(session, account),
+        children=await children_of(session, account),
         last_name=account.last_name,
         first_name=account.first_name,
         middle_name=account.middle_name,
     )
-
-
-# --- logins and sessions --------------------------------------------------------------
-
-
-def _failure_window_start(settings: Settings, now: datetime) -> datetime:
-    return now - timedelta(seconds=settings.login_failure_window)
-
-
-async def login_delay(
-    session: AsyncSession, settings: Settings, login: str, now: datetime | None = None
-) -> float:
-    """Seconds to wait before checking this login's password (recent failures; any login)."""
-    failures = await session.scalar(
-        select(LoginFailure.failures).where(
-            LoginFailure.login_digest == login_digest(login),
-            LoginFailure.last_failed_at >= _failure_window_start(settings, now or _utcnow()),
-        )
-    )
-    return progressive_delay(
-        failures or 0,
-        free_failures=settings.login_free_failures,
-        max_delay=settings.login_max_delay,
-    )
-
-
-async def _record_failure(
-    session: AsyncSession,
-    settings: Settings,
-    login: str,
-    account: Account | None,
-    now: datetime,
-) -> None:
-    statement = insert(LoginFailure).values(
-        login_digest=login_digest(login),
-        account_id=account.id if account else None,
-        school_id=account.school_id if account else None,
-        failures=1,
-        last_failed_at=now,
-    )
-    await session.execute(
-        statement.on_conflict_do_update(
-            index_elements=[LoginFailure.login_digest],
-            set_={
-                "failures": case(
-                    (LoginFailure.last_failed_at < _failure_window_start(settings, now), 1),
-                    else_=LoginFailure.failures + 1,
-                ),
-                "last_failed_at": now,
-                "account_id": statement.excluded.account_id,
-                "school_id": statement.excluded.school_id,
-            },
-        )
-    )
-
-
-async def login(
-    session: AsyncSession,
-    *,
-    passwords: Passwords,
-    issuer: TokenIssuer,
-    settings: Settings,
-    login: str,
-    password: str,
-    now: datetime | None = None,
-) -> TokenPair | None:
-    """Check a login and password; tokens on success, None (and a recorded failure) if not.
-
-    An unknown login costs the same work as a wrong password: a verification against a
-    dummy hash, a failure record and an audit row.
-    """
-    now = now or _utcnow()
-    account = await session.scalar(
-        select(Account).where(func.lower(Account.login) == normalize_login(login))
-    )
-    if account is None:
-        await passwords.verify_dummy(password)
-        verified = False
-    else:
-        verified = await passwords.verify(account.password_hash, password) and account.is_active
-    if account is None or not verified:
-        await _record_failure(session, settings, login, account, now)
-        session.add(
-            LoginAudit(
-                account_id=account.id if account else None,
-                school_id=account.school_id if account else None,
-                succeeded=False,
-                at=now,
-            )
-        )
-        return None
-
-    await session.execute(
-        delete(LoginFailure).where(LoginFailure.login_digest == login_digest(login))
-    )
-    if passwords.needs_rehash(account.password_hash):
-        account.password_hash = await passwords.hash(password)
-    session.add(
-        LoginAudit(account_id=account.id, school_id=account.school_id, succeeded=True, at=now)
-    )
-    claims = await _claims(session, account)
-    tokens = await issuer.pair(session, claims, now=now)
-    await add_event(
-        session,
-        UserLoggedIn(
-            school_id=account.school_id,
-            account_id=account.id,
-            roles=claims.roles,
-        ),
-    )
-    return tokens
-
-
-async def refresh(
-    session: AsyncSession, issuer: TokenIssuer, token: str, now: datetime | None = None
-) -> TokenPair | None:
-    """Rotate a refresh token; a token used twice revokes its whole family (theft)."""
-    now = now or _utcnow()
-    stored = await find_refresh_token(session, token)
-    if stored is None or stored.revoked_at is not None:
-        return None
-    if stored.used_at is not None:
-        log.warning("refresh token reused: family revoked")
-        await revoke_family(session, stored.family_id, now)
-        return None
-    if stored.expires_at <= now:
-        return None
-    account = await session.get(Account, stored.account_id)
-    if account is None or not account.is_active:
-        await revoke_family(session, stored.family_id, now)
-        return None
-    stored.used_at = now
-    return await issuer.pair(
-        session, await _claims(session, account), family_id=stored.family_id, now=now
-    )
-
-
-async def logout(session: AsyncSession, token: str, now: datetime | None = None) -> None:
-    """End the session the refresh token belongs to (its whole family)."""
-    stored = await find_refresh_token(session, token)
-    if stored is not None:
-        await revoke_family(session, stored.family_id, now or _utcnow())
 
 
 # --- the roster, projected from journal -----------------------------------------------
@@ -442,6 +205,45 @@ RosterFact = tuple[uuid.UUID, uuid.UUID]  # (school, person)
 async def record_students(session: AsyncSession, students: Iterable[RosterFact]) -> None:
     """Students are on their schools' rosters (enrolled); repeated facts change nothing."""
     await _record_people(session, students, kind="student")
+
+
+ClassFact = tuple[uuid.UUID, uuid.UUID, uuid.UUID | None, int]
+"""(school, student, the class now or None once they left, the student's version)."""
+
+
+async def record_student_classes(session: AsyncSession, facts: Iterable[ClassFact]) -> None:
+    """Students' current classes (enrolled, transferred, left), by the student's version:
+    an older fact arriving late changes nothing. The student is on the roster either way."""
+    newest: dict[uuid.UUID, ClassFact] = {}
+    for fact in facts:
+        held = newest.get(fact[1])
+        if held is None or held[3] < fact[3]:
+            newest[fact[1]] = fact
+    if not newest:
+        return
+    table = _table(RosterPerson)
+    statement = insert(table).values(
+        [
+            {
+                "person_id": student,
+                "school_id": school,
+                "kind": "student",
+                "class_id": class_id,
+                "class_version": version,
+            }
+            for school, student, class_id, version in (newest[k] for k in sorted(newest))
+        ]
+    )
+    await session.execute(
+        statement.on_conflict_do_update(
+            index_elements=["person_id"],
+            set_={
+                "class_id": statement.excluded.class_id,
+                "class_version": statement.excluded.class_version,
+            },
+            where=table.c.class_version < statement.excluded.class_version,
+        )
+    )
 
 
 GuardianshipFact = tuple[uuid.UUID, uuid.UUID, uuid.UUID, int]

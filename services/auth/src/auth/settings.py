@@ -29,6 +29,25 @@ class Settings(BaseServiceSettings):
     login_failure_window: int = Field(default=3600, ge=60, description="seconds")
     login_free_failures: int = Field(default=3, ge=0)
     login_max_delay: float = Field(default=10.0, ge=0)
+    # An attempt whose turn (after the attempts queued before it on the same login or
+    # device) is further away than this is answered 429 without being counted or checked.
+    login_max_wait: float = Field(default=30.0, ge=0)
+
+    # Device tokens (OWASP's device cookies): a device that signed in to an account is
+    # slowed by its own failures there, not by the login's.
+    device_token_ttl: int = Field(default=180 * 24 * 3600, ge=3600, description="seconds")
+    device_max_failures: int = Field(default=10, ge=1)
+    device_cookie_secure: bool = True
+
+    # A rotated-in key is published this long before it signs (longer than a service's
+    # JWKS max age, 300 s, plus the JWKS response's cache, 60 s).
+    signing_key_publish_lead: int = Field(default=600, ge=0, description="seconds")
 
     # When set, signing keys are stored encrypted with it (PEM, PKCS#8).
     signing_key_passphrase: SecretStr | None = None
+
+    # One-time activation codes (auth.issuance): how long one stays valid, how many wrong
+    # tries void it, and the site's address printed on the slips.
+    activation_code_ttl: int = Field(default=14 * 24 * 3600, ge=3600, description="seconds")
+    activation_max_attempts: int = Field(default=5, ge=1, le=20)
+    public_url: str = Field(default="http://localhost:8000", min_length=1, max_length=200)

@@ -20,6 +20,7 @@ from shared.security import (
     SERVICE_TOKEN_USE,
     TOKEN_TYPE,
     TOKEN_USE_CLAIM,
+    USER_AUDIENCES,
 )
 
 
@@ -32,6 +33,9 @@ class Claims:
     roles: list[str]
     person_id: uuid.UUID | None = None
     children: list[uuid.UUID] | None = None
+    # The session (sign-in) the token belongs to, its `sid`, and the services it is for.
+    session_id: uuid.UUID | None = None
+    audience: tuple[str, ...] = USER_AUDIENCES
 
 
 @dataclass(frozen=True)
@@ -58,7 +62,7 @@ class TokenIssuer:
         issued = int((now or datetime.now(UTC)).timestamp())
         payload: dict[str, Any] = {
             "iss": self.settings.jwt_issuer,
-            "aud": self.settings.jwt_audience,
+            "aud": list(claims.audience),
             "sub": str(claims.account_id),
             "school": str(claims.school_id),
             "roles": sorted(claims.roles),
@@ -66,6 +70,8 @@ class TokenIssuer:
             "exp": issued + self.settings.access_token_ttl,
             "jti": uuid.uuid4().hex,
         }
+        if claims.session_id is not None:
+            payload["sid"] = str(claims.session_id)
         if claims.person_id is not None:
             payload["person"] = str(claims.person_id)
         if claims.children is not None:
@@ -141,6 +147,8 @@ class TokenIssuer:
         family_id: uuid.UUID | None = None,
         now: datetime | None = None,
     ) -> TokenPair:
+        """Tokens of a session: the refresh token's family is the session (`sid`)."""
+        family_id = family_id or claims.session_id
         return TokenPair(
             access_token=await self.access_token(session, claims, now),
             refresh_token=await self.refresh_token(

@@ -8,6 +8,7 @@ from shared.contracts.auth import SchoolRegistered, StaffAccountCreated
 from shared.db import Database
 from shared.events import Event
 from shared.inbox import Batched, Effect, subscription
+from shared.revocations import REVOCATION_HANDLERS
 from shared.topology import bindings_of
 
 CONSUMER = "journal"
@@ -22,6 +23,8 @@ async def on_school_registered(session: AsyncSession, event: SchoolRegistered) -
 HANDLERS: dict[type[Event], Effect] = {
     SchoolRegistered: on_school_registered,
     StaffAccountCreated: Batched(service.record_staff),
+    # Revoked sessions and disabled accounts: their tokens are refused at once.
+    **REVOCATION_HANDLERS,
 }
 BINDINGS = bindings_of(CONSUMER, HANDLERS)
 

@@ -13,7 +13,8 @@ itself, so a write done in a single statement needs no BEGIN and COMMIT either.
 from typing import Any
 
 import asyncpg
-from sqlalchemy import text
+from sqlalchemy import RowMapping, text
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncSession
 
 from journal.calendar.closing import refusal
@@ -90,3 +91,20 @@ async def begin(session: AsyncSession) -> None:
     (and the row locks they take) share it until the request commits. SQLAlchemy sends
     BEGIN only with its own first statement; statements sent here do not make it."""
     await session.execute(text("SELECT 1"))
+
+
+async def begin_with(session: AsyncSession, sql: str, *args: Any) -> RowMapping | None:
+    """`begin`, with a prebuilt statement of the request instead of its `SELECT 1`: one
+    round trip less. The statement goes through SQLAlchemy's connection as it is (asyncpg's
+    `$n` parameters; prepared once per connection like the others), so that SQLAlchemy
+    sends BEGIN before it and COMMIT with the request; its first row as a mapping of
+    plain asyncpg values (None without a row)."""
+    connection = await session.connection()
+    try:
+        result = await connection.exec_driver_sql(sql, args)
+    except DBAPIError as exc:
+        closed = refusal(exc)
+        if closed is not None:
+            raise closed from None
+        raise
+    return result.mappings().first()

@@ -6,12 +6,22 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 
 from reporting import service
+from reporting.reports import (
+    activity,
+    attendance,
+    journal_control,
+    progress,
+    quarter_check,
+    report_card,
+)
+from reporting.schedules import api as snapshots
 from reporting.schemas import ClassSubjectAverageOut, SchoolAveragesOut
 from shared.openapi import problems
 from shared.security import CurrentUser
 from shared.web import Session
 
 router = APIRouter(tags=["reports"])
+averages = router
 
 
 @router.get("/class-subject-average", responses=problems(404))
@@ -31,3 +41,15 @@ async def school_class_subject_averages(session: Session, user: CurrentUser) -> 
     """Every class's weighted average in every subject of the school (administration)."""
     averages = await service.school_class_subject_averages(session, user)
     return SchoolAveragesOut(items=[ClassSubjectAverageOut.model_validate(a) for a in averages])
+
+
+for report in (
+    progress,
+    report_card,
+    attendance,
+    journal_control,
+    quarter_check,
+    activity,
+    snapshots,
+):
+    router.include_router(report.router)

@@ -4,8 +4,14 @@ Routing keys are `<service>.<aggregate>.<fact>.v<N>`; a breaking change is a new
 published side by side with the old one.
 """
 
-from shared.contracts import archive, auth, journal
+from shared.contracts import archive, auth, journal, messaging, reporting
 from shared.events import Event
 
-ALL_EVENTS: tuple[type[Event], ...] = (*auth.EVENTS, *journal.EVENTS, *archive.EVENTS)
+ALL_EVENTS: tuple[type[Event], ...] = (
+    *auth.EVENTS,
+    *journal.EVENTS,
+    *archive.EVENTS,
+    *reporting.EVENTS,
+    *messaging.EVENTS,
+)
 BY_ROUTING_KEY: dict[str, type[Event]] = {e.routing_key: e for e in ALL_EVENTS}

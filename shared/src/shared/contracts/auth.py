@@ -1,7 +1,10 @@
 """Events published by auth."""
 
 import uuid
+from datetime import datetime
 from typing import ClassVar, Literal
+
+from pydantic import Field
 
 from shared.events import Event
 
@@ -64,9 +67,138 @@ class UserLoggedIn(Event):
         return str(self.account_id)
 
 
+class SessionsRevoked(Event):
+    """Sessions ended before their time (sign-out, sign-out everywhere, a session revoked
+    from the list, a refresh token reused): every service refuses access tokens naming
+    them (`sid`) at once. No access token of them outlives `tokens_expire_by`, so a
+    service may forget them after it."""
+
+    routing_key: ClassVar[str] = "auth.session.revoked.v1"
+    aggregate: ClassVar[str] = "account"
+
+    account_id: uuid.UUID
+    session_ids: list[uuid.UUID]
+    reason: Literal["logout", "logout_all", "revoked", "refresh_reused", "account_disabled"]
+    tokens_expire_by: datetime
+
+    def aggregate_id(self) -> str:
+        return str(self.account_id)
+
+
+class SignInFailed(Event):
+    """A failed sign-in to a known account (wrong password, or a disabled or not yet
+    activated account), for the weekly activity report: the account, never the login
+    text or the password. Failures for unknown logins stay in auth's login audit."""
+
+    routing_key: ClassVar[str] = "auth.session.sign_in_failed.v1"
+    aggregate: ClassVar[str] = "account"
+
+    account_id: uuid.UUID
+
+    def aggregate_id(self) -> str:
+        return str(self.account_id)
+
+
+class AccountActivated(Event):
+    """The holder of an issued account set their password with the activation code."""
+
+    routing_key: ClassVar[str] = "auth.account.activated.v1"
+    aggregate: ClassVar[str] = "account"
+
+    account_id: uuid.UUID
+    kind: Literal["staff", "student", "parent"]
+
+    def aggregate_id(self) -> str:
+        return str(self.account_id)
+
+
+class AccountDisabled(Event):
+    """An account was disabled: no more sign-ins, its sessions end, and every service
+    refuses its access tokens issued until `disabled_at` (the event's time when absent)
+    at once; none outlives `tokens_expire_by` (an hour after when absent). `disabled_by`
+    is the issuer's account."""
+
+    routing_key: ClassVar[str] = "auth.account.disabled.v1"
+    aggregate: ClassVar[str] = "account"
+
+    account_id: uuid.UUID
+    disabled_by: uuid.UUID | None = None
+    disabled_at: datetime | None = None
+    tokens_expire_by: datetime | None = None
+
+    def aggregate_id(self) -> str:
+        return str(self.account_id)
+
+
+class RoleGranted(Event):
+    """A staff role was granted. A grant of director or deputy is announced: `announce_to`
+    names the school's directors (messaging delivers the notice); empty otherwise."""
+
+    routing_key: ClassVar[str] = "auth.role.granted.v1"
+    aggregate: ClassVar[str] = "account"
+
+    account_id: uuid.UUID
+    role: StaffRole
+    granted_by: uuid.UUID
+    announce_to: list[uuid.UUID] = Field(default_factory=list)
+
+    def aggregate_id(self) -> str:
+        return str(self.account_id)
+
+
+class RoleRevoked(Event):
+    """A staff role was taken away (announced like a grant for director and deputy)."""
+
+    routing_key: ClassVar[str] = "auth.role.revoked.v1"
+    aggregate: ClassVar[str] = "account"
+
+    account_id: uuid.UUID
+    role: StaffRole
+    revoked_by: uuid.UUID
+    announce_to: list[uuid.UUID] = Field(default_factory=list)
+
+    def aggregate_id(self) -> str:
+        return str(self.account_id)
+
+
+ConsentPurpose = Literal["portal_marks", "district_systems", "email_notifications"]
+
+
+class _ConsentChange(Event):
+    aggregate: ClassVar[str] = "consent"
+
+    student_id: uuid.UUID
+    purpose: ConsentPurpose
+    guardian_account_id: uuid.UUID
+
+    def aggregate_id(self) -> str:
+        return f"{self.student_id}:{self.purpose}:{self.guardian_account_id}"
+
+
+class ConsentGiven(_ConsentChange):
+    """A guardian consented (152-FZ) to a purpose of processing their child's data.
+    `version` orders one guardian's changes for one child and purpose."""
+
+    routing_key: ClassVar[str] = "auth.consent.given.v1"
+
+
+class ConsentRevoked(_ConsentChange):
+    """A guardian revoked a consent they had given (the tombstone of `ConsentGiven`)."""
+
+    routing_key: ClassVar[str] = "auth.consent.revoked.v1"
+
+
 EVENTS: tuple[type[Event], ...] = (
     SchoolRegistered,
     StaffAccountCreated,
     CredentialsIssued,
     UserLoggedIn,
+    SessionsRevoked,
+    SignInFailed,
+    AccountActivated,
+    AccountDisabled,
+    RoleGranted,
+    RoleRevoked,
+    ConsentGiven,
+    ConsentRevoked,
 )

@@ -704,6 +704,11 @@ class ClassJournalCounts(BaseModel):
     group_memberships: int = 0
     thematic_plans: int = 0
     thematic_plan_items: int = 0
+    # Added with guardians (`guardianships`: their links to the class's students) and the
+    # level's curriculum hours (one per subject).
+    guardians: int = 0
+    guardianships: int = 0
+    curriculum_hours: int = 0
     records: int
 
 

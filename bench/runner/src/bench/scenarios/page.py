@@ -18,6 +18,7 @@ from bench.loadgen import Action, RunResult, format_run, run_open_loop
 from bench.scenarios.common import P99_LIMIT_MS
 from bench.stage import Stage
 from datagen.school import Assignment
+from journal import clock
 from journal.calendar.closing import half_grades
 from journal.grading.service import DEFAULT_SETTINGS
 from journal.page.service import (
@@ -137,6 +138,7 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
                 page.period_id,
                 school_id,
                 DEFAULT_SETTINGS.lock_after_days,
+                clock.now(),
             )
             if ctx is None:
                 raise RuntimeError("no such page")

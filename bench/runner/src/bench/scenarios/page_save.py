@@ -20,11 +20,12 @@ from bench.scenarios.common import Ceiling, best_rate, rate_against_ceilings, se
 from bench.scenarios.page import page_assignments, quarters
 from bench.stage import Stage
 from datagen.school import WORK_TYPES, Assignment, Student
-from journal.attendance.service import CELLS_SQL, LOCK_CELLS_SQL, MARKED, WRITE_SQL
+from journal import clock
+from journal.attendance.service import CELLS_SQL, MARKED, WRITE_MANY_SQL
 from journal.calendar.closing import half_grades
 from journal.grading.service import DEFAULT_SETTINGS
 from journal.marks.service import POST_MANY_SQL, POSTED
-from journal.page.service import CONTEXT_SQL, PAGE_LESSONS_SQL, WORK_TYPE_IDS_SQL
+from journal.page.service import SAVE_CONTEXT_SQL
 from shared.contracts.journal import AttendanceCode, AttendanceMarked, MarkPosted
 from shared.outbox import staged
 
@@ -205,9 +206,9 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
     halves = half_grades()
 
     async def save_raw(i: int) -> None:
-        # The save's statements in its order, in one transaction: the page's context,
-        # its lessons and the school's work types, the cells locked and read, the marks
-        # in one statement, then each attendance cell with its history and event.
+        # The save's statements in its order, in one transaction: the page's context with
+        # the lesson and the work types, the cells locked and read, the marks with their
+        # history and events in one statement, the cells with theirs in another.
         item = _taken(raw_lessons, i)
         a = item.assignment
         teacher = a.teacher.id
@@ -239,23 +240,48 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
             )
             for k, (mark_id, student, work) in enumerate(marks_made)
         ]
+        cell_lessons = [item.lesson_id] * len(students)
+        cell_students = [s.id for s in students]
+        codes = [CODES[k % len(CODES)] for k in range(len(students))]
+        marked = [
+            staged(
+                AttendanceMarked(
+                    school_id=school.id,
+                    version=1,
+                    occurred_at=now,
+                    lesson_id=item.lesson_id,
+                    lesson_date=item.date,
+                    student_id=student.id,
+                    class_id=a.school_class.id,
+                    subject_id=a.subject.id,
+                    subject_name=a.subject.name,
+                    teacher_id=teacher,
+                    code=code,
+                    old_code=None,
+                )
+            )
+            for student, code in zip(students, codes, strict=True)
+        ]
         async with pool.acquire() as conn, conn.transaction():
             ctx = await conn.fetchrow(
-                CONTEXT_SQL, a.id, item.period_id, school.id, DEFAULT_SETTINGS.lock_after_days
+                SAVE_CONTEXT_SQL,
+                a.id,
+                item.period_id,
+                school.id,
+                halves,
+                [item.lesson_id],
+                [],
+                list(MARK_WORK),
             )
             if ctx is None:
                 raise RuntimeError("no such page")
-            await conn.fetch(PAGE_LESSONS_SQL, a.id, ctx["starts_on"], ctx["ends_on"], halves)
-            await conn.fetch(WORK_TYPE_IDS_SQL, school.id)
-            cell_lessons = [item.lesson_id] * (len(students))
-            cell_students = [s.id for s in students]
-            await conn.fetch(LOCK_CELLS_SQL, cell_lessons, cell_students)
             await conn.fetch(
                 CELLS_SQL,
                 cell_lessons,
                 cell_students,
                 school.id,
                 DEFAULT_SETTINGS.lock_after_days,
+                clock.now(),
             )
             await conn.fetchrow(
                 POST_MANY_SQL,
@@ -273,43 +299,24 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
                 [event.routing_key for event in posted],
                 [event.envelope for event in posted],
             )
-            for k, student in enumerate(students):
-                code = CODES[k % len(CODES)]
-                event = staged(
-                    AttendanceMarked(
-                        school_id=school.id,
-                        version=1,
-                        occurred_at=now,
-                        lesson_id=item.lesson_id,
-                        lesson_date=item.date,
-                        student_id=student.id,
-                        class_id=a.school_class.id,
-                        subject_id=a.subject.id,
-                        subject_name=a.subject.name,
-                        teacher_id=teacher,
-                        code=code,
-                        old_code=None,
-                    )
-                )
-                written = await conn.fetchval(
-                    WRITE_SQL,
-                    item.lesson_id,
-                    student.id,
-                    school.id,
-                    code,
-                    0,
-                    teacher,
-                    now,
-                    uuid.uuid4(),
-                    None,
-                    MARKED,
-                    event.id,
-                    event.routing_key,
-                    event.envelope,
-                    halves,
-                )
-                if written is None:
-                    raise RuntimeError("an attendance cell was not written")
+            written = await conn.fetch(
+                WRITE_MANY_SQL,
+                school.id,
+                teacher,
+                cell_lessons,
+                cell_students,
+                codes,
+                [0] * len(students),
+                [now] * len(students),
+                [uuid.uuid4() for _ in students],
+                [None] * len(students),
+                [MARKED] * len(students),
+                [event.id for event in marked],
+                [event.routing_key for event in marked],
+                [event.envelope for event in marked],
+            )
+            if len(written) != len(students):
+                raise RuntimeError("an attendance cell was not written")
 
     # A save writes ~55 rows and as many events: its searches start lower than a mark's.
     rates = replace(profile, start_rate=min(profile.save_start_rate, profile.max_rate))
@@ -331,6 +338,7 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
     single = stage.found_rates.get(marks.POSTING)
     source = "found earlier in this run"
     if single is None:  # run alone (--only page_save): measure the single-mark rate here
+        await stage.settle()  # the saves' events worked off first, as between scenarios
         mark = marks.marks_to_post(await marks.desks(stage, 20))
 
         async def post(i: int) -> None:

@@ -6,11 +6,11 @@ import uuid
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from typing import Any
-from zoneinfo import ZoneInfo
 
 from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from journal import clock
 from journal.access import ADMINISTRATION, CALENDAR_READERS, require_role
 from journal.calendar import closing, rules
 from journal.calendar.models import AcademicYear, Holiday, Period, PeriodClosing
@@ -335,7 +335,7 @@ async def get_year(session: AsyncSession, user: User, year_id: uuid.UUID) -> Yea
 async def school_today(session: AsyncSession, school_id: uuid.UUID) -> date:
     """Today in the school's time zone (UTC for a school journal has not heard of)."""
     timezone = await session.scalar(select(School.timezone).where(School.id == school_id))
-    return datetime.now(ZoneInfo(timezone or "UTC")).date()
+    return clock.today_in(timezone)
 
 
 async def current_year(session: AsyncSession, user: User, today: date | None = None) -> YearView:

@@ -111,6 +111,9 @@ class DiaryYear(BaseModel):
 
 class DiaryYears(BaseModel):
     student_id: uuid.UUID
+    last_name: str = Field(description="The student's name, as the roster holds it.")
+    first_name: str
+    middle_name: str | None
     years: list[DiaryYear] = Field(description="Newest first.")
 
 

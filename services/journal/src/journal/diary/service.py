@@ -12,9 +12,8 @@ is parsed, modelled or serialised in Python.
 
 import datetime as dt
 import uuid
-from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
-from journal import driver
+from journal import clock, driver
 from journal.access import ADMINISTRATION, JOURNAL_READERS, TEACHING, require_role
 from shared.errors import NotFound, Problem
 from shared.security import User
@@ -47,15 +46,6 @@ def asked_range(date_from: dt.date | None, date_to: dt.date | None) -> tuple[dt.
     if (last - first).days + 1 > MAX_RANGE_DAYS:
         raise _range_error(f"At most {MAX_RANGE_DAYS} days at a time.")
     return first, last
-
-
-def school_today(timezone: str | None) -> dt.date:
-    """Today in the school's time zone (UTC if the zone is unknown)."""
-    try:
-        zone = ZoneInfo(timezone) if timezone else dt.UTC
-    except (ZoneInfoNotFoundError, ValueError):
-        zone = dt.UTC
-    return dt.datetime.now(zone).date()
 
 
 # The school's time zone, whether the caller teaches the student's current class (leads
@@ -231,7 +221,7 @@ async def read_diary(
     if asked is not None:
         body: bytes = row["diary"]
         return body
-    first, last = week_of(school_today(row["timezone"]))
+    first, last = week_of(clock.today_in(row["timezone"]))
     only = None if untaught or row["leads"] else teacher
     body = await driver.fetchval(db, DIARY_SQL, user.school_id, student_id, first, last, only)
     return body

@@ -388,6 +388,7 @@ async def student_years(
     they were in and the periods that apply to it (quarters or halves by its level)."""
     reader_span = (dt.date.min, dt.date.max)
     await _reader(session, user, student_id, *reader_span)
+    student = await session.get_one(Student, student_id)
     settings = await settings_of(session, user.school_id)
     rows = await session.execute(
         select(AcademicYear, SchoolClass)
@@ -416,6 +417,9 @@ async def student_years(
             periods[period.year_id].append(period)
     return schemas.DiaryYears(
         student_id=student_id,
+        last_name=student.last_name,
+        first_name=student.first_name,
+        middle_name=student.middle_name,
         years=[
             schemas.DiaryYear(
                 year_id=year.id,

@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 import orjson
 from fastapi import APIRouter, Request, status
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from starlette.datastructures import UploadFile
 from starlette.types import Message
 
@@ -170,11 +170,7 @@ async def add_attachment(
             ),
         )
         if stored is not None:
-            return JSONResponse(
-                stored.body,
-                status_code=stored.status_code,
-                headers={"Idempotent-Replayed": "true"},
-            )
+            return idempotency.replayed(stored)
     body = await service.add_file(
         session,
         user,

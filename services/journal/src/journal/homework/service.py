@@ -111,6 +111,32 @@ async def next_lesson_date(session: AsyncSession, lesson: Editing) -> dt.date | 
     return day
 
 
+# $1 lessons, $2 their assignments, $3 their dates: the date of each one's next lesson.
+NEXT_LESSONS_SQL = """
+SELECT wanted.lesson_id,
+       (SELECT min(lessons.date) FROM lessons
+        WHERE lessons.assignment_id = wanted.assignment_id AND lessons.date > wanted.day)
+           AS next_on
+FROM unnest($1::uuid[], $2::uuid[], $3::date[]) AS wanted(lesson_id, assignment_id, day)
+"""
+
+
+async def next_lesson_dates(
+    session: AsyncSession, lessons: list[Editing]
+) -> dict[uuid.UUID, dt.date | None]:
+    """`next_lesson_date` of many lessons in one statement."""
+    if not lessons:
+        return {}
+    rows = await driver.fetch(
+        session,
+        NEXT_LESSONS_SQL,
+        [lesson.lesson_id for lesson in lessons],
+        [lesson.assignment_id for lesson in lessons],
+        [lesson.lesson_date for lesson in lessons],
+    )
+    return {_plain(row["lesson_id"]): row["next_on"] for row in rows}
+
+
 # --- text and due date ---------------------------------------------------------------------
 
 # $1 lesson, $2 the version it was based on, $3 text, $4 due date, $5-$7 the event.
@@ -180,7 +206,7 @@ async def _stale_lesson(session: AsyncSession, user: User, lesson_id: uuid.UUID)
     return stale("lesson", again[lesson_id].current())
 
 
-def _set_event(user: User, lesson: Editing, version: int, files: list[HomeworkFile]) -> HomeworkSet:
+def set_event(user: User, lesson: Editing, version: int, files: list[HomeworkFile]) -> HomeworkSet:
     return HomeworkSet(
         school_id=user.school_id,
         version=version,
@@ -196,7 +222,7 @@ def _set_event(user: User, lesson: Editing, version: int, files: list[HomeworkFi
     )
 
 
-def _cleared_event(user: User, lesson: Editing, version: int) -> HomeworkCleared:
+def cleared_event(user: User, lesson: Editing, version: int) -> HomeworkCleared:
     return HomeworkCleared(
         school_id=user.school_id,
         version=version,
@@ -223,7 +249,7 @@ async def set_homework(
     based = check_homework(lesson, text, due_on, version)
     files = (await files_of(session, [lesson.lesson_id])).get(lesson.lesson_id, [])
     after = replace(lesson, homework=text, homework_due_on=due_on, version=based + 1)
-    event = staged(_set_event(user, after, based + 1, files))
+    event = staged(set_event(user, after, based + 1, files))
     written = await driver.fetchval(
         session,
         SET_SQL,
@@ -245,7 +271,7 @@ async def clear_homework(
 ) -> tuple[Editing, bytes]:
     """Clear the lesson's homework: its text, due date and files (authorized by `editing`)."""
     based = check_clearing(lesson, version)
-    event = staged(_cleared_event(user, lesson, based + 1))
+    event = staged(cleared_event(user, lesson, based + 1))
     written = await driver.fetchval(
         session, CLEAR_SQL, lesson.lesson_id, based, event.id, event.routing_key, event.envelope
     )
@@ -386,7 +412,7 @@ async def add_file(
     )
     files = [*files, added]
     after = replace(lesson, version=lesson.version + 1)
-    event = staged(_set_event(user, after, after.version, files))
+    event = staged(set_event(user, after, after.version, files))
     await driver.fetchval(
         session,
         ADD_FILE_SQL,
@@ -432,9 +458,9 @@ async def remove_file(session: AsyncSession, user: User, attachment_id: uuid.UUI
     ]
     after = replace(lesson, version=lesson.version + 1)
     event = (
-        _set_event(user, after, after.version, files)
+        set_event(user, after, after.version, files)
         if files or lesson.homework is not None
-        else _cleared_event(user, after, after.version)
+        else cleared_event(user, after, after.version)
     )
     ready = staged(event)
     await driver.fetchval(

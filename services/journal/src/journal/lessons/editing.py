@@ -12,7 +12,7 @@ from typing import Any
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journal import driver
+from journal import clock, driver
 from journal.access import require_role
 from journal.calendar.closing import half_grades
 from journal.corrections import CORRECTORS, require_may_correct, stale, version_required
@@ -24,7 +24,8 @@ from shared.outbox import staged
 from shared.security import User
 
 # $1 lessons, $2 the caller's school, $3 the lock period of a school without settings,
-# $4 `half_grades()` (`closed`: the day is in a closed period of the class, or year).
+# $4 `half_grades()` (`closed`: the day is in a closed period of the class, or year),
+# $5 journal.clock.now().
 # The lessons are locked (in id order) until the transaction ends, so that an edit's
 # checks hold until its write; outside a transaction the lock ends with the statement
 # and the write's version check alone guards the edit.
@@ -35,7 +36,7 @@ SELECT lessons.id, lessons.assignment_id, lessons.class_id, lessons.date,
        lessons.cancelled_at IS NOT NULL AS cancelled,
        lessons.topic, lessons.plan_item_id, lessons.homework, lessons.homework_due_on,
        lessons.version,
-       ((now() AT TIME ZONE schools.timezone)::date - lessons.date)
+       (($5::timestamptz AT TIME ZONE schools.timezone)::date - lessons.date)
            > coalesce(grading_settings.lock_after_days, $3::int) AS locked,
        journal_closed_on(lessons.school_id, lessons.class_id, lessons.date, $4::smallint[])
            IS NOT NULL AS closed
@@ -125,6 +126,7 @@ async def editing_many(
         user.school_id,
         DEFAULT_SETTINGS.lock_after_days,
         half_grades(),
+        clock.now(),
     )
     return {
         _plain(row["id"]): Editing(

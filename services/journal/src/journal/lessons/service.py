@@ -129,14 +129,28 @@ async def require_school_day(
     session: AsyncSession, school_id: uuid.UUID, grade: int, day: dt.date
 ) -> None:
     """422 unless `day` is a school day for the class level: inside a period (quarter or
-    half, by the level) of the school's years and on no holiday. A school that keeps no
-    calendar in journal yet (no year at all) is not checked: there is nothing to check
-    against, and refusing would stop its journal altogether."""
-    keeps_calendar = await session.scalar(
-        select(exists().where(AcademicYear.school_id == school_id))
+    half, by the level) of one of the school's academic years and on no holiday. A day no
+    year of the school covers (a school that has entered no calendar yet included) is
+    `outside-periods` too: lessons, and the marks and attendance on them, live in the
+    calendar."""
+    covered = await session.scalar(
+        select(
+            exists().where(
+                AcademicYear.school_id == school_id,
+                AcademicYear.starts_on <= day,
+                AcademicYear.ends_on >= day,
+            )
+        )
     )
-    if not keeps_calendar:
-        return
+    if not covered:
+        raise Problem(
+            422,
+            "outside-periods",
+            "Outside the school's periods",
+            f"The school has no academic year covering {day.isoformat()}: "
+            "enter the year's calendar before its lessons.",
+            date=day.isoformat(),
+        )
     holiday = await holiday_on(session, school_id, day)
     if holiday is not None:
         raise Problem(

@@ -7,7 +7,7 @@ from typing import Annotated, Any
 
 import orjson
 from fastapi import APIRouter, Header, Query, Request, status
-from fastapi.responses import JSONResponse, Response
+from fastapi.responses import Response
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal import idempotency
@@ -79,11 +79,7 @@ async def post_mark(
             ),
         )
         if stored is not None:
-            return JSONResponse(
-                stored.body,
-                status_code=stored.status_code,
-                headers={"Idempotent-Replayed": "true"},
-            )
+            return idempotency.replayed(stored)
         body = await service.post_mark(session, user, on, data.value)
         await idempotency.complete(
             session,
@@ -117,9 +113,7 @@ async def idempotent(
             request_fingerprint=idempotency.fingerprint(route, payload),
         )
         if stored is not None:
-            return JSONResponse(
-                stored.body, status_code=stored.status_code, headers={"Idempotent-Replayed": "true"}
-            )
+            return idempotency.replayed(stored)
     body = await write()
     if key is not None:
         await idempotency.complete(

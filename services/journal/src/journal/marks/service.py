@@ -18,7 +18,7 @@ import orjson
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journal import driver
+from journal import clock, driver
 from journal.access import TEACHING, require_own_teaching, require_role
 from journal.calendar.closing import half_grades
 from journal.corrections import (
@@ -298,12 +298,12 @@ SELECT * FROM unnest($11::uuid[], $12::text[], $13::jsonb[])
 
 
 async def post_marks(
-    session: AsyncSession, user: User, postings: list[tuple[Marking, int]]
+    session: AsyncSession, user: User, postings: list[tuple[Marking, int]], now: datetime
 ) -> list[bytes]:
-    """`post_mark` for many marks in one statement: the same rows, events and answers."""
+    """`post_mark` for many marks in one statement, posted at `now`: the same rows, events
+    and answers."""
     for on, _ in postings:
         check_posting(on)
-    now = datetime.now(UTC)
     mark_ids = [uuid.uuid4() for _ in postings]
     posted = [
         _posted(user, on, value, mark_id, now)
@@ -335,7 +335,8 @@ async def post_marks(
 # version the change was based on, its history row and its event in the same statement.
 
 # $1 mark, $2 the caller's school, $3 the new work type's code (NULL: keep it), $4 the
-# lock period of a school without settings. No row unless the mark is in the school.
+# lock period of a school without settings, $5 journal.clock.now().
+# No row unless the mark is in the school.
 CORRECTING_SQL = """
 SELECT marks.lesson_id, marks.student_id, marks.value, marks.version,
        marks.removed_at IS NOT NULL AS removed,
@@ -345,7 +346,7 @@ SELECT marks.lesson_id, marks.student_id, marks.value, marks.version,
        assignments.teacher_id,
        coalesce(lessons.substitute_id, assignments.teacher_id) AS writer_id,
        lessons.cancelled_at IS NOT NULL AS cancelled,
-       ((now() AT TIME ZONE schools.timezone)::date - lessons.date)
+       (($5::timestamptz AT TIME ZONE schools.timezone)::date - lessons.date)
            > coalesce(grading_settings.lock_after_days, $4::int) AS locked,
        new_type.id AS new_work_type_id, new_type.name AS new_work_type_name,
        new_type.weight AS new_weight
@@ -471,6 +472,7 @@ async def correcting(
         user.school_id,
         new_work_type,
         DEFAULT_SETTINGS.lock_after_days,
+        clock.now(),
     )
     if row is None:
         raise NotFound("mark")
@@ -479,9 +481,9 @@ async def correcting(
 
 
 # The batch form of CORRECTING_SQL for the journal page's save: $1 marks, $2 their new
-# work types' codes (NULL: keep), $3 the caller's school, $4 the default lock period.
-# The marks are locked (in id order, so that concurrent saves cannot deadlock) until the
-# transaction ends: the save's checks hold until its writes.
+# work types' codes (NULL: keep), $3 the caller's school, $4 the default lock period,
+# $5 journal.clock.now(). The marks are locked (in id order, so that concurrent saves
+# cannot deadlock) until the transaction ends: the save's checks hold until its writes.
 CORRECTING_MANY_SQL = """
 SELECT wanted.mark_id, marks.lesson_id, marks.student_id, marks.value, marks.version,
        marks.removed_at IS NOT NULL AS removed,
@@ -491,7 +493,7 @@ SELECT wanted.mark_id, marks.lesson_id, marks.student_id, marks.value, marks.ver
        assignments.teacher_id,
        coalesce(lessons.substitute_id, assignments.teacher_id) AS writer_id,
        lessons.cancelled_at IS NOT NULL AS cancelled,
-       ((now() AT TIME ZONE schools.timezone)::date - lessons.date)
+       (($5::timestamptz AT TIME ZONE schools.timezone)::date - lessons.date)
            > coalesce(grading_settings.lock_after_days, $4::int) AS locked,
        new_type.id AS new_work_type_id, new_type.name AS new_work_type_name,
        new_type.weight AS new_weight
@@ -532,6 +534,7 @@ async def correcting_many(
         list(wanted.values()),
         user.school_id,
         DEFAULT_SETTINGS.lock_after_days,
+        clock.now(),
     )
     found: dict[uuid.UUID, Correctable] = {}
     for row in rows:
@@ -614,106 +617,222 @@ def check_removal(mark: Correcting, version: int | None) -> int:
     return _require_current(mark, version)
 
 
+@dataclass(frozen=True)
+class MarkWrite:
+    """A change or removal of a mark judged to apply: the mark after it (value and work
+    type), the version it is based on, the history row's reason and its event, staged."""
+
+    mark: Correcting
+    after: Correcting
+    removal: bool
+    based: int
+    reason: str
+    event: StagedEvent
+    now: datetime
+
+    def answer(self, user: User, version: int) -> bytes:
+        """The answer of the write (`MarkChangedOut` or `MarkRemovedOut`) at `version`."""
+        if self.removal:
+            return _answer(
+                self.mark, removed_by=user.account_id, removed_at=self.now, version=version
+            )
+        return _answer(self.after, changed_by=user.account_id, changed_at=self.now, version=version)
+
+
+def _event_fields(user: User, mark: Correcting, based: int, now: datetime) -> dict[str, Any]:
+    return {
+        "school_id": user.school_id,
+        "version": based + 1,
+        "occurred_at": now,
+        "mark_id": mark.mark_id,
+        "lesson_id": mark.lesson_id,
+        "lesson_date": mark.lesson_date,
+        "student_id": mark.student_id,
+        "class_id": mark.class_id,
+        "subject_id": mark.subject_id,
+        "subject_name": mark.subject_name,
+        "teacher_id": mark.teacher_id,
+    }
+
+
+def changing(
+    user: User, mark: Correcting, data: MarkCorrection, version: int | None, now: datetime
+) -> MarkWrite:
+    """A change judged by `check_change` (raises its Problem), with its MarkChanged event."""
+    based = check_change(mark, data, version)
+    after = replace(
+        mark,
+        value=mark.value if data.value is None else data.value,
+        work_type=mark.work_type if data.work_type is None else data.work_type,
+        work_type_id=mark.new_work_type_id or mark.work_type_id,
+        work_type_name=mark.new_work_type_name or mark.work_type_name,
+        weight=mark.weight if mark.new_weight is None else mark.new_weight,
+    )
+    event = MarkChanged(
+        **_event_fields(user, mark, based, now),
+        value=after.value,
+        work_type=after.work_type,
+        weight=after.weight,
+        work_type_name=after.work_type_name,
+        old_value=mark.value,
+        old_work_type=mark.work_type,
+    )
+    return MarkWrite(mark, after, False, based, data.reason, staged(event), now)
+
+
+def removing(
+    user: User, mark: Correcting, reason: str, version: int | None, now: datetime
+) -> MarkWrite:
+    """A removal judged by `check_removal`, with its MarkRemoved event (a tombstone)."""
+    based = check_removal(mark, version)
+    event = MarkRemoved(
+        **_event_fields(user, mark, based, now),
+        value=mark.value,
+        work_type=mark.work_type,
+        weight=mark.weight,
+        work_type_name=mark.work_type_name,
+    )
+    return MarkWrite(mark, mark, True, based, reason, staged(event), now)
+
+
 async def change_mark(
     session: AsyncSession, user: User, mark: Correcting, data: MarkCorrection, version: int | None
 ) -> bytes:
     """Change the mark's value and/or work type (authorized by `correcting`)."""
-    based = check_change(mark, data, version)
-    value = mark.value if data.value is None else data.value
-    work_type = mark.work_type if data.work_type is None else data.work_type
-    work_type_id = mark.new_work_type_id or mark.work_type_id
-    work_type_name = mark.new_work_type_name or mark.work_type_name
-    weight = mark.weight if mark.new_weight is None else mark.new_weight
-    now = datetime.now(UTC)
-    event = staged(
-        MarkChanged(
-            school_id=user.school_id,
-            version=based + 1,
-            occurred_at=now,
-            mark_id=mark.mark_id,
-            lesson_id=mark.lesson_id,
-            lesson_date=mark.lesson_date,
-            student_id=mark.student_id,
-            class_id=mark.class_id,
-            subject_id=mark.subject_id,
-            subject_name=mark.subject_name,
-            teacher_id=mark.teacher_id,
-            value=value,
-            work_type=work_type,
-            weight=weight,
-            work_type_name=work_type_name,
-            old_value=mark.value,
-            old_work_type=mark.work_type,
-        )
-    )
+    change = changing(user, mark, data, version, datetime.now(UTC))
     written = await driver.fetchval(
         session,
         CHANGE_SQL,
         mark.mark_id,
-        based,
-        value,
-        work_type_id,
+        change.based,
+        change.after.value,
+        change.after.work_type_id,
         uuid.uuid4(),
         user.account_id,
-        now,
+        change.now,
         mark.value,
         mark.work_type_id,
-        data.reason,
-        event.id,
-        event.routing_key,
-        event.envelope,
+        change.reason,
+        change.event.id,
+        change.event.routing_key,
+        change.event.envelope,
         half_grades(),
     )
     if written is None:  # changed by someone else between the read and the write
         raise stale("mark", await _current(session, user, mark.mark_id))
-    changed = replace(
-        mark, value=value, work_type=work_type, work_type_name=work_type_name, weight=weight
-    )
-    return _answer(changed, changed_by=user.account_id, changed_at=now, version=written)
+    return change.answer(user, written)
 
 
 async def remove_mark(
     session: AsyncSession, user: User, mark: Correcting, reason: str, version: int | None
 ) -> bytes:
     """Remove the mark (authorized by `correcting`); it leaves a tombstone event."""
-    based = check_removal(mark, version)
-    now = datetime.now(UTC)
-    event = staged(
-        MarkRemoved(
-            school_id=user.school_id,
-            version=based + 1,
-            occurred_at=now,
-            mark_id=mark.mark_id,
-            lesson_id=mark.lesson_id,
-            lesson_date=mark.lesson_date,
-            student_id=mark.student_id,
-            class_id=mark.class_id,
-            subject_id=mark.subject_id,
-            subject_name=mark.subject_name,
-            teacher_id=mark.teacher_id,
-            value=mark.value,
-            work_type=mark.work_type,
-            weight=mark.weight,
-            work_type_name=mark.work_type_name,
-        )
-    )
+    removal = removing(user, mark, reason, version, datetime.now(UTC))
     written = await driver.fetchval(
         session,
         REMOVE_SQL,
         mark.mark_id,
-        based,
+        removal.based,
         uuid.uuid4(),
         user.account_id,
-        now,
+        removal.now,
         reason,
-        event.id,
-        event.routing_key,
-        event.envelope,
+        removal.event.id,
+        removal.event.routing_key,
+        removal.event.envelope,
         half_grades(),
     )
     if written is None:
         raise stale("mark", await _current(session, user, mark.mark_id))
-    return _answer(mark, removed_by=user.account_id, removed_at=now, version=written)
+    return removal.answer(user, written)
+
+
+# CHANGE_SQL and REMOVE_SQL for many marks at once (the journal page's save), with the
+# same rows: $1 who, then one array per column: $2 marks, $3 the versions they were based
+# on, $4 removal or change, $5 new values, $6 new work types, $7 when, $8 history rows,
+# $9 old values, $10 old work types, $11 reasons, $12-$14 the events. A mark that moved on
+# (or was removed) meanwhile writes nothing and is missing from the answer (the caller
+# refuses the whole save). No closing guard: the caller's transaction has asked
+# journal_closed_on of the marks' lessons (journal.calendar.closing) and locked the marks.
+CORRECT_MANY_SQL = """
+WITH wanted AS (
+    SELECT * FROM unnest($2::uuid[], $3::int[], $4::boolean[], $5::smallint[], $6::uuid[],
+                         $7::timestamptz[], $8::uuid[], $9::smallint[], $10::uuid[],
+                         $11::text[], $12::uuid[], $13::text[], $14::jsonb[])
+        AS wanted(mark_id, based, removal, value, work_type_id, changed_at, history_id,
+                  old_value, old_work_type_id, reason, event_id, routing_key, envelope)
+),
+corrected AS (
+    UPDATE marks
+    SET value = CASE WHEN wanted.removal THEN marks.value ELSE wanted.value END,
+        work_type_id = CASE WHEN wanted.removal THEN marks.work_type_id
+                            ELSE wanted.work_type_id END,
+        removed_at = CASE WHEN wanted.removal THEN wanted.changed_at END,
+        removed_by = CASE WHEN wanted.removal THEN $1::uuid END,
+        version = marks.version + 1
+    FROM wanted
+    WHERE marks.id = wanted.mark_id AND marks.version = wanted.based
+      AND marks.removed_at IS NULL
+    RETURNING marks.id, marks.school_id, marks.version, marks.value, marks.work_type_id
+),
+history AS (
+    INSERT INTO mark_history (id, school_id, mark_id, version, changed_by, changed_at,
+                              old_value, new_value, old_work_type_id, new_work_type_id,
+                              reason)
+    SELECT wanted.history_id, corrected.school_id, corrected.id, corrected.version,
+           $1::uuid, wanted.changed_at, wanted.old_value,
+           CASE WHEN wanted.removal THEN NULL ELSE corrected.value END,
+           wanted.old_work_type_id,
+           CASE WHEN wanted.removal THEN NULL ELSE corrected.work_type_id END,
+           wanted.reason
+    FROM corrected JOIN wanted ON wanted.mark_id = corrected.id
+),
+event AS (
+    INSERT INTO outbox (id, routing_key, envelope)
+    SELECT wanted.event_id, wanted.routing_key, wanted.envelope
+    FROM corrected JOIN wanted ON wanted.mark_id = corrected.id
+)
+SELECT id, version FROM corrected
+"""
+
+
+def correct_many_args(user: User, writes: list[MarkWrite]) -> tuple[Any, ...]:
+    """CORRECT_MANY_SQL's arguments for `writes` (marks of one save, each once)."""
+    return (
+        user.account_id,
+        [w.mark.mark_id for w in writes],
+        [w.based for w in writes],
+        [w.removal for w in writes],
+        [w.after.value for w in writes],
+        [w.after.work_type_id for w in writes],
+        [w.now for w in writes],
+        [uuid.uuid4() for _ in writes],
+        [w.mark.value for w in writes],
+        [w.mark.work_type_id for w in writes],
+        [w.reason for w in writes],
+        [w.event.id for w in writes],
+        [w.event.routing_key for w in writes],
+        [w.event.envelope for w in writes],
+    )
+
+
+async def correct_marks(
+    session: AsyncSession, user: User, writes: list[MarkWrite]
+) -> list[bytes | Problem]:
+    """Write every change and removal in one statement, in the caller's transaction (which
+    must have locked the marks with `correcting_many`): each one's answer, or the 409 with
+    the mark's current state for one that moved on meanwhile (then the caller must refuse
+    the whole save: the others are written)."""
+    rows = await driver.fetch(session, CORRECT_MANY_SQL, *correct_many_args(user, writes))
+    written = {uuid.UUID(bytes=row["id"].bytes): row["version"] for row in rows}
+    answers: list[bytes | Problem] = []
+    for write in writes:
+        version = written.get(write.mark.mark_id)
+        if version is None:
+            answers.append(stale("mark", await _current(session, user, write.mark.mark_id)))
+        else:
+            answers.append(write.answer(user, version))
+    return answers
 
 
 async def _current(session: AsyncSession, user: User, mark_id: uuid.UUID) -> dict[str, Any]:

@@ -8,35 +8,42 @@ the assignment's thematic plan for the period's year. The statements run outside
 transaction: each cell carries its version, so a save based on a torn read is refused
 as stale rather than written over.
 
-The save reuses the single-cell rules and writes (journal.marks.service,
-journal.attendance.service, journal.lessons.editing, journal.homework.service): it
+The save reuses the single-cell rules (journal.marks.service, journal.attendance.service,
+journal.lessons.editing, journal.homework.service) and writes set-based, so that its
+round trips do not grow with its changes. It reads in one statement who may save the
+page, the lessons the changes name with whether their days are closed (which holds the
+school's closing lock until the save ends) and the work types of its new marks; then it
 reads and locks every mark, cell and lesson it touches in one statement each (in key
 order, so concurrent saves queue instead of deadlocking), judges every change by the
 same functions the single-cell endpoints use, and refuses the whole save if any change
 is bad (422, every bad change listed) or based on a stale version (409, every conflict
-with its current state). Only then does it write each change with the single-cell
-statement, its history row and its event, in the one transaction of the request.
+with its current state). Only then does it write, in the one transaction of the request,
+one statement per kind of change: the lessons' topics and homework, the marks' changes
+and removals, the new marks, the attendance cells, each with the same rows as the
+single-cell statements (history rows, versions, and one outbox event per mark, cell and
+lesson edit: projections downstream apply each aggregate's versions). A save of new
+marks and a lesson's attendance is thus BEGIN, five statements and COMMIT, whatever the
+size of the class.
 """
 
-import datetime as dt
 import uuid
-from collections.abc import Awaitable, Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import orjson
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from journal import driver
+from journal import clock, driver
 from journal.access import ADMINISTRATION, TEACHING, require_own_teaching, require_role
 from journal.attendance import service as attendance
 from journal.calendar.closing import half_grades
 from journal.corrections import CORRECTORS, require_may_correct
 from journal.grading.service import DEFAULT_SETTINGS
-from journal.homework import service as homework
 from journal.lessons import editing
 from journal.marks import service as marks
 from journal.marks.schemas import MarkCorrection
+from journal.page import edits
 from journal.page.schemas import (
     AddMark,
     ChangeMark,
@@ -50,14 +57,15 @@ from journal.page.schemas import (
 from shared.errors import Forbidden, NotFound, Problem
 from shared.security import User
 
-# $1 assignment, $2 period, $3 the caller's school, $4 the default lock period.
+# $1 assignment, $2 period, $3 the caller's school, $4 the default lock period, $5 the
+# journal's clock (journal.clock.now()).
 CONTEXT_SQL = """
 SELECT assignments.teacher_id::text, assignments.class_id::text, classes.name AS class_name,
        classes.class_teacher_id::text, assignments.subject_id::text,
        subjects.name AS subject_name,
        periods.year_id::text, periods.kind, periods.number, periods.starts_on,
        periods.ends_on, periods.closed_at IS NOT NULL AS closed,
-       (now() AT TIME ZONE schools.timezone)::date AS today,
+       ($5::timestamptz AT TIME ZONE schools.timezone)::date AS today,
        coalesce(grading_settings.lock_after_days, $4::int) AS lock_after_days
 FROM assignments
 JOIN classes ON classes.id = assignments.class_id
@@ -163,6 +171,7 @@ async def _page(
         period_id,
         user.school_id,
         DEFAULT_SETTINGS.lock_after_days,
+        clock.now(),
     )
     if row is None:
         raise NotFound("assignment or period")
@@ -290,19 +299,36 @@ async def read_page(
 
 # --- the save ----------------------------------------------------------------------------
 
-PAGE_LESSONS_SQL = """
-SELECT lessons.id, lessons.date,
-       journal_closed_on(lessons.school_id, lessons.class_id, lessons.date, $4::smallint[])
-           IS NOT NULL AS closed
-FROM lessons
-WHERE lessons.assignment_id = $1::uuid AND lessons.date BETWEEN $2::date AND $3::date
+# $1 assignment, $2 period, $3 the caller's school, $4 `half_grades()`, $5 the lessons the
+# changes name, $6 the marks they correct, $7 the work types of their new marks. Who may
+# save the page, and in one statement what judging the changes needs of it: the named
+# lessons that are the assignment's in the period (with the marks' lessons), each with
+# whether its day is closed (journal_closed_on, which holds the school's closing lock
+# until the save ends, so that no period closes under the save's writes), and the named
+# work types that take new marks (both as JSON text: the connection's codecs may differ).
+# No row unless the assignment and period are the school's.
+SAVE_CONTEXT_SQL = """
+SELECT assignments.teacher_id::text, classes.class_teacher_id::text,
+       (SELECT coalesce(json_agg(json_build_array(
+                   lessons.id,
+                   journal_closed_on(lessons.school_id, lessons.class_id, lessons.date,
+                                     $4::smallint[]) IS NOT NULL)), '[]')
+        FROM lessons
+        WHERE lessons.assignment_id = assignments.id
+          AND lessons.date BETWEEN periods.starts_on AND periods.ends_on
+          AND (lessons.id = ANY($5::uuid[])
+               OR lessons.id IN (SELECT marks.lesson_id FROM marks
+                                 WHERE marks.id = ANY($6::uuid[]))))::text AS lessons,
+       (SELECT coalesce(json_agg(json_build_array(work_types.code, work_types.id,
+                                                  work_types.name, work_types.weight)), '[]')
+        FROM work_types
+        WHERE work_types.school_id = assignments.school_id AND work_types.active
+          AND work_types.code = ANY($7::text[]))::text AS work_types
+FROM assignments
+JOIN classes ON classes.id = assignments.class_id
+JOIN periods ON periods.id = $2::uuid AND periods.school_id = assignments.school_id
+WHERE assignments.id = $1::uuid AND assignments.school_id = $3::uuid
 """
-
-WORK_TYPE_IDS_SQL = """
-SELECT code, id, name, weight FROM work_types WHERE school_id = $1::uuid AND active
-"""
-
-Write = Callable[[], Awaitable[bytes]]
 
 
 def _not_on_page(what: str) -> Problem:
@@ -343,60 +369,39 @@ def _key(change: PageChange) -> tuple[Any, ...] | None:
     return None
 
 
-# Writes run in this order: lessons (by id), corrections of marks, the new marks (one
-# statement), attendance cells (by key), so that two saves of one page take the rows they
-# insert in the same order and cannot deadlock.
-_NEW_MARKS = (2,)
-
-
 @dataclass(frozen=True)
 class _Posting:
-    """A new mark of the save, written with the others in one statement."""
+    """A new mark of the save."""
 
     marking: marks.Marking
     value: int
 
 
-@dataclass
-class _Judged:
-    index: int
-    change: PageChange
-    write: Write
-    order: tuple[Any, ...]
+Judged = _Posting | marks.MarkWrite | attendance.CellWrite | edits.LessonWrite
 
 
-async def save_page(
+@dataclass(frozen=True)
+class _Context:
+    """The save's page and what judging its changes reads, locked where it is written."""
+
+    page: Page
+    lessons: dict[uuid.UUID, bool]  # the named lessons on the page → closed
+    work_types: dict[str, tuple[uuid.UUID, str, int]]  # code → id, name, weight
+    found_marks: dict[uuid.UUID, marks.Correctable]
+    found_cells: dict[tuple[uuid.UUID, uuid.UUID], attendance.Writable]
+    edit_reads: edits.EditReads
+
+
+async def _context(
     session: AsyncSession,
     user: User,
     assignment_id: uuid.UUID,
     period_id: uuid.UUID,
-    data: PageSave,
-) -> bytes:
-    """Apply every change of the save, or none (see the module's docstring); the answer
-    (`PageSaved`) lists what each single-cell endpoint would have answered."""
-    require_role(user, *CORRECTORS)
-    await driver.begin(session)  # the locks below hold until the request commits
-    page = await _page(session, user, assignment_id, period_id)
-    if not _may_read(user, page):
-        raise NotFound("assignment")
-    if not user.has("deputy") and page.teacher_id != user.account_id:
-        raise Forbidden("Only the teacher of this class and subject fills its journal.")
-    ctx = page.row
-    lessons = {
-        uuid.UUID(bytes=row["id"].bytes): row
-        for row in await driver.fetch(
-            session,
-            PAGE_LESSONS_SQL,
-            assignment_id,
-            ctx["starts_on"],
-            ctx["ends_on"],
-            half_grades(),
-        )
-    }
-    work_types = {
-        row["code"]: row for row in await driver.fetch(session, WORK_TYPE_IDS_SQL, user.school_id)
-    }
-    changes = data.changes
+    changes: list[PageChange],
+) -> _Context:
+    """Who may save (404 for another teacher's page, 403 for its other readers), and the
+    marks, cells and lessons the changes name, locked until the save ends, each read in
+    one statement (those of no change not at all)."""
     wanted_marks = {
         c.mark_id: (c.work_type if isinstance(c, ChangeMark) else None)
         for c in changes
@@ -409,108 +414,138 @@ async def save_page(
             if isinstance(c, AddMark | SetAttendance | ClearAttendance)
         )
     )
-    wanted_lessons = list({c.lesson_id for c in changes if isinstance(c, EditLesson)})
-    found_marks = await marks.correcting_many(session, user, wanted_marks) if wanted_marks else {}
-    found_cells = await attendance.cells_many(session, user, wanted_cells) if wanted_cells else {}
-    found_lessons = (
-        await editing.editing_many(session, user, wanted_lessons) if wanted_lessons else {}
+    lesson_edits = [c for c in changes if isinstance(c, EditLesson)]
+    named_lessons = list(
+        {lesson for lesson, _ in wanted_cells} | {c.lesson_id for c in lesson_edits}
     )
-    items = {c.plan_item_id for c in changes if isinstance(c, EditLesson) and c.plan_item_id}
-    item_owners = await editing.plan_items_of(session, user, list(items))
+    codes = list({c.work_type for c in changes if isinstance(c, AddMark)})
+    # The save's transaction begins with this statement: the locks below hold until the
+    # request commits.
+    row = await driver.begin_with(
+        session,
+        SAVE_CONTEXT_SQL,
+        assignment_id,
+        period_id,
+        user.school_id,
+        half_grades(),
+        named_lessons,
+        list(wanted_marks),
+        codes,
+    )
+    if row is None:
+        raise NotFound("assignment or period")
+    page = Page(assignment_id, period_id, row)
+    if not _may_read(user, page):
+        raise NotFound("assignment")
+    if not user.has("deputy") and page.teacher_id != user.account_id:
+        raise Forbidden("Only the teacher of this class and subject fills its journal.")
+    lessons = {uuid.UUID(lesson): closed for lesson, closed in orjson.loads(row["lessons"])}
+    work_types = {
+        code: (uuid.UUID(work_type), name, weight)
+        for code, work_type, name, weight in orjson.loads(row["work_types"])
+    }
+    return _Context(
+        page=page,
+        lessons=lessons,
+        work_types=work_types,
+        found_marks=await marks.correcting_many(session, user, wanted_marks)
+        if wanted_marks
+        else {},
+        found_cells=await attendance.cells_many(session, user, wanted_cells)
+        if wanted_cells
+        else {},
+        edit_reads=await edits.read_for(session, user, lesson_edits),
+    )
 
-    async def judge(change: PageChange) -> tuple[Write | _Posting, tuple[Any, ...]]:
-        """The change's write once it is known to apply (raises the Problem that refuses it)."""
-        if isinstance(change, AddMark | SetAttendance | ClearAttendance):
-            lesson = lessons.get(change.lesson_id)
-            writable = found_cells.get((change.lesson_id, change.student_id))
-            if lesson is None or writable is None:
-                raise _not_on_page("lesson")
-            on = writable.cell
-            if isinstance(change, AddMark):
-                require_own_teaching(user, on.writer_id)
-                if lesson["closed"]:
-                    raise editing.period_closed()
-                work_type = work_types.get(change.work_type)
-                marking = marks.Marking(
-                    lesson_id=on.lesson_id,
-                    class_id=on.class_id,
-                    lesson_date=on.lesson_date,
-                    subject_id=on.subject_id,
-                    subject_name=on.subject_name,
-                    teacher_id=on.teacher_id,
-                    student_id=on.student_id,
-                    enrolled=on.enrolled,
-                    work_type=change.work_type,
-                    work_type_id=None if work_type is None else work_type["id"],
-                    work_type_name=None if work_type is None else work_type["name"],
-                    weight=None if work_type is None else work_type["weight"],
-                    writer_id=on.writer_id,
-                    cancelled=on.cancelled,
-                    work_type_active=None
-                    if work_type is None
-                    else True,  # only active ones are read
-                )
-                marks.check_posting(marking)
-                return _Posting(marking, change.value), _NEW_MARKS
-            require_may_correct(user, on.writer_id, writable.locked)
-            if lesson["closed"]:
+
+def _judge(user: User, ctx: _Context, change: PageChange, now: datetime) -> Judged:
+    """The change's write once it is known to apply (raises the Problem that refuses it),
+    by the single-cell endpoints' rules, in their order."""
+    if isinstance(change, AddMark | SetAttendance | ClearAttendance):
+        closed = ctx.lessons.get(change.lesson_id)
+        writable = ctx.found_cells.get((change.lesson_id, change.student_id))
+        if closed is None or writable is None:
+            raise _not_on_page("lesson")
+        on = writable.cell
+        if isinstance(change, AddMark):
+            require_own_teaching(user, on.writer_id)
+            if closed:
                 raise editing.period_closed()
-            attendance.require_enrolled(on)
-            order = (3, str(on.lesson_id), str(on.student_id))
-            if isinstance(change, SetAttendance):
-                code, reason, version = change.code, change.reason, change.version
-                attendance.check_setting(on, code, reason, version)
-                return (
-                    lambda: attendance.set_attendance(session, user, on, code, reason, version),
-                    order,
-                )
-            reason, version = change.reason, change.version
-            attendance.check_clearing(on, version)
-            return lambda: attendance.clear_attendance(session, user, on, reason, version), order
-        if isinstance(change, ChangeMark | RemoveMark):
-            correctable = found_marks.get(change.mark_id)
-            if correctable is None or correctable.mark.lesson_id not in lessons:
-                raise _not_on_page("mark")
-            mark = correctable.mark
-            require_may_correct(user, mark.writer_id, correctable.locked)
-            if lessons[mark.lesson_id]["closed"]:
-                raise editing.period_closed()
-            if isinstance(change, ChangeMark):
-                correction = MarkCorrection(
-                    value=change.value,
-                    work_type=change.work_type,
-                    reason=change.reason,
-                    version=change.version,
-                )
-                version = change.version
-                marks.check_change(mark, correction, version)
-                return lambda: marks.change_mark(session, user, mark, correction, version), (1,)
-            reason, version = change.reason, change.version
-            marks.check_removal(mark, version)
-            return lambda: marks.remove_mark(session, user, mark, reason, version), (1,)
-        return await _judge_lesson_edit(session, user, change, found_lessons, lessons, item_owners)
+            work_type = ctx.work_types.get(change.work_type)
+            marking = marks.Marking(
+                lesson_id=on.lesson_id,
+                class_id=on.class_id,
+                lesson_date=on.lesson_date,
+                subject_id=on.subject_id,
+                subject_name=on.subject_name,
+                teacher_id=on.teacher_id,
+                student_id=on.student_id,
+                enrolled=on.enrolled,
+                work_type=change.work_type,
+                work_type_id=None if work_type is None else work_type[0],
+                work_type_name=None if work_type is None else work_type[1],
+                weight=None if work_type is None else work_type[2],
+                writer_id=on.writer_id,
+                cancelled=on.cancelled,
+                work_type_active=None if work_type is None else True,  # only active ones read
+            )
+            marks.check_posting(marking)
+            return _Posting(marking, change.value)
+        require_may_correct(user, on.writer_id, writable.locked)
+        if closed:
+            raise editing.period_closed()
+        attendance.require_enrolled(on)
+        if isinstance(change, SetAttendance):
+            return attendance.setting(user, on, change.code, change.reason, change.version, now)
+        return attendance.clearing(user, on, change.reason, change.version, now)
+    if isinstance(change, ChangeMark | RemoveMark):
+        correctable = ctx.found_marks.get(change.mark_id)
+        if correctable is None or correctable.mark.lesson_id not in ctx.lessons:
+            raise _not_on_page("mark")
+        mark = correctable.mark
+        require_may_correct(user, mark.writer_id, correctable.locked)
+        if ctx.lessons[mark.lesson_id]:
+            raise editing.period_closed()
+        if isinstance(change, ChangeMark):
+            correction = MarkCorrection(
+                value=change.value,
+                work_type=change.work_type,
+                reason=change.reason,
+                version=change.version,
+            )
+            return marks.changing(user, mark, correction, change.version, now)
+        return marks.removing(user, mark, change.reason, change.version, now)
+    return edits.judge(user, change, ctx.edit_reads, ctx.lessons)
+
+
+async def save_page(
+    session: AsyncSession,
+    user: User,
+    assignment_id: uuid.UUID,
+    period_id: uuid.UUID,
+    data: PageSave,
+) -> bytes:
+    """Apply every change of the save, or none (see the module's docstring); the answer
+    (`PageSaved`) lists what each single-cell endpoint would have answered."""
+    require_role(user, *CORRECTORS)
+    changes = data.changes
+    ctx = await _context(session, user, assignment_id, period_id, changes)
+    now = datetime.now(UTC)
 
     errors: list[dict[str, Any]] = []
     conflicts: list[dict[str, Any]] = []
-    judged: list[_Judged] = []
-    postings: list[tuple[int, _Posting]] = []
+    judged: list[tuple[int, Judged]] = []
     seen: set[tuple[Any, ...]] = set()
     for index, change in enumerate(changes):
-        head = {"index": index, "op": change.op, **_target(change)}
         try:
             key = _key(change)
             if key is not None:
                 if key in seen:
                     raise _duplicate()
                 seen.add(key)
-            write, order = await judge(change)
+            judged.append((index, _judge(user, ctx, change, now)))
         except Problem as problem:
-            _refused(problem, head, errors, conflicts)
-        else:
-            if isinstance(write, _Posting):
-                postings.append((index, write))
-            else:
-                judged.append(_Judged(index, change, write, order))
+            _refused(problem, _head(index, change), errors, conflicts)
     if errors:
         raise Problem(
             422,
@@ -523,35 +558,47 @@ async def save_page(
     if conflicts:
         raise _stale_changes(conflicts, len(changes))
 
-    saved: dict[int, dict[str, Any]] = {}
+    # One statement per kind, in this order: lessons (locked by id), corrections of marks
+    # (locked by id), the new marks, attendance cells (inserted in key order), so that two
+    # saves of one page take the rows they write in the same order and cannot deadlock.
+    answers: dict[int, bytes | Problem] = {}
+    lesson_writes = [(i, j) for i, j in judged if isinstance(j, edits.LessonWrite)]
+    if lesson_writes:
+        results = await edits.write(session, user, [j for _, j in lesson_writes])
+        answers.update(zip((i for i, _ in lesson_writes), results, strict=True))
+    mark_writes = [(i, j) for i, j in judged if isinstance(j, marks.MarkWrite)]
+    if mark_writes:
+        results = await marks.correct_marks(session, user, [j for _, j in mark_writes])
+        answers.update(zip((i for i, _ in mark_writes), results, strict=True))
+    postings = [(i, j) for i, j in judged if isinstance(j, _Posting)]
+    if postings:  # nothing can be stale about a new mark
+        bodies = await marks.post_marks(
+            session, user, [(p.marking, p.value) for _, p in postings], now
+        )
+        answers.update(zip((i for i, _ in postings), bodies, strict=True))
+    cell_writes = [(i, j) for i, j in judged if isinstance(j, attendance.CellWrite)]
+    if cell_writes:
+        results = await attendance.write_cells(session, user, [j for _, j in cell_writes])
+        answers.update(zip((i for i, _ in cell_writes), results, strict=True))
 
-    async def run(item: _Judged) -> None:
-        try:
-            body = await item.write()
-        except Problem as problem:  # changed by a single-cell write since the checks
-            head = {"index": item.index, "op": item.change.op, **_target(item.change)}
-            _refused(problem, head, errors, conflicts)
+    saved: list[dict[str, Any]] = []
+    for index in sorted(answers):
+        answer = answers[index]
+        if isinstance(answer, Problem):  # changed by a single-cell write since the checks
+            _refused(answer, _head(index, changes[index]), errors, conflicts)
         else:
-            saved[item.index] = {
-                "index": item.index,
-                "op": item.change.op,
-                "result": orjson.loads(body),
-            }
-
-    ordered = sorted(judged, key=lambda j: j.order)
-    for item in (j for j in ordered if j.order < _NEW_MARKS):
-        await run(item)
-    if postings:  # nothing can be stale about a new mark: all in one statement
-        bodies = await marks.post_marks(session, user, [(p.marking, p.value) for _, p in postings])
-        for (index, _), body in zip(postings, bodies, strict=True):
-            saved[index] = {"index": index, "op": "add_mark", "result": orjson.loads(body)}
-    for item in (j for j in ordered if j.order > _NEW_MARKS):
-        await run(item)
+            saved.append(
+                {"index": index, "op": changes[index].op, "result": orjson.Fragment(answer)}
+            )
     if errors:  # cannot happen after the checks, but never commit half a save
         raise Problem(422, "invalid-changes", "Invalid changes", refused=errors)
-    if conflicts:
+    if conflicts:  # the transaction rolls back what the other statements wrote
         raise _stale_changes(conflicts, len(changes))
-    return orjson.dumps({"saved": [saved[index] for index in sorted(saved)]})
+    return orjson.dumps({"saved": saved})
+
+
+def _head(index: int, change: PageChange) -> dict[str, Any]:
+    return {"index": index, "op": change.op, **_target(change)}
 
 
 def _refused(
@@ -583,63 +630,3 @@ def _stale_changes(conflicts: list[dict[str, Any]], total: int) -> Problem:
         "nothing was saved.",
         conflicts=conflicts,
     )
-
-
-async def _judge_lesson_edit(
-    session: AsyncSession,
-    user: User,
-    change: EditLesson,
-    found: dict[uuid.UUID, editing.Editing],
-    lessons: dict[uuid.UUID, Any],
-    item_owners: dict[uuid.UUID, uuid.UUID],
-) -> tuple[Write, tuple[Any, ...]]:
-    """A lesson's topic and homework edit: each part judged by the single-lesson rules and
-    left out when it changes nothing; the topic first, the homework on the version after."""
-    lesson = found.get(change.lesson_id)
-    if lesson is None or change.lesson_id not in lessons:
-        raise _not_on_page("lesson")
-    editing.require_may_edit(user, lesson)
-    fields = change.model_fields_set
-    topic = change.topic if "topic" in fields else lesson.topic
-    item = change.plan_item_id if "plan_item_id" in fields else lesson.plan_item_id
-    owner = item_owners.get(item) if item is not None else None
-    after = lesson
-    topic_changes = topic != lesson.topic or item != lesson.plan_item_id
-    if topic_changes:
-        editing.check_topic(lesson, topic, item, owner, change.version)
-        after = replace(lesson, topic=topic, plan_item_id=item, version=lesson.version + 1)
-    elif lesson.version != change.version:
-        editing.check_topic(lesson, topic, item, owner, change.version)  # raises stale
-    text: str | None = None
-    due_on: dt.date | None = None
-    homework_changes = False
-    if "homework" in fields:
-        if change.homework is None:
-            homework_changes = lesson.homework is not None or lesson.homework_due_on is not None
-            if homework_changes:
-                homework.check_clearing(after, after.version)
-        else:
-            text = change.homework.text
-            due_on = change.homework.due_on or await homework.next_lesson_date(session, lesson)
-            homework_changes = text != lesson.homework or due_on != lesson.homework_due_on
-            if homework_changes:
-                homework.check_homework(after, text, due_on, after.version)
-    if not topic_changes and not homework_changes:
-        raise Problem(422, "nothing-changed", "Nothing changed", "The lesson already is so.")
-
-    async def write() -> bytes:
-        edited = lesson
-        if topic_changes:
-            edited, _ = await editing.set_topic(
-                session, user, edited, topic, item, owner, change.version
-            )
-        if homework_changes:
-            if text is None:
-                edited, _ = await homework.clear_homework(session, user, edited, edited.version)
-            else:
-                edited, _ = await homework.set_homework(
-                    session, user, edited, text, due_on, edited.version
-                )
-        return editing.edited_answer(edited)
-
-    return write, (0, str(lesson.lesson_id))

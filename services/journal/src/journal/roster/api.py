@@ -30,6 +30,8 @@ from journal.roster.schemas import (
     LinkedGuardian,
     MembershipCreate,
     MembershipOut,
+    SchoolClassItem,
+    SchoolClassList,
     StudentCard,
     StudentCreate,
     StudentOut,
@@ -112,6 +114,25 @@ def _class_out(school_class: SchoolClass) -> ClassOut:
 async def open_class(data: ClassCreate, session: Session, user: CurrentUser) -> ClassOut:
     """Open a class (deputy or director)."""
     return _class_out(await service.open_class(session, user, data))
+
+
+@router.get("/classes")
+async def school_classes(
+    session: Session,
+    user: CurrentUser,
+    led_by_me: Annotated[
+        bool, Query(description="Only the classes whose class teacher the caller is.")
+    ] = False,
+) -> SchoolClassList:
+    """The school's classes with their class teacher and today's number of students: the
+    administration and the school's teachers."""
+    classes = await service.school_classes(session, user, led_by_me=led_by_me)
+    return SchoolClassList(
+        items=[
+            SchoolClassItem(**_class_out(school_class).model_dump(), students=students)
+            for school_class, students in classes
+        ]
+    )
 
 
 @router.post("/students", status_code=status.HTTP_201_CREATED, responses=problems(404, 409))

@@ -51,6 +51,14 @@ class ClassOut(BaseModel):
     class_teacher_id: uuid.UUID | None
 
 
+class SchoolClassItem(ClassOut):
+    students: int = Field(description="How many students the class has today.")
+
+
+class SchoolClassList(BaseModel):
+    items: list[SchoolClassItem] = Field(description="By grade, then name.")
+
+
 class StudentCreate(RequestModel):
     class_id: uuid.UUID
     last_name: PersonName

@@ -8,14 +8,14 @@ they teach; students and parents have nothing here.
 import datetime as dt
 import uuid
 
-from sqlalchemy import exists, select
+from sqlalchemy import exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.access import ADMINISTRATION, TEACHING, require_role
 from journal.base import add_unique
-from journal.diary.service import school_today
+from journal.calendar.service import school_today
 from journal.roster import history
-from journal.roster.enrolled import class_students_on, current_enrollment
+from journal.roster.enrolled import class_students_on, current_enrollment, enrollment_covers
 from journal.roster.models import (
     Enrollment,
     Guardian,
@@ -31,7 +31,6 @@ from journal.roster.schemas import (
     StudentCreate,
     StudentUpdate,
 )
-from journal.school.models import School
 from journal.school.service import staff_member
 from journal.teaching.models import Assignment
 from journal.yearend.close import refuse_closed_days
@@ -75,7 +74,7 @@ async def require_teaching_staff(
 
 async def today(session: AsyncSession, school_id: uuid.UUID) -> dt.date:
     """Today in the school's time zone."""
-    return school_today(await session.scalar(select(School.timezone).where(School.id == school_id)))
+    return await school_today(session, school_id)
 
 
 def leads(user: User, school_class: SchoolClass | None) -> bool:
@@ -108,6 +107,28 @@ async def teaches_class(session: AsyncSession, user: User, class_id: uuid.UUID) 
             )
         )
     )
+
+
+async def school_classes(
+    session: AsyncSession, user: User, *, led_by_me: bool
+) -> list[tuple[SchoolClass, int]]:
+    """The school's classes by grade and name, each with how many students it has today;
+    for staff. `led_by_me`: only those whose class teacher the caller is."""
+    require_role(user, *ADMINISTRATION, *TEACHING)
+    today = await school_today(session, user.school_id)
+    students = (
+        select(func.count())
+        .where(Enrollment.class_id == SchoolClass.id, enrollment_covers(today))
+        .scalar_subquery()
+    )
+    query = (
+        select(SchoolClass, students)
+        .where(SchoolClass.school_id == user.school_id)
+        .order_by(SchoolClass.grade, SchoolClass.name)
+    )
+    if led_by_me:
+        query = query.where(SchoolClass.class_teacher_id == user.account_id)
+    return [(school_class, count) for school_class, count in await session.execute(query)]
 
 
 async def open_class(session: AsyncSession, user: User, data: ClassCreate) -> SchoolClass:

@@ -6,7 +6,7 @@ function per kind, each one query read through a server-side cursor (`session.st
 manifest computed from the very lines sent. Closing computes the event's manifest by
 running the same stream (`year_lines`) without sending it, so the two cannot disagree.
 
-Adding a kind (final marks, homework attachments): a function yielding its records in a
+Adding a kind: a function yielding its records in a
 defined order, an entry in `RECORD_KINDS`, and a counter in `ClassJournalCounts`.
 """
 
@@ -23,6 +23,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.calendar.models import AcademicYear
+from journal.curriculum.rules import weeks_in_year, yearly_hours
 from journal.yearend.manifest import (
     EXPORT_FORMAT,
     ClassJournalDigest,
@@ -93,19 +94,30 @@ ORDER BY c.grade, c.name, c.id
 """
 
 
-def _as_of_closing(column: str) -> str:
-    """A student's detail as it was when the year closed: a later change (the roster's
-    history keeps every one) is undone by its first recorded old value."""
-    later = (
-        "FROM roster_changes rc WHERE rc.subject = 'student' AND rc.subject_id = s.id "
-        f"AND rc.field = '{column}' AND rc.changed_at > :closed_at"
-    )
+def _undone_after_closing(later: str, current: str) -> str:
+    """A value as it was when the year closed: if the roster's history (which keeps every
+    change) holds changes `later` than the closing, the first one's old value, else the
+    `current` one."""
     return (
         f"CASE WHEN EXISTS (SELECT 1 {later}) "
         f"THEN (SELECT rc.old_value {later} ORDER BY rc.changed_at, rc.seq LIMIT 1) "
-        f"ELSE s.{column}::text END AS {column}"
+        f"ELSE {current} END"
     )
 
+
+def _as_of_closing(column: str, subject: str = "student", alias: str = "s") -> str:
+    """A student's (or guardian's) detail as it was when the year closed."""
+    later = (
+        f"FROM roster_changes rc WHERE rc.subject = '{subject}' AND rc.subject_id = {alias}.id "
+        f"AND rc.field = '{column}' AND rc.changed_at > :closed_at"
+    )
+    return f"{_undone_after_closing(later, f'{alias}.{column}::text')} AS {column}"
+
+
+# The class list of the year: everyone enrolled in the class on any of its days.
+CLASS_STUDENTS = """SELECT e.student_id FROM enrollments e
+    WHERE e.class_id = :class_id AND e.starts_on <= :ends_on
+      AND (e.ends_on IS NULL OR e.ends_on >= :starts_on)"""
 
 # An enrollment running past the year's end is shown as running through it: ending it
 # later (a transfer on the next year's first day) leaves the closed year's record as it is.
@@ -123,9 +135,7 @@ SELECT s.id,
            AND e.starts_on <= :ends_on AND (e.ends_on IS NULL OR e.ends_on >= :starts_on)
        ) AS enrollments
 FROM students s
-WHERE s.id IN (SELECT e.student_id FROM enrollments e
-               WHERE e.class_id = :class_id AND e.starts_on <= :ends_on
-                 AND (e.ends_on IS NULL OR e.ends_on >= :starts_on))
+WHERE s.id IN ({CLASS_STUDENTS})
 ORDER BY s.id
 """  # noqa: S608 (built from constants of this module, never from input)
 
@@ -141,6 +151,87 @@ async def student_records(session: AsyncSession, journal: ClassJournal) -> Async
             "middle_name": row["middle_name"],
             "birth_date": row["birth_date"],
             "enrollments": row["enrollments"],
+        }
+
+
+def _link_as_of_closing(field: str, current: str) -> str:
+    """A guardianship's `linked` ('yes'/'no') or `kind` as it was when the year closed
+    (no old value: the link did not exist yet)."""
+    later = (
+        "FROM roster_changes rc WHERE rc.subject = 'guardianship' "
+        "AND rc.subject_id = g.guardian_id AND rc.student_id = g.student_id "
+        f"AND rc.field = '{field}' AND rc.changed_at > :closed_at"
+    )
+    return _undone_after_closing(later, current)
+
+
+# Who was whose when the year closed, among the class list's students: a link made later
+# is left out, one unlinked later is kept, a kind changed later shows the old kind.
+GUARDIANS_SQL = f"""
+WITH links AS (
+    SELECT g.guardian_id, g.student_id,
+           {_link_as_of_closing("linked", "CASE WHEN g.unlinked_at IS NULL THEN 'yes' END")}
+               AS linked,
+           {_link_as_of_closing("kind", "g.kind")} AS kind
+    FROM guardianships g
+    WHERE g.student_id IN ({CLASS_STUDENTS})
+)
+SELECT gd.id,
+       {_as_of_closing("last_name", "guardian", "gd")},
+       {_as_of_closing("first_name", "guardian", "gd")},
+       {_as_of_closing("middle_name", "guardian", "gd")},
+       {_as_of_closing("phone", "guardian", "gd")},
+       {_as_of_closing("email", "guardian", "gd")},
+       {_as_of_closing("address", "guardian", "gd")},
+       (SELECT json_agg(json_build_object('student_id', l.student_id, 'kind', l.kind)
+                        ORDER BY l.student_id)
+          FROM links l WHERE l.guardian_id = gd.id AND l.linked = 'yes') AS children
+FROM guardians gd
+WHERE gd.id IN (SELECT l.guardian_id FROM links l WHERE l.linked = 'yes')
+ORDER BY gd.id
+"""  # noqa: S608 (built from constants of this module, never from input)
+
+
+async def guardian_records(session: AsyncSession, journal: ClassJournal) -> AsyncIterator[Record]:
+    """The guardians of the class list's students as at the closing: their details and
+    which of the class's students are theirs (`children`, with the kind of link). A
+    guardian of children in two classes is in both class journals."""
+    async for row in _rows(session, GUARDIANS_SQL, journal.params()):
+        yield {
+            "guardian_id": ident(row["id"]),
+            "last_name": row["last_name"],
+            "first_name": row["first_name"],
+            "middle_name": row["middle_name"],
+            "phone": row["phone"],
+            "email": row["email"],
+            "address": row["address"],
+            "children": row["children"] or [],
+        }
+
+
+CURRICULUM_SQL = """
+SELECT h.subject_id, sub.name AS subject_name, h.weekly_hours
+FROM curriculum_hours h
+JOIN subjects sub ON sub.id = h.subject_id
+WHERE h.year_id = :year_id AND h.grade = :grade
+ORDER BY sub.name, h.subject_id
+"""
+
+
+async def curriculum_records(session: AsyncSession, journal: ClassJournal) -> AsyncIterator[Record]:
+    """The year's curriculum of the class's level: per subject its weekly and yearly hours
+    (a closed year's curriculum cannot change)."""
+    weeks = weeks_in_year(journal.grade)
+    params = {**journal.params(), "grade": journal.grade}
+    async for row in _rows(session, CURRICULUM_SQL, params):
+        weekly = row["weekly_hours"]
+        yield {
+            "grade": journal.grade,
+            "subject_id": ident(row["subject_id"]),
+            "subject_name": row["subject_name"],
+            "weekly_hours": float(weekly),
+            "weeks": weeks,
+            "yearly_hours": float(yearly_hours(weekly, journal.grade)),
         }
 
 
@@ -404,7 +495,9 @@ RecordKind = Callable[[AsyncSession, ClassJournal], AsyncIterator[Record]]
 # The order of kinds inside a class journal's export.
 RECORD_KINDS: tuple[tuple[str, RecordKind], ...] = (
     ("student", student_records),
+    ("guardian", guardian_records),
     ("group", group_records),
+    ("curriculum_hours", curriculum_records),
     ("thematic_plan", plan_records),
     ("lesson", lesson_records),
     ("mark", mark_records),

@@ -27,6 +27,8 @@ COUNTED_KINDS = {
     "homework_attachment": "homework_attachments",
     "group": "groups",
     "thematic_plan": "thematic_plans",
+    "guardian": "guardians",
+    "curriculum_hours": "curriculum_hours",
 }
 
 
@@ -77,6 +79,8 @@ class ClassJournalDigest:
             self._counts["group_memberships"] += len(record["members"])
         elif kind == "thematic_plan":
             self._counts["thematic_plan_items"] += len(record["items"])
+        elif kind == "guardian":
+            self._counts["guardianships"] += len(record["children"])
 
     def manifest(self) -> ClassJournalManifest:
         return ClassJournalManifest(

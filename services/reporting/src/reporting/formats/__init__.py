@@ -1,0 +1,1 @@
+"""A report as tables (sheets.py) and the tables as CSV, XLSX and PDF."""

@@ -1,0 +1,26 @@
+// What a feature (src/features/<area>/index.ts) gives the app: its screens and the
+// navigation entries of the roles that use them. Features never import each other; the
+// app composes them in app/features.ts.
+import type { RouteObject } from "react-router";
+
+export type Role =
+  | "sysadmin"
+  | "director"
+  | "deputy"
+  | "teacher"
+  | "class_teacher"
+  | "student"
+  | "parent"
+  | "district_inspector";
+
+export type NavItem = {
+  to: string;
+  label: string;
+  roles: Role[];
+};
+
+export type Feature = {
+  /** Routes under the signed-in shell (paths relative to "/"). */
+  routes: RouteObject[];
+  nav: NavItem[];
+};

@@ -1,0 +1,9 @@
+// Every feature of the client: add a line here to add a feature's screens and navigation.
+import { deputy } from "../features/deputy";
+import { diary } from "../features/diary";
+import { journal } from "../features/journal";
+import { notifications } from "../features/notifications";
+import { roster } from "../features/roster";
+import type { Feature } from "./feature";
+
+export const FEATURES: Feature[] = [journal, diary, roster, deputy, notifications];

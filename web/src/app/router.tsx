@@ -1,0 +1,19 @@
+import { createBrowserRouter } from "react-router";
+import { Shell } from "../components/Shell";
+import { SignInPage } from "../features/auth/SignInPage";
+import { FEATURES } from "./features";
+import { Home } from "./Home";
+import { NotFound } from "./NotFound";
+
+export const router = createBrowserRouter([
+  { path: "/signin", element: <SignInPage /> },
+  {
+    path: "/",
+    element: <Shell />,
+    children: [
+      { index: true, element: <Home /> },
+      ...FEATURES.flatMap((feature) => feature.routes),
+      { path: "*", element: <NotFound /> },
+    ],
+  },
+]);

@@ -1,0 +1,4 @@
+import { JournalQueue } from "./queue";
+
+/** The browser's one queue of journal changes. */
+export const journalQueue = JournalQueue.open();

@@ -1,0 +1,64 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { problemMessage } from "../../lib/problems";
+import { schoolDateTime } from "../../lib/when";
+import { FEED, markAllRead, markRead, useFeed, useLiveFeed } from "./api";
+
+/** The signed-in person's notifications, newest first, updated live. */
+export function FeedPage() {
+  const feed = useFeed();
+  const live = useLiveFeed();
+  const queries = useQueryClient();
+  const refresh = () => void queries.invalidateQueries({ queryKey: FEED });
+  const readOne = useMutation({ mutationFn: markRead, onSuccess: refresh });
+  const readAll = useMutation({ mutationFn: markAllRead, onSuccess: refresh });
+  const unread = feed.data?.unread ?? 0;
+
+  return (
+    <section aria-labelledby="feed-title" className="feed" data-live={live ? "on" : "off"}>
+      <div className="diary-head">
+        <h1 id="feed-title">Уведомления</h1>
+        <p className="muted" aria-live="polite" data-testid="unread-count">
+          {unread ? `Непрочитанных: ${unread}` : "Всё прочитано"}
+        </p>
+      </div>
+      <p className="muted">{live ? "Новые уведомления появляются сами." : "Нет связи с сервером: список может быть неполным."}</p>
+      {unread > 0 && (
+        <div className="toolbar">
+          <button type="button" disabled={readAll.isPending} onClick={() => readAll.mutate()}>
+            Отметить все прочитанными
+          </button>
+        </div>
+      )}
+      {feed.isPending && <p>Загрузка…</p>}
+      {feed.isError && (
+        <p className="error" role="alert">
+          Уведомления не загрузились: {problemMessage(feed.error)}
+        </p>
+      )}
+      {feed.data && feed.data.items.length === 0 && <p>Уведомлений пока нет.</p>}
+      {feed.data && feed.data.items.length > 0 && (
+        <ul className="card feed-list" aria-label="Уведомления">
+          {feed.data.items.map((item) => (
+            <li key={item.id} data-testid="notification" className={item.read_at ? "read" : "unread"}>
+              <p>{item.text}</p>
+              <p className="muted">
+                {schoolDateTime(item.created_at)}
+                {item.read_at ? " · прочитано" : ""}
+              </p>
+              {!item.read_at && (
+                <button
+                  type="button"
+                  className="link"
+                  aria-label={`Прочитано: ${item.text}`}
+                  onClick={() => readOne.mutate(item.id)}
+                >
+                  Прочитано
+                </button>
+              )}
+            </li>
+          ))}
+        </ul>
+      )}
+    </section>
+  );
+}
