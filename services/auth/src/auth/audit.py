@@ -13,6 +13,7 @@ Action = Literal[
     "account.created",
     "code.issued",
     "password.reset",
+    "password.changed",
     "account.activated",
     "account.disabled",
     "person.attached",

@@ -7,7 +7,7 @@ from typing import cast
 
 from fastapi import FastAPI
 
-from auth import api, consents_api, roles_api
+from auth import api, consents_api, roles_api, self_service
 from auth.consumers import subscriptions
 from auth.issuance import api as issuance_api
 from auth.keys import DatabaseKeys, KeyRing
@@ -35,7 +35,13 @@ def create_app(
     app = create_service_app(
         "auth",
         settings,
-        [api.router, issuance_api.router, roles_api.router, consents_api.router],
+        [
+            api.router,
+            issuance_api.router,
+            roles_api.router,
+            consents_api.router,
+            self_service.router,
+        ],
         subscriptions=subscriptions,
         bus=bus,
         keys=keys,
