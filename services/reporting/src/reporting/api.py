@@ -10,6 +10,7 @@ from reporting.reports import (
     activity,
     attendance,
     journal_control,
+    periods,
     progress,
     quarter_check,
     report_card,
@@ -44,6 +45,7 @@ async def school_class_subject_averages(session: Session, user: CurrentUser) -> 
 
 
 for report in (
+    periods,
     progress,
     report_card,
     attendance,

@@ -24,6 +24,8 @@ ROUNDING_RULES: Final[dict[str, Decimal]] = {
 DEFAULT_RULE: Final = "from_0_50"
 DEFAULT_MIN_MARKS: Final = 3
 DEFAULT_LATE_ENTRY_DAYS: Final = 7
+# The class levels graded by halves (the rest by quarters), as journal's default.
+DEFAULT_HALF_YEAR_GRADES: Final = (10, 11)
 
 Result = int | str
 """A student's result in a subject for a period: a mark 1-5 or н/а / осв / зч."""

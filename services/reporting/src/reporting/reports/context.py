@@ -18,7 +18,12 @@ from reporting.projections.tables import (
     WorkTypeRow,
     YearRow,
 )
-from reporting.rules import DEFAULT_LATE_ENTRY_DAYS, DEFAULT_MIN_MARKS, DEFAULT_RULE
+from reporting.rules import (
+    DEFAULT_HALF_YEAR_GRADES,
+    DEFAULT_LATE_ENTRY_DAYS,
+    DEFAULT_MIN_MARKS,
+    DEFAULT_RULE,
+)
 from shared.errors import NotFound, Problem
 
 
@@ -112,6 +117,11 @@ class Grading:
     rounding_rule: str
     min_marks: int
     late_entry_days: int
+    half_year_grades: frozenset[int] = frozenset(DEFAULT_HALF_YEAR_GRADES)
+
+    def period_kind(self, grade: int | None) -> str:
+        """Quarters or halves for a class level (journal's pages are by this kind)."""
+        return "half" if grade in self.half_year_grades else "quarter"
 
 
 async def grading_of(session: AsyncSession, school_id: uuid.UUID) -> Grading:
@@ -119,7 +129,27 @@ async def grading_of(session: AsyncSession, school_id: uuid.UUID) -> Grading:
     row = await session.get(GradingRow, school_id)
     if row is None:
         return Grading(DEFAULT_RULE, DEFAULT_MIN_MARKS, DEFAULT_LATE_ENTRY_DAYS)
-    return Grading(row.rounding_rule, row.min_marks_per_period, row.late_entry_days)
+    return Grading(
+        row.rounding_rule,
+        row.min_marks_per_period,
+        row.late_entry_days,
+        frozenset(row.half_year_grades or ()),
+    )
+
+
+def journal_period(periods: Sequence[Period], kind: str, first: date, last: date) -> Period | None:
+    """The period of `kind` whose journal page shows most of the days [first, last] (the
+    later one on a tie): where a finding about those days is looked at. None when no
+    period of that kind meets them."""
+    best: tuple[int, date] | None = None
+    found: Period | None = None
+    for period in periods:
+        if period.kind != kind:
+            continue
+        shared = (min(last, period.ends_on) - max(first, period.starts_on)).days + 1
+        if shared > 0 and (best is None or (shared, period.starts_on) > best):
+            best, found = (shared, period.starts_on), period
+    return found
 
 
 # --- enrollment --------------------------------------------------------------------------

@@ -10,7 +10,13 @@ from fastapi import APIRouter, Query
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.formats.documents import FILE_RESPONSES, FileFormat, as_format
-from reporting.reports.context import grading_of, month_period, spells_in_school
+from reporting.reports.context import (
+    grading_of,
+    journal_period,
+    month_period,
+    periods_of_school,
+    spells_in_school,
+)
 from reporting.reports.journal_stats import journals_of
 from reporting.reports.scope import assignment_fields, assignments_in_scope, labels
 from shared.openapi import problems
@@ -33,12 +39,31 @@ async def journal_control(
     spells = await spells_in_school(session, user.school_id)
     journals = await journals_of(session, user.school_id, assignments, first, last, grading, spells)
     classes, staff = await labels(session, user.school_id)
+    periods = await periods_of_school(session, user.school_id)
     rows = []
     for assignment in assignments:
         journal = journals[assignment.assignment_id]
+        klass = classes.get(assignment.class_id)
+        kind = grading.period_kind(klass.grade if klass else None)
+        pages = [
+            p for p in periods if p.kind == kind and p.starts_on <= last and first <= p.ends_on
+        ]
+        page = journal_period(pages, kind, first, last)
         rows.append(
             {
                 **assignment_fields(assignment, classes, staff),
+                # The journal pages the month's findings are on (a month may hold the end
+                # of one quarter and the start of the next): the one holding most of it,
+                # and every one it meets, for a date's own page.
+                "journal_period_id": page.period_id if page else None,
+                "journal_pages": [
+                    {
+                        "period_id": p.period_id,
+                        "starts_on": str(p.starts_on),
+                        "ends_on": str(p.ends_on),
+                    }
+                    for p in pages
+                ],
                 "lessons_held": journal.lessons_held,
                 "lessons_without_topic": len(journal.lessons_without_topic),
                 "lessons_without_homework": len(journal.lessons_without_homework),

@@ -23,7 +23,14 @@ from reporting.projections.tables import (
     ThematicPlanRow,
     YearRow,
 )
-from reporting.reports.context import Period, find_period, grading_of, spells_in_school
+from reporting.reports.context import (
+    Period,
+    find_period,
+    grading_of,
+    journal_period,
+    periods_of_school,
+    spells_in_school,
+)
 from reporting.reports.journal_stats import journals_of
 from reporting.reports.results import results_by_group
 from reporting.reports.scope import assignment_fields, assignments_in_scope, labels
@@ -74,6 +81,7 @@ async def quarter_check(
     classes, staff = await labels(session, user.school_id)
     year = await session.get(YearRow, period.year_id)
     weeks = school_weeks(period, year.holidays if year else [])
+    periods = await periods_of_school(session, user.school_id)
     curricula = {
         c.grade: {uuid.UUID(s["subject_id"]): s for s in c.subjects}
         for c in await session.scalars(
@@ -184,9 +192,15 @@ async def quarter_check(
             ),
         ]
         findings = [{"code": code, "detail": detail} for found, code, detail in checks if found]
+        # A class level graded by halves keeps its journal by halves: a quarter's findings
+        # are on the page of the half holding the quarter.
+        page = journal_period(
+            periods, grading.period_kind(klass.grade if klass else None), first, last
+        )
         out.append(
             {
                 **assignment_fields(assignment, classes, staff),
+                "journal_period_id": page.period_id if page else None,
                 "lessons_held": journal.lessons_held,
                 "lessons_cancelled": journal.lessons_cancelled,
                 "curriculum_weekly_hours": hours["weekly_hours"] if hours else None,
