@@ -1,5 +1,6 @@
 import { createBrowserRouter } from "react-router";
 import { Shell } from "../components/Shell";
+import { ActivatePage } from "../features/auth/ActivatePage";
 import { SignInPage } from "../features/auth/SignInPage";
 import { FEATURES } from "./features";
 import { Home } from "./Home";
@@ -7,6 +8,7 @@ import { NotFound } from "./NotFound";
 
 export const router = createBrowserRouter([
   { path: "/signin", element: <SignInPage /> },
+  { path: "/activate", element: <ActivatePage /> },
   {
     path: "/",
     element: <Shell />,

@@ -1,5 +1,5 @@
 import { useState, type FormEvent } from "react";
-import { Navigate, useLocation, useNavigate } from "react-router";
+import { Link, Navigate, useLocation, useNavigate } from "react-router";
 import { queryClient } from "../../lib/queryClient";
 import { hasSession, ServerAway, startSession, type Tokens } from "../../lib/session";
 
@@ -78,6 +78,7 @@ export function SignInPage() {
         <button type="submit" className="primary" disabled={busy}>
           {busy ? "Вход…" : "Войти"}
         </button>
+        <Link to="/activate">Первый вход: у меня есть код</Link>
       </form>
     </main>
   );
