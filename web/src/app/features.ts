@@ -1,4 +1,5 @@
 // Every feature of the client: add a line here to add a feature's screens and navigation.
+import { accounts } from "../features/accounts";
 import { deputy } from "../features/deputy";
 import { diary } from "../features/diary";
 import { journal } from "../features/journal";
@@ -6,4 +7,4 @@ import { notifications } from "../features/notifications";
 import { roster } from "../features/roster";
 import type { Feature } from "./feature";
 
-export const FEATURES: Feature[] = [journal, diary, roster, deputy, notifications];
+export const FEATURES: Feature[] = [journal, diary, roster, deputy, notifications, accounts];
