@@ -4,7 +4,8 @@ import { deputy } from "../features/deputy";
 import { diary } from "../features/diary";
 import { journal } from "../features/journal";
 import { notifications } from "../features/notifications";
+import { reports } from "../features/reports";
 import { roster } from "../features/roster";
 import type { Feature } from "./feature";
 
-export const FEATURES: Feature[] = [journal, diary, roster, deputy, notifications, accounts];
+export const FEATURES: Feature[] = [journal, diary, roster, deputy, notifications, reports, accounts];

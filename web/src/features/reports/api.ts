@@ -1,0 +1,201 @@
+// The reports' data: every call through the typed reporting client. The reports whose
+// bodies the server types loosely (journal control, quarter check, attendance, activity,
+// snapshots) are read as the types below, which say what the screens use of them.
+import { useQuery } from "@tanstack/react-query";
+import { ApiProblem, reporting, unwrap } from "../../lib/api";
+import type { components } from "../../api/generated/reporting";
+import type { ControlReport } from "./findings";
+
+export type Schemas = components["schemas"];
+export type Indicators = Schemas["IndicatorsOut"];
+export type Progress = Schemas["ProgressOut"];
+export type SchoolPeriods = Schemas["SchoolPeriodsOut"];
+export type SchoolPeriod = Schemas["SchoolPeriodOut"];
+export type FileFormat = "json" | "csv" | "xlsx" | "pdf";
+
+export type QuarterCheckRow = {
+  assignment_id: string;
+  teacher_name: string | null;
+  class_name: string | null;
+  subject_name: string | null;
+  journal_period_id: string | null;
+  lessons_held: number;
+  curriculum_lessons: number | null;
+  plan_topics_due: number;
+  plan_topics_covered: number;
+  control_works_planned: number;
+  control_works_held: number;
+  finals: { student_id: string; final: string | null; differs: boolean }[];
+  findings: { code: string; detail: string }[];
+};
+export type QuarterCheck = { school_weeks: number; assignments: QuarterCheckRow[] };
+
+export type AttendanceClass = {
+  class_id: string;
+  class_name: string | null;
+  lessons_held: number;
+  "Н": number;
+  "Б": number;
+  "П": number;
+  "ОП": number;
+  missed: number;
+  missed_share: number | null;
+};
+export type Attendance = { classes: AttendanceClass[] };
+
+export type Activity = {
+  week_starts_on: string;
+  week_ends_on: string;
+  unique_sign_ins_by_role: Record<string, number>;
+  actions: {
+    marks_entered: number;
+    lessons_filled: number;
+    messages_sent: number;
+    diary_views: number | null;
+  };
+  staff_without_entries: { account_id: string; name: string | null }[];
+};
+
+export type Snapshot = {
+  report_id: string;
+  kind: string;
+  title: string;
+  created_at: string;
+};
+
+// a refusal (403 outside one's reach, 404, 422) is an answer, not a failure to retry
+const retry = (count: number, error: unknown) =>
+  count < 2 && !(error instanceof ApiProblem && error.status < 500);
+
+export function useSchoolPeriods() {
+  return useQuery({
+    queryKey: ["reports", "periods"],
+    retry,
+    staleTime: 10 * 60_000,
+    queryFn: async () => unwrap(await reporting.GET("/api/reporting/periods")),
+  });
+}
+
+export type Scope = { class_id?: string; grade?: number };
+
+export function progressQuery(periodId: string | null, yearId: string | null, scope: Scope) {
+  return {
+    ...(periodId ? { period_id: periodId } : { year_id: yearId ?? "" }),
+    ...(scope.class_id ? { class_id: scope.class_id } : {}),
+    ...(scope.grade ? { grade: scope.grade } : {}),
+  };
+}
+
+export function fetchProgress(query: ReturnType<typeof progressQuery>) {
+  return reporting
+    .GET("/api/reporting/progress", { params: { query } })
+    .then((result) => unwrap(result) as Progress);
+}
+
+export function useProgress(periodId: string | null, yearId: string | null, scope: Scope) {
+  const query = progressQuery(periodId, yearId, scope);
+  return useQuery({
+    queryKey: ["reports", "progress", query],
+    enabled: periodId !== null || yearId !== null,
+    retry,
+    queryFn: () => fetchProgress(query),
+  });
+}
+
+export function useAttendance(periodId: string | null, classId: string | undefined) {
+  const query = { period_id: periodId ?? "", ...(classId ? { class_id: classId } : {}) };
+  return useQuery({
+    queryKey: ["reports", "attendance", query],
+    enabled: periodId !== null,
+    retry,
+    queryFn: async () =>
+      unwrap(await reporting.GET("/api/reporting/attendance", { params: { query } })) as unknown as Attendance,
+  });
+}
+
+export function useActivity(week: string, enabled: boolean) {
+  return useQuery({
+    queryKey: ["reports", "activity", week],
+    enabled,
+    retry,
+    queryFn: async () =>
+      unwrap(
+        await reporting.GET("/api/reporting/activity", { params: { query: { week } } }),
+      ) as unknown as Activity,
+  });
+}
+
+export type ControlQuery = { month: string; class_id?: string };
+
+export function useJournalControl(query: ControlQuery) {
+  return useQuery({
+    queryKey: ["reports", "journal-control", query],
+    retry,
+    queryFn: async () =>
+      unwrap(
+        await reporting.GET("/api/reporting/journal-control", { params: { query } }),
+      ) as unknown as ControlReport,
+  });
+}
+
+export type CheckQuery = { period_id: string; class_id?: string };
+
+export function useQuarterCheck(query: CheckQuery | null) {
+  return useQuery({
+    queryKey: ["reports", "quarter-check", query],
+    enabled: query !== null,
+    retry,
+    queryFn: async () =>
+      unwrap(
+        await reporting.GET("/api/reporting/quarter-check", {
+          params: { query: query ?? { period_id: "" } },
+        }),
+      ) as unknown as QuarterCheck,
+  });
+}
+
+export function useSnapshots(enabled: boolean) {
+  return useQuery({
+    queryKey: ["reports", "snapshots"],
+    enabled,
+    retry,
+    queryFn: async () =>
+      unwrap(await reporting.GET("/api/reporting/snapshots", { params: { query: { limit: 50 } } })) as unknown as {
+        items: Snapshot[];
+      },
+  });
+}
+
+/** One report's file in a format: the request with the session's token (a plain link
+ * would carry none), its answer handed to the browser as a download. */
+export type FileRequest = (format: FileFormat) => Promise<{ data?: unknown; error?: unknown; response: Response }>;
+
+export const FILES = {
+  progress: (query: ReturnType<typeof progressQuery>): FileRequest => (format) =>
+    reporting.GET("/api/reporting/progress", { params: { query: { ...query, format } }, parseAs: "blob" }),
+  attendance: (query: { period_id: string; class_id?: string }): FileRequest => (format) =>
+    reporting.GET("/api/reporting/attendance", { params: { query: { ...query, format } }, parseAs: "blob" }),
+  activity: (week: string): FileRequest => (format) =>
+    reporting.GET("/api/reporting/activity", { params: { query: { week, format } }, parseAs: "blob" }),
+  journalControl: (query: ControlQuery): FileRequest => (format) =>
+    reporting.GET("/api/reporting/journal-control", { params: { query: { ...query, format } }, parseAs: "blob" }),
+  quarterCheck: (query: CheckQuery): FileRequest => (format) =>
+    reporting.GET("/api/reporting/quarter-check", { params: { query: { ...query, format } }, parseAs: "blob" }),
+  snapshot: (reportId: string): FileRequest => (format) =>
+    reporting.GET("/api/reporting/snapshots/{report_id}", {
+      params: { path: { report_id: reportId }, query: { format } },
+      parseAs: "blob",
+    }),
+};
+
+export async function download(request: FileRequest, format: FileFormat, fileName: string): Promise<void> {
+  const blob = unwrap(await request(format)) as Blob;
+  const url = URL.createObjectURL(blob);
+  const link = document.createElement("a");
+  link.href = url;
+  link.download = fileName;
+  document.body.append(link);
+  link.click();
+  link.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 60_000);
+}
