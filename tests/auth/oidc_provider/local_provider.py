@@ -44,7 +44,9 @@ def install() -> None:
 
 
 @contextmanager
-def running_provider(redirect_uris: tuple[str, ...], timeout: float = 30.0) -> Iterator[LocalProvider]:
+def running_provider(
+    redirect_uris: tuple[str, ...], timeout: float = 30.0
+) -> Iterator[LocalProvider]:
     """The provider, answering its discovery document, until the block ends."""
     install()
     port = free_port()
@@ -54,7 +56,7 @@ def running_provider(redirect_uris: tuple[str, ...], timeout: float = 30.0) -> I
         "CLIENT_SECRET": CLIENT_SECRET,
         "REDIRECT_URIS": " ".join(redirect_uris),
     }
-    process = subprocess.Popen(  # noqa: S603
+    process = subprocess.Popen(
         [str(NODE_BIN / "node"), str(HERE / "provider.js")],
         cwd=HERE,
         env=env,
@@ -89,22 +91,19 @@ _FORM = re.compile(r'<form[^>]*action="([^"]+)"[^>]*>(.*?)</form>', re.S)
 _PROMPT = re.compile(r'name="prompt" value="([a-z]+)"')
 
 
-def sign_in_at_provider(
-    authorization_url: str, subject: str, *, redirect_uri: str, browser: httpx.Client | None = None
-) -> str:
+async def sign_in_at_provider(authorization_url: str, subject: str, *, redirect_uri: str) -> str:
     """Follow the authorization request through the provider's login (as `subject`) and
-    consent pages; the URL it finally sends the browser back to (redirect_uri?code&state)."""
-    client = browser or httpx.Client(timeout=10)
-    try:
+    consent pages, as a browser would; the URL it finally sends the browser back to
+    (redirect_uri?code=...&state=...)."""
+    async with httpx.AsyncClient(timeout=10) as browser:
         url = authorization_url
         for _ in range(12):
-            response = client.get(url)
+            response = await browser.get(url)
             while response.is_redirect:
-                location = urljoin(url, response.headers["location"])
-                if location.startswith(redirect_uri):
-                    return location
-                url = location
-                response = client.get(url)
+                url = urljoin(url, response.headers["location"])
+                if url.startswith(redirect_uri):
+                    return url
+                response = await browser.get(url)
             response.raise_for_status()
             form = _FORM.search(response.text)
             prompt = _PROMPT.search(response.text)
@@ -113,16 +112,13 @@ def sign_in_at_provider(
             fields = {"prompt": prompt.group(1)}
             if prompt.group(1) == "login":
                 fields |= {"login": subject, "password": "any"}
-            posted = client.post(urljoin(url, unescape(form.group(1))), data=fields)
+            posted = await browser.post(urljoin(url, unescape(form.group(1))), data=fields)
             if not posted.is_redirect:
                 raise AssertionError(f"the provider refused the form: {posted.status_code}")
             url = urljoin(url, posted.headers["location"])
             if url.startswith(redirect_uri):
                 return url
         raise AssertionError("the provider never sent the browser back")
-    finally:
-        if browser is None:
-            client.close()
 
 
 def provider_env_for_embedded(provider: LocalProvider, redirect_uri: str) -> dict[str, str]:

@@ -21,6 +21,8 @@ Action = Literal[
     "role.revoked",
     "consent.given",
     "consent.revoked",
+    "identity.linked",
+    "identity.unlinked",
 ]
 
 

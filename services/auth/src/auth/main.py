@@ -11,6 +11,8 @@ from auth import api, consents_api, roles_api, self_service
 from auth.consumers import subscriptions
 from auth.issuance import api as issuance_api
 from auth.keys import DatabaseKeys, KeyRing
+from auth.oidc import api as oidc_api
+from auth.oidc.provider import Provider
 from auth.passwords import Passwords
 from auth.settings import Settings
 from auth.tokens import TokenIssuer
@@ -41,6 +43,7 @@ def create_app(
             roles_api.router,
             consents_api.router,
             self_service.router,
+            oidc_api.router,
         ],
         subscriptions=subscriptions,
         bus=bus,
@@ -52,6 +55,7 @@ def create_app(
     app.state.keyring = keyring
     app.state.passwords = Passwords.from_settings(settings)
     app.state.token_issuer = TokenIssuer(settings, keyring)
+    app.state.oidc_provider = Provider(settings) if settings.oidc_configured else None
     if keys is None:
         app.state.token_verifier = TokenVerifier(
             DatabaseKeys(keyring, lambda: cast(Database, app.state.db)),

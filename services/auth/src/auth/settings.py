@@ -51,3 +51,25 @@ class Settings(BaseServiceSettings):
     activation_code_ttl: int = Field(default=14 * 24 * 3600, ge=3600, description="seconds")
     activation_max_attempts: int = Field(default=5, ge=1, le=20)
     public_url: str = Field(default="http://localhost:8000", min_length=1, max_length=200)
+
+    # Sign-in through an external OpenID Connect provider (auth.oidc; ЕСИА in production).
+    # Off unless the issuer, client id, client secret and redirect URI are all set.
+    oidc_issuer: str | None = Field(default=None, max_length=200)
+    oidc_client_id: str | None = Field(default=None, max_length=200)
+    oidc_client_secret: SecretStr | None = None
+    # The web client's callback page the provider sends the browser back to.
+    oidc_redirect_uri: str | None = Field(default=None, max_length=300)
+    oidc_provider_name: str = Field(default="Госуслуги", min_length=1, max_length=60)
+    oidc_scope: str = Field(default="openid", min_length=6, max_length=200)
+    # How long a started sign-in or link may take at the provider (state, nonce, verifier).
+    oidc_flow_ttl: int = Field(default=600, ge=60, le=3600, description="seconds")
+    oidc_http_timeout: float = Field(default=10.0, gt=0, le=60, description="seconds")
+
+    @property
+    def oidc_configured(self) -> bool:
+        return bool(
+            self.oidc_issuer
+            and self.oidc_client_id
+            and self.oidc_client_secret
+            and self.oidc_redirect_uri
+        )

@@ -188,6 +188,34 @@ class ConsentRevoked(_ConsentChange):
     routing_key: ClassVar[str] = "auth.consent.revoked.v1"
 
 
+class ExternalIdentityLinked(Event):
+    """An adult linked their account to their identity at an external OpenID Connect
+    provider (ЕСИА in production) and may sign in there. Only the provider's issuer is
+    told, never the person's subject there."""
+
+    routing_key: ClassVar[str] = "auth.external_identity.linked.v1"
+    aggregate: ClassVar[str] = "account"
+
+    account_id: uuid.UUID
+    issuer: str
+
+    def aggregate_id(self) -> str:
+        return str(self.account_id)
+
+
+class ExternalIdentityUnlinked(Event):
+    """An account's link to an external provider was removed: no more sign-in there."""
+
+    routing_key: ClassVar[str] = "auth.external_identity.unlinked.v1"
+    aggregate: ClassVar[str] = "account"
+
+    account_id: uuid.UUID
+    issuer: str
+
+    def aggregate_id(self) -> str:
+        return str(self.account_id)
+
+
 EVENTS: tuple[type[Event], ...] = (
     SchoolRegistered,
     StaffAccountCreated,
@@ -201,4 +229,6 @@ EVENTS: tuple[type[Event], ...] = (
     RoleRevoked,
     ConsentGiven,
     ConsentRevoked,
+    ExternalIdentityLinked,
+    ExternalIdentityUnlinked,
 )
