@@ -27,6 +27,11 @@ PUBLIC = {
     ("POST", "/api/auth/logout"),  # the same; an unknown token gets the same answer
     ("POST", "/api/auth/service-token"),  # authenticated by the client's id and secret
     ("POST", "/api/auth/activate"),  # the first sign-in: authenticated by the one-time code
+    # Sign-in through the external provider (auth.oidc): whether it is offered, its start,
+    # and its callback (authenticated by the provider's code and the browser's state).
+    ("GET", "/api/auth/oidc"),
+    ("POST", "/api/auth/oidc/sign-in"),
+    ("POST", "/api/auth/oidc/callback"),
 }
 
 
