@@ -1,4 +1,5 @@
-"""Archive keeps every journal event it receives, once, as it arrived."""
+"""Archive keeps every journal event it receives, once, as it arrived (a year's closing
+is applied instead: test_archive_year_closed.py)."""
 
 import uuid
 from collections.abc import Awaitable, Callable, Sequence
@@ -76,6 +77,8 @@ def test_archive_subscribes_to_journals_events_and_auths_revocations() -> None:
         "journal.mark.removed.v1",
         "journal.attendance.marked.v1",
         "journal.attendance.cleared.v1",
+        # Puts the year in line to be sealed (test_archive_year_closed.py); not kept.
+        "journal.year.closed.v1",
         # Only for refusing revoked sessions' tokens; never kept (below).
         "auth.session.revoked.v1",
         "auth.account.disabled.v1",

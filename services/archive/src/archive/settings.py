@@ -1,5 +1,7 @@
 """Archive configuration, from ARCHIVE_* environment variables."""
 
+from pathlib import Path
+
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import BaseServiceSettings
@@ -9,3 +11,33 @@ class Settings(BaseServiceSettings):
     model_config = SettingsConfigDict(env_prefix="ARCHIVE_", extra="ignore")
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/archive"
+
+    # Where sealed years are kept: `local` (a directory, `storage_dir`) is the only store
+    # built; an S3-compatible one would be another `archive.storage.ArchiveStorage`.
+    storage: str = "local"
+    storage_dir: Path = Path("var/archive/storage")
+    # The schools' signing keys (private: never inside the storage, which is handed out
+    # for offline checks). Made on first use, one folder per school.
+    keys_dir: Path = Path("var/archive/keys")
+
+    # Journal's export, read with a service token from auth (client credentials).
+    journal_url: str = "http://127.0.0.1:8000/api/journal"
+    auth_token_url: str = "http://127.0.0.1:8000/api/auth/service-token"
+    client_id: str = ""
+    client_secret: str = ""
+    export_timeout: float = 300.0
+
+    # Seal the years journal announces closed, in the consume process (and the embedded
+    # app): every `seal_interval` seconds the years received and not sealed yet.
+    seal_on_close: bool = True
+    seal_interval: float = 30.0
+    # Seconds to rest after each class journal is stored (to spare a busy disk; the
+    # interruption test uses it to stop the job between two class journals).
+    seal_pause: float = 0.0
+
+    # Retention (archive.retention), counted from the year's end: the class journals (JSON
+    # packages and PDFs) for `detailed_retention_years` (5, as paper class journals), the
+    # summary of final marks for `summary_retention_years` (25, as the summary sheets).
+    # The signed manifest stays for good: it says what was sealed and what was purged.
+    detailed_retention_years: int = 5
+    summary_retention_years: int = 25
