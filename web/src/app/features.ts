@@ -1,5 +1,6 @@
 // Every feature of the client: add a line here to add a feature's screens and navigation.
 import { accounts } from "../features/accounts";
+import { externalSignIn } from "../features/auth/external";
 import { deputy } from "../features/deputy";
 import { diary } from "../features/diary";
 import { journal } from "../features/journal";
@@ -8,4 +9,13 @@ import { reports } from "../features/reports";
 import { roster } from "../features/roster";
 import type { Feature } from "./feature";
 
-export const FEATURES: Feature[] = [journal, diary, roster, deputy, notifications, reports, accounts];
+export const FEATURES: Feature[] = [
+  journal,
+  diary,
+  roster,
+  deputy,
+  notifications,
+  reports,
+  accounts,
+  externalSignIn,
+];

@@ -1,6 +1,7 @@
 import { createBrowserRouter } from "react-router";
 import { Shell } from "../components/Shell";
 import { ActivatePage } from "../features/auth/ActivatePage";
+import { CallbackPage } from "../features/auth/external";
 import { SignInPage } from "../features/auth/SignInPage";
 import { FEATURES } from "./features";
 import { Home } from "./Home";
@@ -9,6 +10,7 @@ import { NotFound } from "./NotFound";
 export const router = createBrowserRouter([
   { path: "/signin", element: <SignInPage /> },
   { path: "/activate", element: <ActivatePage /> },
+  { path: "/signin/external", element: <CallbackPage /> },
   {
     path: "/",
     element: <Shell />,

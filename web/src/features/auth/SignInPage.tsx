@@ -2,6 +2,7 @@ import { useState, type FormEvent } from "react";
 import { Link, Navigate, useLocation, useNavigate } from "react-router";
 import { queryClient } from "../../lib/queryClient";
 import { hasSession, ServerAway, startSession, type Tokens } from "../../lib/session";
+import { ExternalSignInButton } from "./external";
 
 type Failure = "credentials" | "away" | "throttled" | null;
 
@@ -79,6 +80,7 @@ export function SignInPage() {
           {busy ? "Вход…" : "Войти"}
         </button>
         <Link to="/activate">Первый вход: у меня есть код</Link>
+        <ExternalSignInButton />
       </form>
     </main>
   );
