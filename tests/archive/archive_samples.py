@@ -11,6 +11,18 @@ from sqlalchemy import text
 from archive.sealing import year_folder
 from shared.db import Database
 
+JOURNAL_URL = "http://journal.test/api/journal"
+
+
+class StaticToken:
+    """The token auth would issue to the archive for `journal.export`."""
+
+    def __init__(self, token: str) -> None:
+        self._token = token
+
+    async def token(self) -> str:
+        return self._token
+
 
 async def rows(db: Database, sql: str, **params: Any) -> list[dict[str, Any]]:
     async with db.transaction() as session:

@@ -15,6 +15,7 @@ from fastapi import FastAPI
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1] / "journal"))
 
+from archive_samples import JOURNAL_URL, StaticToken
 from journal_world import NOW, World, build_world
 from yearend_samples import closed_year, service_token
 
@@ -30,8 +31,6 @@ from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.db import Database
 from shared.testing import TokenFactory, rolled_back
 from tests.conftest import MigratedDatabase
-
-JOURNAL_URL = "http://journal.test/api/journal"
 
 
 @pytest.fixture(scope="session")
@@ -104,16 +103,6 @@ async def world(
     """Journal's school: 5А and 5Б, two subjects, lessons, students and a parent."""
     async with httpx.AsyncClient(transport=journal_transport, base_url=JOURNAL_URL) as client:
         yield await build_world(client, tokens, journal_db)
-
-
-class StaticToken:
-    """The token auth would issue to the archive for `journal.export`."""
-
-    def __init__(self, token: str) -> None:
-        self._token = token
-
-    async def token(self) -> str:
-        return self._token
 
 
 @pytest.fixture

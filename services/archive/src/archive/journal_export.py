@@ -54,6 +54,10 @@ class ExportUnavailable(Exception):
     """Journal or auth could not be reached or refused (a later attempt may succeed)."""
 
 
+class AnotherSchoolsYear(Exception):
+    """The year asked for is another school's: nothing to seal for this one."""
+
+
 class ExportMismatch(Exception):
     """The export does not match the manifest: the seal stops, nothing is stored."""
 
@@ -314,7 +318,7 @@ async def receive_year(
     if year.get("year_id") != str(year_id):
         raise refuse(f"the export is of year {year.get('year_id')}, not {year_id}")
     if header.get("school_id") != str(school_id):
-        raise refuse(f"the year belongs to school {header.get('school_id')}, not {school_id}")
+        raise AnotherSchoolsYear(f"year {year_id} is not a year of school {school_id}")
     entries = [_entry(j) for j in journals]
     for entry in entries:
         whole.update(canonical(entry.model_dump(mode="json")))

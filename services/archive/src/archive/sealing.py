@@ -27,12 +27,18 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Literal
 
-from sqlalchemy import func, select, text
+from sqlalchemy import delete, func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from archive import manifest as m
-from archive.journal_export import ExportMismatch, JournalExport, ReceivedYear, receive_year
+from archive.journal_export import (
+    AnotherSchoolsYear,
+    ExportMismatch,
+    JournalExport,
+    ReceivedYear,
+    receive_year,
+)
 from archive.journal_pdf import class_journal_pdf
 from archive.keys import SchoolKeys, public_key_fingerprint, school_keys
 from archive.models import SealedFile, SealedYear
@@ -152,11 +158,15 @@ class _YearLock:
         await self.connection.close()  # the lock ends with the session
 
 
-async def _claim(session: AsyncSession, school_id: uuid.UUID, year_id: uuid.UUID) -> SealedYear:
-    await session.execute(
+async def _claim(
+    session: AsyncSession, school_id: uuid.UUID, year_id: uuid.UUID
+) -> tuple[SealedYear, bool]:
+    """The year's row, locked, and whether this call made it."""
+    created = await session.scalar(
         insert(SealedYear)
         .values(year_id=year_id, school_id=school_id)
         .on_conflict_do_nothing(index_elements=[SealedYear.year_id])
+        .returning(SealedYear.year_id)
     )
     year = await session.scalar(
         select(SealedYear).where(SealedYear.year_id == year_id).with_for_update()
@@ -164,7 +174,7 @@ async def _claim(session: AsyncSession, school_id: uuid.UUID, year_id: uuid.UUID
     assert year is not None
     if year.school_id != school_id:
         raise SealRefused(f"year {year_id} is not a year of school {school_id}")
-    return year
+    return year, created is not None
 
 
 async def seal_year(
@@ -180,7 +190,7 @@ async def seal_year(
         if not locked:
             return "busy"
         async with archive.db.transaction() as session:
-            year = await _claim(session, school_id, year_id)
+            year, created = await _claim(session, school_id, year_id)
             if year.status == "sealed":
                 return "already-sealed"
             year.attempts += 1
@@ -200,6 +210,11 @@ async def seal_year(
                     expected=expected,
                 )
                 await _store(archive, received, report)
+        except AnotherSchoolsYear as exc:
+            if created:  # asked for under the wrong school: forget the row just made
+                async with archive.db.transaction() as session:
+                    await session.execute(delete(SealedYear).where(SealedYear.year_id == year_id))
+            raise SealRefused(str(exc)) from exc
         except ExportMismatch as exc:
             await _failed(archive.db, year_id, str(exc), refused=True)
             raise
