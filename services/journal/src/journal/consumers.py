@@ -1,9 +1,12 @@
-"""What journal consumes, all in one place: auth's school and staff facts."""
+"""What journal consumes, all in one place: auth's school and staff facts, and archive's
+seal of a closed year."""
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from journal.school import service
+from journal.yearend.archived import mark_archived
 from shared.bus import Subscription
+from shared.contracts.archive import YearSealed
 from shared.contracts.auth import SchoolRegistered, StaffAccountCreated
 from shared.db import Database
 from shared.events import Event
@@ -23,6 +26,7 @@ async def on_school_registered(session: AsyncSession, event: SchoolRegistered) -
 HANDLERS: dict[type[Event], Effect] = {
     SchoolRegistered: on_school_registered,
     StaffAccountCreated: Batched(service.record_staff),
+    YearSealed: mark_archived,
     # Revoked sessions and disabled accounts: their tokens are refused at once.
     **REVOCATION_HANDLERS,
 }

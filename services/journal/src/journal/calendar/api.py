@@ -50,6 +50,8 @@ def year_out(view: service.YearView) -> YearOut:
         ],
         closed_at=year.closed_at,
         closed_by=year.closed_by,
+        archived_at=year.archived_at,
+        archive_manifest_sha256=year.archive_manifest_sha256,
     )
 
 

@@ -51,6 +51,9 @@ class AcademicYear(Base):
     # Set when the deputy closes it; changes inside it are then refused until reopened.
     closed_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
     closed_by: Mapped[uuid.UUID | None] = mapped_column(UUID(as_uuid=True))
+    # Set when archive has sealed the closed year (archive.year.sealed.v1).
+    archived_at: Mapped[datetime | None] = mapped_column(DateTime(timezone=True))
+    archive_manifest_sha256: Mapped[str | None] = mapped_column(String(64))
 
 
 class Period(Base):

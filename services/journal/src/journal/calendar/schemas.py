@@ -111,6 +111,9 @@ class YearOut(BaseModel):
     # Set once the year is closed (POST /years/{id}/close): it is read-only then.
     closed_at: dt.datetime | None = None
     closed_by: uuid.UUID | None = None
+    # Set once archive has sealed the closed year; the SHA-256 of its signed manifest.
+    archived_at: dt.datetime | None = None
+    archive_manifest_sha256: str | None = None
 
 
 class YearList(BaseModel):
