@@ -18,8 +18,20 @@ export function ControlPage() {
   const { roles } = useReports();
   const [search, setSearch] = useSearchParams();
   const month = /^\d{4}-\d{2}$/.test(search.get("month") ?? "") ? (search.get("month") as string) : schoolToday().slice(0, 7);
-  const query: ControlQuery = { month };
-  const control = useJournalControl(query);
+  const classId = search.get("class") ?? "";
+  const onlyFindings = search.get("only") === "findings";
+  const control = useJournalControl({ month });
+  const set = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(search);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null || value === "") next.delete(key);
+      else next.set(key, value);
+    }
+    setSearch(next);
+  };
+  const classes = [
+    ...new Map((control.data?.assignments ?? []).map((r) => [r.class_id, r.class_name ?? "—"])).entries(),
+  ];
   const whole = hasRole(roles, ADMINISTRATION);
   return (
     <div>
@@ -29,7 +41,7 @@ export function ControlPage() {
         журнала, к которой оно относится.
       </p>
       <div className="toolbar">
-        <button type="button" onClick={() => setSearch({ month: shiftMonth(month, -1) })}>
+        <button type="button" onClick={() => set({ month: shiftMonth(month, -1) })}>
           Предыдущий месяц
         </button>
         <label className="field">
@@ -37,12 +49,33 @@ export function ControlPage() {
           <input
             type="month"
             value={month}
-            onChange={(e) => /^\d{4}-\d{2}$/.test(e.target.value) && setSearch({ month: e.target.value })}
+            onChange={(e) => /^\d{4}-\d{2}$/.test(e.target.value) && set({ month: e.target.value })}
           />
         </label>
-        <button type="button" onClick={() => setSearch({ month: shiftMonth(month, 1) })}>
+        <button type="button" onClick={() => set({ month: shiftMonth(month, 1) })}>
           Следующий месяц
         </button>
+        {classes.length > 1 && (
+          <label className="field">
+            <span>Класс</span>
+            <select value={classId} onChange={(e) => set({ class: e.target.value })}>
+              <option value="">Все классы</option>
+              {classes.map(([id, name]) => (
+                <option key={id} value={id}>
+                  {name}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={onlyFindings}
+            onChange={(e) => set({ only: e.target.checked ? "findings" : null })}
+          />{" "}
+          Только журналы с замечаниями
+        </label>
       </div>
       {control.isPending && <p>Загрузка…</p>}
       {control.isError && (
@@ -50,13 +83,30 @@ export function ControlPage() {
           {problemMessage(control.error)}
         </p>
       )}
-      {control.data && <Control report={control.data} query={query} />}
+      {control.data && (
+        <Control
+          report={control.data}
+          query={{ month, ...(classId ? { class_id: classId } : {}) }}
+          shown={(row) =>
+            (!classId || row.class_id === classId) &&
+            (!onlyFindings || controlFindings(row, control.data).length > 0)
+          }
+        />
+      )}
     </div>
   );
 }
 
-function Control({ report, query }: { report: ControlReport; query: ControlQuery }) {
-  const rows = report.assignments;
+function Control({
+  report,
+  query,
+  shown,
+}: {
+  report: ControlReport;
+  query: ControlQuery;
+  shown: (row: ControlRow) => boolean;
+}) {
+  const rows = report.assignments.filter(shown);
   return (
     <>
       <Downloads title={`Контроль журналов, ${monthLabel(report.month)}`} request={FILES.journalControl(query)} />
@@ -64,7 +114,11 @@ function Control({ report, query }: { report: ControlReport; query: ControlQuery
         {shortDate(report.starts_on)} — {shortDate(report.ends_on)}. Поздней считается отметка, выставленная позже{" "}
         {report.late_entry_days} дн. после урока; минимум отметок — {report.min_marks}.
       </p>
-      {rows.length === 0 && <p>Журналов за этот месяц нет.</p>}
+      <p>
+        Журналов: {rows.length}
+        {rows.length !== report.assignments.length && ` из ${report.assignments.length}`}.
+      </p>
+      {rows.length === 0 && <p>Журналов с такими условиями нет.</p>}
       {rows.length > 0 && (
         <>
           <div className="table-wrap report-table">
@@ -80,7 +134,9 @@ function Control({ report, query }: { report: ControlReport; query: ControlQuery
                   <th scope="col">Поздних отметок</th>
                   <th scope="col">Мало отметок</th>
                   <th scope="col">Последняя запись</th>
-                  <th scope="col">Замечания</th>
+                  <th scope="col" className="findings-column">
+                    Замечания
+                  </th>
                 </tr>
               </thead>
               <tbody>

@@ -235,41 +235,45 @@ function AttendanceSection({
             title={`Посещаемость, ${name}`}
             request={FILES.attendance({ period_id: period.period_id, ...(classId ? { class_id: classId } : {}) })}
           />
-          <BarChart
-            title="Доля пропущенных уроков по классам"
-            firstColumn="Класс"
-            series={[{ key: "missed_share", label: "Пропущено", className: "missed" }]}
-            ceiling={undefined}
-            rows={classes.map((c) => ({ label: c.class_name ?? "—", values: { missed_share: c.missed_share } }))}
-          />
-          <div className="table-wrap">
-            <table className="table">
-              <caption className="sr-only">Пропуски по причинам</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Класс</th>
-                  <th scope="col">Уроков</th>
-                  <th scope="col">Н</th>
-                  <th scope="col">Б</th>
-                  <th scope="col">П</th>
-                  <th scope="col">ОП</th>
-                  <th scope="col">Пропущено</th>
-                </tr>
-              </thead>
-              <tbody>
-                {classes.map((c) => (
-                  <tr key={c.class_id}>
-                    <th scope="row">{c.class_name}</th>
-                    <td>{c.lessons_held}</td>
-                    <td>{c["Н"]}</td>
-                    <td>{c["Б"]}</td>
-                    <td>{c["П"]}</td>
-                    <td>{c["ОП"]}</td>
-                    <td>{valueText(c.missed_share, "%")}</td>
+          <div className="charts">
+            <BarChart
+              title="Доля пропущенных уроков по классам"
+              firstColumn="Класс"
+              series={[{ key: "missed_share", label: "Пропущено", className: "missed" }]}
+              ceiling={null}
+              table={false}
+              unit="%"
+              rows={classes.map((c) => ({ label: c.class_name ?? "—", values: { missed_share: c.missed_share } }))}
+            />
+            <div className="table-wrap">
+              <table className="table">
+                <caption>Пропуски по причинам (Н, Б, П — пропущенные уроки; ОП — опоздания)</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Класс</th>
+                    <th scope="col">Уроков</th>
+                    <th scope="col">Н</th>
+                    <th scope="col">Б</th>
+                    <th scope="col">П</th>
+                    <th scope="col">ОП</th>
+                    <th scope="col">Пропущено</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {classes.map((c) => (
+                    <tr key={c.class_id}>
+                      <th scope="row">{c.class_name}</th>
+                      <td>{c.lessons_held}</td>
+                      <td>{c["Н"]}</td>
+                      <td>{c["Б"]}</td>
+                      <td>{c["П"]}</td>
+                      <td>{c["ОП"]}</td>
+                      <td>{valueText(c.missed_share, "%")}</td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
           </div>
         </>
       )}

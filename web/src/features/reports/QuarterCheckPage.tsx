@@ -5,7 +5,7 @@ import { FILES, useQuarterCheck, useSchoolPeriods, type QuarterCheckRow } from "
 import { Downloads } from "./Downloads";
 import { periodLabel } from "./format";
 import { journalHref } from "./links";
-import { currentPeriodOf } from "./scope";
+import { lastEndedPeriodOf } from "./scope";
 
 /** The check at a period's end: lessons against the curriculum, the thematic plan's
  * topics, control works, finals against the weighted average; each finding a link to the
@@ -14,9 +14,21 @@ export function QuarterCheckPage() {
   const [search, setSearch] = useSearchParams();
   const periods = useSchoolPeriods();
   const all = periods.data?.years.flatMap((y) => y.periods.map((p) => ({ ...p, year: y.name }))) ?? [];
-  const period = all.find((p) => p.period_id === search.get("period")) ?? currentPeriodOf(periods.data?.years[0]?.periods ?? [], schoolToday());
-  const query = period ? { period_id: period.period_id } : null;
-  const check = useQuarterCheck(query);
+  const today = schoolToday();
+  const period =
+    all.find((p) => p.period_id === search.get("period")) ??
+    lastEndedPeriodOf(periods.data?.years[0]?.periods ?? [], today);
+  const check = useQuarterCheck(period ? { period_id: period.period_id } : null);
+  const classId = search.get("class") ?? "";
+  const onlyFindings = search.get("only") === "findings";
+  const set = (changes: Record<string, string | null>) => {
+    const next = new URLSearchParams(search);
+    for (const [key, value] of Object.entries(changes)) {
+      if (value === null || value === "") next.delete(key);
+      else next.set(key, value);
+    }
+    setSearch(next);
+  };
   if (periods.isPending) return <p>Загрузка…</p>;
   if (periods.isError)
     return (
@@ -24,7 +36,14 @@ export function QuarterCheckPage() {
         {problemMessage(periods.error)}
       </p>
     );
-  if (!period || !query) return <p>Учебных периодов пока нет.</p>;
+  if (!period) return <p>Учебных периодов пока нет.</p>;
+  const query = { period_id: period.period_id, ...(classId ? { class_id: classId } : {}) };
+  const rows = (check.data?.assignments ?? []).filter(
+    (row) => (!classId || row.class_id === classId) && (!onlyFindings || row.findings.length > 0),
+  );
+  const classes = [
+    ...new Map((check.data?.assignments ?? []).map((r) => [r.class_id, r.class_name ?? "—"])).entries(),
+  ];
   const name = `${periodLabel(period)}, ${all.find((p) => p.period_id === period.period_id)?.year ?? ""}`;
   return (
     <div>
@@ -32,7 +51,7 @@ export function QuarterCheckPage() {
       <div className="toolbar">
         <label className="field">
           <span>Период</span>
-          <select value={period.period_id} onChange={(e) => setSearch({ period: e.target.value })}>
+          <select value={period.period_id} onChange={(e) => set({ period: e.target.value })}>
             {all.map((p) => (
               <option key={p.period_id} value={p.period_id}>
                 {periodLabel(p)}, {p.year}
@@ -40,7 +59,33 @@ export function QuarterCheckPage() {
             ))}
           </select>
         </label>
+        {classes.length > 1 && (
+          <label className="field">
+            <span>Класс</span>
+            <select value={classId} onChange={(e) => set({ class: e.target.value })}>
+              <option value="">Все классы</option>
+              {classes.map(([id, className]) => (
+                <option key={id} value={id}>
+                  {className}
+                </option>
+              ))}
+            </select>
+          </label>
+        )}
+        <label className="check">
+          <input
+            type="checkbox"
+            checked={onlyFindings}
+            onChange={(e) => set({ only: e.target.checked ? "findings" : null })}
+          />{" "}
+          Только журналы с замечаниями
+        </label>
       </div>
+      {period.ends_on >= today && (
+        <p className="banner warning">
+          Период ещё не закончился: проведённые уроки и темы сравниваются с планом на весь период.
+        </p>
+      )}
       {check.isPending && <p>Загрузка…</p>}
       {check.isError && (
         <p className="error" role="alert">
@@ -50,10 +95,13 @@ export function QuarterCheckPage() {
       {check.data && (
         <>
           <Downloads title={`Проверка итогов, ${name}`} request={FILES.quarterCheck(query)} />
-          <p className="muted">Учебных недель в периоде: {String(check.data.school_weeks).replace(".", ",")}.</p>
-          {check.data.assignments.length === 0 && <p>Журналов нет.</p>}
+          <p className="muted">
+            Учебных недель в периоде: {String(check.data.school_weeks).replace(".", ",")}. Журналов: {rows.length}
+            {rows.length !== check.data.assignments.length && ` из ${check.data.assignments.length}`}.
+          </p>
+          {rows.length === 0 && <p>Журналов с такими условиями нет.</p>}
           <ul className="stack" aria-label="Журналы">
-            {check.data.assignments.map((row) => (
+            {rows.map((row) => (
               <CheckCard key={row.assignment_id} row={row} />
             ))}
           </ul>

@@ -15,6 +15,7 @@ export type FileFormat = "json" | "csv" | "xlsx" | "pdf";
 
 export type QuarterCheckRow = {
   assignment_id: string;
+  class_id: string;
   teacher_name: string | null;
   class_name: string | null;
   subject_name: string | null;

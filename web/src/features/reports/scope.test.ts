@@ -2,7 +2,7 @@ import { describe, expect, it } from "vitest";
 import type { Progress, SchoolPeriod } from "./api";
 import { tabOf, tabsFor } from "./access";
 import { monthLabel, periodsForTrend, shiftMonth } from "./format";
-import { currentPeriodOf, parseScope, scopeFigures, scopeLabel } from "./scope";
+import { currentPeriodOf, lastEndedPeriodOf, parseScope, scopeFigures, scopeLabel } from "./scope";
 
 function period(kind: string, number: number, starts_on: string, ends_on: string): SchoolPeriod {
   return { period_id: `${kind}-${number}`, kind, number, starts_on, ends_on, closed: false };
@@ -52,6 +52,12 @@ describe("periods", () => {
     expect(currentPeriodOf(PERIODS, "2026-12-03")?.period_id).toBe("quarter-2");
     expect(currentPeriodOf(PERIODS, "2026-11-01")?.period_id).toBe("quarter-1");
     expect(currentPeriodOf(PERIODS, "2026-08-01")?.period_id).toBe("quarter-1");
+  });
+
+  it("checks the last quarter ended first, else the one running", () => {
+    expect(lastEndedPeriodOf(PERIODS, "2026-12-03")?.period_id).toBe("quarter-1");
+    expect(lastEndedPeriodOf(PERIODS, "2027-02-01")?.period_id).toBe("quarter-2");
+    expect(lastEndedPeriodOf(PERIODS, "2026-09-10")?.period_id).toBe("quarter-1");
   });
 
   it("follows the periods of one kind begun so far across the year", () => {

@@ -40,3 +40,11 @@ export function currentPeriodOf(periods: SchoolPeriod[], today: string): SchoolP
     pool[0]
   );
 }
+
+/** The period a check at a period's end looks at first: the last quarter ended by today,
+ * else the one running (early in the year). */
+export function lastEndedPeriodOf(periods: SchoolPeriod[], today: string): SchoolPeriod | undefined {
+  const quarters = periods.filter((p) => p.kind === "quarter");
+  const pool = quarters.length > 0 ? quarters : periods;
+  return [...pool].reverse().find((p) => p.ends_on < today) ?? currentPeriodOf(periods, today);
+}
