@@ -8,12 +8,18 @@ Without a client id (ARCHIVE_CLIENT_ID) there is no service credential and no jo
 import asyncio
 import contextlib
 import logging
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
+from contextlib import AbstractAsyncContextManager
 from dataclasses import dataclass
 
 import httpx
 
-from archive.journal_export import ClientCredentials, ExportMismatch, HttpJournalExport
+from archive.journal_export import (
+    ClientCredentials,
+    ExportMismatch,
+    HttpJournalExport,
+    JournalExport,
+)
 from archive.sealing import Archive, Retention, pending_years, seal_year
 from archive.settings import Settings
 from archive.storage import storage_from
@@ -42,17 +48,21 @@ async def journal_export(settings: Settings) -> AsyncIterator[HttpJournalExport]
         yield HttpJournalExport(http, settings.journal_url, tokens)
 
 
+ExportFactory = Callable[[Settings], AbstractAsyncContextManager[JournalExport]]
+
+
 @dataclass
 class SealingJobs:
     settings: Settings
     db: Database
+    exports: ExportFactory = journal_export
     _task: asyncio.Task[None] | None = None
 
     async def run_once(self) -> int:
         """Seal every pending year; how many were sealed."""
         archive = archive_of(self.settings, self.db)
         sealed = 0
-        async with journal_export(self.settings) as export:
+        async with self.exports(self.settings) as export:
             for school_id, year_id in await pending_years(self.db):
                 try:
                     if await seal_year(archive, export, school_id, year_id) == "sealed":
