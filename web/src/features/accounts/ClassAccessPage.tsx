@@ -74,6 +74,15 @@ function ClassAccess({ schoolClass }: { schoolClass: SchoolClass }) {
 
   async function issueAll() {
     if (!data.data) return;
+    const waiting = rows.filter((r) => r.state === "issued").length;
+    if (
+      waiting > 0 &&
+      !window.confirm(
+        `У ${waiting} чел. уже есть код, ещё не использованный: они получат новые коды, ` +
+          "прежние листки перестанут действовать. Продолжить?",
+      )
+    )
+      return;
     setBusy(true);
     setFailure(null);
     try {

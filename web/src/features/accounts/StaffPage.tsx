@@ -1,5 +1,6 @@
 import { useQueryClient } from "@tanstack/react-query";
 import { useState, type FormEvent } from "react";
+import { useOutletContext } from "react-router";
 import { roleName } from "../../app/roles";
 import {
   createStaff,
@@ -28,6 +29,9 @@ export function StaffPage() {
   const grantable = useGrantableRoles();
   const [issued, setIssued] = useState<Issued | null>(null);
   const roles = grantable.data ?? [];
+  const me = useOutletContext<{ account_id: string } | undefined>();
+  const [query, setQuery] = useState("");
+  const shown = (staff.data ?? []).filter((account) => matches(account, query));
   return (
     <section aria-labelledby="staff-title">
       <h1 id="staff-title">Сотрудники</h1>
@@ -41,19 +45,38 @@ export function StaffPage() {
         </p>
       )}
       {staff.data && (
-        <ul className="stack" aria-label="Сотрудники">
-          {staff.data.map((account) => (
-            <StaffMember
-              key={account.account_id}
-              account={account}
-              grantable={roles}
-              onIssued={setIssued}
-            />
-          ))}
-        </ul>
+        <>
+          <label className="field search">
+            <span>Найти по фамилии, имени или логину</span>
+            <input type="search" value={query} onChange={(e) => setQuery(e.target.value)} />
+          </label>
+          <p className="muted" role="status">
+            Показано: {shown.length} из {staff.data.length}
+          </p>
+          <ul className="stack" aria-label="Сотрудники">
+            {shown.map((account) => (
+              <StaffMember
+                key={account.account_id}
+                account={account}
+                grantable={roles}
+                own={account.account_id === me?.account_id}
+                onIssued={setIssued}
+              />
+            ))}
+          </ul>
+        </>
       )}
     </section>
   );
+}
+
+function matches(account: AccountOut, query: string): boolean {
+  const words = query.trim().toLowerCase().split(/\s+/).filter(Boolean);
+  const text = [account.last_name, account.first_name, account.middle_name, account.login]
+    .filter(Boolean)
+    .join(" ")
+    .toLowerCase();
+  return words.every((word) => text.includes(word));
 }
 
 function CreateStaff(props: { roles: StaffRole[]; onIssued: (issued: Issued) => void }) {
@@ -141,6 +164,8 @@ function CreateStaff(props: { roles: StaffRole[]; onIssued: (issued: Issued) => 
 function StaffMember(props: {
   account: AccountOut;
   grantable: StaffRole[];
+  /** The caller's own account: its code and disabling are for another sysadmin. */
+  own: boolean;
   onIssued: (issued: Issued) => void;
 }) {
   const { account } = props;
@@ -215,7 +240,7 @@ function StaffMember(props: {
           {missing.length > 0 && (
             <form className="inline-form" onSubmit={grant}>
               <label className="field">
-                <span>Добавить роль</span>
+                <span className="sr-only">Добавить роль</span>
                 <select name="role" aria-label={`Добавить роль: ${name}`} defaultValue={missing[0]}>
                   {missing.map((role) => (
                     <option key={role} value={role}>
@@ -229,20 +254,29 @@ function StaffMember(props: {
               </button>
             </form>
           )}
-          <button type="button" disabled={busy} onClick={newCode} aria-label={`Новый код: ${name}`}>
-            {state === "activated" ? "Сбросить пароль" : "Новый код"}
-          </button>
-          <button
-            type="button"
-            disabled={busy}
-            aria-label={`Отключить: ${name}`}
-            onClick={() => {
-              if (window.confirm(`Отключить учётную запись ${name}? Все её сеансы завершатся.`))
-                void act(() => disable(account.account_id), "Это действие вам недоступно.");
-            }}
-          >
-            Отключить
-          </button>
+          {!props.own && (
+            <>
+              <button
+                type="button"
+                disabled={busy}
+                onClick={newCode}
+                aria-label={`Новый код: ${name}`}
+              >
+                {state === "activated" ? "Сбросить пароль" : "Новый код"}
+              </button>
+              <button
+                type="button"
+                disabled={busy}
+                aria-label={`Отключить: ${name}`}
+                onClick={() => {
+                  if (window.confirm(`Отключить учётную запись ${name}? Все её сеансы завершатся.`))
+                    void act(() => disable(account.account_id), "Это действие вам недоступно.");
+                }}
+              >
+                Отключить
+              </button>
+            </>
+          )}
         </div>
       )}
       {failure && (
