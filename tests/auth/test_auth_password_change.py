@@ -233,3 +233,31 @@ async def test_the_grantable_roles_follow_the_grant_table(
 
 async def test_grantable_roles_need_a_token(client: httpx.AsyncClient) -> None:
     assert (await client.get("/api/auth/me/grantable-roles")).status_code == 401
+
+
+async def test_the_first_sign_in_names_its_device_in_the_sessions_list(
+    client: httpx.AsyncClient, schools: Schools
+) -> None:
+    school = await schools.school()
+    student = await schools.student(school)
+    deputy = await schools.staff(school, "deputy")
+    issued = await client.post(
+        "/api/auth/credentials",
+        json={"person_id": str(student), "kind": "student", "login": "first.sign-in"},
+        headers=await schools.bearer(deputy.login),
+    )
+    assert issued.status_code == 201, issued.text
+    response = await client.post(
+        "/api/auth/activate",
+        json={
+            "login": "first.sign-in",
+            "code": issued.json()["activation"]["code"],
+            "new_password": NEW,
+        },
+        headers={"User-Agent": "Phone/1.0"},
+    )
+    assert response.status_code == 200, response.text
+
+    listed = await client.get("/api/auth/sessions", headers=bearer(response.json()))
+
+    assert [s["client"] for s in listed.json()["sessions"]] == ["Phone/1.0"]

@@ -4,7 +4,7 @@ a class's slips, activation, reissue and reset, disabling, a parent's second sch
 import uuid
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Response, status
+from fastapi import APIRouter, Query, Request, Response, status
 from pydantic import BaseModel
 
 from auth.api import AuthSettings, Db, Issuer, PasswordHasher, token_response
@@ -170,6 +170,7 @@ async def disable(account_id: uuid.UUID, user: CurrentUser, session: Session) ->
 @router.post("/activate", tags=["sessions"], responses=problems(401, 422))
 async def activate(
     body: ActivateRequest,
+    request: Request,
     response: Response,
     db: Db,
     settings: AuthSettings,
@@ -188,6 +189,7 @@ async def activate(
             login=body.login,
             code=body.code,
             new_password=body.new_password,
+            client=request.headers.get("user-agent"),
         )
     if tokens is None:
         raise service.InvalidActivation()

@@ -483,11 +483,12 @@ async def activate(
     login: str,
     code: str,
     new_password: str,
+    client: str | None = None,
     now: datetime | None = None,
 ) -> TokenPair | None:
     """The first sign-in (or the one after a reset): the code is spent, the person's own
-    password set, and they are signed in. None for a wrong login or code (the caller
-    commits, so a wrong try counts)."""
+    password set, and they are signed in (`client`: the User-Agent, for the sessions
+    list). None for a wrong login or code (the caller commits, so a wrong try counts)."""
     now = now or _utcnow()
     checked = await _checked_code(session, passwords, settings, login, code, now)
     if checked is None:
@@ -519,7 +520,7 @@ async def activate(
     )
     # A session like any sign-in's: its sid in the tokens, refreshable, revocable.
     opened = await sessions.open_session(
-        session, settings, account, audience=None, client=None, now=now
+        session, settings, account, audience=None, client=client, now=now
     )
     claims = sessions.with_session(await service.claims_of(session, account), opened)
     tokens = await issuer.pair(session, claims, now=now)
