@@ -43,14 +43,15 @@ export function ActivatePage() {
     event.preventDefault();
     const form = new FormData(event.currentTarget);
     const login = String(form.get("login")).trim();
+    const code = String(form.get("code")).trim();
     const password = String(form.get("password"));
     const checked = checkNewPassword(password, String(form.get("repeat")), login);
     setErrors(checked);
-    setFailure(null);
-    if (checked.password || checked.repeat) return;
+    setFailure(login && code ? null : "Введите логин и код активации с листка.");
+    if (!login || !code || checked.password || checked.repeat) return;
     setBusy(true);
     try {
-      const result = await activate(login, String(form.get("code")).trim(), password);
+      const result = await activate(login, code, password);
       if ("tokens" in result) {
         queryClient.clear();
         startSession(result.tokens);
