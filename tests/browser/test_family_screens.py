@@ -159,6 +159,9 @@ def test_a_lesson_the_teacher_fills_shows_in_the_parents_diary(
     expect(switcher.locator("option:checked")).to_have_text(
         f"{child['last_name']} {child['first_name']}, 5А класс"
     )
+    # the lesson's own week: in a holiday, or before the week's first lesson, the latest
+    # lesson so far is in an earlier week than the one the diary opens on
+    browser_page.goto(f"/diary/{parent_child}?week={lesson['date']}")
     filled = browser_page.get_by_test_id("diary-lesson").filter(has_text=topic)
     expect(filled).to_contain_text("Математика")
     expect(filled).to_contain_text("№ 245, 246; повторить правило")

@@ -23,6 +23,7 @@ import httpx
 
 from datagen import GeneratedSchool, SchoolYear, build_school, hash_password
 from datagen.curriculum import SUBJECTS
+from datagen.school import ZONE
 from datagen.writers import write_school
 from embedded.postgres import EmbeddedPostgres
 from embedded.problems import StartupProblem
@@ -74,7 +75,7 @@ class Api:
 
 def demo_school(now: datetime) -> GeneratedSchool:
     """The generated demo school as it stands `now`, its demo people renamed."""
-    today = now.date()
+    today = now.astimezone(ZONE).date()
     year = SchoolYear(today.year if today >= date(today.year, 9, 1) else today.year - 1)
     school = build_school(seed=239, number=1, scale=DEMO_SCALE, year=year, until=now)
     school.name = SCHOOL_NAME
@@ -177,7 +178,7 @@ async def _fill_this_week(anonymous: Api) -> None:
     child = (await parent.get("/api/auth/me"))["children"][0]
     if (await parent.get(f"/api/journal/diary/{child}"))["days"]:
         return
-    today = date.today()
+    today = datetime.now(ZONE).date()  # the school's day, as journal and the client count it
     monday = today - timedelta(days=today.weekday())
     days = [monday + timedelta(days=i) for i in range(min(today.weekday() + 1, 5))]
     rng = random.Random(today.toordinal())  # noqa: S311 - demo data, not secrets
