@@ -45,11 +45,12 @@ def install() -> None:
 
 @contextmanager
 def running_provider(
-    redirect_uris: tuple[str, ...], timeout: float = 30.0
+    redirect_uris: tuple[str, ...], *, port: int | None = None, timeout: float = 30.0
 ) -> Iterator[LocalProvider]:
-    """The provider, answering its discovery document, until the block ends."""
+    """The provider, answering its discovery document, until the block ends (on `port`,
+    or on a free one)."""
     install()
-    port = free_port()
+    port = port or free_port()
     env = node_env() | {
         "PORT": str(port),
         "CLIENT_ID": CLIENT_ID,

@@ -27,7 +27,7 @@ export function ExternalSignInButton() {
       <button type="button" onClick={go} disabled={busy}>
         {busy ? "Переход на " + name + "…" : "Войти через " + name}
       </button>
-      <p className="muted">Для родителей и сотрудников, привязавших учётную запись {name}.</p>
+      <p className="muted">Для родителей и сотрудников, привязавших учётную запись «{name}».</p>
       {failure && (
         <p className="error" role="alert">
           {failure}

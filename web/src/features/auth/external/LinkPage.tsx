@@ -66,7 +66,7 @@ export function LinkPage() {
     body = (
       <>
         <p role="status">
-          {justLinked ? "Готово: " : ""}учётная запись {link.data.provider_name} привязана
+          {justLinked ? "Готово: " : ""}учётная запись «{link.data.provider_name}» привязана
           {link.data.linked_at ? ` (${schoolDateTime(link.data.linked_at)})` : ""}. Теперь можно
           входить кнопкой «Войти через {link.data.provider_name}» на странице входа.
         </p>
@@ -78,9 +78,9 @@ export function LinkPage() {
   } else {
     body = (
       <>
-        {unlinked && <p role="status">Учётная запись {link.data.provider_name} отвязана.</p>}
+        {unlinked && <p role="status">Учётная запись «{link.data.provider_name}» отвязана.</p>}
         <p>
-          Привяжите свою учётную запись {link.data.provider_name}, чтобы входить в журнал через
+          Привяжите свою учётную запись «{link.data.provider_name}», чтобы входить в журнал через
           неё, без пароля журнала. Привязать можно одну учётную запись.
         </p>
         <button type="button" className="primary" onClick={start} disabled={busy}>
