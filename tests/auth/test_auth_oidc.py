@@ -4,20 +4,24 @@ driven as a browser would. An adult links their account to their subject there o
 then signs in there; students cannot link; everything the provider sends back is checked
 (state bound to the browser and single-use, the code once, the nonce, the subject)."""
 
+import json
 import uuid
 from collections.abc import AsyncIterator, Iterator
 from typing import Any
 from urllib.parse import parse_qs, urlsplit
 
 import httpx
+import jwt
 import pytest
 from auth_testkit import RecordingSleeper, Schools, count, outbox_envelopes
+from cryptography.hazmat.primitives.asymmetric import rsa
 from fastapi import FastAPI
 from sqlalchemy import text
 
 from auth import sessions
 from auth.api import get_clock, get_sleeper
 from auth.main import create_app
+from auth.oidc.provider import InvalidIdToken, Provider
 from auth.settings import Settings
 from shared.bus.inprocess import InProcessBroker, InProcessBus
 from shared.db import Database
@@ -552,3 +556,59 @@ async def test_without_a_provider_the_feature_is_off(
     assert status.json() == {"configured": False, "name": None}
     assert [a.status_code for a in answers] == [404] * 5
     assert {problem_type(a) for a in answers} == {"oidc-not-configured"}
+
+
+# --- the ID token itself: signed by the provider's key, for us, for this flow -----------
+
+
+async def real_id_token(
+    client: httpx.AsyncClient, db: Database, provider: Provider, sub: str
+) -> tuple[str, str]:
+    """An ID token the provider really issued (and the flow's nonce), exchanged by hand."""
+    answer = await at_provider(client, "sign-in", sub)
+    async with db.transaction() as session:
+        row = (await session.execute(text("SELECT code_verifier, nonce FROM oidc_flows"))).one()
+    return await provider.exchange(answer["code"], row.code_verifier), row.nonce
+
+
+def forged(claims: dict[str, Any], key: Any, algorithm: str, kid: str | None) -> str:
+    headers = {"kid": kid} if kid else None
+    return jwt.encode(claims, key, algorithm=algorithm, headers=headers)
+
+
+async def test_the_id_token_is_verified_against_the_provider_s_keys(
+    client: httpx.AsyncClient, db: Database, settings: Settings, provider: LocalProvider
+) -> None:
+    rp = Provider(settings)
+    sub = subject()
+    id_token, nonce = await real_id_token(client, db, rp, sub)
+    claims = jwt.decode(id_token, options={"verify_signature": False})
+    header = jwt.get_unverified_header(id_token)
+    other_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    head, _, signature = id_token.split(".")
+    tampered_payload = jwt.utils.base64url_encode(
+        json.dumps(claims | {"sub": "someone-else"}).encode()
+    ).decode()
+
+    assert (await rp.verify(id_token, nonce)).subject == sub
+    refused = {
+        "another nonce": (id_token, "another"),
+        "for another client": None,
+        "tampered payload": (f"{head}.{tampered_payload}.{signature}", nonce),
+        "signed by another key": (forged(claims, other_key, "RS256", header["kid"]), nonce),
+        "an unknown kid": (forged(claims, other_key, "RS256", "unknown"), nonce),
+        "HS256 with the client secret": (
+            forged(claims, provider.client_secret, "HS256", header["kid"]),
+            nonce,
+        ),
+        "alg none": (jwt.encode(claims, None, algorithm="none"), nonce),
+        "not a JWT": ("not.a.jwt", nonce),
+    }
+    for case, given in refused.items():
+        verifier = rp
+        if given is None:
+            verifier = Provider(settings.model_copy(update={"oidc_client_id": "another-client"}))
+            given = (id_token, nonce)
+        with pytest.raises(InvalidIdToken):
+            await verifier.verify(*given)
+            pytest.fail(case)

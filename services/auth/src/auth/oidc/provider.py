@@ -203,8 +203,11 @@ class Provider:
                 except jwt.PyJWTError as error:
                     raise ProviderUnavailable() from error
                 self._jwks_at = time.monotonic()
-            for key in self._jwks.keys:
-                if kid is None or key.key_id == kid:
+            keys = [k for k in self._jwks.keys if k.public_key_use in (None, "sig")]
+            if kid is None and len(keys) == 1:
+                return keys[0]  # a token without `kid` only when there is no choice
+            for key in keys:
+                if kid is not None and key.key_id == kid:
                     return key
         raise InvalidIdToken()
 
