@@ -255,8 +255,8 @@ async def test_a_student_is_refused_linking(client: httpx.AsyncClient, schools: 
 async def test_a_student_s_flow_completed_anyway_links_nothing(
     client: httpx.AsyncClient, schools: Schools, db: Database
 ) -> None:
-    """A link flow started by a parent whose account became a student's cannot happen;
-    but a flow recorded for a student's account (written straight in) is refused too."""
+    """The callback checks the account again: a link flow recorded for a student's
+    account (written straight into the table here) links nothing."""
     school = await schools.school()
     student = await schools.credentials(school, await schools.student(school), "student")
     _, tokens = await parent(schools)
