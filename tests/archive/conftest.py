@@ -21,7 +21,7 @@ from yearend_samples import closed_year, service_token
 
 from archive.journal_export import HttpJournalExport
 from archive.main import create_app
-from archive.sealing import Archive, Retention
+from archive.sealing import Archive, Retention, seal_year
 from archive.settings import Settings
 from archive.storage import LocalStorage
 from journal import clock
@@ -125,3 +125,16 @@ async def closed(world: World) -> tuple[uuid.UUID, dict[str, Any]]:
     """The world's 2026/27 with a full journal, closed: its id and the event's data."""
     year_id, data = await closed_year(world)
     return uuid.UUID(year_id), data
+
+
+@pytest.fixture
+async def sealed(
+    world: World,
+    closed: tuple[uuid.UUID, dict[str, Any]],
+    archive: Archive,
+    export: HttpJournalExport,
+) -> uuid.UUID:
+    """The world's 2026/27 closed and sealed into the test's storage; its id."""
+    year_id, _ = closed
+    assert await seal_year(archive, export, world.school_id, year_id) == "sealed"
+    return year_id
