@@ -69,12 +69,12 @@ class Retention:
 
     def until(self, ends_on: dt.date) -> dict[str, str]:
         return {
-            "detailed_until": _years_after(ends_on, self.detailed_years).isoformat(),
-            "summary_until": _years_after(ends_on, self.summary_years).isoformat(),
+            "detailed_until": years_after(ends_on, self.detailed_years).isoformat(),
+            "summary_until": years_after(ends_on, self.summary_years).isoformat(),
         }
 
 
-def _years_after(day: dt.date, years: int) -> dt.date:
+def years_after(day: dt.date, years: int) -> dt.date:
     try:
         return day.replace(year=day.year + years)
     except ValueError:  # 29 February
