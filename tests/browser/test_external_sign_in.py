@@ -27,6 +27,10 @@ from tests.embedded_mode.test_embedded_mode import DEMO_PASSWORD, Embedded, clea
 
 pytestmark = [pytest.mark.alone, pytest.mark.browser]
 
+# Milliseconds for a round trip through the provider (several redirects and two servers
+# on a machine the other tests share): waited on as a condition, not slept.
+SLOW = 30_000
+
 
 @pytest.fixture(scope="module")
 def school_with_provider(chromium: str) -> Iterator[Embedded]:
@@ -75,14 +79,14 @@ def forget_the_provider(page: Page) -> None:
 def through_the_provider(page: Page, subject: str) -> None:
     """The provider's own pages: its login (as `subject`), then its consent if it asks."""
     login = page.locator("input[name=login]")
-    expect(login).to_be_visible()
+    expect(login).to_be_visible(timeout=SLOW)
     login.fill(subject)
     page.locator("input[name=password]").fill("any")
     page.get_by_role("button", name="Sign-in").click()
     # Its consent, unless it remembers the one given before and sends the browser back.
     consent = page.get_by_role("button", name="Continue")
     back = page.get_by_role("button", name="Выйти").or_(page.get_by_role("alert"))
-    expect(consent.or_(back).first).to_be_visible()
+    expect(consent.or_(back).first).to_be_visible(timeout=SLOW)
     if consent.is_visible():
         consent.click()
 
@@ -99,7 +103,7 @@ def test_a_parent_links_gosuslugi_then_signs_in_with_it(
         forget_the_provider(page)
         page.get_by_role("button", name="Привязать Госуслуги").click()
         through_the_provider(page, subject)
-        expect(page.get_by_role("status")).to_contain_text("привязана")
+        expect(page.get_by_role("status")).to_contain_text("привязана", timeout=SLOW)
         screenshot(page, "external-link-desktop")
 
         page.get_by_role("button", name="Выйти").click()
@@ -108,7 +112,7 @@ def test_a_parent_links_gosuslugi_then_signs_in_with_it(
         forget_the_provider(page)
         page.get_by_role("button", name="Войти через Госуслуги").click()
         through_the_provider(page, subject)
-        expect(page.get_by_role("button", name="Выйти")).to_be_visible()
+        expect(page.get_by_role("button", name="Выйти")).to_be_visible(timeout=SLOW)
 
         # Unlinked, the same person at the provider is told to link first.
         page.goto("/external-account")
@@ -119,7 +123,7 @@ def test_a_parent_links_gosuslugi_then_signs_in_with_it(
         forget_the_provider(page)
         page.get_by_role("button", name="Войти через Госуслуги").click()
         through_the_provider(page, subject)
-        expect(page.get_by_role("alert")).to_contain_text("не привязан")
+        expect(page.get_by_role("alert")).to_contain_text("не привязан", timeout=SLOW)
         screenshot(page, "external-not-linked-desktop")
     finally:
         context.close()
