@@ -194,6 +194,7 @@ def _marks_pages(pdf: JournalPdf, records: ClassJournalRecords, subject: Subject
             align="LEFT",
             text_align="CENTER",
             line_height=4.2,
+            padding=0.6,
             headings_style=HEADINGS,
         ) as table:
             row = table.row()
@@ -207,7 +208,8 @@ def _marks_pages(pdf: JournalPdf, records: ClassJournalRecords, subject: Subject
                 row.cell(short_name(student), align="LEFT")
                 for lesson in held:
                     key = (lesson["lesson_id"], student["student_id"])
-                    code = records.absences.get(key, "").lower()
+                    # Upper case, as the legend: a lower-case «б» reads like a 6.
+                    code = records.absences.get(key, "")
                     marks = "/".join(records.marks.get(key, []))
                     row.cell(" ".join(p for p in (code, marks) if p))
         if not held:
@@ -240,7 +242,7 @@ def _topics_page(pdf: JournalPdf, records: ClassJournalRecords, subject: Subject
                 homework += f" (к {_date(lesson['homework_due_on'])})"
             files = records.attachments.get(lesson["lesson_id"], [])
             if files:
-                homework += " Файлы: " + ", ".join(files)
+                homework += ("; файлы: " if homework else "Файлы: ") + ", ".join(files)
             row = table.row()
             row.cell(_date(lesson["date"]))
             row.cell(str(lesson["lesson_number"] or ""))
