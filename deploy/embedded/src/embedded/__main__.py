@@ -1,6 +1,8 @@
 """Embedded mode: all five services in one process on one port.
 
     school [--host 127.0.0.1] [--port 8000] [--data-dir var/embedded] [--no-seed] [--no-web]
+           [--backup-dir DIR]
+    school backup|restore [--data-dir var/embedded] [--backup-dir DIR]   (embedded.backup)
 
 Each service gets its own database in an embedded PostgreSQL (pgserver) unless
 <SERVICE>_DATABASE_URL is set, and the durable PostgreSQL bus (shared.bus.postgres, on a
@@ -26,6 +28,7 @@ from typing import NamedTuple
 import uvicorn
 from fastapi import FastAPI
 
+from embedded import backup
 from embedded.gateway import Gateway
 from embedded.listening import listen
 from embedded.lock import hold_data_dir
@@ -56,6 +59,12 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
         "--data-dir", type=Path, default=Path(os.environ.get("SCHOOL_DATA_DIR", "var/embedded"))
     )
     parser.add_argument("--no-seed", action="store_true", help="do not create the demo school")
+    parser.add_argument(
+        "--backup-dir",
+        type=Path,
+        default=backup.backup_dir_from_env(),
+        help="stream every change into this directory (embedded.backup); SCHOOL_BACKUP_DIR",
+    )
     parser.add_argument(
         "--no-web",
         action="store_true",
@@ -174,7 +183,6 @@ async def run(args: argparse.Namespace, listening: socket.socket) -> None:
     print("Запуск электронного журнала (встроенный режим)...", file=sys.stderr, flush=True)
     services = all_services()
     on_the_bus = [s for s in services if uses_the_postgres_bus(s)]
-    broker: PostgresBroker | None = None
     async with service_databases(services, args.data_dir, bus=bool(on_the_bus)) as databases:
         urls = databases.urls
         if not args.no_seed and databases.embedded is not None:
@@ -186,30 +194,66 @@ async def run(args: argparse.Namespace, listening: socket.socket) -> None:
             await upgrade(service.migrations, urls[service.name])
         if not args.no_seed:
             await seed_demo_school(urls, databases.embedded)
-        if databases.bus_url is not None:
-            broker = PostgresBroker(databases.bus_url)
-            await broker.open()
-            await declare_queues(PostgresBus(broker), on_the_bus)
-        gateway = build(args, services, urls, broker)
-        server = Server(
-            uvicorn.Config(gateway, host=args.host, port=args.port, lifespan="on", log_config=None)
-        )
-        serving = asyncio.create_task(server.serve(sockets=[listening]))
-        try:
-            while not server.started and not serving.done():  # noqa: ASYNC110 - no event
-                await asyncio.sleep(0.05)
-            if not serving.done():
-                base_url = f"http://{args.host}:{args.port}"
-                if not args.no_seed:
-                    await fill_this_week(base_url)
-                print(banner(base_url), flush=True)
+        async with backups_while_running(args, databases.embedded):
+            await serve(args, listening, services, databases, on_the_bus)
+
+
+@contextlib.asynccontextmanager
+async def backups_while_running(
+    args: argparse.Namespace, postgres: EmbeddedPostgres | None
+) -> AsyncIterator[None]:
+    """With a backup directory, every change streamed there while the school runs, and a
+    base backup taken first if there is none (embedded.backup)."""
+    if args.backup_dir is None or postgres is None:
+        if args.backup_dir is not None:
+            print(
+                "Резервные копии встроенного режима: только со встроенной PostgreSQL.",
+                file=sys.stderr,
+            )
+        if postgres is not None:
+            await backup.drop_slot(postgres)
+        yield
+        return
+    backups = backup.BackupDir(args.backup_dir)
+    async with backup.streaming(postgres, backups):
+        if backups.latest() is None:
+            print("Резервная копия: снимается базовая копия...", file=sys.stderr, flush=True)
+            await asyncio.to_thread(backup.take_base_backup, postgres, args.data_dir, backups)
+        yield
+
+
+async def serve(
+    args: argparse.Namespace,
+    listening: socket.socket,
+    services: list[ServiceModule],
+    databases: ServiceDatabases,
+    on_the_bus: list[ServiceModule],
+) -> None:
+    broker: PostgresBroker | None = None
+    if databases.bus_url is not None:
+        broker = PostgresBroker(databases.bus_url)
+        await broker.open()
+        await declare_queues(PostgresBus(broker), on_the_bus)
+    gateway = build(args, services, databases.urls, broker)
+    server = Server(
+        uvicorn.Config(gateway, host=args.host, port=args.port, lifespan="on", log_config=None)
+    )
+    serving = asyncio.create_task(server.serve(sockets=[listening]))
+    try:
+        while not server.started and not serving.done():  # noqa: ASYNC110 - no event
+            await asyncio.sleep(0.05)
+        if not serving.done():
+            base_url = f"http://{args.host}:{args.port}"
+            if not args.no_seed:
+                await fill_this_week(base_url)
+            print(banner(base_url), flush=True)
+        await serving
+    finally:
+        if not serving.done():  # the seed failed: shut the server down in order
+            server.should_exit = True
             await serving
-        finally:
-            if not serving.done():  # the seed failed: shut the server down in order
-                server.should_exit = True
-                await serving
-            if broker is not None:
-                await broker.close()
+        if broker is not None:
+            await broker.close()
 
 
 def banner(base_url: str) -> str:
@@ -225,6 +269,10 @@ def banner(base_url: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> None:
+    argv = sys.argv[1:] if argv is None else argv
+    if argv and argv[0] in ("backup", "restore"):
+        backup.main(argv[0], argv[1:])
+        return
     args = parse_args(argv)
     try:
         listening = listen(args.host, args.port)
