@@ -4,6 +4,7 @@ import { externalSignIn } from "../features/auth/external";
 import { deputy } from "../features/deputy";
 import { diary } from "../features/diary";
 import { journal } from "../features/journal";
+import { mail } from "../features/mail";
 import { notifications } from "../features/notifications";
 import { reports } from "../features/reports";
 import { roster } from "../features/roster";
@@ -15,6 +16,7 @@ export const FEATURES: Feature[] = [
   roster,
   deputy,
   notifications,
+  mail,
   reports,
   accounts,
   externalSignIn,
