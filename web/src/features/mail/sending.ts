@@ -14,10 +14,11 @@ export function sendRequest(draft: Draft, key: string): Request {
     draft.kind === "new"
       ? { subject: draft.subject, body: draft.body, to: draft.to }
       : { body: draft.body, all: draft.all };
-  const url =
+  const path =
     draft.kind === "new"
       ? "/api/messaging/mail/messages"
       : `/api/messaging/mail/threads/${draft.threadId}/messages?mailbox=${draft.mailbox}`;
+  const url = new URL(path, globalThis.location?.href ?? "http://localhost/");
   const headers = new Headers({ "Idempotency-Key": key });
   if (draft.files.length === 0) {
     headers.set("Content-Type", "application/json");
