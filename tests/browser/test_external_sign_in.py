@@ -78,6 +78,8 @@ def forget_the_provider(page: Page) -> None:
 
 def through_the_provider(page: Page, subject: str) -> None:
     """The provider's own pages: its login (as `subject`), then its consent if it asks."""
+    # On the provider's page first: the school's sign-in page has an input named login too.
+    expect(page).to_have_url(re.compile(r"/interaction/"), timeout=SLOW)
     login = page.locator("input[name=login]")
     expect(login).to_be_visible(timeout=SLOW)
     login.fill(subject)
