@@ -97,7 +97,7 @@ def sign_in(page: Page, login: str, password: str = DEMO_PASSWORD) -> None:
     page.goto("/signin")
     page.get_by_label("Логин").fill(login)
     page.get_by_label("Пароль").fill(password)
-    page.get_by_role("button", name="Войти").click()
+    page.get_by_role("button", name="Войти", exact=True).click()
     page.get_by_role("button", name="Выйти").wait_for()
 
 

@@ -4,6 +4,7 @@ PostgreSQL and RabbitMQ. Started as a real subprocess, the way a person starts i
 
 import asyncio
 import contextlib
+import json
 import os
 import shutil
 import signal
@@ -167,6 +168,7 @@ def test_a_restart_keeps_the_data_and_does_not_seed_twice(data_dir: Path) -> Non
             before = parent.get(f"/api/journal/diary/{child}")
     finally:
         first.stop()
+    credential = json.loads((data_dir / "archive" / "service-client.json").read_text())
     second = Embedded(data_dir, clean_env())
     try:
         second.wait_started()
@@ -174,8 +176,18 @@ def test_a_restart_keeps_the_data_and_does_not_seed_twice(data_dir: Path) -> Non
             parent = second.login(http, "parent")
             assert parent.claims["children"] == [child]
             assert parent.get(f"/api/journal/diary/{child}") == before
+            # the archive's service credential, registered on the first start, still works:
+            # it reads a closed year through journal's export to seal it
+            token = http.post(
+                "/api/auth/service-token",
+                data={"grant_type": "client_credentials", "scope": "journal.export", **credential},
+            )
+            assert token.status_code == 200, token.text
+            assert token.json()["scope"] == "journal.export"
     finally:
         second.stop()
+    assert json.loads((data_dir / "archive" / "service-client.json").read_text()) == credential
+    assert oct((data_dir / "archive" / "service-client.json").stat().st_mode & 0o777) == "0o600"
 
 
 @pytest.mark.rabbitmq

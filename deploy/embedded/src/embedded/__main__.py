@@ -29,6 +29,7 @@ import uvicorn
 from fastapi import FastAPI
 
 from embedded import backup
+from embedded.archive_client import archive_settings
 from embedded.gateway import Gateway
 from embedded.listening import listen
 from embedded.lock import hold_data_dir
@@ -163,11 +164,15 @@ def build(
     services: list[ServiceModule],
     urls: dict[str, str],
     broker: PostgresBroker | None,
+    extra: dict[str, dict[str, object]] | None = None,
 ) -> Gateway:
     jwks_url = f"http://127.0.0.1:{args.port}/api/auth/.well-known/jwks.json"
     apps: dict[str, FastAPI] = {}
     for service in services:
-        overrides: dict[str, object] = {"database_url": urls[service.name]}
+        overrides: dict[str, object] = {
+            "database_url": urls[service.name],
+            **(extra or {}).get(service.name, {}),
+        }
         if not service.env("log_level"):
             overrides["log_level"] = os.environ.get("SCHOOL_LOG_LEVEL", "WARNING")
         if not service.env("jwks_url"):
@@ -234,7 +239,11 @@ async def serve(
         broker = PostgresBroker(databases.bus_url)
         await broker.open()
         await declare_queues(PostgresBus(broker), on_the_bus)
-    gateway = build(args, services, databases.urls, broker)
+    extra: dict[str, dict[str, object]] = {}
+    names = {s.name: s for s in services}
+    if "archive" in names and "auth" in names and not names["archive"].env("client_id"):
+        extra["archive"] = await archive_settings(args.data_dir, databases.urls["auth"], args.port)
+    gateway = build(args, services, databases.urls, broker, extra)
     server = Server(
         uvicorn.Config(gateway, host=args.host, port=args.port, lifespan="on", log_config=None)
     )
