@@ -125,14 +125,14 @@ export function ThreadPage({ mailbox = "own" }: { mailbox?: Mailbox }) {
         ))}
       </ol>
       <form
-        aria-label="Ответ"
+        aria-label="Ответить в переписке"
         onSubmit={(event) => {
           event.preventDefault();
           reply.mutate();
         }}
       >
         <label className="field">
-          <span>Ответ</span>
+          <span>Текст ответа</span>
           <textarea rows={4} value={body} required onChange={(event) => setBody(event.target.value)} />
         </label>
         {field === "text" && <p className="error" role="alert">{mailProblem(reply.error)}</p>}
