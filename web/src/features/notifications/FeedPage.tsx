@@ -1,4 +1,5 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
+import { Link } from "react-router";
 import { problemMessage } from "../../lib/problems";
 import { schoolDateTime } from "../../lib/when";
 import { FEED, markAllRead, markRead, useFeed, useLiveFeed } from "./api";
@@ -21,6 +22,9 @@ export function FeedPage() {
           {unread ? `Непрочитанных: ${unread}` : "Всё прочитано"}
         </p>
       </div>
+      <p>
+        <Link to="/notifications/preferences">Настройки уведомлений</Link>
+      </p>
       <p className="muted">{live ? "Новые уведомления появляются сами." : "Нет связи с сервером: список может быть неполным."}</p>
       {unread > 0 && (
         <div className="toolbar">

@@ -1,10 +1,14 @@
 import "../../components/screens.css";
 import type { Feature } from "../../app/feature";
 import { FeedPage } from "./FeedPage";
+import { PreferencesPage } from "./PreferencesPage";
 
 /** Everyone's notification feed (marks, absences, homework, finals, letters, reports), live. */
 export const notifications: Feature = {
-  routes: [{ path: "notifications", element: <FeedPage /> }],
+  routes: [
+    { path: "notifications", element: <FeedPage /> },
+    { path: "notifications/preferences", element: <PreferencesPage /> },
+  ],
   nav: [
     {
       to: "/notifications",
