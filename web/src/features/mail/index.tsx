@@ -1,6 +1,7 @@
 import "../../components/screens.css";
 import type { Feature } from "../../app/feature";
 import { ComposePage } from "./ComposePage";
+import { LettersPage } from "./letters/LettersPage";
 import { MailboxPage } from "./MailboxPage";
 import { ThreadPage } from "./ThreadPage";
 
@@ -13,6 +14,7 @@ export const mail: Feature = {
     { path: "mail/threads/:threadId", element: <ThreadPage /> },
     { path: "mail/help", element: <MailboxPage mailbox="help" /> },
     { path: "mail/help/threads/:threadId", element: <ThreadPage mailbox="help" /> },
+    { path: "mail/letters", element: <LettersPage /> },
   ],
   nav: [
     {
@@ -20,5 +22,6 @@ export const mail: Feature = {
       label: "Почта",
       roles: ["sysadmin", "director", "deputy", "teacher", "class_teacher", "student", "parent", "district_inspector"],
     },
+    { to: "/mail/letters", label: "Письма об успеваемости", roles: ["class_teacher"] },
   ],
 };
