@@ -2,6 +2,9 @@
 answer, a user writes to support and the sysadmin answers from the help mailbox, a bad
 send is refused in Russian with nothing sent, and the mailbox fits a 360-px phone."""
 
+import datetime as dt
+import random
+import re
 import uuid
 from collections.abc import Iterator
 
@@ -40,7 +43,9 @@ def sent_total(school: Embedded, login: str) -> int:
 def write(page: Page, subject: str, body: str, *, to: str | None) -> None:
     """Compose from the mailbox: pick the contact whose label has `to` (None: support)."""
     page.goto("/mail")
-    page.get_by_role("link", name="Написать в поддержку" if to is None else "Написать", exact=True).click()
+    page.get_by_role(
+        "link", name="Написать в поддержку" if to is None else "Написать", exact=True
+    ).click()
     if to is not None:
         page.get_by_label("Найти адресата").fill(to)
         page.get_by_role("list", name="Можно написать").get_by_role("button").first.click()
@@ -62,7 +67,12 @@ def test_a_parent_writes_to_the_class_teacher_and_reads_the_answer(
     subject = f"Про домашнее задание {uuid.uuid4().hex[:6]}"
     parent = desktop.new_page()
     sign_in(parent, "parent")
-    write(parent, subject, "Здравствуйте! Сын болел, что задано по математике?", to="кл. руководитель 5А")
+    write(
+        parent,
+        subject,
+        "Здравствуйте! Сын болел, что задано по математике?",
+        to="кл. руководитель 5А",
+    )
     screenshot(parent, "mail-compose")
     parent.get_by_role("button", name="Отправить").dblclick()  # a double click sends once
     expect(parent.get_by_role("heading", name=subject)).to_be_visible(timeout=WAIT)
@@ -71,7 +81,9 @@ def test_a_parent_writes_to_the_class_teacher_and_reads_the_answer(
     teacher = other.new_page()
     sign_in(teacher, "class-teacher")
     teacher.goto("/mail")
-    expect(teacher.get_by_test_id("mail-item").filter(has_text=subject)).to_have_count(1, timeout=WAIT)
+    expect(teacher.get_by_test_id("mail-item").filter(has_text=subject)).to_have_count(
+        1, timeout=WAIT
+    )
     screenshot(teacher, "mail-inbox")
     open_thread(teacher, "/mail", subject)
     expect(teacher.get_by_text("Сын болел")).to_be_visible()
@@ -119,7 +131,11 @@ def test_a_forbidden_attachment_is_refused_in_russian_and_nothing_is_sent(
     sign_in(page, "parent")
     write(page, f"С файлом {uuid.uuid4().hex[:6]}", "Посмотрите файл.", to="кл. руководитель 5А")
     page.get_by_label("Вложения").set_input_files(
-        {"name": "program.exe", "mimeType": "application/octet-stream", "buffer": b"MZ\x90\x00" * 64}
+        {
+            "name": "program.exe",
+            "mimeType": "application/octet-stream",
+            "buffer": b"MZ\x90\x00" * 64,
+        }
     )
     page.get_by_role("button", name="Отправить").click()
     expect(page.get_by_role("alert")).to_contain_text("нельзя", timeout=WAIT)
@@ -128,7 +144,9 @@ def test_a_forbidden_attachment_is_refused_in_russian_and_nothing_is_sent(
     assert sent_total(school, "parent") == before
 
 
-def test_a_forbidden_recipient_is_refused_plainly(desktop: BrowserContext, school: Embedded) -> None:
+def test_a_forbidden_recipient_is_refused_plainly(
+    desktop: BrowserContext, school: Embedded
+) -> None:
     before = sent_total(school, "parent")
     page = desktop.new_page()
     sign_in(page, "parent")
@@ -151,6 +169,53 @@ def test_the_mailbox_fits_a_phone(phone: BrowserContext) -> None:
     page.goto("/mail")
     expect(page.get_by_role("heading", name="Почта")).to_be_visible()
     expect(page.get_by_role("navigation", name="Папки")).to_be_visible()
+    expect(page.get_by_text("Загрузка…")).to_have_count(0, timeout=WAIT)
     width = page.evaluate("document.documentElement.scrollWidth")
     screenshot(page, "mail-phone")
     assert width <= 360
+
+
+def test_notification_preferences_are_saved(desktop: BrowserContext) -> None:
+    page = desktop.new_page()
+    sign_in(page, "parent")
+    page.goto("/notifications")
+    page.get_by_role("link", name="Настройки уведомлений").click()
+    homework = page.get_by_label("Домашние задания")
+    expect(homework).to_be_visible(timeout=WAIT)
+    wanted = not homework.is_checked()
+    homework.set_checked(wanted)
+    page.get_by_label("Одной сводкой в день").check()
+    page.get_by_label("Час сводки").select_option("07:00")
+    page.get_by_label("Не присылать письма ночью").set_checked(True)
+    page.get_by_label("С", exact=True).fill("21:30")
+    page.get_by_role("button", name="Сохранить").click()
+    expect(page.get_by_role("status")).to_have_text("Сохранено.", timeout=WAIT)
+    screenshot(page, "mail-preferences")
+    page.reload()
+    expect(page.get_by_label("Домашние задания")).to_be_checked(checked=wanted, timeout=WAIT)
+    expect(page.get_by_label("Час сводки")).to_have_value("7")
+    expect(page.get_by_label("С", exact=True)).to_have_value("21:30")
+
+
+def test_the_class_teacher_sends_progress_letters_and_schedules_them(
+    desktop: BrowserContext,
+) -> None:
+    day = (dt.date.today() - dt.timedelta(days=random.randint(1, 60))).isoformat()  # noqa: S311
+    page = desktop.new_page()
+    sign_in(page, "class-teacher")
+    page.get_by_role("link", name="Письма об успеваемости").click()
+    expect(page.get_by_label(re.compile("^Класс"))).to_be_visible(timeout=WAIT)
+    form = page.get_by_role("form", name="Отправить сейчас")
+    form.get_by_label("С", exact=True).fill(day)
+    form.get_by_label("По", exact=True).fill(day)
+    form.get_by_role("button", name="Отправить письма").click()
+    expect(page.get_by_test_id("letters-sent")).to_contain_text("писем", timeout=WAIT)
+    form.get_by_role("button", name="Отправить письма").click()  # the same range again
+    expect(form.get_by_role("alert")).to_have_text(
+        "Письма этому классу за этот период уже отправлены.", timeout=WAIT
+    )
+    page.get_by_label("День недели").select_option("пятница")
+    page.get_by_label(re.compile("^Час")).select_option("16:00")
+    page.get_by_role("button", name="Отправлять еженедельно").click()
+    expect(page.get_by_test_id("schedule")).to_contain_text("пятница, 16:00", timeout=WAIT)
+    screenshot(page, "mail-letters")
