@@ -3,6 +3,7 @@ answer, a user writes to support and the sysadmin answers from the help mailbox,
 send is refused in Russian with nothing sent, and the mailbox fits a 360-px phone."""
 
 import datetime as dt
+import json
 import random
 import re
 import uuid
@@ -10,7 +11,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, expect
+from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
 
 from tests.browser.conftest import DESKTOP, api_token, screenshot, sign_in
 from tests.embedded_mode.test_embedded_mode import Embedded
@@ -152,10 +153,10 @@ def test_a_forbidden_recipient_is_refused_plainly(
     sign_in(page, "parent")
     write(page, f"Чужому {uuid.uuid4().hex[:6]}", "Текст", to="кл. руководитель 5А")
 
-    def to_a_stranger(route, request) -> None:  # type: ignore[no-untyped-def]
+    def to_a_stranger(route: Route, request: Request) -> None:
         body = request.post_data_json
         body["to"] = [{"kind": "person", "id": str(uuid.uuid4())}]
-        route.continue_(post_data=__import__("json").dumps(body))
+        route.continue_(post_data=json.dumps(body))
 
     page.route("**/api/messaging/mail/messages", to_a_stranger)
     page.get_by_role("button", name="Отправить").click()
@@ -200,7 +201,7 @@ def test_notification_preferences_are_saved(desktop: BrowserContext) -> None:
 def test_the_class_teacher_sends_progress_letters_and_schedules_them(
     desktop: BrowserContext,
 ) -> None:
-    day = (dt.date.today() - dt.timedelta(days=random.randint(1, 60))).isoformat()  # noqa: S311
+    day = (dt.date.today() - dt.timedelta(days=random.randint(1, 60))).isoformat()
     page = desktop.new_page()
     sign_in(page, "class-teacher")
     page.get_by_role("link", name="Письма об успеваемости").click()
