@@ -82,7 +82,7 @@ export function MailboxPage({ mailbox = "own" }: { mailbox?: Mailbox }) {
         <ul className="card feed-list mail-list" aria-label="Письма">
           {messages.data.items.map((item) => {
             const unreadOne = item.folder === "inbox" && !item.read_at;
-            const who = item.folder === "sent" ? "Вы" : (item.sender.name ?? "Родитель или ученик");
+            const who = item.folder === "sent" ? "Вы" : (item.sender.name ?? (item.sender.kind === "student" ? "Ученик" : "Родитель"));
             return (
               <li key={item.id} data-testid="mail-item" className={unreadOne ? "unread" : "read"}>
                 <Link to={`${base}/threads/${item.thread_id}`}>
