@@ -14,7 +14,7 @@ export const mail: Feature = {
     { path: "mail/threads/:threadId", element: <ThreadPage /> },
     { path: "mail/help", element: <MailboxPage mailbox="help" /> },
     { path: "mail/help/threads/:threadId", element: <ThreadPage mailbox="help" /> },
-    { path: "mail/letters", element: <LettersPage /> },
+    { path: "progress-letters", element: <LettersPage /> },
   ],
   nav: [
     {
@@ -22,6 +22,6 @@ export const mail: Feature = {
       label: "Почта",
       roles: ["sysadmin", "director", "deputy", "teacher", "class_teacher", "student", "parent", "district_inspector"],
     },
-    { to: "/mail/letters", label: "Письма об успеваемости", roles: ["class_teacher"] },
+    { to: "/progress-letters", label: "Письма об успеваемости", roles: ["class_teacher"] },
   ],
 };

@@ -3,6 +3,8 @@ import { useState } from "react";
 import { problemMessage } from "../../../lib/problems";
 import { LETTERS, lastWeek, lettersProblem, schedule, sendNow, unschedule, useLedClasses, useSchedule } from "./api";
 
+const ruDate = (day: string) => day.split("-").reverse().join(".");
+
 const WEEKDAYS = ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"];
 
 type Sent = { className: string; from: string; to: string; letters: number; deliveries: number };
@@ -79,7 +81,7 @@ export function LettersPage() {
         <p className="muted" data-testid="schedule">
           {weekly.data
             ? `Письма уходят: ${WEEKDAYS[weekly.data.weekday - 1]}, ${weekly.data.hour}:00, за прошедшие 7 дней` +
-              (weekly.data.last_sent_on ? `; последний раз ${weekly.data.last_sent_on}` : "")
+              (weekly.data.last_sent_on ? `; последний раз ${ruDate(weekly.data.last_sent_on)}` : "")
             : "Еженедельная отправка не настроена."}
         </p>
         <label className="field">
@@ -118,7 +120,7 @@ export function LettersPage() {
           <ul className="stack" aria-label="Отправленные письма">
             {sent.map((one) => (
               <li key={`${one.className}${one.from}${one.to}`} data-testid="letters-sent">
-                {one.className}, {one.from} — {one.to}: писем {one.letters}, доставок {one.deliveries}
+                {one.className}, {ruDate(one.from)} — {ruDate(one.to)}: писем {one.letters}, доставок {one.deliveries}
               </li>
             ))}
           </ul>
