@@ -25,6 +25,7 @@ _DESCRIPTIONS: Final = {
     403: "The caller's role does not allow this",
     404: "No such object in the caller's school (or not the caller's to see)",
     409: "Conflicts with what exists",
+    410: "Gone for good (its keeping time is over)",
     413: "The body is larger than the operation takes",
     415: "The body is not JSON",
     422: "The request does not match the schema, or a value is refused",

@@ -83,8 +83,7 @@ async def archived_year(
     response_class=Response,
     responses={
         200: {"description": "The file's bytes", "content": {"application/octet-stream": {}}},
-        410: {"description": "Purged: its keeping time is over (problem+json)"},
-        **problems(401, 403, 404, 409),
+        **problems(401, 403, 404, 409, 410),
     },
 )
 async def archived_file(
