@@ -501,6 +501,9 @@ class GradingSettingsChanged(Event):
     late_entry_days: int
     lock_after_days: int
     half_year_grades: list[int]
+    # Class levels taught without marks (безотметочное обучение); events published before
+    # the setting existed meant journal's default, the first grade.
+    unmarked_grades: list[int] = Field(default_factory=lambda: [1])
 
     def aggregate_id(self) -> str:
         return str(self.school_id)
