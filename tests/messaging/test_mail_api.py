@@ -290,6 +290,75 @@ async def test_archive_and_delete_touch_only_ones_own_copy(
     assert await count(db, "SELECT count(*) FROM mail_messages WHERE id = :m", m=message) == 0
 
 
+async def test_a_thread_is_archived_and_restored_whole_in_ones_own_mailbox_only(
+    client: httpx.AsyncClient, school: School
+) -> None:
+    answer = await send(client, school.teacher, [person(school.parent), person(school.student)])
+    thread = answer.json()["message"]["thread_id"]
+    replied = await client.post(
+        f"{MAIL}/threads/{thread}/messages",
+        json={"body": "Спасибо!"},
+        headers=school.parent.headers,
+    )
+    assert replied.status_code == 201, replied.text
+    await client.post(
+        f"{MAIL}/threads/{thread}/messages",
+        json={"body": "Пожалуйста."},
+        headers=school.teacher.headers,
+    )
+    assert (await client.get(f"{MAIL}/unread", headers=school.parent.headers)).json()["inbox"] == 2
+
+    archived = await client.post(f"{MAIL}/threads/{thread}/archive", headers=school.parent.headers)
+
+    assert archived.status_code == 204
+    assert (await inbox(client, school.parent, folder="archive"))["total"] == 3  # theirs and sent
+    assert (await inbox(client, school.parent))["total"] == 0
+    assert (await inbox(client, school.parent, folder="sent"))["total"] == 0
+    assert (await client.get(f"{MAIL}/unread", headers=school.parent.headers)).json()["inbox"] == 0
+    assert (await inbox(client, school.student))["total"] == 1  # the others keep theirs
+    assert (await inbox(client, school.teacher))["total"] == 1
+
+    restored = await client.delete(
+        f"{MAIL}/threads/{thread}/archive", headers=school.parent.headers
+    )
+
+    assert restored.status_code == 204
+    assert (await inbox(client, school.parent, folder="archive"))["total"] == 0
+    assert (await inbox(client, school.parent))["total"] == 2
+    assert (await inbox(client, school.parent, folder="sent"))["total"] == 1
+    assert (await client.get(f"{MAIL}/unread", headers=school.parent.headers)).json()["inbox"] == 2
+    again = await client.delete(f"{MAIL}/threads/{thread}/archive", headers=school.parent.headers)
+    assert again.status_code == 204  # restoring what is not archived changes nothing
+    assert (await inbox(client, school.parent))["total"] == 2
+
+
+async def test_restoring_a_thread_refuses_bad_input_and_others_mailboxes(
+    client: httpx.AsyncClient, school: School
+) -> None:
+    answer = await send(client, school.teacher, [person(school.parent)])
+    thread = answer.json()["message"]["thread_id"]
+    await client.post(f"{MAIL}/threads/{thread}/archive", headers=school.parent.headers)
+
+    bad = await client.delete(f"{MAIL}/threads/not-a-thread/archive", headers=school.parent.headers)
+    assert bad.status_code == 422
+    assert bad.headers["content-type"] == "application/problem+json"
+    help_box = await client.delete(
+        f"{MAIL}/threads/{thread}/archive",
+        params={"mailbox": "help"},
+        headers=school.parent.headers,
+    )
+    assert help_box.status_code == 403
+    odd = await client.delete(
+        f"{MAIL}/threads/{thread}/archive", params={"mailbox": "x"}, headers=school.parent.headers
+    )
+    assert odd.status_code == 422
+    unknown = await client.delete(
+        f"{MAIL}/threads/{answer.json()['message']['id']}/archive", headers=school.parent.headers
+    )
+    assert unknown.status_code == 404
+    assert (await inbox(client, school.parent, folder="archive"))["total"] == 1  # still there
+
+
 async def test_search_finds_ones_own_mail_by_russian_word_forms(
     client: httpx.AsyncClient, school: School
 ) -> None:
@@ -458,6 +527,8 @@ async def test_another_schools_and_another_mailboxs_messages_are_not_found(
             ("GET", f"{MAIL}/threads/{message['thread_id']}"),
             ("POST", f"{MAIL}/messages/{message['id']}/read"),
             ("POST", f"{MAIL}/messages/{message['id']}/archive"),
+            ("POST", f"{MAIL}/threads/{message['thread_id']}/archive"),
+            ("DELETE", f"{MAIL}/threads/{message['thread_id']}/archive"),
             ("DELETE", f"{MAIL}/messages/{message['id']}"),
             ("GET", f"{MAIL}/messages/{message['id']}/receipts"),
         ):

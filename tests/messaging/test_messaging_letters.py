@@ -463,3 +463,130 @@ async def test_schedules_belong_to_the_classs_class_teacher(
         response = await client.put(schedule, json=bad, headers=class_teacher(tokens, world))
         assert response.status_code == 422
     assert (await client.get(schedule, headers=class_teacher(tokens, world))).status_code == 404
+
+
+SENT = f"{URL}/sent"
+
+
+async def test_the_class_teacher_and_the_administration_list_the_letters_sent(
+    client: httpx.AsyncClient, db: Database, deliver: Deliver, tokens: TokenFactory
+) -> None:
+    world = await a_class(deliver)
+    teacher = class_teacher(tokens, world)
+    first = await client.post(
+        URL,
+        json={
+            "class_id": str(world.class_id),
+            "from": "2026-11-16",
+            "to": "2026-11-22",
+            "comment": "Итоги недели",
+        },
+        headers=teacher,
+    )
+    assert first.status_code == 201, first.text
+    await client.put(
+        f"{URL}/schedules/{world.class_id}", json={"weekday": 1, "hour": 16}, headers=teacher
+    )
+    jobs = NotificationJobs(db, Settings(database_url=db.url))
+    await jobs.run_once(datetime.combine(date(2026, 11, 30), time(16, 10), MOSCOW))
+
+    page = await client.get(SENT, headers=teacher)
+
+    assert page.status_code == 200, page.text
+    body = page.json()
+    assert body["total"] == 2
+    asked, weekly = body["items"]  # newest first: the job ran at its own (earlier) instant
+    assert (weekly["from"], weekly["to"], weekly["scheduled"]) == ("2026-11-23", "2026-11-29", True)
+    assert asked == {
+        "batch_id": first.json()["batch_id"],
+        "class_id": str(world.class_id),
+        "class_name": "5А",
+        "from": "2026-11-16",
+        "to": "2026-11-22",
+        "sent_at": asked["sent_at"],
+        "scheduled": False,
+        "author_id": str(world.teacher),
+        "comment": "Итоги недели",
+        "letters": 2,
+        "families": 2,
+        "deliveries": 3,
+    }
+    for_class = await client.get(SENT, params={"class_id": str(world.class_id)}, headers=teacher)
+    assert for_class.json()["total"] == 2
+    paged = await client.get(SENT, params={"limit": 1, "offset": 1}, headers=teacher)
+    assert [i["batch_id"] for i in paged.json()["items"]] == [weekly["batch_id"]]
+    for role in ("director", "deputy"):
+        head = bearer(tokens.token(school_id=world.school, roles=[role]))
+        mine = await client.get(SENT, params={"class_id": str(world.class_id)}, headers=head)
+        assert mine.status_code == 200
+        assert mine.json()["total"] == 2
+        assert (await client.get(SENT, headers=head)).json()["total"] == 2  # the whole school's
+
+
+async def test_the_letters_sent_are_shown_only_to_the_class_teacher_and_the_administration(
+    client: httpx.AsyncClient, deliver: Deliver, tokens: TokenFactory
+) -> None:
+    world = await a_class(deliver)
+    await client.post(
+        URL,
+        json={"class_id": str(world.class_id), "from": "2026-11-23", "to": "2026-11-29"},
+        headers=class_teacher(tokens, world),
+    )
+    of_class = {"class_id": str(world.class_id)}
+    another_class_teacher = bearer(
+        tokens.token(school_id=world.school, roles=["teacher", "class_teacher"])
+    )
+    refused = {
+        "another class teacher": another_class_teacher,
+        "a teacher": bearer(
+            tokens.token(school_id=world.school, roles=["teacher"], account_id=world.teacher)
+        ),
+        "a parent": parent(tokens, world, world.parents[world.anna][0]),
+        "a student": bearer(
+            tokens.token(school_id=world.school, roles=["student"], person_id=world.anna)
+        ),
+        "the sysadmin": bearer(tokens.token(school_id=world.school, roles=["sysadmin"])),
+    }
+    for who, headers in refused.items():
+        response = await client.get(SENT, params=of_class, headers=headers)
+        assert response.status_code == 403, who
+        assert response.headers["content-type"] == PROBLEM
+    for who in ("a teacher", "a parent", "a student", "the sysadmin"):
+        assert (await client.get(SENT, headers=refused[who])).status_code == 403, who
+    # Another class teacher sees none of 5А's without asking for the class.
+    assert (await client.get(SENT, headers=another_class_teacher)).json()["total"] == 0
+    # Another school's administration, or the class teacher signed in to another school:
+    # the class is not theirs to know (404), and their school's list holds nothing of it.
+    for roles, account in ((["director"], uuid.uuid4()), (["class_teacher"], world.teacher)):
+        elsewhere = bearer(tokens.token(school_id=uuid.uuid4(), roles=roles, account_id=account))
+        response = await client.get(SENT, params=of_class, headers=elsewhere)
+        assert response.status_code == 404
+        assert response.headers["content-type"] == PROBLEM
+        assert (await client.get(SENT, headers=elsewhere)).json()["total"] == 0
+    unknown = {"class_id": str(uuid.uuid4())}
+    assert (
+        await client.get(SENT, params=unknown, headers=class_teacher(tokens, world))
+    ).status_code == 404
+    assert (await client.get(SENT)).status_code == 401
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"class_id": "x"},
+        {"class_id": ""},
+        {"limit": 0},
+        {"limit": 101},
+        {"offset": -1},
+        {"limit": "many"},
+    ],
+)
+async def test_bad_queries_of_the_letters_sent_are_refused(
+    client: httpx.AsyncClient, deliver: Deliver, tokens: TokenFactory, params: dict[str, object]
+) -> None:
+    world = await a_class(deliver)
+
+    response = await client.get(SENT, params=params, headers=class_teacher(tokens, world))
+
+    assert response.status_code == 422, response.text
+    assert response.headers["content-type"] == PROBLEM

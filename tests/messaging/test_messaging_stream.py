@@ -1,7 +1,8 @@
 """The live feed: a client connected to the stream receives a notification the consumer
 writes (another connection, as the consume process would: PostgreSQL NOTIFY wakes the API
 process's LISTEN); a reconnect with Last-Event-ID gets the ones it missed, in order; the
-embedded gateway streams it; only one's own, in one's own school, are sent."""
+embedded gateway streams it; only one's own, in one's own school, are sent; the unread mail
+rides on the same stream."""
 
 import uuid
 
@@ -9,6 +10,7 @@ import httpx
 import pytest
 from fastapi import FastAPI
 from live_stream import EventReader, served
+from mail_testkit import MAIL, build_school, person, send
 from messaging_events import mark_versions
 
 from embedded.gateway import Gateway
@@ -17,7 +19,7 @@ from messaging.main import create_app
 from messaging.settings import Settings
 from shared.contracts.journal import GuardianLinked
 from shared.db import Database
-from shared.events import Event
+from shared.events import CloudEvent, Event
 from shared.testing import TokenFactory
 
 STREAM = "/api/messaging/notifications/stream"
@@ -139,6 +141,47 @@ async def test_the_same_person_in_another_school_is_not_sent_this_schools_notice
 
         told = await reader.next_of("notification")
     assert told.data["payload"]["mark_id"] == str(there.mark_id)
+
+
+async def test_the_stream_tells_the_unread_mail_as_it_arrives_and_is_read(
+    api_app: FastAPI, service_db: Database, tokens: TokenFactory
+) -> None:
+    consumer = Consumer(service_db)
+
+    async def deliver(event: Event) -> CloudEvent:
+        await consumer.deliver(event)
+        return event.to_cloudevent()
+
+    school = await build_school(tokens, deliver)
+    async with (
+        served(api_app) as base,
+        httpx.AsyncClient(base_url=base, timeout=30) as client,
+        client.stream("GET", STREAM, headers=school.parent.headers) as parents,
+        client.stream("GET", STREAM, headers=school.sysadmin.headers) as sysadmins,
+    ):
+        parent, admin = EventReader(parents), EventReader(sysadmins)
+        assert (await parent.next_of("mail")).data == {"inbox": 0}
+        assert (await admin.next_of("mail")).data == {"inbox": 0, "help": 0}
+
+        sent = await send(client, school.teacher, [person(school.parent)])
+        assert sent.status_code == 201, sent.text
+        assert (await parent.next_of("mail")).data == {"inbox": 1}
+        asked = await send(client, school.parent, [{"kind": "help"}], subject="Не вхожу")
+        assert asked.status_code == 201, asked.text
+        assert (await admin.next_of("mail")).data == {"inbox": 0, "help": 1}
+
+        message = sent.json()["message"]["id"]
+        read = await client.post(f"{MAIL}/messages/{message}/read", headers=school.parent.headers)
+        assert read.status_code == 204
+        assert (await parent.next_of("mail")).data == {"inbox": 0}
+        # A new message, archived unread, leaves the count too; restored, it is back.
+        again = await send(client, school.teacher, [person(school.parent)])
+        assert (await parent.next_of("mail")).data == {"inbox": 1}
+        thread = again.json()["message"]["thread_id"]
+        await client.post(f"{MAIL}/threads/{thread}/archive", headers=school.parent.headers)
+        assert (await parent.next_of("mail")).data == {"inbox": 0}
+        await client.delete(f"{MAIL}/threads/{thread}/archive", headers=school.parent.headers)
+        assert (await parent.next_of("mail")).data == {"inbox": 1}
 
 
 @pytest.mark.parametrize("last_event_id", ["abc", "-1", "1.5", "9" * 21])

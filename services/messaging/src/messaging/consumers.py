@@ -7,6 +7,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from messaging.directory import consumers as directory
 from messaging.notifications import facts, projections
 from shared.bus import Subscription
+from shared.contracts.archive import YearSealed
 from shared.contracts.auth import SchoolRegistered
 from shared.contracts.journal import (
     AttendanceCleared,
@@ -69,6 +70,7 @@ HANDLERS: dict[type[Event], Batched] = {
     PeriodClosed: Batched(facts.periods),
     ReportReady: Batched(facts.reports),
     CheckCompleted: Batched(facts.reports),
+    YearSealed: Batched(facts.sealed_years),
     # Revoked sessions and disabled accounts: their tokens are refused at once.
     **REVOCATION_HANDLERS,
 }

@@ -2,9 +2,10 @@
 by version (`upsert_newer`), so redelivered and reordered events end in the same state."""
 
 import uuid
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
-from sqlalchemy import Table
+from sqlalchemy import String, Table, cast, select
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.directory.models import (
@@ -164,3 +165,24 @@ async def record_assignments(session: AsyncSession, events: Sequence[AssignmentM
             for event in events
         ],
     )
+
+
+async def administration_of(
+    session: AsyncSession, schools: Iterable[uuid.UUID]
+) -> dict[uuid.UUID, list[uuid.UUID]]:
+    """Each school's director and deputies (their account ids) as the directory knows them."""
+    wanted = sorted(set(schools))
+    if not wanted:
+        return {}
+    rows = await session.execute(
+        select(DirectoryStaff.school_id, DirectoryStaff.account_id)
+        .where(
+            DirectoryStaff.school_id.in_(wanted),
+            DirectoryStaff.roles.overlap(cast(["director", "deputy"], ARRAY(String(30)))),
+        )
+        .order_by(DirectoryStaff.school_id, DirectoryStaff.account_id)
+    )
+    found: dict[uuid.UUID, list[uuid.UUID]] = {}
+    for school, account in rows:
+        found.setdefault(school, []).append(account)
+    return found

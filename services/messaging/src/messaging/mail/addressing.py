@@ -9,6 +9,8 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messaging.notifications.fanout import NOTIFY_CHANNEL
+
 # A school's help mailbox has a stable id of its own, derived from the school's (so every
 # sysadmin of the school opens the same one and no table has to create it).
 _HELP_NAMESPACE = uuid.UUID("6f1f8a0e-54a4-4b8e-9a51-0c2f7d3c8b11")
@@ -53,7 +55,7 @@ class Delivery:
 
 # Every mailbox row of a message in one statement: the recipients resolved from the
 # directory as it is now (set-based, whatever the group's size), the sender's own copy in
-# `sent`, and the count of inbox rows written.
+# `sent`, the recipients' live streams woken, and the count of inbox rows written.
 DELIVER_SQL = text(
     """
 WITH recipients AS (
@@ -87,9 +89,17 @@ WITH recipients AS (
     SELECT CAST(:sender AS uuid), CAST(:message AS uuid), CAST(:school AS uuid),
            CAST(:thread AS uuid), 'sent', CAST(:now AS timestamptz), CAST(:now AS timestamptz)
     ON CONFLICT DO NOTHING
-    RETURNING folder
+    RETURNING mailbox_id, folder
+), woken AS (
+    -- the recipients' open live streams are told at commit (their mail's unread count),
+    -- at most 200 ids to a NOTIFY (its payload's limit is 8,000 bytes)
+    SELECT pg_notify(:channel, string_agg(CAST(mailbox_id AS text), ','))
+    FROM (SELECT mailbox_id, (row_number() OVER ()) / 200 AS chunk
+          FROM delivered WHERE folder = 'inbox') AS told
+    GROUP BY chunk
 )
-SELECT count(*) FILTER (WHERE folder = 'inbox') FROM delivered
+SELECT (SELECT count(*) FROM delivered WHERE folder = 'inbox') AS delivered,
+       (SELECT count(*) FROM woken) AS notices
 """
 )
 
@@ -118,6 +128,7 @@ async def deliver(
             "thread": thread_id,
             "sender": sender,
             "now": now,
+            "channel": NOTIFY_CHANNEL,
         },
     )
     return int(count or 0)

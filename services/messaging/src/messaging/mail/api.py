@@ -334,6 +334,33 @@ async def unarchive_message(
     await keeping.set_archived(session, user, message_id, False, mailbox)
 
 
+@router.post(
+    "/threads/{thread_id}/archive",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problems(404),
+)
+async def archive_thread(
+    thread_id: uuid.UUID, session: Session, user: CurrentUser, mailbox: MailboxParam = "own"
+) -> None:
+    """Move one's copies of the thread's messages to the archive, all at once."""
+    await keeping.set_thread_archived(session, user, thread_id, True, mailbox)
+
+
+@router.delete(
+    "/threads/{thread_id}/archive",
+    status_code=status.HTTP_204_NO_CONTENT,
+    response_class=Response,
+    responses=problems(404),
+)
+async def unarchive_thread(
+    thread_id: uuid.UUID, session: Session, user: CurrentUser, mailbox: MailboxParam = "own"
+) -> None:
+    """Bring one's copies of the thread's messages back from the archive, all at once
+    (a reply that came meanwhile is in the inbox already)."""
+    await keeping.set_thread_archived(session, user, thread_id, False, mailbox)
+
+
 @router.delete(
     "/messages/{message_id}",
     status_code=status.HTTP_204_NO_CONTENT,

@@ -7,6 +7,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.mail.mailbox import MailboxChoice, open_mailbox
+from messaging.notifications.fanout import wake_streams
 from shared.contracts.messaging import MessageRead
 from shared.errors import NotFound
 from shared.outbox import add_event
@@ -46,6 +47,7 @@ async def mark_read(
     if not row.found:
         raise NotFound("message")
     if row.first_read is not None:
+        await wake_streams(session, [mailbox.id])  # the unread count in one's other tabs
         await add_event(
             session,
             MessageRead(
@@ -84,6 +86,39 @@ async def set_archived(
     )
     if found is None:
         raise NotFound("message")
+    await wake_streams(session, [mailbox.id])  # an archived message leaves the unread count
+
+
+async def set_thread_archived(
+    session: AsyncSession,
+    user: User,
+    thread_id: uuid.UUID,
+    archived: bool,
+    which: MailboxChoice = "own",
+) -> None:
+    """Archive (or bring back) every message this mailbox holds of a thread, in one
+    statement; other mailboxes' copies stay as they are (a thread it holds nothing of: 404)."""
+    mailbox = open_mailbox(user, which)
+    found = (
+        await session.scalars(
+            text(
+                "UPDATE mailbox_entries SET archived_at = CASE WHEN :archived "
+                "THEN coalesce(archived_at, :now) END "
+                "WHERE mailbox_id = :mailbox AND thread_id = :thread AND school_id = :school "
+                "RETURNING message_id"
+            ),
+            {
+                "archived": archived,
+                "now": datetime.now(UTC),
+                "mailbox": mailbox.id,
+                "thread": thread_id,
+                "school": mailbox.school_id,
+            },
+        )
+    ).first()
+    if found is None:
+        raise NotFound("thread")
+    await wake_streams(session, [mailbox.id])
 
 
 async def delete(
@@ -101,6 +136,7 @@ async def delete(
     )
     if thread_id is None:
         raise NotFound("message")
+    await wake_streams(session, [mailbox.id])
     await session.execute(
         text(
             "DELETE FROM mail_messages m WHERE m.id = :message AND NOT EXISTS "

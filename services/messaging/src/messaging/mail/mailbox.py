@@ -43,6 +43,19 @@ def open_mailbox(user: User, which: MailboxChoice = "own") -> Mailbox:
     return Mailbox(mailbox_of(user), user.school_id, kind_of(user))
 
 
+def streamed_mailboxes(user: User) -> dict[str, uuid.UUID]:
+    """The mailboxes whose unread count the caller's live stream carries: `inbox` (one's
+    own, if one has a mailbox) and, for a sysadmin, `help`."""
+    boxes: dict[str, uuid.UUID] = {}
+    try:
+        boxes["inbox"] = open_mailbox(user).id
+    except Forbidden:
+        return boxes
+    if user.has("sysadmin"):
+        boxes["help"] = help_mailbox(user.school_id)
+    return boxes
+
+
 def is_family(mailbox: Mailbox) -> bool:
     """A student's or a parent's mailbox (not staff, not «Помощь»)."""
     return mailbox.kind in ("student", "parent")

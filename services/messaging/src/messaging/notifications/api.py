@@ -7,6 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Header, Query, Request, Response, status
 from fastapi.responses import StreamingResponse
 
+from messaging.mail.mailbox import streamed_mailboxes
 from messaging.notifications import feed, letters, preferences
 from messaging.notifications.fanout import wake_streams
 from messaging.notifications.schemas import (
@@ -23,6 +24,8 @@ from messaging.notifications.schemas import (
     ReadAll,
     ScheduleIn,
     ScheduleOut,
+    SentLetters,
+    SentLettersPage,
     UnreadCount,
 )
 from messaging.notifications.stream import NotificationHub, events
@@ -115,8 +118,9 @@ async def stream_notifications(
     last_event_id: Annotated[str | None, Header(alias="Last-Event-ID", max_length=20)] = None,
 ) -> StreamingResponse:
     """The caller's new notifications as server-sent events (`notification`, with the
-    stream position as id, and `unread`); with `Last-Event-ID` it first sends what came
-    after that position."""
+    stream position as id, and `unread`), and the unread mail (`mail`: `inbox`, and `help`
+    for a sysadmin) at the start and whenever it changes; with `Last-Event-ID` it first
+    sends what came after that position."""
     resume = (last_event_id or "").strip()
     if resume:
         if not resume.isdigit():
@@ -136,6 +140,7 @@ async def stream_notifications(
             after,
             heartbeat=settings.stream_heartbeat,
             max_seconds=settings.stream_max_seconds,
+            mailboxes=streamed_mailboxes(user),
         ),
         media_type="text/event-stream",
         headers={"Cache-Control": "no-cache", "X-Accel-Buffering": "no"},
@@ -225,6 +230,28 @@ async def list_progress_letters(
     found, total = await letters.letters_of_parent(session, user, limit=limit, offset=offset)
     return LetterPage(
         items=[_letter_out(letter, read_at) for letter, read_at in found],
+        total=total,
+        limit=limit,
+        offset=offset,
+    )
+
+
+@router.get("/progress-letters/sent", tags=["progress letters"], responses=problems(403, 404))
+async def list_sent_progress_letters(
+    session: Session,
+    user: CurrentUser,
+    class_id: Annotated[
+        uuid.UUID | None, Query(description="one class's (its class teacher, the administration)")
+    ] = None,
+    limit: Annotated[int, Query(ge=1, le=MAX_PAGE)] = 20,
+    offset: Annotated[PageOffset, Query()] = 0,
+) -> SentLettersPage:
+    """Progress letters sent, newest first: the class, the range, when, whether by the
+    weekly schedule, how many letters, families and parents. A class teacher sees their
+    own and their classes'; the director and deputies any class's of the school."""
+    rows, total = await letters.sent_letters(session, user, class_id, limit=limit, offset=offset)
+    return SentLettersPage(
+        items=[SentLetters.model_validate(row, from_attributes=True) for row in rows],
         total=total,
         limit=limit,
         offset=offset,

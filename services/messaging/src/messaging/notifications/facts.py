@@ -1,13 +1,15 @@
-"""journal's and reporting's events as facts for the fan-out: what each one tells, to whom,
-in which words. One handler per event type, each for a batch of its events."""
+"""journal's, reporting's and archive's events as facts for the fan-out: what each one
+tells, to whom, in which words. One handler per event type, each for a batch of its events."""
 
 from collections.abc import Sequence
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from messaging.directory import service as directory
 from messaging.notifications import projections, texts
 from messaging.notifications.fanout import Fact, deliver, school_of
+from shared.contracts.archive import YearSealed
 from shared.contracts.journal import (
     AttendanceCleared,
     AttendanceMarked,
@@ -333,6 +335,37 @@ async def reports(session: AsyncSession, events: Sequence[ReportReady | CheckCom
                     "version": event.version,
                 },
                 accounts=tuple(event.recipients),
+            )
+        )
+    await deliver(session, facts)
+
+
+async def sealed_years(session: AsyncSession, events: Sequence[YearSealed]) -> None:
+    """A closed year's journals sealed in the archive: the school's director and deputies
+    (messaging's directory of staff, as it is when the news comes)."""
+    administration = await directory.administration_of(session, {school_of(e) for e in events})
+    facts = []
+    for event in events:
+        school = school_of(event)
+        facts.append(
+            Fact(
+                school_id=school,
+                aggregate=f"sealed_year/{event.year_id}",
+                version=event.version,
+                event_id=event.event_id,
+                kind="year_sealed",
+                text=texts.year_sealed_text(name=event.name, class_journals=event.class_journals),
+                payload={
+                    "year_id": str(event.year_id),
+                    "name": event.name,
+                    "ends_on": event.ends_on.isoformat(),
+                    "sealed_at": event.sealed_at.isoformat(),
+                    "class_journals": event.class_journals,
+                    "files": event.files,
+                    "manifest_sha256": event.manifest_sha256,
+                    "version": event.version,
+                },
+                accounts=tuple(administration.get(school, ())),
             )
         )
     await deliver(session, facts)

@@ -6,7 +6,7 @@ CATEGORIES: dict[str, tuple[str, ...]] = {
     "homework": ("homework_set", "homework_cleared"),
     "final_marks": ("final_mark_set", "final_mark_removed"),
     "periods": ("period_closed",),
-    "reports": ("report_ready", "check_completed"),
+    "reports": ("report_ready", "check_completed", "year_sealed"),
     "letters": ("progress_letter",),
 }
 CATEGORY_OF: dict[str, str] = {

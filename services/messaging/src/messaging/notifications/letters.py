@@ -21,7 +21,7 @@ from datetime import UTC, date, datetime
 from decimal import ROUND_HALF_UP, Decimal
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, text
 from sqlalchemy.dialects.postgresql import insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -288,6 +288,76 @@ async def send_letters(
             )
     await deliver(session, facts, now=now)
     return batch_id, len(letters), len(deliveries)
+
+
+# A school's sendings of progress letters, newest first, each with its counts: letters
+# (one per student), families (letters that reached a parent), deliveries (parents).
+_SENT = text(
+    """
+SELECT b.id AS batch_id, b.class_id, c.name AS class_name, b.period_from AS date_from,
+       b.period_to AS date_to, b.created_at AS sent_at, b.scheduled, b.author_id, b.comment,
+       count(DISTINCT l.id) AS letters, count(DISTINCT d.letter_id) AS families,
+       count(d.parent_id) AS deliveries
+FROM progress_letter_batches b
+LEFT JOIN directory_classes c ON c.class_id = b.class_id AND c.school_id = b.school_id
+LEFT JOIN progress_letters l ON l.batch_id = b.id
+LEFT JOIN progress_letter_deliveries d ON d.letter_id = l.id
+WHERE b.school_id = :school
+  AND (CAST(:class_id AS uuid) IS NULL OR b.class_id = CAST(:class_id AS uuid))
+  AND (CAST(:teacher AS uuid) IS NULL OR b.author_id = CAST(:teacher AS uuid)
+       OR b.class_id IN (SELECT k.class_id FROM classes k
+                         WHERE k.school_id = :school
+                           AND k.class_teacher_id = CAST(:teacher AS uuid)))
+GROUP BY b.id, c.name
+ORDER BY b.created_at DESC, b.id
+LIMIT :limit OFFSET :offset
+"""
+)
+_SENT_COUNT = text(
+    """
+SELECT count(*) FROM progress_letter_batches b
+WHERE b.school_id = :school
+  AND (CAST(:class_id AS uuid) IS NULL OR b.class_id = CAST(:class_id AS uuid))
+  AND (CAST(:teacher AS uuid) IS NULL OR b.author_id = CAST(:teacher AS uuid)
+       OR b.class_id IN (SELECT k.class_id FROM classes k
+                         WHERE k.school_id = :school
+                           AND k.class_teacher_id = CAST(:teacher AS uuid)))
+"""
+)
+
+
+async def sent_letters(
+    session: AsyncSession, user: User, class_id: uuid.UUID | None, *, limit: int, offset: int
+) -> tuple[list[Any], int]:
+    """The progress letters sent, newest first. For a class: its class teacher and the
+    school's director and deputies (another school's or an unknown class: 404; anyone
+    else: 403). Without a class: a class teacher's own sendings and those of the classes
+    they lead, the whole school's for the administration (others: 403)."""
+    administration = user.has("director", "deputy")
+    teacher: uuid.UUID | None = None
+    if class_id is not None:
+        found = await session.get(SchoolClass, class_id)
+        if found is None or found.school_id != user.school_id:
+            raise NotFound("class")
+        leads = user.has("class_teacher") and found.class_teacher_id == user.account_id
+        if not (administration or leads):
+            raise Forbidden(
+                "Only the class's class teacher and the administration see its progress letters."
+            )
+    elif not administration:
+        if not user.has("class_teacher"):
+            raise Forbidden("Progress letters are sent by class teachers.")
+        teacher = user.account_id
+    params = {
+        "school": user.school_id,
+        "class_id": class_id,
+        "teacher": teacher,
+        "limit": limit,
+        "offset": offset,
+    }
+    rows = (await session.execute(_SENT, params)).all()
+    total = await session.scalar(_SENT_COUNT, params)
+    return list(rows), int(total or 0)
 
 
 async def letters_of_parent(

@@ -150,6 +150,33 @@ class LetterPage(BaseModel):
     offset: int
 
 
+class SentLetters(BaseModel):
+    """One sending of a class's progress letters, as its class teacher and the
+    administration see it: the range, when, to how many families and parents."""
+
+    batch_id: uuid.UUID
+    class_id: uuid.UUID
+    class_name: str | None = Field(description="the class's name as journal announced it")
+    date_from: date = Field(alias="from")
+    date_to: date = Field(alias="to")
+    sent_at: datetime
+    scheduled: bool = Field(description="sent by the weekly schedule, not on request")
+    author_id: uuid.UUID
+    comment: str | None
+    letters: int = Field(description="one per student of the class")
+    families: int = Field(description="letters that reached at least one parent")
+    deliveries: int = Field(description="parents the letters went to")
+
+    model_config = ConfigDict(populate_by_name=True, serialize_by_alias=True)
+
+
+class SentLettersPage(BaseModel):
+    items: list[SentLetters]
+    total: int
+    limit: int
+    offset: int
+
+
 class ScheduleIn(BaseModel):
     """Weekly letters for the seven days before: `weekday` 1 (Monday) to 7, at `hour`."""
 

@@ -1,12 +1,14 @@
 """The live feed: server-sent events to open clients, woken by PostgreSQL LISTEN/NOTIFY.
 
 The consumer process writes notifications and, in the same transaction, NOTIFYs the
-recipients' ids (fanout.wake_streams); every API process LISTENs on one connection of its
-own and wakes the streams of those recipients, which read what is new after their last
-position. The same works in both modes, one process or many. A stream also reads on every
-heartbeat, so a lost LISTEN connection (a database restart) only slows it down until the
-hub has reconnected. Positions are per recipient and commit in order (NotificationStream),
-so `Last-Event-ID` resumes exactly after what the client saw.
+recipients' ids (fanout.wake_streams), as mail does for a mailbox it is delivered to, read
+or archived in (the stream carries the mail's unread count too); every API process
+LISTENs on one connection of its own and wakes the streams of those recipients, which
+read what is new after their last position. The same works in both modes, one process or
+many. A stream also reads on every heartbeat, so a lost LISTEN connection (a database
+restart) only slows it down until the hub has reconnected. Positions are per recipient and
+commit in order (NotificationStream), so `Last-Event-ID` resumes exactly after what the
+client saw.
 """
 
 import asyncio
@@ -15,9 +17,11 @@ import json
 import logging
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping
 
 import asyncpg
+from sqlalchemy import text
+from sqlalchemy.ext.asyncio import AsyncSession
 
 from messaging.models import Notification
 from messaging.notifications import feed
@@ -52,8 +56,9 @@ class NotificationHub:
                 await self._task
         await self._close()
 
-    def subscribe(self, recipient: uuid.UUID) -> asyncio.Event:
-        wake = asyncio.Event()
+    def subscribe(self, recipient: uuid.UUID, wake: asyncio.Event | None = None) -> asyncio.Event:
+        """The event set when `recipient` has news (`wake`: one more id for a stream's)."""
+        wake = wake or asyncio.Event()
         self._streams.setdefault(recipient, set()).add(wake)
         return wake
 
@@ -127,6 +132,24 @@ def _event(notice: Notification, supersedes: list[uuid.UUID]) -> str:
     return f"id: {notice.seq}\nevent: notification\ndata: {body}\n\n"
 
 
+# Unread mail of the stream's mailboxes, as `GET /mail/unread` counts it.
+_MAIL_UNREAD = text(
+    "SELECT mailbox_id, count(*) AS unread FROM mailbox_entries "
+    "WHERE mailbox_id = ANY(CAST(:mailboxes AS uuid[])) AND school_id = :school "
+    "AND folder = 'inbox' AND read_at IS NULL AND archived_at IS NULL GROUP BY mailbox_id"
+)
+
+
+async def _mail_unread(
+    session: AsyncSession, mailboxes: Mapping[str, uuid.UUID], school: uuid.UUID
+) -> dict[str, int]:
+    rows = await session.execute(
+        _MAIL_UNREAD, {"mailboxes": sorted(set(mailboxes.values())), "school": school}
+    )
+    counts = {row.mailbox_id: row.unread for row in rows}
+    return {name: counts.get(box, 0) for name, box in mailboxes.items()}
+
+
 async def events(
     hub: NotificationHub,
     recipient: uuid.UUID,
@@ -135,14 +158,22 @@ async def events(
     *,
     heartbeat: float,
     max_seconds: float,
+    mailboxes: Mapping[str, uuid.UUID] | None = None,
 ) -> AsyncIterator[str]:
     """The stream of one recipient's notifications after position `after`: each as an
-    SSE `notification` with its position as id, then the unread count (`unread`); a
+    SSE `notification` with its position as id, then the unread count (`unread`); with
+    `mailboxes` (`inbox`, and `help` for a sysadmin), their unread mail as `mail`
+    (`{"inbox": 3}`) whenever it changes, woken by mail delivered, read or archived; a
     comment line every `heartbeat` seconds; closed after `max_seconds` (the client
     reconnects with Last-Event-ID, and a fresh token)."""
+    mailboxes = dict(mailboxes or {})
     wake = hub.subscribe(recipient)
+    woken_by = {box for box in mailboxes.values() if box != recipient}
+    for box in woken_by:
+        hub.subscribe(box, wake)
     ends = time.monotonic() + max_seconds
     unread: int | None = None
+    mail: dict[str, int] | None = None
     try:
         yield "retry: 2000\n\n"
         while time.monotonic() < ends:
@@ -151,12 +182,16 @@ async def events(
                 notices = await feed.since(session, recipient, school, after)
                 withdrawn = await feed.superseded_by(session, recipient, school, notices)
                 count = await feed.unread_for(session, recipient, school)
+                mail_now = await _mail_unread(session, mailboxes, school) if mailboxes else None
             for notice in notices:
                 yield _event(notice, withdrawn.get(notice.id, []))
                 after = notice.seq or after
             if count != unread:
                 unread = count
                 yield f"event: unread\ndata: {json.dumps({'unread': count})}\n\n"
+            if mail_now != mail:
+                mail = mail_now
+                yield f"event: mail\ndata: {json.dumps(mail)}\n\n"
             if len(notices) >= feed.SINCE_LIMIT:
                 continue
             try:
@@ -166,3 +201,5 @@ async def events(
                 yield ": keep-alive\n\n"
     finally:
         hub.unsubscribe(recipient, wake)
+        for box in woken_by:
+            hub.unsubscribe(box, wake)

@@ -26,6 +26,7 @@ EMAIL_SUBJECTS: dict[str, str] = {
     "period_closed": "Период закрыт",
     "report_ready": "Отчёт готов",
     "check_completed": "Результаты проверки",
+    "year_sealed": "Учебный год в архиве",
     "progress_letter": "Письмо классного руководителя",
 }
 
@@ -143,6 +144,13 @@ def report_ready_text(*, title: str) -> str:
 
 def check_completed_text(*, title: str) -> str:
     return f"Результаты проверки: {title}"
+
+
+def year_sealed_text(*, name: str, class_journals: int) -> str:
+    return (
+        f"Журналы {name} учебного года запечатаны в архиве и подписаны "
+        f"(классных журналов: {class_journals})."
+    )
 
 
 def progress_letter_notice(*, period_from: date, period_to: date) -> str:
