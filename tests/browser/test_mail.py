@@ -1,6 +1,8 @@
 """Mail in the browser: a parent writes to their child's class teacher and reads the
 answer, a user writes to support and the sysadmin answers from the help mailbox, a bad
-send is refused in Russian with nothing sent, and the mailbox fits a 360-px phone."""
+send is refused in Russian with nothing sent, the mailbox fits a 360-px phone; the unread
+count in the navigation follows mail arriving and being read, live; an archived thread is
+brought back; the class teacher's progress letters sent are listed."""
 
 import datetime as dt
 import json
@@ -11,7 +13,7 @@ from collections.abc import Iterator
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, Request, Route, expect
+from playwright.sync_api import Browser, BrowserContext, Locator, Page, Request, Route, expect
 
 from tests.browser.conftest import DESKTOP, api_token, screenshot, sign_in
 from tests.embedded_mode.test_embedded_mode import Embedded
@@ -39,6 +41,43 @@ def sent_total(school: Embedded, login: str) -> int:
     response.raise_for_status()
     total: int = response.json()["total"]
     return total
+
+
+def headers_of(school: Embedded, login: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {api_token(school, login)}"}
+
+
+def unread_mail(school: Embedded, login: str) -> int:
+    response = httpx.get(
+        f"{school.base_url}/api/messaging/mail/unread", headers=headers_of(school, login)
+    )
+    response.raise_for_status()
+    inbox: int = response.json()["inbox"]
+    return inbox
+
+
+def mail_link(page: Page, unread: int) -> Locator:
+    """The navigation's «Почта» link, named with its unread count (none: plain «Почта»)."""
+    name = f"Почта, непрочитанных: {unread}" if unread else "Почта"
+    return page.get_by_role("navigation", name="Разделы").get_by_role("link", name=name, exact=True)
+
+
+def parent_writes_to_the_class_teacher(school: Embedded, subject: str) -> None:
+    """The demo parent writes to their child's class teacher through the API."""
+    parent = headers_of(school, "parent")
+    contacts = httpx.get(f"{school.base_url}/api/messaging/mail/contacts", headers=parent)
+    contacts.raise_for_status()
+    [teacher] = [c for c in contacts.json()["people"] if "5А" in c["leads"]]
+    sent = httpx.post(
+        f"{school.base_url}/api/messaging/mail/messages",
+        json={
+            "subject": subject,
+            "body": "Добрый день! Можно перенести консультацию на четверг?",
+            "to": [{"kind": "person", "id": teacher["id"]}],
+        },
+        headers=parent,
+    )
+    assert sent.status_code == 201, sent.text
 
 
 def write(page: Page, subject: str, body: str, *, to: str | None) -> None:
@@ -210,7 +249,10 @@ def test_the_class_teacher_sends_progress_letters_and_schedules_them(
     form.get_by_label("С", exact=True).fill(day)
     form.get_by_label("По", exact=True).fill(day)
     form.get_by_role("button", name="Отправить письма").click()
-    expect(page.get_by_test_id("letters-sent")).to_contain_text("писем", timeout=WAIT)
+    ru_day = ".".join(reversed(day.split("-")))
+    sent = page.get_by_test_id("letters-sent").filter(has_text=f"{ru_day} — {ru_day}")
+    expect(sent).to_contain_text("писем", timeout=WAIT)
+    expect(sent).to_contain_text("семей")
     form.get_by_role("button", name="Отправить письма").click()  # the same range again
     expect(form.get_by_role("alert")).to_have_text(
         "Письма этому классу за этот период уже отправлены.", timeout=WAIT
@@ -220,3 +262,56 @@ def test_the_class_teacher_sends_progress_letters_and_schedules_them(
     page.get_by_role("button", name="Отправлять еженедельно").click()
     expect(page.get_by_test_id("schedule")).to_contain_text("пятница, 16:00", timeout=WAIT)
     screenshot(page, "mail-letters")
+    page.reload()  # the list is the server's, not this visit's
+    expect(
+        page.get_by_role("list", name="Отправленные письма")
+        .get_by_test_id("letters-sent")
+        .filter(has_text=f"{ru_day} — {ru_day}")
+    ).to_have_count(1, timeout=WAIT)
+
+
+def test_the_unread_count_in_the_navigation_follows_mail_live(
+    desktop: BrowserContext, school: Embedded
+) -> None:
+    page = desktop.new_page()
+    sign_in(page, "class-teacher")
+    before = unread_mail(school, "class-teacher")
+    page.goto("/notifications")  # another screen: the navigation is on every one
+    expect(mail_link(page, before)).to_be_visible(timeout=WAIT)
+
+    subject = f"Консультация {uuid.uuid4().hex[:6]}"
+    parent_writes_to_the_class_teacher(school, subject)
+
+    expect(mail_link(page, before + 1)).to_be_visible(timeout=WAIT)  # no reload: the stream
+    expect(page.get_by_test_id("nav-mail-unread")).to_have_text(str(before + 1))
+    screenshot(page, "mail-nav-unread")
+    mail_link(page, before + 1).click()
+    open_thread(page, "/mail", subject)
+    expect(mail_link(page, before)).to_be_visible(timeout=WAIT)
+    assert unread_mail(school, "class-teacher") == before
+
+
+def test_an_archived_thread_is_brought_back_from_the_archive(
+    desktop: BrowserContext, school: Embedded
+) -> None:
+    subject = f"В архив и обратно {uuid.uuid4().hex[:6]}"
+    parent_writes_to_the_class_teacher(school, subject)
+    page = desktop.new_page()
+    sign_in(page, "class-teacher")
+    open_thread(page, "/mail", subject)
+    page.get_by_role("button", name="В архив").click()
+    expect(page.get_by_role("heading", name="Почта")).to_be_visible(timeout=WAIT)
+    expect(page.get_by_test_id("mail-item").filter(has_text=subject)).to_have_count(0)
+
+    page.get_by_role("navigation", name="Папки").get_by_role("link", name="Архив").click()
+    archived = page.get_by_test_id("mail-item").filter(has_text=subject)
+    expect(archived).to_have_count(1, timeout=WAIT)
+    screenshot(page, "mail-archive")
+    archived.get_by_role("button", name=f"Вернуть из архива: {subject}").click()
+
+    expect(page.get_by_role("status")).to_have_text("Переписка возвращена из архива.", timeout=WAIT)
+    expect(archived).to_have_count(0, timeout=WAIT)
+    page.get_by_role("navigation", name="Папки").get_by_role(
+        "link", name=re.compile("^Входящие")
+    ).click()
+    expect(page.get_by_test_id("mail-item").filter(has_text=subject)).to_have_count(1, timeout=WAIT)

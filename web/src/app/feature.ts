@@ -1,6 +1,7 @@
 // What a feature (src/features/<area>/index.ts) gives the app: its screens and the
 // navigation entries of the roles that use them. Features never import each other; the
 // app composes them in app/features.ts.
+import type { ComponentType } from "react";
 import type { RouteObject } from "react-router";
 
 export type Role =
@@ -17,6 +18,8 @@ export type NavItem = {
   to: string;
   label: string;
   roles: Role[];
+  /** Shown after the label inside the link (an unread count), kept live by its feature. */
+  Badge?: ComponentType;
 };
 
 export type Feature = {

@@ -74,6 +74,7 @@ export function Shell() {
           {nav.map((item) => (
             <NavLink key={item.to} to={item.to}>
               {item.label}
+              {item.Badge && <item.Badge />}
             </NavLink>
           ))}
         </nav>

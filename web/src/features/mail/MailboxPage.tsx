@@ -1,7 +1,8 @@
+import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { Link, NavLink, useSearchParams } from "react-router";
 import { schoolDateTime } from "../../lib/when";
-import { type Folder, type Mailbox, PAGE, useMessages, useUnread } from "./api";
+import { type Folder, MAIL, type Mailbox, PAGE, restoreThread, useMessages, useUnread } from "./api";
 import { mailProblem } from "./problems";
 
 const FOLDERS: { folder: Folder; label: string }[] = [
@@ -23,6 +24,11 @@ export function MailboxPage({ mailbox = "own" }: { mailbox?: Mailbox }) {
   const base = mailbox === "help" ? "/mail/help" : "/mail";
   const unreadHere = mailbox === "help" ? unread.data?.help : unread.data?.inbox;
   const go = (next: Record<string, string>) => setParams({ folder, ...(q ? { q } : {}), ...next });
+  const queries = useQueryClient();
+  const restore = useMutation({
+    mutationFn: (threadId: string) => restoreThread(threadId, mailbox),
+    onSuccess: () => void queries.invalidateQueries({ queryKey: MAIL }),
+  });
 
   return (
     <section aria-labelledby="mail-title" className="mail">
@@ -75,8 +81,14 @@ export function MailboxPage({ mailbox = "own" }: { mailbox?: Mailbox }) {
       {messages.isError && (
         <p className="error" role="alert">Письма не загрузились: {mailProblem(messages.error)}</p>
       )}
+      {restore.isError && (
+        <p className="error" role="alert">Не удалось вернуть из архива: {mailProblem(restore.error)}</p>
+      )}
+      {restore.isSuccess && (
+        <p className="ok" role="status">Переписка возвращена из архива.</p>
+      )}
       {messages.data && messages.data.items.length === 0 && (
-        <p>{q ? "Ничего не нашлось." : "Писем нет."}</p>
+        <p>{q ? "Ничего не нашлось." : folder === "archive" ? "В архиве пусто." : "Писем нет."}</p>
       )}
       {messages.data && messages.data.items.length > 0 && (
         <ul className="card feed-list mail-list" aria-label="Письма">
@@ -93,6 +105,17 @@ export function MailboxPage({ mailbox = "own" }: { mailbox?: Mailbox }) {
                   {item.attachments ? ` · вложений: ${item.attachments}` : ""}
                 </p>
                 <p>{item.snippet}</p>
+                {folder === "archive" && (
+                  <button
+                    type="button"
+                    className="link"
+                    disabled={restore.isPending}
+                    aria-label={`Вернуть из архива: ${item.subject}`}
+                    onClick={() => restore.mutate(item.thread_id)}
+                  >
+                    Вернуть из архива
+                  </button>
+                )}
               </li>
             );
           })}

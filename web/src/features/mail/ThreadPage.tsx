@@ -2,7 +2,17 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useEffect, useMemo, useRef, useState } from "react";
 import { useNavigate, useParams } from "react-router";
 import { schoolDateTime } from "../../lib/when";
-import { archive, download, MAIL, type Mailbox, markRead, remove, useReceipts, useThread } from "./api";
+import {
+  archiveThread,
+  download,
+  MAIL,
+  type Mailbox,
+  markRead,
+  remove,
+  restoreThread,
+  useReceipts,
+  useThread,
+} from "./api";
 import { mailProblem, problemField } from "./problems";
 import { onceSender } from "./sending";
 
@@ -51,14 +61,14 @@ export function ThreadPage({ mailbox = "own" }: { mailbox?: Mailbox }) {
     },
   });
   const keep = useMutation({
-    mutationFn: async (action: "archive" | "delete") => {
-      for (const message of thread.data?.messages ?? []) {
-        await (action === "archive" ? archive : remove)(message.id, mailbox);
-      }
+    mutationFn: async (action: "archive" | "restore" | "delete") => {
+      if (action === "archive") return archiveThread(threadId, mailbox);
+      if (action === "restore") return restoreThread(threadId, mailbox);
+      for (const message of thread.data?.messages ?? []) await remove(message.id, mailbox);
     },
-    onSuccess: () => {
+    onSuccess: (_, action) => {
       refresh();
-      navigate(back);
+      if (action !== "restore") navigate(back);
     },
   });
 
@@ -74,14 +84,21 @@ export function ThreadPage({ mailbox = "own" }: { mailbox?: Mailbox }) {
     return <p className="error" role="alert">Переписка не открылась: {mailProblem(thread.error)}</p>;
   }
   const field = problemField(reply.error);
+  const archived = thread.data.messages.length > 0 && thread.data.messages.every((m) => m.archived_at);
   return (
     <section aria-labelledby="thread-title" className="mail-thread">
       <h1 id="thread-title">{thread.data.subject}</h1>
       <div className="toolbar">
         <button type="button" onClick={() => navigate(back)}>К письмам</button>
-        <button type="button" disabled={keep.isPending} onClick={() => keep.mutate("archive")}>
-          В архив
-        </button>
+        {archived ? (
+          <button type="button" disabled={keep.isPending} onClick={() => keep.mutate("restore")}>
+            Вернуть из архива
+          </button>
+        ) : (
+          <button type="button" disabled={keep.isPending} onClick={() => keep.mutate("archive")}>
+            В архив
+          </button>
+        )}
         <button
           type="button"
           disabled={keep.isPending}

@@ -3,6 +3,7 @@ import type { Feature } from "../../app/feature";
 import { ComposePage } from "./ComposePage";
 import { LettersPage } from "./letters/LettersPage";
 import { MailboxPage } from "./MailboxPage";
+import { MailNavBadge } from "./MailNavBadge";
 import { ThreadPage } from "./ThreadPage";
 
 /** Internal mail for everyone signed in: the mailbox, threads, writing (to support too)
@@ -21,6 +22,7 @@ export const mail: Feature = {
       to: "/mail",
       label: "Почта",
       roles: ["sysadmin", "director", "deputy", "teacher", "class_teacher", "student", "parent", "district_inspector"],
+      Badge: MailNavBadge,
     },
     { to: "/progress-letters", label: "Письма об успеваемости", roles: ["class_teacher"] },
   ],

@@ -2,14 +2,17 @@ import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { Link } from "react-router";
 import { problemMessage } from "../../lib/problems";
 import { schoolDateTime } from "../../lib/when";
-import { FEED, markAllRead, markRead, useFeed, useLiveFeed } from "./api";
+import { FEED, markAllRead, markRead, UNREAD, useFeed, useLiveFeed } from "./api";
 
 /** The signed-in person's notifications, newest first, updated live. */
 export function FeedPage() {
   const feed = useFeed();
   const live = useLiveFeed();
   const queries = useQueryClient();
-  const refresh = () => void queries.invalidateQueries({ queryKey: FEED });
+  const refresh = () => {
+    void queries.invalidateQueries({ queryKey: FEED });
+    void queries.invalidateQueries({ queryKey: UNREAD });
+  };
   const readOne = useMutation({ mutationFn: markRead, onSuccess: refresh });
   const readAll = useMutation({ mutationFn: markAllRead, onSuccess: refresh });
   const unread = feed.data?.unread ?? 0;

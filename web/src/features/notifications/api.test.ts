@@ -1,10 +1,12 @@
 import { describe, expect, it } from "vitest";
-import { eventNames } from "./api";
+import { unreadCount } from "./api";
 
-describe("the live stream's events", () => {
-  it("are named by their event lines, several to a chunk", () => {
-    const chunk = "id: 7\nevent: notification\ndata: {}\n\nevent: unread\ndata: {\"unread\": 2}\n\n";
-    expect(eventNames(chunk)).toEqual(["notification", "unread"]);
-    expect(eventNames(": heartbeat\n\n")).toEqual([]);
+describe("the live stream's unread count", () => {
+  it("is read from an `unread` event only", () => {
+    expect(unreadCount({ event: "unread", data: '{"unread": 2}' })).toBe(2);
+    expect(unreadCount({ event: "unread", data: '{"unread": 0}' })).toBe(0);
+    expect(unreadCount({ event: "notification", data: '{"unread": 2}' })).toBeUndefined();
+    expect(unreadCount({ event: "unread", data: "not json" })).toBeUndefined();
+    expect(unreadCount({ event: "unread", data: '{"unread": "2"}' })).toBeUndefined();
   });
 });

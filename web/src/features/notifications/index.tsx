@@ -1,6 +1,7 @@
 import "../../components/screens.css";
 import type { Feature } from "../../app/feature";
 import { FeedPage } from "./FeedPage";
+import { NotificationsNavBadge } from "./NotificationsNavBadge";
 import { PreferencesPage } from "./PreferencesPage";
 
 /** Everyone's notification feed (marks, absences, homework, finals, letters, reports), live. */
@@ -14,6 +15,7 @@ export const notifications: Feature = {
       to: "/notifications",
       label: "Уведомления",
       roles: ["parent", "student", "teacher", "class_teacher", "deputy", "director"],
+      Badge: NotificationsNavBadge,
     },
   ],
 };

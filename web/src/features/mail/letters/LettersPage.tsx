@@ -1,13 +1,22 @@
 import { useMutation, useQueryClient } from "@tanstack/react-query";
 import { useState } from "react";
 import { problemMessage } from "../../../lib/problems";
-import { LETTERS, lastWeek, lettersProblem, schedule, sendNow, unschedule, useLedClasses, useSchedule } from "./api";
+import { schoolDateTime } from "../../../lib/when";
+import {
+  LETTERS,
+  lastWeek,
+  lettersProblem,
+  schedule,
+  sendNow,
+  unschedule,
+  useLedClasses,
+  useSchedule,
+  useSentLetters,
+} from "./api";
 
 const ruDate = (day: string) => day.split("-").reverse().join(".");
 
 const WEEKDAYS = ["понедельник", "вторник", "среда", "четверг", "пятница", "суббота", "воскресенье"];
-
-type Sent = { className: string; from: string; to: string; letters: number; deliveries: number };
 
 /** The class teacher's progress letters to the parents: now for a range, or weekly. */
 export function LettersPage() {
@@ -20,14 +29,13 @@ export function LettersPage() {
   const [comment, setComment] = useState("");
   const [weekday, setWeekday] = useState(5);
   const [hour, setHour] = useState(16);
-  const [sent, setSent] = useState<Sent[]>([]);
   const weekly = useSchedule(chosen);
+  const sent = useSentLetters(chosen);
   const queries = useQueryClient();
   const className = classes.data?.find((c) => c.class_id === chosen)?.name ?? "";
   const now = useMutation({
     mutationFn: () => sendNow(chosen, from, to, comment),
-    onSuccess: (result) =>
-      setSent([{ className, from, to, letters: result.letters, deliveries: result.deliveries }, ...sent]),
+    onSuccess: () => void queries.invalidateQueries({ queryKey: [...LETTERS, "sent", chosen] }),
   });
   const plan = useMutation({
     mutationFn: async (on: boolean) => {
@@ -113,17 +121,36 @@ export function LettersPage() {
         </div>
       </section>
       <section aria-labelledby="sent-title">
-        <h2 id="sent-title">Отправлено сейчас</h2>
-        {sent.length === 0 ? (
-          <p className="muted">В этот раз писем ещё не отправляли.</p>
-        ) : (
-          <ul className="stack" aria-label="Отправленные письма">
-            {sent.map((one) => (
-              <li key={`${one.className}${one.from}${one.to}`} data-testid="letters-sent">
-                {one.className}, {ruDate(one.from)} — {ruDate(one.to)}: писем {one.letters}, доставок {one.deliveries}
+        <h2 id="sent-title">Отправленные письма{className ? `: ${className}` : ""}</h2>
+        {now.isSuccess && (
+          <p className="ok" role="status">
+            Письма отправлены: {now.data.letters}, родителям: {now.data.deliveries}.
+          </p>
+        )}
+        {sent.isPending && <p>Загрузка…</p>}
+        {sent.isError && <p className="error" role="alert">{problemMessage(sent.error)}</p>}
+        {sent.data && sent.data.items.length === 0 && (
+          <p className="muted">Этому классу писем ещё не отправляли.</p>
+        )}
+        {sent.data && sent.data.items.length > 0 && (
+          <ul className="card feed-list" aria-label="Отправленные письма">
+            {sent.data.items.map((one) => (
+              <li key={one.batch_id} data-testid="letters-sent">
+                <strong>
+                  {one.class_name ?? className}, {ruDate(one.from)} — {ruDate(one.to)}
+                </strong>
+                {one.scheduled && <> <span className="badge">еженедельно</span></>}
+                <p className="muted">
+                  {schoolDateTime(one.sent_at)} · писем {one.letters}, семей {one.families}, родителям{" "}
+                  {one.deliveries}
+                </p>
+                {one.comment && <p>{one.comment}</p>}
               </li>
             ))}
           </ul>
+        )}
+        {sent.data && sent.data.total > sent.data.items.length && (
+          <p className="muted">Показаны последние {sent.data.items.length} из {sent.data.total}.</p>
         )}
       </section>
     </section>

@@ -26,6 +26,20 @@ export function useSchedule(classId: string) {
   });
 }
 
+/** The class's progress letters sent so far, newest first (on request and weekly). */
+export function useSentLetters(classId: string) {
+  return useQuery({
+    queryKey: [...LETTERS, "sent", classId],
+    enabled: Boolean(classId),
+    queryFn: async () =>
+      unwrap(
+        await messaging.GET("/api/messaging/progress-letters/sent", {
+          params: { query: { class_id: classId, limit: 50 } },
+        }),
+      ),
+  });
+}
+
 export async function sendNow(classId: string, from: string, to: string, comment: string) {
   return unwrap(
     await messaging.POST("/api/messaging/progress-letters", {
