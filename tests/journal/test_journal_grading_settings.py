@@ -19,6 +19,7 @@ DEFAULTS = {
     "late_entry_days": 7,
     "lock_after_days": 14,
     "half_year_grades": [10, 11],
+    "unmarked_grades": [1],
 }
 STRICT = {
     "rounding_rule": "from_0_60",
@@ -26,6 +27,7 @@ STRICT = {
     "late_entry_days": 3,
     "lock_after_days": 10,
     "half_year_grades": [11, 10, 9],
+    "unmarked_grades": [2, 1],
 }
 
 
@@ -44,14 +46,14 @@ async def test_the_deputy_and_the_director_set_the_grading_settings(world: World
     response = await world.client.put("/grading-settings", json=STRICT, headers=world.auth(who))
 
     assert response.status_code == 200, response.text
-    expected = {**STRICT, "half_year_grades": [9, 10, 11], "version": 1}
+    expected = {**STRICT, "half_year_grades": [9, 10, 11], "unmarked_grades": [1, 2], "version": 1}
     assert response.json() == expected
     read = await world.client.get("/grading-settings", headers=world.auth("student"))
     assert read.json() == expected
     [event] = await outbox(world.db, CHANGED, world.school_id)
     assert (event["version"], event["schoolid"]) == (1, str(world.school_id))
     assert event["subject"] == f"grading/{world.school_id}"
-    assert event["data"] == {**STRICT, "half_year_grades": [9, 10, 11]}
+    assert event["data"] == {**STRICT, "half_year_grades": [9, 10, 11], "unmarked_grades": [1, 2]}
 
 
 async def test_each_change_is_a_new_version_and_the_same_settings_change_nothing(

@@ -588,7 +588,7 @@ def plan_for(assignment: Assignment, year: SchoolYear, registered_at: datetime) 
     topics = assignment.subject.curriculum.topics
     total = assignment.hours * weeks_in_year(grade)
     share, extra = divmod(total, len(topics))
-    marked = assignment.subject.curriculum.marked and grade > 1
+    marked = assignment.subject.curriculum.marked and DEFAULT_SETTINGS.marks_given(grade)
     items, before = [], 0
     for position, topic in enumerate(topics, start=1):
         hours = max(1, share + (1 if position <= extra else 0))
@@ -732,8 +732,12 @@ def _give_marks(gen: Generator, lessons: list[Lesson], until: datetime | None) -
     count: dict[uuid.UUID, int] = defaultdict(int)
     for lesson in lessons:
         assignment = lesson.assignment
-        # No marks in the first grade, nor in subjects taught without them.
-        if assignment.school_class.grade == 1 or not assignment.subject.curriculum.marked:
+        # No marks in the levels taught without them (the first grade, as journal's default
+        # grading settings say), nor in subjects taught without them.
+        if (
+            not DEFAULT_SETTINGS.marks_given(assignment.school_class.grade)
+            or not assignment.subject.curriculum.marked
+        ):
             continue
         count[assignment.id] += 1
         students = assignment.school_class.students
@@ -950,7 +954,7 @@ def _set_finals(
     finals: list[FinalMark] = []
     for assignment in assignments:
         grade = assignment.school_class.grade
-        if grade == 1 or not assignment.subject.curriculum.marked:
+        if not DEFAULT_SETTINGS.marks_given(grade) or not assignment.subject.curriculum.marked:
             continue
         kind = period_kind_for(grade, DEFAULT_SETTINGS.half_year_grades)
         for period in year.periods():

@@ -417,6 +417,7 @@ class EntryError:
             "student-not-in-class": "Student not in class",
             "reason-required": "Reason required",
             "nothing-changed": "Nothing changed",
+            "marks-not-given": "Marks not given",
         }
         return Problem(self.status, self.type, titles[self.type], self.msg)
 
@@ -438,6 +439,7 @@ def _check(
     row: FinalMark | None,
     enrolled: set[uuid.UUID],
     seen: set[uuid.UUID],
+    marks_given: bool,
 ) -> EntryError | None:
     def error(kind: str, msg: str, status: int = 422, **extra: Any) -> EntryError:
         return EntryError(index, wanted.student_id, kind, msg, status, **extra)
@@ -448,6 +450,11 @@ def _check(
     if wanted.student_id not in enrolled:
         return error(
             "student-not-in-class", "The student is not enrolled in the class during the term."
+        )
+    if not marks_given and isinstance(wanted.value, int):
+        return error(
+            "marks-not-given",
+            "Класс учится без отметок: итоговой отметкой может быть только «зч», «осв» или «н/а».",
         )
     if row is not None and wanted.version is None:
         return error(
@@ -600,9 +607,10 @@ async def set_finals(
     plan: list[tuple[Wanted, FinalMark | None]] = []
     unchanged: dict[int, FinalMark] = {}
     seen: set[uuid.UUID] = set()
+    marks_given = scope.grading.marks_given(scope.school_class.grade)
     for index, one in enumerate(wanted):
         row = held.get((one.student_id, scope.term_id))
-        error = _check(index, one, row, enrolled, seen)
+        error = _check(index, one, row, enrolled, seen, marks_given)
         if error is not None and error.type == "nothing-changed" and not single:
             assert row is not None
             unchanged[index] = row

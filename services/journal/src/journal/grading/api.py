@@ -17,6 +17,7 @@ def settings_out(settings: service.SchoolGrading) -> GradingSettingsOut:
         late_entry_days=settings.late_entry_days,
         lock_after_days=settings.lock_after_days,
         half_year_grades=list(settings.half_year_grades),
+        unmarked_grades=list(settings.unmarked_grades),
         version=settings.version,
     )
 

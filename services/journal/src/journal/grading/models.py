@@ -3,7 +3,7 @@
 import uuid
 from datetime import datetime
 
-from sqlalchemy import CheckConstraint, DateTime, SmallInteger, String, func
+from sqlalchemy import CheckConstraint, DateTime, SmallInteger, String, func, text
 from sqlalchemy.dialects.postgresql import ARRAY, UUID
 from sqlalchemy.orm import Mapped, mapped_column
 
@@ -28,6 +28,10 @@ class GradingSettings(Base):
     lock_after_days: Mapped[int] = mapped_column(SmallInteger)
     # Class levels whose periods are halves; every other level has quarters.
     half_year_grades: Mapped[list[int]] = mapped_column(ARRAY(SmallInteger))
+    # Class levels taught without marks (безотметочное обучение): no mark 1-5 is given there.
+    unmarked_grades: Mapped[list[int]] = mapped_column(
+        ARRAY(SmallInteger), server_default=text("'{1}'::smallint[]")
+    )
     version: Mapped[int]
     updated_by: Mapped[uuid.UUID] = mapped_column(UUID(as_uuid=True))
     updated_at: Mapped[datetime] = mapped_column(

@@ -28,6 +28,13 @@ class GradingSettingsIn(RequestModel):
     half_year_grades: list[Grade] = Field(
         max_length=11, description="Class levels with halves; every other level has quarters."
     )
+    unmarked_grades: list[Grade] | None = Field(
+        default=None,
+        max_length=11,
+        description="Class levels taught without marks (безотметочное обучение): no mark "
+        "or final mark 1-5 is given there, only `зч`, `осв` and `н/а` as final marks. "
+        "Absent: kept as they are (the first grade until the school changes it).",
+    )
 
 
 class GradingSettingsOut(BaseModel):
@@ -36,4 +43,5 @@ class GradingSettingsOut(BaseModel):
     late_entry_days: int
     lock_after_days: int
     half_year_grades: list[int]
+    unmarked_grades: list[int] = Field(description="Class levels taught without marks.")
     version: int = Field(description="0 while the school keeps the defaults.")

@@ -28,6 +28,12 @@ class SchoolGrading:
     lock_after_days: int
     half_year_grades: tuple[int, ...]
     version: int
+    # Class levels taught without marks (безотметочное обучение).
+    unmarked_grades: tuple[int, ...] = (1,)
+
+    def marks_given(self, grade: int) -> bool:
+        """Whether a class of this level is given marks 1-5 (docs/architecture.md)."""
+        return grade not in self.unmarked_grades
 
 
 # A school that never changed them grades by these (DESIGN.md §7).
@@ -38,6 +44,7 @@ DEFAULT_SETTINGS = SchoolGrading(
     lock_after_days=14,
     half_year_grades=(10, 11),
     version=0,
+    unmarked_grades=(1,),
 )
 
 
@@ -49,6 +56,7 @@ def _settings(row: GradingSettings) -> SchoolGrading:
         lock_after_days=row.lock_after_days,
         half_year_grades=tuple(row.half_year_grades),
         version=row.version,
+        unmarked_grades=tuple(row.unmarked_grades),
     )
 
 
@@ -68,27 +76,35 @@ async def change_settings(
 ) -> SchoolGrading:
     """Set the school's grading settings; the same settings again change nothing."""
     require_role(user, *ADMINISTRATION)
-    if len(set(data.half_year_grades)) != len(data.half_year_grades):
+    errors = [
+        {
+            "loc": ["body", name],
+            "msg": "Each class level is listed once.",
+            "type": "duplicate",
+        }
+        for name, levels in (
+            ("half_year_grades", data.half_year_grades),
+            ("unmarked_grades", data.unmarked_grades or []),
+        )
+        if len(set(levels)) != len(levels)
+    ]
+    if errors:
         raise Problem(
             422,
             "validation-error",
             "Invalid request",
             "The grading settings are inconsistent; nothing was saved.",
-            errors=[
-                {
-                    "loc": ["body", "half_year_grades"],
-                    "msg": "Each class level is listed once.",
-                    "type": "duplicate",
-                }
-            ],
+            errors=errors,
         )
-    wanted = {
+    wanted: dict[str, object] = {
         "rounding_rule": data.rounding_rule,
         "min_marks_per_period": data.min_marks_per_period,
         "late_entry_days": data.late_entry_days,
         "lock_after_days": data.lock_after_days,
         "half_year_grades": sorted(data.half_year_grades),
     }
+    if data.unmarked_grades is not None:  # absent: kept as they are
+        wanted["unmarked_grades"] = sorted(data.unmarked_grades)
     # The school's row is made (with the defaults, version 0) if absent and then locked, so
     # two first changes at once are applied one after the other, never as two inserts.
     await session.execute(
@@ -100,6 +116,7 @@ async def change_settings(
             late_entry_days=DEFAULT_SETTINGS.late_entry_days,
             lock_after_days=DEFAULT_SETTINGS.lock_after_days,
             half_year_grades=list(DEFAULT_SETTINGS.half_year_grades),
+            unmarked_grades=list(DEFAULT_SETTINGS.unmarked_grades),
             version=DEFAULT_SETTINGS.version,
             updated_by=user.account_id,
         )
@@ -133,6 +150,7 @@ async def change_settings(
             late_entry_days=settings.late_entry_days,
             lock_after_days=settings.lock_after_days,
             half_year_grades=list(settings.half_year_grades),
+            unmarked_grades=list(settings.unmarked_grades),
         ),
     )
     return settings
