@@ -255,8 +255,15 @@ class School:
         return uuid.uuid5(self.id, f"quarter-{number}")
 
     def grading(
-        self, *, rule: str = "from_0_50", min_marks: int = 3, late_days: int = 7, version: int = 1
+        self,
+        *,
+        rule: str = "from_0_50",
+        min_marks: int = 3,
+        late_days: int = 7,
+        version: int = 1,
+        unmarked: list[int] | None = None,
     ) -> GradingSettingsChanged:
+        """`unmarked`: the levels taught without marks (None: as an event before the field)."""
         return GradingSettingsChanged(
             school_id=self.id,
             version=version,
@@ -265,6 +272,7 @@ class School:
             late_entry_days=late_days,
             lock_after_days=30,
             half_year_grades=[10, 11],
+            **({} if unmarked is None else {"unmarked_grades": unmarked}),
         )
 
     def enrolled(

@@ -26,6 +26,9 @@ DEFAULT_MIN_MARKS: Final = 3
 DEFAULT_LATE_ENTRY_DAYS: Final = 7
 # The class levels graded by halves (the rest by quarters), as journal's default.
 DEFAULT_HALF_YEAR_GRADES: Final = (10, 11)
+# The class levels taught without marks (безотметочное обучение), as journal's default: they
+# are left out of every mark-based figure (indicators, too few marks, finals).
+DEFAULT_UNMARKED_GRADES: Final = (1,)
 
 Result = int | str
 """A student's result in a subject for a period: a mark 1-5 or н/а / осв / зч."""

@@ -60,21 +60,40 @@ def period_title(period: dict[str, Any]) -> str:
     return f"{period['year_name']}, {period['number']} {KINDS[period['kind']]} ({span})"
 
 
+def _marked(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """The rows of classes given marks (those taught without are named in the subtitle)."""
+    return [row for row in rows if row.get("marks_given", True)]
+
+
+def unmarked_note(body: dict[str, Any]) -> str:
+    """The classes of the report taught without marks, for the subtitle (none: nothing)."""
+    names = sorted(
+        {
+            row.get("class_name") or str(row.get("class_id"))
+            for row in [*body.get("groups", []), *body.get("classes", [])]
+            if not row.get("marks_given", True)
+        }
+    )
+    if not names:
+        return ""
+    return "; без отметок, не учитываются: " + ", ".join(names)
+
+
 def progress_document(body: dict[str, Any]) -> Document:
     school = [body["school"]] if body.get("school") else []
     return Document(
         "Успеваемость и качество знаний",
-        period_title(body["period"]),
+        period_title(body["period"]) + unmarked_note(body),
         [
             Sheet(
                 "Классы и предметы",
                 [("class_name", "Класс"), ("subject_name", "Предмет"), *INDICATORS],
-                body["groups"],
+                _marked(body["groups"]),
             ),
             Sheet(
                 "Классы",
                 [("class_name", "Класс"), *INDICATORS],
-                body["classes"],
+                _marked(body["classes"]),
                 Chart("Успеваемость и качество по классам", "class_name", RATES_CHART),
             ),
             Sheet(
@@ -264,7 +283,9 @@ def as_format(kind: str, body: Body, format: Format) -> Body:
     a Response on as it is, past the endpoint's response model)."""
     if format == "json":
         return body
-    data = body.model_dump(mode="json") if isinstance(body, BaseModel) else _json(body)
+    data = (
+        body.model_dump(mode="json", by_alias=True) if isinstance(body, BaseModel) else _json(body)
+    )
     content = RENDERERS[format](DOCUMENTS[kind](data))
     response = Response(
         content,

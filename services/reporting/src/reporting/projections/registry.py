@@ -221,6 +221,7 @@ def _grading(event: GradingSettingsChanged) -> Iterable[Row]:
         "min_marks_per_period": event.min_marks_per_period,
         "late_entry_days": event.late_entry_days,
         "half_year_grades": list(event.half_year_grades),
+        "unmarked_grades": list(event.unmarked_grades),
         "version": event.version,
     }
 

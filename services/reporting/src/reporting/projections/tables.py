@@ -20,6 +20,7 @@ from sqlalchemy import (
     SmallInteger,
     String,
     false,
+    text,
 )
 from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.orm import Mapped, mapped_column
@@ -142,6 +143,8 @@ class GradingRow(Base):
     min_marks_per_period: Mapped[int] = mapped_column(SmallInteger)
     late_entry_days: Mapped[int] = mapped_column(SmallInteger)
     half_year_grades: Mapped[list[int]] = mapped_column(JSONB)
+    # Class levels taught without marks (older events: the first grade, journal's default).
+    unmarked_grades: Mapped[list[int]] = mapped_column(JSONB, server_default=text("'[1]'"))
     version: Mapped[int] = mapped_column(Integer)
 
 

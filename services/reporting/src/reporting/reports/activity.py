@@ -7,10 +7,11 @@ Messages sent come from `messaging.message.sent.v1`; diary views wait for their 
 
 import uuid
 from datetime import date, datetime, time, timedelta
-from typing import Annotated, Any
+from typing import Annotated
 from zoneinfo import ZoneInfo
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -19,6 +20,7 @@ from reporting.formats.documents import FILE_RESPONSES, FileFormat, as_format
 from reporting.projections.registry import LESSON_FILLED, MARK_ENTERED, MESSAGE_SENT, SIGNED_IN
 from reporting.projections.tables import ActivityRow, AssignmentRow, StaffRow
 from reporting.reports.journal_stats import school_timezone
+from reporting.reports.scope import ReportModel
 from shared.contracts import BY_ROUTING_KEY
 from shared.errors import Forbidden
 from shared.openapi import problems
@@ -31,12 +33,43 @@ MESSAGE_SENT_EVENT = "messaging.message.sent.v1"
 DIARY_VIEWED = "journal.diary.viewed.v1"
 
 
+class DaySignInsOut(ReportModel):
+    on: date
+    sign_ins_by_role: dict[str, int] = Field(description="Accounts signed in that day, by role.")
+
+
+class ActionsOut(ReportModel):
+    marks_entered: int
+    lessons_filled: int
+    messages_sent: int
+    diary_views: int | None = Field(description="None until journal publishes diary views.")
+
+
+class IdleStaffOut(ReportModel):
+    account_id: uuid.UUID
+    name: str | None
+
+
+class ActivityOut(ReportModel):
+    week_starts_on: date
+    week_ends_on: date
+    days: list[DaySignInsOut] = Field(description="Monday to Sunday, in the school's days.")
+    unique_sign_ins_by_role: dict[str, int] = Field(
+        description="Accounts signed in during the week, by role."
+    )
+    actions: ActionsOut
+    waiting: list[str] = Field(description="Figures whose events are not published yet.")
+    staff_without_entries: list[IdleStaffOut] = Field(
+        description="Teachers who made no journal entry in the week."
+    )
+
+
 def week_of(day: date) -> tuple[date, date]:
     monday = day - timedelta(days=day.weekday())
     return monday, monday + timedelta(days=6)
 
 
-async def weekly_activity(session: AsyncSession, user: User, week: date) -> dict[str, Any]:
+async def weekly_activity(session: AsyncSession, user: User, week: date) -> ActivityOut:
     reach = await reach_of(session, user)
     if not reach.whole_school:
         raise Forbidden("The activity report is for the director and the deputies.")
@@ -87,23 +120,25 @@ async def weekly_activity(session: AsyncSession, user: User, week: date) -> dict
         )
         if routing_key not in BY_ROUTING_KEY
     ]
-    return {
-        "week_starts_on": str(monday),
-        "week_ends_on": str(sunday),
-        "days": [
-            {"on": str(day), "sign_ins_by_role": {r: len(a) for r, a in sorted(by_role.items())}}
-            for day, by_role in days.items()
-        ],
-        "unique_sign_ins_by_role": {r: len(a) for r, a in sorted(week_roles.items())},
-        "actions": {
-            "marks_entered": actions[MARK_ENTERED],
-            "lessons_filled": actions[LESSON_FILLED],
-            "messages_sent": actions[MESSAGE_SENT],
-            "diary_views": None,
-        },
-        "waiting": waiting,
-        "staff_without_entries": [{"account_id": t, "name": names.get(t)} for t in idle],
-    }
+    return ActivityOut.model_validate(
+        {
+            "week_starts_on": monday,
+            "week_ends_on": sunday,
+            "days": [
+                {"on": day, "sign_ins_by_role": {r: len(a) for r, a in sorted(by_role.items())}}
+                for day, by_role in days.items()
+            ],
+            "unique_sign_ins_by_role": {r: len(a) for r, a in sorted(week_roles.items())},
+            "actions": {
+                "marks_entered": actions[MARK_ENTERED],
+                "lessons_filled": actions[LESSON_FILLED],
+                "messages_sent": actions[MESSAGE_SENT],
+                "diary_views": None,
+            },
+            "waiting": waiting,
+            "staff_without_entries": [{"account_id": t, "name": names.get(t)} for t in idle],
+        }
+    )
 
 
 @router.get("/activity", responses={**problems(403, 422), **FILE_RESPONSES})
@@ -112,6 +147,6 @@ async def get_activity(
     user: CurrentUser,
     week: Annotated[date, Query(description="any day of the week (Monday to Sunday)")],
     file_format: FileFormat = "json",
-) -> dict[str, Any]:
+) -> ActivityOut:
     """The week's user activity in the school."""
     return as_format("activity", await weekly_activity(session, user, week), file_format)

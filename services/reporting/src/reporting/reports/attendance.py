@@ -6,6 +6,7 @@ import uuid
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import ConfigDict, Field
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -13,6 +14,8 @@ from reporting.access import outside_reach, reach_of, school_class
 from reporting.formats.documents import FILE_RESPONSES, FileFormat, as_format
 from reporting.projections.tables import AttendanceRow, LessonRow
 from reporting.reports.context import classes_of, find_period, spells_in_school
+from reporting.reports.progress import PeriodOut, period_out
+from reporting.reports.scope import ReportModel
 from reporting.rules import TENTHS
 from shared.openapi import problems
 from shared.security import CurrentUser, User
@@ -22,6 +25,37 @@ router = APIRouter(tags=["attendance"])
 
 CODES = ("Н", "Б", "П", "ОП")
 MISSED = ("Н", "Б", "П")
+
+
+class AbsencesOut(ReportModel):
+    """Absences by reason, named by their codes in the answer (Н, Б, П, ОП)."""
+
+    model_config = ConfigDict(populate_by_name=True)
+
+    absent: int = Field(alias="Н", description="Н: absent without a reason.")
+    ill: int = Field(alias="Б", description="Б: ill.")
+    excused: int = Field(alias="П", description="П: absent with a valid reason.")
+    late: int = Field(alias="ОП", description="ОП: late (not a lesson missed).")
+    missed: int = Field(description="Н + Б + П.")
+    missed_share: float | None = Field(description="Lessons missed over lessons, %.")
+
+
+class AttendanceStudentOut(AbsencesOut):
+    student_id: uuid.UUID
+    lessons: int = Field(description="The class's lessons held while the student was in it.")
+
+
+class AttendanceClassOut(AbsencesOut):
+    class_id: uuid.UUID
+    class_name: str | None
+    lessons_held: int
+    student_lessons: int = Field(description="Σ of the students' lessons.")
+    students: list[AttendanceStudentOut]
+
+
+class AttendanceOut(ReportModel):
+    period: PeriodOut
+    classes: list[AttendanceClassOut]
 
 
 def _share(missed: int, lessons: int) -> float | None:
@@ -38,7 +72,7 @@ async def attendance_report(
     period_id: uuid.UUID | None,
     year_id: uuid.UUID | None,
     class_id: uuid.UUID | None,
-) -> dict[str, Any]:
+) -> AttendanceOut:
     reach = await reach_of(session, user)
     period = await find_period(session, user.school_id, period_id, year_id)
     classes = await classes_of(session, user.school_id)
@@ -119,14 +153,7 @@ async def attendance_report(
                 "students": rows,
             }
         )
-    return {
-        "period": {
-            **period.as_dict(),
-            "starts_on": str(period.starts_on),
-            "ends_on": str(period.ends_on),
-        },
-        "classes": out,
-    }
+    return AttendanceOut.model_validate({"period": period_out(period), "classes": out})
 
 
 @router.get("/attendance", responses={**problems(403, 404, 422), **FILE_RESPONSES})
@@ -137,7 +164,7 @@ async def attendance(
     year_id: Annotated[uuid.UUID | None, Query()] = None,
     class_id: Annotated[uuid.UUID | None, Query()] = None,
     file_format: FileFormat = "json",
-) -> dict[str, Any]:
+) -> AttendanceOut:
     """Absences by reason per student and class, with the share of lessons missed."""
     return as_format(
         "attendance",

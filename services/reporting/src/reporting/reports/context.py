@@ -23,6 +23,7 @@ from reporting.rules import (
     DEFAULT_LATE_ENTRY_DAYS,
     DEFAULT_MIN_MARKS,
     DEFAULT_RULE,
+    DEFAULT_UNMARKED_GRADES,
 )
 from shared.errors import NotFound, Problem
 
@@ -118,10 +119,15 @@ class Grading:
     min_marks: int
     late_entry_days: int
     half_year_grades: frozenset[int] = frozenset(DEFAULT_HALF_YEAR_GRADES)
+    unmarked_grades: frozenset[int] = frozenset(DEFAULT_UNMARKED_GRADES)
 
     def period_kind(self, grade: int | None) -> str:
         """Quarters or halves for a class level (journal's pages are by this kind)."""
         return "half" if grade in self.half_year_grades else "quarter"
+
+    def marks_given(self, grade: int | None) -> bool:
+        """Whether a class of this level is given marks (a class of unknown level is)."""
+        return grade not in self.unmarked_grades
 
 
 async def grading_of(session: AsyncSession, school_id: uuid.UUID) -> Grading:
@@ -134,6 +140,7 @@ async def grading_of(session: AsyncSession, school_id: uuid.UUID) -> Grading:
         row.min_marks_per_period,
         row.late_entry_days,
         frozenset(row.half_year_grades or ()),
+        frozenset(row.unmarked_grades or ()),
     )
 
 

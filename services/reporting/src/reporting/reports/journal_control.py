@@ -1,12 +1,15 @@
 """The deputy's monthly control of how journals are kept: per teaching assignment the
 lessons held, those without a topic or homework, the marks entered late (the school's
 threshold), the students with fewer marks in the month than the school's minimum, and the
-date of the last entry."""
+date of the last entry. A class taught without marks (the school's `unmarked_grades`) has
+nobody short of marks."""
 
 import uuid
-from typing import Annotated, Any
+from datetime import date, datetime
+from typing import Annotated
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.formats.documents import FILE_RESPONSES, FileFormat, as_format
@@ -18,12 +21,56 @@ from reporting.reports.context import (
     spells_in_school,
 )
 from reporting.reports.journal_stats import journals_of
-from reporting.reports.scope import assignment_fields, assignments_in_scope, labels
+from reporting.reports.scope import (
+    AssignmentOut,
+    ReportModel,
+    assignment_fields,
+    assignments_in_scope,
+    labels,
+    unmarked_classes,
+)
 from shared.openapi import problems
 from shared.security import CurrentUser, User
 from shared.web import Session
 
 router = APIRouter(tags=["journal control"])
+
+
+class JournalPageOut(ReportModel):
+    period_id: uuid.UUID
+    starts_on: date
+    ends_on: date
+
+
+class ControlRowOut(AssignmentOut):
+    journal_period_id: uuid.UUID | None = Field(
+        description="The journal page holding most of the month (None: no period known)."
+    )
+    journal_pages: list[JournalPageOut] = Field(
+        description="Every journal page the month meets, for a date's own page."
+    )
+    lessons_held: int
+    lessons_without_topic: int
+    lessons_without_homework: int
+    dates_without_topic: list[date]
+    dates_without_homework: list[date]
+    late_marks: int = Field(description="Marks entered more than `late_entry_days` late.")
+    students_below_minimum: list[uuid.UUID] = Field(
+        description="Students of the class with fewer marks in the month than `min_marks` "
+        "(none in a class taught without marks)."
+    )
+    last_entry_at: datetime | None
+    marks_given: bool = Field(description="False: the class is taught without marks.")
+
+
+class JournalControlOut(ReportModel):
+    month: str
+    starts_on: date
+    ends_on: date
+    late_entry_days: int
+    min_marks: int
+    unmarked_grades: list[int] = Field(description="The class levels taught without marks.")
+    assignments: list[ControlRowOut]
 
 
 async def journal_control(
@@ -32,13 +79,16 @@ async def journal_control(
     month: str,
     assignment_id: uuid.UUID | None = None,
     class_id: uuid.UUID | None = None,
-) -> dict[str, Any]:
+) -> JournalControlOut:
     first, last = month_period(month)
     assignments = await assignments_in_scope(session, user, assignment_id, class_id)
     grading = await grading_of(session, user.school_id)
     spells = await spells_in_school(session, user.school_id)
-    journals = await journals_of(session, user.school_id, assignments, first, last, grading, spells)
     classes, staff = await labels(session, user.school_id)
+    unmarked = unmarked_classes(classes, grading)
+    journals = await journals_of(
+        session, user.school_id, assignments, first, last, grading, spells, unmarked
+    )
     periods = await periods_of_school(session, user.school_id)
     rows = []
     for assignment in assignments:
@@ -72,19 +122,23 @@ async def journal_control(
                 "late_marks": journal.late_marks,
                 "students_below_minimum": journal.students_below_minimum,
                 "last_entry_at": journal.last_entry_at,
+                "marks_given": assignment.class_id not in unmarked,
             }
         )
     rows.sort(
         key=lambda r: (r["class_name"] or "", r["subject_name"] or "", str(r["assignment_id"]))
     )
-    return {
-        "month": month,
-        "starts_on": str(first),
-        "ends_on": str(last),
-        "late_entry_days": grading.late_entry_days,
-        "min_marks": grading.min_marks,
-        "assignments": rows,
-    }
+    return JournalControlOut.model_validate(
+        {
+            "month": month,
+            "starts_on": first,
+            "ends_on": last,
+            "late_entry_days": grading.late_entry_days,
+            "min_marks": grading.min_marks,
+            "unmarked_grades": sorted(grading.unmarked_grades),
+            "assignments": rows,
+        }
+    )
 
 
 @router.get("/journal-control", responses={**problems(403, 404, 422), **FILE_RESPONSES})
@@ -95,7 +149,7 @@ async def get_journal_control(
     assignment_id: Annotated[uuid.UUID | None, Query()] = None,
     class_id: Annotated[uuid.UUID | None, Query()] = None,
     file_format: FileFormat = "json",
-) -> dict[str, Any]:
+) -> JournalControlOut:
     """The month's control of journal keeping, per teaching assignment."""
     return as_format(
         "journal-control",

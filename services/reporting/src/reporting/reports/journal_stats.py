@@ -3,6 +3,7 @@ without a topic or homework, marks entered late, students short of marks, the la
 Shared by the monthly control and the quarter-end check."""
 
 import uuid
+from collections.abc import Collection
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
@@ -59,7 +60,9 @@ async def journals_of(
     last: date,
     grading: Grading,
     spells: list[Spell],
+    unmarked_classes: Collection[uuid.UUID] = (),
 ) -> dict[uuid.UUID, AssignmentJournal]:
+    """`unmarked_classes`: classes taught without marks, where nobody is short of marks."""
     ids = [a.assignment_id for a in assignments]
     found = {a: AssignmentJournal(a) for a in ids}
     lessons = (
@@ -126,7 +129,8 @@ async def journals_of(
             if at is not None and (journal.last_entry_at is None or at > journal.last_entry_at):
                 journal.last_entry_at = at
     # Students of the class on the last day with fewer marks in the subject than the
-    # school's minimum (their marks anywhere in these days count).
+    # school's minimum (their marks anywhere in these days count); none in a class taught
+    # without marks.
     counts: dict[tuple[uuid.UUID, uuid.UUID], int] = {}
     for student, subject, n in await session.execute(
         select(MarkRow.student_id, MarkRow.subject_id, func.count())
@@ -139,6 +143,8 @@ async def journals_of(
     ):
         counts[(student, subject)] = int(n)
     for assignment in assignments:
+        if assignment.class_id in unmarked_classes:
+            continue
         roster = sorted(
             {s.student_id for s in spells if s.class_id == assignment.class_id and s.covers(last)},
             key=str,

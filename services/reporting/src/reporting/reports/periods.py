@@ -5,7 +5,7 @@ import uuid
 from datetime import date
 
 from fastapi import APIRouter
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -38,6 +38,7 @@ class SchoolYearOut(BaseModel):
 
 class SchoolPeriodsOut(BaseModel):
     half_year_grades: list[int]
+    unmarked_grades: list[int] = Field(description="The class levels taught without marks.")
     years: list[SchoolYearOut]
 
 
@@ -68,7 +69,11 @@ async def school_periods(session: AsyncSession, user: User) -> SchoolPeriodsOut:
                 periods=periods,
             )
         )
-    return SchoolPeriodsOut(half_year_grades=sorted(grading.half_year_grades), years=years)
+    return SchoolPeriodsOut(
+        half_year_grades=sorted(grading.half_year_grades),
+        unmarked_grades=sorted(grading.unmarked_grades),
+        years=years,
+    )
 
 
 @router.get("/periods", responses=problems(403))

@@ -2,7 +2,10 @@
 subject, rolled up to the class, the parallel (grade), the school and the district.
 
 Roll-ups add up the counts of the groups under them and compute the indicators from the
-sums (the "by marks" method: a student counts once per subject)."""
+sums (the "by marks" method: a student counts once per subject). A class taught without
+marks (the school's `unmarked_grades`, the first grade by default) is listed with
+`marks_given` false and no counts, and is left out of the parallel, the school and the
+district."""
 
 import uuid
 from collections.abc import Iterable
@@ -10,7 +13,7 @@ from dataclasses import asdict
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -68,12 +71,18 @@ class GroupOut(IndicatorsOut):
     subject_id: uuid.UUID
     subject_name: str | None
     from_finals: int
+    marks_given: bool = Field(
+        default=True, description="False: taught without marks, no counts, in no roll-up."
+    )
 
 
 class ClassOut(IndicatorsOut):
     class_id: uuid.UUID
     class_name: str | None
     grade: int | None
+    marks_given: bool = Field(
+        default=True, description="False: taught without marks, no counts, in no roll-up."
+    )
 
 
 class ParallelOut(IndicatorsOut):
@@ -94,10 +103,15 @@ class ProgressOut(BaseModel):
     classes: list[ClassOut]
     parallels: list[ParallelOut]
     school: SchoolOut | None
+    unmarked_grades: list[int] = Field(
+        default_factory=list,
+        description="The class levels taught without marks: left out of the figures.",
+    )
 
 
 class DistrictOut(BaseModel):
-    """The district's aggregates: per school and per parallel, no names of people."""
+    """The district's aggregates: per school and per parallel, no names of people (classes
+    a school teaches without marks left out)."""
 
     year_name: str
     kind: str
@@ -150,10 +164,18 @@ async def progress_report(
         return reach.sees_group(klass, subject)
 
     visible = {g: r for g, r in groups.items() if shown(g)}
+
+    def marks_given(klass: uuid.UUID) -> bool:
+        return grading.marks_given(classes[klass].grade if klass in classes else None)
+
     by_class: dict[uuid.UUID, Counts] = {}
     by_grade: dict[int, Counts] = {}
     school = Counts()
     for (klass, _), results in visible.items():
+        if not marks_given(klass):
+            if reach.sees_class(klass):
+                by_class.setdefault(klass, Counts())
+            continue
         counts = counts_of(results)
         if reach.sees_class(klass):
             by_class[klass] = by_class.get(klass, Counts()) + counts
@@ -187,13 +209,20 @@ async def progress_report(
                 **class_fields(klass),
                 subject_id=subject,
                 subject_name=names.get(subject),
-                from_finals=sum(1 for r in results if r.result.from_final),
-                **_fields(indicators(counts_of(results))),
+                from_finals=sum(1 for r in results if r.result.from_final)
+                if marks_given(klass)
+                else 0,
+                **_fields(indicators(counts_of(results) if marks_given(klass) else Counts())),
+                marks_given=marks_given(klass),
             )
             for (klass, subject), results in sorted(visible.items(), key=group_order)
         ],
         classes=[
-            ClassOut(**class_fields(klass), **_fields(indicators(counts)))
+            ClassOut(
+                **class_fields(klass),
+                **_fields(indicators(counts)),
+                marks_given=marks_given(klass),
+            )
             for klass, counts in sorted(
                 by_class.items(),
                 key=lambda kv: (
@@ -211,6 +240,7 @@ async def progress_report(
             if reach.whole_school
             else None
         ),
+        unmarked_grades=sorted(grading.unmarked_grades),
     )
 
 
@@ -236,9 +266,11 @@ async def district_report(
         groups = await results_by_group(session, school.school_id, period, grading)
         total = Counts()
         for (klass, _), results in groups.items():
+            level = classes[klass].grade if klass in classes else 0
+            if not grading.marks_given(classes[klass].grade if klass in classes else None):
+                continue
             counts = counts_of(results)
             total += counts
-            level = classes[klass].grade if klass in classes else 0
             by_grade[level] = by_grade.get(level, Counts()) + counts
         district += total
         schools.append(

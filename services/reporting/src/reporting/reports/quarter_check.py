@@ -3,7 +3,9 @@ the curriculum's hours for the period, the thematic plan's topics of the period 
 control works held against the plan, topics and homework recorded, enough marks per
 student, and final marks against the weighted average (flagged where they differ by the
 school's rounding rule). Each finding names the assignment and the period, so the screen
-links it to the journal page; a teacher sees only their own findings."""
+links it to the journal page; a teacher sees only their own findings. A class taught without
+marks (the school's `unmarked_grades`) is not checked for marks: too few marks, control
+works (known only by their marks), final marks missing or differing."""
 
 import math
 import uuid
@@ -11,6 +13,7 @@ from datetime import date, timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import Field
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -32,8 +35,16 @@ from reporting.reports.context import (
     spells_in_school,
 )
 from reporting.reports.journal_stats import journals_of
+from reporting.reports.progress import PeriodOut, period_out
 from reporting.reports.results import results_by_group
-from reporting.reports.scope import assignment_fields, assignments_in_scope, labels
+from reporting.reports.scope import (
+    AssignmentOut,
+    ReportModel,
+    assignment_fields,
+    assignments_in_scope,
+    labels,
+    unmarked_classes,
+)
 from reporting.rules import differs, suggest_period_mark
 from shared.openapi import problems
 from shared.security import CurrentUser, User
@@ -42,6 +53,58 @@ from shared.web import Session
 router = APIRouter(tags=["quarter-end check"])
 
 CONTROL_WORK = "control"
+
+
+class FinalCheckOut(ReportModel):
+    student_id: uuid.UUID
+    final: str | None = Field(description="The final mark set (1-5, н/а, осв, зч) or None.")
+    weighted_average: float | None
+    suggested: int | None = Field(description="What the average suggests by the school's rule.")
+    differs: bool = Field(description="A numeric final mark other than the suggested one.")
+
+
+class FindingOut(ReportModel):
+    code: str = Field(
+        description="lessons-behind-curriculum, plan-topics-not-covered, control-works-missing, "
+        "lessons-without-topic, lessons-without-homework, too-few-marks, "
+        "finals-differ-from-average or finals-missing."
+    )
+    detail: str = Field(description="The finding in Russian, with its figures.")
+
+
+class PlanTopicOut(ReportModel):
+    item_id: uuid.UUID
+    position: int
+    topic: str
+
+
+class QuarterCheckRowOut(AssignmentOut):
+    journal_period_id: uuid.UUID | None = Field(
+        description="The journal page the findings are on (a half for a level with halves)."
+    )
+    lessons_held: int
+    lessons_cancelled: int
+    curriculum_weekly_hours: float | None
+    curriculum_lessons: int | None = Field(description="Weekly hours × the period's weeks.")
+    plan_topics_due: int
+    plan_topics_covered: int
+    plan_topics_uncovered: list[PlanTopicOut]
+    control_works_planned: int
+    control_works_held: int
+    lessons_without_topic: int
+    lessons_without_homework: int
+    students_below_minimum: list[uuid.UUID]
+    finals: list[FinalCheckOut] = Field(description="None in a class taught without marks.")
+    findings: list[FindingOut]
+    marks_given: bool = Field(description="False: the class is taught without marks.")
+
+
+class QuarterCheckOut(ReportModel):
+    period: PeriodOut
+    school_weeks: float
+    rounding_rule: str
+    unmarked_grades: list[int] = Field(description="The class levels taught without marks.")
+    assignments: list[QuarterCheckRowOut]
 
 
 def school_weeks(period: Period, holidays: list[dict[str, Any]]) -> float:
@@ -71,14 +134,17 @@ async def quarter_check(
     period_id: uuid.UUID,
     assignment_id: uuid.UUID | None = None,
     class_id: uuid.UUID | None = None,
-) -> dict[str, Any]:
+) -> QuarterCheckOut:
     period = await find_period(session, user.school_id, period_id, None)
     assignments = await assignments_in_scope(session, user, assignment_id, class_id)
     grading = await grading_of(session, user.school_id)
     spells = await spells_in_school(session, user.school_id)
     first, last = period.starts_on, period.ends_on
-    journals = await journals_of(session, user.school_id, assignments, first, last, grading, spells)
     classes, staff = await labels(session, user.school_id)
+    unmarked = unmarked_classes(classes, grading)
+    journals = await journals_of(
+        session, user.school_id, assignments, first, last, grading, spells, unmarked
+    )
     year = await session.get(YearRow, period.year_id)
     weeks = school_weeks(period, year.holidays if year else [])
     periods = await periods_of_school(session, user.school_id)
@@ -130,9 +196,11 @@ async def quarter_check(
             and first <= on <= last
         ]
         uncovered = [i for i in due if uuid.UUID(i["item_id"]) not in journal.plan_items_covered]
+        marks_given = assignment.class_id not in unmarked
         control_planned = sum(1 for i in due if i.get("work_type") == CONTROL_WORK)
         finals = []
-        for student in groups.get((assignment.class_id, assignment.subject_id), []):
+        results = groups.get((assignment.class_id, assignment.subject_id), [])
+        for student in results if marks_given else []:
             average = student.result.average
             suggested = (
                 suggest_period_mark(average, grading.rounding_rule) if average is not None else None
@@ -161,7 +229,8 @@ async def quarter_check(
                 f"Не пройдено тем КТП: {len(uncovered)} из {len(due)}.",
             ),
             (
-                held_works < control_planned,
+                # Held control works are known by their marks: none where none are given.
+                marks_given and held_works < control_planned,
                 "control-works-missing",
                 f"Контрольных работ: {held_works} из {control_planned} по КТП.",
             ),
@@ -218,17 +287,21 @@ async def quarter_check(
                 "students_below_minimum": journal.students_below_minimum,
                 "finals": finals,
                 "findings": findings,
+                "marks_given": marks_given,
             }
         )
     out.sort(
         key=lambda r: (r["class_name"] or "", r["subject_name"] or "", str(r["assignment_id"]))
     )
-    return {
-        "period": {**period.as_dict(), "starts_on": str(first), "ends_on": str(last)},
-        "school_weeks": round(weeks, 1),
-        "rounding_rule": grading.rounding_rule,
-        "assignments": out,
-    }
+    return QuarterCheckOut.model_validate(
+        {
+            "period": period_out(period),
+            "school_weeks": round(weeks, 1),
+            "rounding_rule": grading.rounding_rule,
+            "unmarked_grades": sorted(grading.unmarked_grades),
+            "assignments": out,
+        }
+    )
 
 
 @router.get("/quarter-check", responses={**problems(403, 404, 422), **FILE_RESPONSES})
@@ -239,7 +312,7 @@ async def get_quarter_check(
     assignment_id: Annotated[uuid.UUID | None, Query()] = None,
     class_id: Annotated[uuid.UUID | None, Query()] = None,
     file_format: FileFormat = "json",
-) -> dict[str, Any]:
+) -> QuarterCheckOut:
     """The quarter-end check of a period, per teaching assignment, with its findings."""
     return as_format(
         "quarter-check",

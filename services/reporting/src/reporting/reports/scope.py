@@ -3,12 +3,33 @@
 import uuid
 from typing import Any
 
+from pydantic import BaseModel, ConfigDict
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from reporting.access import outside_reach, reach_of, school_assignment, school_class
 from reporting.projections.tables import AssignmentRow, ClassRow, StaffRow
+from reporting.reports.context import Grading
 from shared.security import User
+
+
+class ReportModel(BaseModel):
+    """A report's answer: every field named (a key the report forgets to declare is a bug
+    that tests catch, not a field silently dropped)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class AssignmentOut(ReportModel):
+    """The teaching assignment a row of a report is about, with its names."""
+
+    assignment_id: uuid.UUID
+    teacher_id: uuid.UUID
+    teacher_name: str | None
+    class_id: uuid.UUID
+    class_name: str | None
+    subject_id: uuid.UUID
+    subject_name: str | None
 
 
 async def assignments_in_scope(
@@ -63,3 +84,8 @@ def assignment_fields(
         "subject_id": assignment.subject_id,
         "subject_name": assignment.subject_name,
     }
+
+
+def unmarked_classes(classes: dict[Any, ClassRow], grading: Grading) -> set[uuid.UUID]:
+    """The school's classes taught without marks (by their level and the school's setting)."""
+    return {klass for klass, row in classes.items() if not grading.marks_given(row.grade)}

@@ -1,9 +1,11 @@
 """The stored snapshots: their list, and each in any format."""
 
 import uuid
+from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
+from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import select
 
 from reporting.access import SCHOOL_READERS
@@ -15,6 +17,21 @@ from shared.security import CurrentUser, User
 from shared.web import Session
 
 router = APIRouter(tags=["snapshots"])
+
+
+class SnapshotOut(BaseModel):
+    model_config = ConfigDict(from_attributes=True)
+
+    report_id: uuid.UUID
+    kind: str = Field(description="progress, quarter-check, journal-control or activity.")
+    title: str
+    params: dict[str, str] = Field(description="What it was produced for (period, month, week).")
+    period_id: uuid.UUID | None
+    created_at: datetime
+
+
+class SnapshotsOut(BaseModel):
+    items: list[SnapshotOut] = Field(description="Newest first.")
 
 
 def _administration(user: User) -> None:
@@ -29,7 +46,7 @@ async def list_snapshots(
     kind: Annotated[str | None, Query(max_length=40)] = None,
     limit: Annotated[int, Query(ge=1, le=200)] = 50,
     offset: Annotated[int, Query(ge=0)] = 0,
-) -> dict[str, Any]:
+) -> SnapshotsOut:
     """The school's produced reports, newest first (paginated)."""
     _administration(user)
     query = select(SnapshotRow).where(SnapshotRow.school_id == user.school_id)
@@ -40,19 +57,7 @@ async def list_snapshots(
         .limit(limit)
         .offset(offset)
     )
-    return {
-        "items": [
-            {
-                "report_id": r.report_id,
-                "kind": r.kind,
-                "title": r.title,
-                "params": r.params,
-                "period_id": r.period_id,
-                "created_at": r.created_at,
-            }
-            for r in rows
-        ]
-    }
+    return SnapshotsOut(items=[SnapshotOut.model_validate(r) for r in rows])
 
 
 @router.get("/snapshots/{report_id}", responses=problems(403, 404, 422))

@@ -58,15 +58,15 @@ async def _progress(session: AsyncSession, user: User, params: dict[str, str]) -
     return await progress_report(session, user, period)
 
 
-async def _check(session: AsyncSession, user: User, params: dict[str, str]) -> dict[str, Any]:
+async def _check(session: AsyncSession, user: User, params: dict[str, str]) -> BaseModel:
     return await quarter_check(session, user, uuid.UUID(params["period_id"]))
 
 
-async def _control(session: AsyncSession, user: User, params: dict[str, str]) -> dict[str, Any]:
+async def _control(session: AsyncSession, user: User, params: dict[str, str]) -> BaseModel:
     return await journal_control(session, user, params["month"])
 
 
-async def _activity(session: AsyncSession, user: User, params: dict[str, str]) -> dict[str, Any]:
+async def _activity(session: AsyncSession, user: User, params: dict[str, str]) -> BaseModel:
     return await weekly_activity(session, user, date.fromisoformat(params["week"]))
 
 
