@@ -352,3 +352,65 @@ async def test_report_cards_are_the_familys_only(
     )
 
     problem(response, 403, "forbidden")
+
+
+async def test_a_student_and_a_parent_list_the_childs_archived_report_cards(
+    client: httpx.AsyncClient, world: World, sealed: uuid.UUID
+) -> None:
+    url = f"/api/archive/report-cards/{world.student_id}"
+    for who in ("student", "parent"):
+        response = await client.get(url, headers=world.auth(who))
+        assert response.status_code == 200, response.text
+        body = response.json()
+        assert (body["student_id"], body["last_name"]) == (str(world.student_id), "Смирнов")
+        assert [(y["year_id"], y["year_name"], y["class_name"]) for y in body["items"]] == [
+            (str(sealed), "2026/27", "5А")
+        ]
+
+
+async def test_the_list_of_report_cards_is_empty_before_the_year_is_sealed(
+    client: httpx.AsyncClient, world: World, closed: tuple[uuid.UUID, dict[str, Any]]
+) -> None:
+    response = await client.get(
+        f"/api/archive/report-cards/{world.student_id}", headers=world.auth("student")
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == []
+    assert response.json()["last_name"] is None
+
+
+async def test_another_childs_list_of_report_cards_is_not_found(
+    client: httpx.AsyncClient, tokens: TokenFactory, world: World, sealed: uuid.UUID
+) -> None:
+    classmate = f"/api/archive/report-cards/{world.classmate_id}"
+    for who in ("student", "parent"):
+        problem(await client.get(classmate, headers=world.auth(who)), 404, "not-found")
+    other_school = tokens.token(
+        school_id=uuid.uuid4(), roles=["student"], person_id=world.student_id
+    )
+    response = await client.get(
+        f"/api/archive/report-cards/{world.student_id}",
+        headers={"Authorization": f"Bearer {other_school}"},
+    )
+    assert response.status_code == 200, response.text
+    assert response.json()["items"] == []  # that school has no year of this student
+    problem(
+        await client.get("/api/archive/report-cards/not-an-id", headers=world.auth("student")),
+        422,
+        "validation-error",
+    )
+    problem(
+        await client.get(f"/api/archive/report-cards/{world.student_id}"), 401, "unauthenticated"
+    )
+
+
+@pytest.mark.parametrize("who", ["director", "deputy", "teacher", "sysadmin"])
+async def test_the_list_of_report_cards_is_the_familys_only(
+    client: httpx.AsyncClient, tokens: TokenFactory, world: World, sealed: uuid.UUID, who: str
+) -> None:
+    response = await client.get(
+        f"/api/archive/report-cards/{world.student_id}",
+        headers=bearer(tokens, world.school_id, who),
+    )
+
+    problem(response, 403, "forbidden")

@@ -1,5 +1,5 @@
 """`python -m archive api|relay|consume`: archive as one kind of process (shared.process);
-`python -m archive seal|verify|public-key|purge`: its jobs (archive.seal_command,
+`python -m archive seal|verify|fetch|public-key|purge`: its jobs (archive.seal_command,
 archive.retention)."""
 
 import sys
@@ -18,7 +18,7 @@ PROCESSES = ServiceProcesses(
 )
 
 if __name__ == "__main__":
-    if sys.argv[1:2] in (["seal"], ["verify"], ["public-key"]):
+    if sys.argv[1:2] in (["seal"], ["verify"], ["fetch"], ["public-key"]):
         from archive.seal_command import main as seal_main
 
         raise SystemExit(seal_main(sys.argv[1:]))

@@ -20,6 +20,7 @@ from archive.schemas import (
     IntegrityOut,
     ReceivedEventsSummary,
     ReportCardOut,
+    ReportCardYearsOut,
 )
 from shared.openapi import problems
 from shared.security import CurrentUser
@@ -129,3 +130,13 @@ async def report_card(
     """A student's final marks of an archived year (the student; a parent of the child)."""
     card = await reading.report_card(session, files, user, year_id, student_id)
     return ReportCardOut.model_validate(card)
+
+
+@router.get("/report-cards/{student_id}", responses=problems(401, 403, 404))
+async def report_card_years(
+    student_id: uuid.UUID, session: Session, user: CurrentUser, files: Files
+) -> ReportCardYearsOut:
+    """The archived years that hold the student's report card, newest first (the student;
+    a parent of the child); anyone else's child is not found (404)."""
+    years = await reading.report_card_years(session, files, user, student_id)
+    return ReportCardYearsOut.model_validate(years)

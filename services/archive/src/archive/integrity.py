@@ -4,19 +4,22 @@ validated against the school's certificate (the one the signed manifest names), 
 file there that the manifest does not list. Files the retention purge removed are
 accepted as gone only if the signed retention record names them.
 
-It needs nothing but the folder and the public key, so it runs the same inside the
-service (`GET /years/{id}/integrity`) and offline on a copy (`python -m archive verify`).
+It needs nothing but the year's files and the public key, so it runs the same inside the
+service on the configured storage, a directory or an S3 bucket (`GET /years/{id}/integrity`),
+and offline on a copied folder (`python -m archive verify`).
 """
 
+import asyncio
 import json
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from archive import manifest as m
 from archive.pades import check_pdf_signature
+from archive.storage import ArchiveStorage, MissingFromStorage
 
 
 @dataclass(frozen=True)
@@ -51,17 +54,57 @@ class IntegrityReport:
         }
 
 
-def _read(folder: Path, name: str) -> bytes | None:
-    path = folder / name
-    return path.read_bytes() if path.is_file() else None
+class YearFiles(Protocol):
+    """A sealed year's files, wherever they are (blocking calls: run in a thread)."""
+
+    def read(self, name: str) -> bytes | None:
+        """The file's bytes, None if it is not there."""
+        ...
+
+    def names(self) -> list[str]:
+        """Every file there, relative to the year's folder."""
+        ...
 
 
-def _files_in(folder: Path) -> list[str]:
-    return sorted(p.relative_to(folder).as_posix() for p in folder.rglob("*") if p.is_file())
+class FolderFiles:
+    """A year's folder on disk: the storage's own, or a copy handed out for checking."""
+
+    def __init__(self, folder: Path) -> None:
+        self.folder = folder
+
+    def read(self, name: str) -> bytes | None:
+        path = self.folder / name
+        return path.read_bytes() if path.is_file() else None
+
+    def names(self) -> list[str]:
+        return sorted(
+            p.relative_to(self.folder).as_posix() for p in self.folder.rglob("*") if p.is_file()
+        )
 
 
-def _purged(folder: Path, key: Ed25519PublicKey, report: IntegrityReport) -> set[str]:
-    record, signature = _read(folder, m.RETENTION), _read(folder, m.RETENTION_SIGNATURE)
+class StoredFiles:
+    """A year's folder in the archive storage (an S3 bucket, say). A file not there is
+    missing; a storage that cannot answer raises its StorageError, never "missing"."""
+
+    def __init__(self, storage: ArchiveStorage, folder: str) -> None:
+        self.storage, self.folder = storage, folder
+
+    def read(self, name: str) -> bytes | None:
+        try:
+            return self.storage.get(f"{self.folder}/{name}")
+        except MissingFromStorage:
+            return None
+
+    def names(self) -> list[str]:
+        return self.storage.list(self.folder)
+
+
+async def _read(files: YearFiles, name: str) -> bytes | None:
+    return await asyncio.to_thread(files.read, name)
+
+
+async def _purged(files: YearFiles, key: Ed25519PublicKey, report: IntegrityReport) -> set[str]:
+    record, signature = await _read(files, m.RETENTION), await _read(files, m.RETENTION_SIGNATURE)
     if record is None:
         return set()
     if signature is None or not m.signature_holds(record, signature, key):
@@ -72,13 +115,18 @@ def _purged(folder: Path, key: Ed25519PublicKey, report: IntegrityReport) -> set
 
 async def check_year_folder(folder: Path, public_key_pem: bytes) -> IntegrityReport:
     """Check the sealed year in `folder` with the school's public key (PEM)."""
+    return await check_year(FolderFiles(folder), public_key_pem)
+
+
+async def check_year(files: YearFiles, public_key_pem: bytes) -> IntegrityReport:
+    """Check a sealed year's files with the school's public key (PEM)."""
     report = IntegrityReport()
     try:
         key = m.load_public_key(public_key_pem)
     except ValueError:
         report.found("public key", "not an Ed25519 public key in PEM")
         return report
-    content, signature = _read(folder, m.MANIFEST), _read(folder, m.SIGNATURE)
+    content, signature = await _read(files, m.MANIFEST), await _read(files, m.SIGNATURE)
     if content is None:
         report.found(m.MANIFEST, "missing")
         return report
@@ -93,13 +141,13 @@ async def check_year_folder(folder: Path, public_key_pem: bytes) -> IntegrityRep
         report.found(m.MANIFEST, "not a manifest")
         return report
     report.year_id = manifest.get("year", {}).get("year_id")
-    purged = _purged(folder, key, report)
-    certificate = _read(folder, m.CERTIFICATE)
+    purged = await _purged(files, key, report)
+    certificate = await _read(files, m.CERTIFICATE)
     certificate_trusted = certificate is not None and m.sha256(certificate) == manifest.get(
         "certificate_sha256"
     )
     for path, entry in sorted(listed.items()):
-        data = _read(folder, path)
+        data = await _read(files, path)
         if data is None:
             if path in purged:
                 report.purged.append(path)
@@ -120,7 +168,7 @@ async def check_year_folder(folder: Path, public_key_pem: bytes) -> IntegrityRep
                 report.found(path, f"PDF signature: {check.problem}")
     if not certificate_trusted:
         report.found(m.CERTIFICATE, "missing, or not the certificate the manifest names")
-    for path in _files_in(folder):
+    for path in await asyncio.to_thread(files.names):
         if path not in listed and path not in m.DESCRIBING:
             report.found(path, "not in the manifest")
     return report

@@ -22,7 +22,7 @@ from archive.journal_export import (
 )
 from archive.sealing import Archive, Retention, pending_years, seal_year
 from archive.settings import Settings
-from archive.storage import storage_from
+from archive.storage import storage_of
 from shared.db import Database
 
 log = logging.getLogger(__name__)
@@ -31,7 +31,7 @@ log = logging.getLogger(__name__)
 def archive_of(settings: Settings, db: Database) -> Archive:
     return Archive(
         db=db,
-        storage=storage_from(settings.storage, settings.storage_dir),
+        storage=storage_of(settings),
         keys_dir=settings.keys_dir,
         retention=Retention(settings.detailed_retention_years, settings.summary_retention_years),
         pause=settings.seal_pause,

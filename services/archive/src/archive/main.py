@@ -11,7 +11,7 @@ from archive.consumers import subscriptions
 from archive.jobs import running_seals
 from archive.reading import ArchiveFiles
 from archive.settings import Settings
-from archive.storage import storage_from
+from archive.storage import storage_of
 from shared.bus import Bus
 from shared.security import KeySource
 from shared.web import Role, create_service_app
@@ -40,9 +40,7 @@ def create_app(
         role=role,
         description="Sealed school years: class journals as signed JSON and PDF, verified.",
     )
-    app.state.archive_files = ArchiveFiles(
-        storage_from(settings.storage, settings.storage_dir), settings.keys_dir
-    )
+    app.state.archive_files = ArchiveFiles(storage_of(settings), settings.keys_dir)
     service_lifespan = app.router.lifespan_context
 
     @asynccontextmanager

@@ -83,3 +83,18 @@ class ReportCardOut(BaseModel):
     first_name: str
     class_name: str
     subjects: list[ReportCardSubject]
+
+
+class ReportCardYearOut(BaseModel):
+    year_id: uuid.UUID
+    year_name: str | None
+    starts_on: dt.date | None
+    ends_on: dt.date | None
+    class_name: str
+
+
+class ReportCardYearsOut(BaseModel):
+    student_id: uuid.UUID
+    last_name: str | None
+    first_name: str | None
+    items: list[ReportCardYearOut]

@@ -4,10 +4,13 @@
     python -m archive seal --pending                  seal every year waiting to be sealed
     python -m archive verify <year folder> --public-key school.pem
                                                       check a sealed year offline
+    python -m archive fetch --school <id> --year <id> <folder>
+                                                      copy a sealed year out of the
+                                                      storage (an S3 bucket), to check it
     python -m archive public-key --school <id>        print the school's public key (PEM)
 
 Settings from ARCHIVE_* (the database migrated first, the storage, the keys, journal's
-URL and the client credentials). Exit status: 0 done (sealed, already sealed, intact),
+URL and the client credentials). Exit status: 0 done (sealed, already sealed, intact, fetched),
 1 the export did not match its manifest or the check found something, 2 the seal could
 not run (journal, auth or the storage failed; nothing half-stored), 3 another job is
 sealing the year right now.
@@ -28,9 +31,9 @@ from archive.jobs import archive_of, journal_export
 from archive.journal_export import ExportMismatch, ExportUnavailable
 from archive.keys import school_keys
 from archive.main import MIGRATIONS
-from archive.sealing import SealRefused, pending_years, seal_year
+from archive.sealing import SealRefused, pending_years, seal_year, year_folder
 from archive.settings import Settings
-from archive.storage import StorageError
+from archive.storage import StorageError, storage_of
 from shared.db import Database
 from shared.migrations import upgrade
 
@@ -47,6 +50,10 @@ def parse_args(argv: list[str]) -> argparse.Namespace:
     verify.add_argument("folder", type=Path)
     verify.add_argument("--public-key", type=Path, required=True)
     verify.add_argument("--json", action="store_true", help="the report as JSON")
+    fetch = commands.add_parser("fetch", help="copy a sealed year out of the storage")
+    fetch.add_argument("--school", type=uuid.UUID, required=True)
+    fetch.add_argument("--year", type=uuid.UUID, required=True)
+    fetch.add_argument("folder", type=Path, help="an empty or new folder")
     key = commands.add_parser("public-key", help="the school's Ed25519 public key (PEM)")
     key.add_argument("--school", type=uuid.UUID, required=True)
     args = parser.parse_args(argv)
@@ -118,12 +125,37 @@ async def verify(args: argparse.Namespace, console: Console) -> int:
     return 0 if report.intact else 1
 
 
+def fetch(args: argparse.Namespace, settings: Settings, console: Console) -> int:
+    """Copy every file of a year's folder in the storage into `args.folder`."""
+    storage = storage_of(settings)
+    folder = year_folder(args.school, args.year)
+    if args.folder.exists() and any(args.folder.iterdir()):
+        console.print(f"[red]{args.folder} не пуст[/red]")
+        return 2
+    try:
+        names = storage.list(folder)
+        if not names:
+            console.print(f"[red]В хранилище нет года {args.year} школы {args.school}[/red]")
+            return 2
+        for name in names:
+            target = args.folder.joinpath(*name.split("/"))
+            target.parent.mkdir(parents=True, exist_ok=True)
+            target.write_bytes(storage.get(f"{folder}/{name}"))
+    except StorageError as exc:
+        console.print(f"[red]Хранилище архива не выдало год[/red]: {exc}")
+        return 2
+    console.print(f"Скопировано файлов: {len(names)} в {args.folder}")
+    return 0
+
+
 def main(argv: list[str]) -> int:
     args = parse_args(argv)
     console = Console(stderr=True)
     if args.command == "verify":
         return asyncio.run(verify(args, console))
     settings = Settings()
+    if args.command == "fetch":
+        return fetch(args, settings, console)
     if args.command == "public-key":
         sys.stdout.write(school_keys(settings.keys_dir, args.school).public_key_pem().decode())
         return 0

@@ -1,7 +1,9 @@
 """Archive configuration, from ARCHIVE_* environment variables."""
 
 from pathlib import Path
+from typing import Literal
 
+from pydantic import SecretStr
 from pydantic_settings import SettingsConfigDict
 
 from shared.settings import BaseServiceSettings
@@ -12,10 +14,24 @@ class Settings(BaseServiceSettings):
 
     database_url: str = "postgresql+asyncpg://postgres@127.0.0.1:5432/archive"
 
-    # Where sealed years are kept: `local` (a directory, `storage_dir`) is the only store
-    # built; an S3-compatible one would be another `archive.storage.ArchiveStorage`.
-    storage: str = "local"
+    # Where sealed years are kept (archive.storage): `local`, a directory (`storage_dir`),
+    # or `s3`, a bucket of an S3-compatible store (the `s3_*` settings below).
+    storage: Literal["local", "s3"] = "local"
     storage_dir: Path = Path("var/archive/storage")
+    # The S3-compatible store: its endpoint (empty: AWS itself), bucket, region and an
+    # optional key prefix. The access key and secret come from the environment (empty:
+    # boto3's own chain, AWS_* variables or an instance role); the secret is never shown.
+    # Path-style addressing (`http://host/bucket/key`) suits local servers (MinIO, Ceph);
+    # `virtual` or `auto` for stores that want per-bucket host names.
+    s3_endpoint_url: str = ""
+    s3_bucket: str = ""
+    s3_region: str = "us-east-1"
+    s3_prefix: str = ""
+    s3_access_key_id: str = ""
+    s3_secret_access_key: SecretStr = SecretStr("")
+    s3_addressing_style: Literal["path", "virtual", "auto"] = "path"
+    s3_connect_timeout: float = 5.0
+    s3_read_timeout: float = 60.0
     # The schools' signing keys (private: never inside the storage, which is handed out
     # for offline checks). Made on first use, one folder per school.
     keys_dir: Path = Path("var/archive/keys")
