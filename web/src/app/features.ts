@@ -1,5 +1,6 @@
 // Every feature of the client: add a line here to add a feature's screens and navigation.
 import { accounts } from "../features/accounts";
+import { archive } from "../features/archive";
 import { externalSignIn } from "../features/auth/external";
 import { deputy } from "../features/deputy";
 import { diary } from "../features/diary";
@@ -18,6 +19,7 @@ export const FEATURES: Feature[] = [
   notifications,
   mail,
   reports,
+  archive,
   accounts,
   externalSignIn,
 ];
