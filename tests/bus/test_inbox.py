@@ -13,8 +13,9 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import Subscription
 from shared.db import Database
-from shared.events import CloudEvent
+from shared.events import Bundle, CloudEvent, Event
 from shared.inbox import Batched, idempotent_handler, inbox, subscription
+from shared.outbox import StagedEvent, staged_bundle
 from shared.testing import inserts_into, statements
 from shared.testing_bus import (
     BATCH_SIZE,
@@ -356,5 +357,72 @@ async def test_a_malformed_payload_fails_its_batch_before_anything_is_written(
 
     with pytest.raises(ValidationError):
         await handle([good, malformed])
+
+    assert (await effects(db), await inbox_rows(db)) == ([], 0)
+
+
+# --- Bundles: several events of one transaction in one message (shared.events.Bundle) ---
+
+
+class ThingsHappened(Bundle):
+    routing_key: ClassVar[str] = "test.things.happened.v1"
+    aggregate: ClassVar[str] = "things"
+    carries: ClassVar[tuple[type[Event], ...]] = (ThingHappened,)
+
+    batch_id: uuid.UUID
+
+    def aggregate_id(self) -> str:
+        return str(self.batch_id)
+
+
+def bundle_of(*events: CloudEvent) -> CloudEvent:
+    """The bundle as the outbox stages it: each event's envelope embedded as it is."""
+    rows = [StagedEvent(e.id, e.type, e.to_json().decode()) for e in events]
+    row = staged_bundle(ThingsHappened(batch_id=uuid.uuid4(), school_id=uuid.uuid4()), rows)
+    return CloudEvent.from_json(row.envelope.encode())
+
+
+async def test_a_bundles_events_are_applied_each_once_as_if_they_had_come_alone(
+    db: Database,
+) -> None:
+    handle = idempotent_handler(db, CONSUMER, {ThingHappened: record_effect}, also=[ThingsHappened])
+    a, b = make_event(note="a"), make_event(note="b")
+    bundle = bundle_of(a, b)
+
+    await handle([bundle])
+    await handle([bundle])  # redelivered
+
+    assert sorted(await effects(db)) == sorted([a.id, b.id])
+    assert await inbox_rows(db) == 1  # the bundle is claimed, once
+
+
+async def test_the_recorder_sees_a_bundles_events_not_the_bundle(db: Database) -> None:
+    recorded: list[tuple[uuid.UUID, str]] = []
+
+    async def record(_session: AsyncSession, envelopes: list[CloudEvent]) -> None:
+        recorded.extend((envelope.id, envelope.type) for envelope in envelopes)
+
+    both = [ThingHappened, ThingsHappened]
+    handle = idempotent_handler(db, CONSUMER, {}, also=both, record=record)
+    alone, a, b = make_event(), make_event(), make_event()
+
+    await handle([alone, bundle_of(a, b)])
+
+    assert recorded == [(e.id, ThingHappened.routing_key) for e in (alone, a, b)]
+
+
+async def test_a_subscription_to_a_carried_event_is_bound_to_its_bundles(db: Database) -> None:
+    subscribed = subscription(db, CONSUMER, {ThingHappened: record_effect}, also=[ThingsHappened])
+    assert set(subscribed.routing_keys) == {ThingHappened.routing_key, ThingsHappened.routing_key}
+
+
+async def test_a_bundle_carrying_what_it_may_not_fails_before_anything_is_written(
+    db: Database,
+) -> None:
+    handle = idempotent_handler(db, CONSUMER, {ThingHappened: record_effect}, also=[ThingsHappened])
+    foreign = make_event(routing_key="test.other.happened.v1")
+
+    with pytest.raises(ValueError, match=r"does not carry test\.other\.happened\.v1"):
+        await handle([make_event(), bundle_of(make_event(), foreign)])
 
     assert (await effects(db), await inbox_rows(db)) == ([], 0)

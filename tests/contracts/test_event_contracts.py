@@ -18,6 +18,8 @@ ROUTING_KEY = re.compile(r"^(auth|journal|messaging|reporting|archive)\.[a-z_]+\
 
 def sample_value(annotation: Any) -> Any:
     origin = get_origin(annotation)
+    if origin is dict or annotation is Any:
+        return {}
     if origin is typing.Literal:
         return get_args(annotation)[0]
     if origin in (list, tuple):

@@ -12,6 +12,7 @@ from sqlalchemy import text
 
 from journal.consumers import subscriptions
 from shared.contracts.auth import SchoolRegistered, StaffAccountCreated, StaffRole
+from shared.contracts.journal import PageSaved
 from shared.db import Database
 from shared.events import Event
 from shared.testing import TokenFactory
@@ -81,17 +82,22 @@ async def count(db: Database, table: str, where: str = "true", **params: Any) ->
 async def outbox(
     db: Database, routing_key: str, school_id: uuid.UUID | None = None
 ) -> list[dict[str, Any]]:
-    """The envelopes staged for `routing_key` (of one school if given), oldest first.
+    """The envelopes staged for `routing_key` (of one school if given), oldest first, those
+    inside a bundle (a page save's `journal.page.saved`) included, as they would travel alone.
 
     A test runs in one transaction, so its rows share `created_at` (now() is the
     transaction's start): the aggregate's version orders them within that moment."""
     found = await rows(
         db,
-        "SELECT envelope FROM outbox WHERE routing_key = :key "
-        "ORDER BY created_at, (envelope->>'version')::int",
+        "SELECT created_at, envelope FROM outbox WHERE routing_key = :key "
+        "UNION ALL SELECT created_at, inner_event FROM outbox, "
+        "jsonb_array_elements(outbox.envelope->'data'->'events') AS inner_event "
+        "WHERE outbox.routing_key = :bundle AND inner_event->>'type' = :key",
         key=routing_key,
+        bundle=PageSaved.routing_key,
     )
-    envelopes = [r["envelope"] for r in found]
+    ordered = sorted(found, key=lambda r: (r["created_at"], int(r["envelope"]["version"])))
+    envelopes = [r["envelope"] for r in ordered]
     if school_id is not None:
         envelopes = [e for e in envelopes if e.get("schoolid") == str(school_id)]
     return envelopes

@@ -5,7 +5,7 @@ import asyncio
 import uuid
 from typing import Any
 
-from journal_world import TUESDAY, World, count, outbox, problem_type, table_counts
+from journal_world import TUESDAY, World, count, outbox, problem_type, rows, table_counts
 from page_samples import cell, open_second_quarter, read, save
 from sqlalchemy import text
 
@@ -83,6 +83,25 @@ async def test_a_save_writes_every_change_with_its_history_and_events(world: Wor
     assert (topic["version"], homework["version"]) == (2, 3)
     assert topic["subject"] == f"lesson/{world.math_lesson_id}"
     assert homework["data"]["due_on"] == TUESDAY.isoformat()
+    # The save's five events left in one message: the page's bundle, one outbox row.
+    (bundle,) = await outbox(world.db, "journal.page.saved.v1", world.school_id)
+    assignment = world.ids["math_assignment"]
+    assert bundle["subject"] == f"page/{assignment}:{quarter}"
+    assert bundle["data"]["saved_by"] == str(world.class_teacher)
+    assert sorted(e["type"] for e in bundle["data"]["events"]) == [
+        "journal.attendance.marked.v1",
+        "journal.homework.set.v1",
+        "journal.lesson.topic_set.v1",
+        "journal.mark.changed.v1",
+        "journal.mark.posted.v1",
+    ]
+    alone = await rows(
+        world.db,
+        "SELECT routing_key FROM outbox WHERE envelope->>'schoolid' = :school "
+        "AND routing_key LIKE 'journal.mark.%'",
+        school=str(world.school_id),
+    )
+    assert [r["routing_key"] for r in alone] == ["journal.mark.posted.v1"]  # the single post
 
 
 async def test_a_repeated_save_with_its_key_answers_the_same_and_writes_once(

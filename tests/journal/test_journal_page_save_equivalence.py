@@ -11,7 +11,7 @@ import re
 import uuid
 from typing import Any
 
-from journal_world import World, rows
+from journal_world import World, outbox, rows
 from page_samples import open_second_quarter, save
 
 UUID = re.compile(r"[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")
@@ -194,14 +194,10 @@ async def left_behind(world: World, names: dict[str, str]) -> dict[str, Any]:
             for row in await rows(world.db, sql, **school)
         ]
         found[table] = sorted(listed, key=repr)
-    events = await rows(
-        world.db,
-        "SELECT envelope FROM outbox WHERE routing_key = ANY(:keys) "
-        "AND envelope->>'schoolid' = :school",
-        keys=list(KEYS),
-        school=str(world.school_id),
-    )
-    found["events"] = sorted((normal(e["envelope"], names) for e in events), key=repr)
+    events = [
+        envelope for key in KEYS for envelope in await outbox(world.db, key, world.school_id)
+    ]  # a bulk save's inside its bundle, each as it would travel alone
+    found["events"] = sorted((normal(e, names) for e in events), key=repr)
     return found
 
 

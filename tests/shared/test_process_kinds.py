@@ -100,3 +100,12 @@ async def test_an_all_in_one_app_on_its_own_broker_declares_every_queue_first(
                 await channel.declare_queue(queue, passive=True)  # raises if missing
         finally:
             await connection.close()
+
+
+@pytest.mark.parametrize("service", ["messaging", "reporting", "archive"])
+def test_a_consumer_of_marks_and_attendance_is_bound_to_the_page_save_bundle(
+    service: str,
+) -> None:
+    """A page save's marks and attendance travel only inside `journal.page.saved`."""
+    assert "journal.mark.posted.v1" in registered_bindings()[service]
+    assert "journal.page.saved.v1" in registered_bindings()[service]

@@ -5,6 +5,7 @@ event its id, time, school and aggregate version, which travel as envelope attri
 """
 
 import uuid
+from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
@@ -99,3 +100,38 @@ class Event(BaseModel):
                 "version": envelope.version,
             }
         )
+
+
+class Bundle(Event):
+    """Several events written in one transaction, published as one message.
+
+    A producer that writes many aggregates at once (the journal page's save: 30 marks and a
+    class's attendance) stages one bundle instead of an event per aggregate, so the relay,
+    the broker and every consumer handle one message. `events` holds the envelopes exactly
+    as each would have travelled alone (its own id, type, subject and aggregate version);
+    consumers unpack a bundle (`unpack`) and apply its events as if they had arrived one by
+    one, in one batch (shared.inbox). Only the types in `carries` may travel inside it.
+    """
+
+    carries: ClassVar[tuple[type[Event], ...]]
+
+    events: list[CloudEvent] = Field(default_factory=list)
+
+    @classmethod
+    def unpack(cls, envelope: CloudEvent) -> list[CloudEvent]:
+        """The events inside a bundle's envelope, in their order; ValueError when one is of
+        a type the bundle does not carry (the bundle is then malformed)."""
+        carried = {event_type.routing_key for event_type in cls.carries}
+        inner = [CloudEvent.model_validate(item) for item in envelope.data.get("events", [])]
+        foreign = sorted({item.type for item in inner if item.type not in carried})
+        if foreign:
+            raise ValueError(f"{cls.routing_key} does not carry {', '.join(foreign)}")
+        return inner
+
+
+def bundles_carrying(
+    bundles: Sequence[type[Bundle]], events: Sequence[type[Event]]
+) -> tuple[type[Bundle], ...]:
+    """The bundles that may hold any of `events`: a consumer of those binds them too."""
+    wanted = set(events)
+    return tuple(bundle for bundle in bundles if wanted.intersection(bundle.carries))

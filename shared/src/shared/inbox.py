@@ -21,8 +21,9 @@ from sqlalchemy.dialects.postgresql import UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.bus import BatchHandler, Subscription
+from shared.contracts import with_bundles
 from shared.db import NAMING_CONVENTION, Database
-from shared.events import CloudEvent, Event
+from shared.events import Bundle, CloudEvent, Event
 
 log = logging.getLogger(__name__)
 
@@ -103,7 +104,8 @@ def idempotent_handler(
     transaction, dispatched by event type.
 
     `record`, if given, sees the batch's new envelopes as they arrived (for an event log or
-    an archive) in the same transaction, before the typed handlers; `also` names events
+    an archive) in the same transaction, before the typed handlers; a bundle's events are
+    seen and applied each as its own envelope, as if it had travelled alone; `also` names events
     that are only recorded. Payloads are validated against their contracts before the
     transaction opens, so a malformed event fails its batch (the bus then retries the
     events one by one, and only the malformed one is dead-lettered) instead of being
@@ -111,14 +113,29 @@ def idempotent_handler(
     events of its type in arrival order: effects must not depend on the order in which
     events arrive (projections go by version).
     """
-    known = {event_type.routing_key: event_type for event_type in (*handlers, *also)}
+    bound = with_bundles((*handlers, *also))
+    known = {e.routing_key: e for e in bound if not issubclass(e, Bundle)}
+    bundles = {e.routing_key: e for e in bound if issubclass(e, Bundle)}
+
+    def unpacked(envelope: CloudEvent) -> list[CloudEvent]:
+        """The events an envelope stands for: itself, or a bundle's events of interest."""
+        if envelope.type in bundles:
+            return [e for e in bundles[envelope.type].unpack(envelope) if e.type in known]
+        return [envelope]
 
     async def handle(envelopes: Sequence[CloudEvent]) -> None:
         # Events bound by a wildcard but of no interest are acknowledged untouched.
-        wanted = [envelope for envelope in envelopes if envelope.type in known]
+        wanted = [e for e in envelopes if e.type in known or e.type in bundles]
         if not wanted:
             return
-        typed = {envelope.id: known[envelope.type].from_cloudevent(envelope) for envelope in wanted}
+        # A bundle's events are applied as if each had arrived alone, in this batch; the
+        # bundle is claimed once, by its own id (its events never travel outside it).
+        inside = {envelope.id: unpacked(envelope) for envelope in wanted}
+        typed = {
+            event.id: known[event.type].from_cloudevent(event)
+            for events in inside.values()
+            for event in events
+        }
         async with db.transaction() as session:
             new = await claim(session, consumer, wanted)
             skipped = len(wanted) - len(new)
@@ -127,11 +144,12 @@ def idempotent_handler(
                     "duplicates skipped",
                     extra={"consumer": consumer, "duplicates": skipped, "batch_size": len(wanted)},
                 )
-            if not new:
+            events = [event for envelope in new for event in inside[envelope.id]]
+            if not events:
                 return
             if record is not None:
-                await record(session, new)
-            await apply_by_type(session, handlers, [typed[envelope.id] for envelope in new])
+                await record(session, events)
+            await apply_by_type(session, handlers, [typed[event.id] for event in events])
 
     return handle
 
@@ -164,8 +182,9 @@ def subscription(
     also: Iterable[type[Event]] = (),
     record: EnvelopeRecorder | None = None,
 ) -> Subscription:
-    """A service's subscription: its own queue, bound to exactly the events it handles."""
-    routing_keys = dict.fromkeys(e.routing_key for e in (*handlers, *also))
+    """A service's subscription: its own queue, bound to exactly the events it handles (and
+    the bundles that may carry them)."""
+    routing_keys = dict.fromkeys(e.routing_key for e in with_bundles((*handlers, *also)))
     return Subscription(
         queue=consumer,
         routing_keys=tuple(routing_keys),

@@ -8,6 +8,7 @@ text in one pass and stored as it is.
 """
 
 import uuid
+from collections.abc import Sequence
 from dataclasses import dataclass
 
 import orjson
@@ -28,7 +29,7 @@ from sqlalchemy.dialects.postgresql import JSONB, UUID
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from shared.db import NAMING_CONVENTION
-from shared.events import Event
+from shared.events import Bundle, Event
 
 NOTIFY_CHANNEL = "outbox"
 
@@ -66,6 +67,20 @@ def staged(event: Event, traceparent: str | None = None) -> StagedEvent:
     holds them equal), without building the envelope model and dumping it twice: the
     data is written by the event's own pydantic serializer and embedded as it is.
     """
+    return _row(event, orjson.Fragment(event.__pydantic_serializer__.to_json(event)), traceparent)
+
+
+def staged_bundle(
+    bundle: Bundle, inner: Sequence[StagedEvent], traceparent: str | None = None
+) -> StagedEvent:
+    """The outbox row of `bundle` holding the events `inner` (already staged, each as it
+    would have travelled alone): their envelopes are embedded as they are, not parsed."""
+    data: dict[str, object] = bundle.model_dump(mode="json", exclude={"events"})
+    data["events"] = [orjson.Fragment(row.envelope) for row in inner]
+    return _row(bundle, data, traceparent)
+
+
+def _row(event: Event, data: object, traceparent: str | None) -> StagedEvent:
     head: dict[str, object] = {
         "specversion": "1.0",
         "id": event.event_id,
@@ -80,7 +95,7 @@ def staged(event: Event, traceparent: str | None = None) -> StagedEvent:
     head["version"] = event.version
     if traceparent is not None:
         head["traceparent"] = traceparent
-    head["data"] = orjson.Fragment(event.__pydantic_serializer__.to_json(event))
+    head["data"] = data
     # OPT_UTC_Z: UTC times end in "Z", as pydantic writes them.
     envelope = orjson.dumps(head, option=orjson.OPT_UTC_Z).decode()
     return StagedEvent(event.event_id, event.routing_key, envelope)
@@ -88,7 +103,11 @@ def staged(event: Event, traceparent: str | None = None) -> StagedEvent:
 
 async def add_event(session: AsyncSession, event: Event) -> uuid.UUID:
     """Stage an event in the caller's transaction; it leaves only if the transaction commits."""
-    row = staged(event)
+    return await add_staged(session, staged(event))
+
+
+async def add_staged(session: AsyncSession, row: StagedEvent) -> uuid.UUID:
+    """Stage an outbox row made by `staged` or `staged_bundle` in the caller's transaction."""
     await session.execute(
         insert(outbox).values(
             id=row.id,

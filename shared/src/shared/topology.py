@@ -12,6 +12,7 @@ imports a service.
 from collections.abc import Iterable, Mapping, Sequence
 from importlib.metadata import entry_points
 
+from shared.contracts import with_bundles
 from shared.events import Event
 
 ENTRY_POINT_GROUP = "school.consumers"
@@ -20,8 +21,9 @@ Bindings = Mapping[str, Sequence[str]]
 
 
 def bindings_of(queue: str, events: Iterable[type[Event]]) -> dict[str, tuple[str, ...]]:
-    """One queue bound to the routing keys of `events` (in their order, without repeats)."""
-    return {queue: tuple(dict.fromkeys(event.routing_key for event in events))}
+    """One queue bound to the routing keys of `events` (in their order, without repeats),
+    and to those of the bundles that may carry any of them (shared.events.Bundle)."""
+    return {queue: tuple(dict.fromkeys(event.routing_key for event in with_bundles(events)))}
 
 
 def registered_bindings() -> dict[str, tuple[str, ...]]:

@@ -6,7 +6,7 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
-from shared.events import Event
+from shared.events import Bundle, Event
 
 PeriodKind = Literal["quarter", "half"]
 RoundingRule = Literal["from_0_50", "from_0_60", "from_0_65"]
@@ -384,6 +384,35 @@ class HomeworkCleared(Event):
 
     def aggregate_id(self) -> str:
         return str(self.lesson_id)
+
+
+class PageSaved(Bundle):
+    """One save of a teacher's journal page (an assignment in a period): the marks posted,
+    corrected and removed, the attendance cells and the lessons' topics and homework it
+    wrote, each as the event its single-cell endpoint would have published (own id, type,
+    subject and aggregate version), together in one message. A consumer applies them as
+    if they had arrived one by one (shared.inbox does); the bundle itself is no aggregate
+    and has version 1."""
+
+    routing_key: ClassVar[str] = "journal.page.saved.v1"
+    aggregate: ClassVar[str] = "page"
+    carries: ClassVar[tuple[type[Event], ...]] = (
+        MarkPosted,
+        MarkChanged,
+        MarkRemoved,
+        AttendanceMarked,
+        AttendanceCleared,
+        LessonTopicSet,
+        HomeworkSet,
+        HomeworkCleared,
+    )
+
+    assignment_id: uuid.UUID
+    period_id: uuid.UUID
+    saved_by: uuid.UUID  # the account: the assignment's teacher, a substitute or the deputy
+
+    def aggregate_id(self) -> str:
+        return f"{self.assignment_id}:{self.period_id}"
 
 
 class YearPeriod(BaseModel):
@@ -848,5 +877,6 @@ EVENTS: tuple[type[Event], ...] = (
     LessonTopicSet,
     HomeworkSet,
     HomeworkCleared,
+    PageSaved,
     YearClosed,
 )

@@ -2,8 +2,9 @@
 every student of the lesson in one POST by the lesson's teacher, through journal's HTTP
 API at fixed arrival rates, against raw asyncpg running the save's statements in a
 transaction per lesson (the same reads and locks, the same marks, history rows,
-attendance cells and outbox events). Each save has a lesson of its own, made beforehand
-in journal's database as the generator makes lessons, so no save meets another's cells.
+attendance cells and the one outbox row of the save's events, `journal.page.saved`).
+Each save has a lesson of its own, made beforehand in journal's database as the
+generator makes lessons, so no save meets another's cells.
 
 And marks per second through bulk saves against the single-mark posting rate of the
 marks scenario in the same run."""
@@ -25,9 +26,9 @@ from journal.attendance.service import CELLS_SQL, MARKED, WRITE_MANY_SQL
 from journal.calendar.closing import half_grades
 from journal.grading.service import DEFAULT_SETTINGS
 from journal.marks.service import POST_MANY_SQL, POSTED
-from journal.page.service import SAVE_CONTEXT_SQL
-from shared.contracts.journal import AttendanceCode, AttendanceMarked, MarkPosted
-from shared.outbox import staged
+from journal.page.service import SAVE_CONTEXT_SQL, STAGE_SQL
+from shared.contracts.journal import AttendanceCode, AttendanceMarked, MarkPosted, PageSaved
+from shared.outbox import staged, staged_bundle
 
 MARKS_PER_SAVE = 30
 CODES: tuple[AttendanceCode, ...] = ("Н", "Б", "П", "ОП")
@@ -295,9 +296,6 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
                 [work_type_ids[work] for _, _, work in marks_made],
                 [2 + (k * 7) % 4 for k in range(MARKS_PER_SAVE)],
                 [uuid.uuid4() for _ in marks_made],
-                [event.id for event in posted],
-                [event.routing_key for event in posted],
-                [event.envelope for event in posted],
             )
             written = await conn.fetch(
                 WRITE_MANY_SQL,
@@ -311,12 +309,18 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
                 [uuid.uuid4() for _ in students],
                 [None] * len(students),
                 [MARKED] * len(students),
-                [event.id for event in marked],
-                [event.routing_key for event in marked],
-                [event.envelope for event in marked],
             )
             if len(written) != len(students):
                 raise RuntimeError("an attendance cell was not written")
+            saved = PageSaved(
+                assignment_id=a.id,
+                period_id=item.period_id,
+                saved_by=teacher,
+                school_id=school.id,
+                occurred_at=now,
+            )
+            row = staged_bundle(saved, [*posted, *marked])
+            await conn.execute(STAGE_SQL, row.id, row.routing_key, row.envelope)
 
     # A save writes ~55 rows and as many events: its searches start lower than a mark's.
     rates = replace(profile, start_rate=min(profile.save_start_rate, profile.max_rate))

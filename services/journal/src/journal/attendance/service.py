@@ -413,7 +413,8 @@ async def clear_attendance(
 # WRITE_SQL for many cells at once (the journal page's save), with the same rows: $1
 # school, $2 who, then one array per column: $3 lessons, $4 students, $5 codes (NULL
 # clears), $6 the versions they were based on, $7 when, $8 history rows, $9 old codes,
-# $10 reasons, $11-$13 the events. A cell never marked is inserted at version 1 (its
+# $10 reasons (the events are the save's to stage, journal.page.service). A cell never
+# marked is inserted at version 1 (its
 # based version is 0), one marked is updated only at its based version; the rows are
 # inserted in key order, as the cells were locked. Cells that moved on meanwhile write
 # nothing and are missing from the answer (the caller refuses the whole save). No
@@ -422,10 +423,9 @@ async def clear_attendance(
 WRITE_MANY_SQL = """
 WITH wanted AS (
     SELECT * FROM unnest($3::uuid[], $4::uuid[], $5::varchar[], $6::int[],
-                         $7::timestamptz[], $8::uuid[], $9::varchar[], $10::text[],
-                         $11::uuid[], $12::text[], $13::jsonb[])
+                         $7::timestamptz[], $8::uuid[], $9::varchar[], $10::text[])
         AS wanted(lesson_id, student_id, code, based, marked_at, history_id, old_code,
-                  reason, event_id, routing_key, envelope)
+                  reason)
 ),
 cell AS (
     INSERT INTO attendance AS cell (lesson_id, student_id, school_id, code, version,
@@ -446,11 +446,6 @@ history AS (
            cell.version, $2::uuid, wanted.marked_at, wanted.old_code, cell.code,
            wanted.reason
     FROM cell JOIN wanted USING (lesson_id, student_id)
-),
-event AS (
-    INSERT INTO outbox (id, routing_key, envelope)
-    SELECT wanted.event_id, wanted.routing_key, wanted.envelope
-    FROM cell JOIN wanted USING (lesson_id, student_id)
 )
 SELECT lesson_id, student_id, version FROM cell
 """
@@ -469,9 +464,6 @@ def write_many_args(user: User, changes: list[CellWrite]) -> tuple[Any, ...]:
         [uuid.uuid4() for _ in changes],
         [c.on.code for c in changes],
         [c.reason for c in changes],
-        [c.event.id for c in changes],
-        [c.event.routing_key for c in changes],
-        [c.event.envelope for c in changes],
     )
 
 

@@ -270,7 +270,8 @@ async def post_mark(session: driver.Db, user: User, on: Marking, value: int) -> 
 
 # POST_SQL for many marks at once (the journal page's save): $1 school, $2 who, $3 when,
 # $4 the history reason, then one array per column: $5 marks, $6 lessons, $7 students,
-# $8 work types, $9 values, $10 history rows, $11-$13 the events.
+# $8 work types, $9 values, $10 history rows. The events are the save's to stage: they
+# travel in one bundle (journal.page.service).
 POST_MANY_SQL = """
 WITH posted AS (
     SELECT * FROM unnest($5::uuid[], $6::uuid[], $7::uuid[], $8::uuid[], $9::smallint[],
@@ -292,16 +293,15 @@ history AS (
            NULL, value, NULL, work_type_id, $4::text
     FROM posted
 )
-INSERT INTO outbox (id, routing_key, envelope)
-SELECT * FROM unnest($11::uuid[], $12::text[], $13::jsonb[])
+SELECT count(*) FROM posted
 """
 
 
 async def post_marks(
     session: AsyncSession, user: User, postings: list[tuple[Marking, int]], now: datetime
-) -> list[bytes]:
-    """`post_mark` for many marks in one statement, posted at `now`: the same rows, events
-    and answers."""
+) -> tuple[list[bytes], list[StagedEvent]]:
+    """`post_mark` for many marks in one statement, posted at `now`: the same rows and
+    answers, and the same events, returned for the caller to stage."""
     for on, _ in postings:
         check_posting(on)
     mark_ids = [uuid.uuid4() for _ in postings]
@@ -322,11 +322,8 @@ async def post_marks(
         [on.work_type_id for on, _ in postings],
         [value for _, value in postings],
         [uuid.uuid4() for _ in postings],
-        [event.id for event, _ in posted],
-        [event.routing_key for event, _ in posted],
-        [event.envelope for event, _ in posted],
     )
-    return [answer for _, answer in posted]
+    return [answer for _, answer in posted], [event for event, _ in posted]
 
 
 # --- corrections --------------------------------------------------------------------------
@@ -750,7 +747,8 @@ async def remove_mark(
 # CHANGE_SQL and REMOVE_SQL for many marks at once (the journal page's save), with the
 # same rows: $1 who, then one array per column: $2 marks, $3 the versions they were based
 # on, $4 removal or change, $5 new values, $6 new work types, $7 when, $8 history rows,
-# $9 old values, $10 old work types, $11 reasons, $12-$14 the events. A mark that moved on
+# $9 old values, $10 old work types, $11 reasons (the events are the save's to stage,
+# journal.page.service). A mark that moved on
 # (or was removed) meanwhile writes nothing and is missing from the answer (the caller
 # refuses the whole save). No closing guard: the caller's transaction has asked
 # journal_closed_on of the marks' lessons (journal.calendar.closing) and locked the marks.
@@ -758,9 +756,9 @@ CORRECT_MANY_SQL = """
 WITH wanted AS (
     SELECT * FROM unnest($2::uuid[], $3::int[], $4::boolean[], $5::smallint[], $6::uuid[],
                          $7::timestamptz[], $8::uuid[], $9::smallint[], $10::uuid[],
-                         $11::text[], $12::uuid[], $13::text[], $14::jsonb[])
+                         $11::text[])
         AS wanted(mark_id, based, removal, value, work_type_id, changed_at, history_id,
-                  old_value, old_work_type_id, reason, event_id, routing_key, envelope)
+                  old_value, old_work_type_id, reason)
 ),
 corrected AS (
     UPDATE marks
@@ -786,11 +784,6 @@ history AS (
            CASE WHEN wanted.removal THEN NULL ELSE corrected.work_type_id END,
            wanted.reason
     FROM corrected JOIN wanted ON wanted.mark_id = corrected.id
-),
-event AS (
-    INSERT INTO outbox (id, routing_key, envelope)
-    SELECT wanted.event_id, wanted.routing_key, wanted.envelope
-    FROM corrected JOIN wanted ON wanted.mark_id = corrected.id
 )
 SELECT id, version FROM corrected
 """
@@ -810,9 +803,6 @@ def correct_many_args(user: User, writes: list[MarkWrite]) -> tuple[Any, ...]:
         [w.mark.value for w in writes],
         [w.mark.work_type_id for w in writes],
         [w.reason for w in writes],
-        [w.event.id for w in writes],
-        [w.event.routing_key for w in writes],
-        [w.event.envelope for w in writes],
     )
 
 

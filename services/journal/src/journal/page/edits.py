@@ -25,8 +25,8 @@ from shared.security import User
 # TOPIC_SQL, SET_SQL and CLEAR_SQL of many lessons at once: one array per column, $1
 # lessons, $2 the versions the edits were based on, $3 the versions after them, $4
 # whether the topic is set, $5 topics, $6 plan items, $7 whether the homework is set
-# (NULL text: cleared, its files deleted), $8 texts, $9 due dates; then the events, $10
-# their lessons, $11-$13 their rows. A lesson that moved on meanwhile writes nothing
+# (NULL text: cleared, its files deleted), $8 texts, $9 due dates (the events are the
+# save's to stage, journal.page.service). A lesson that moved on meanwhile writes nothing
 # (none can: the save has locked its lessons) and is missing from the answer. No closing
 # guard: the save's transaction has asked journal_closed_on of every lesson it edits.
 EDITS_SQL = """
@@ -53,13 +53,6 @@ edited AS (
 files AS (
     DELETE FROM homework_attachments
     WHERE lesson_id IN (SELECT id FROM edited WHERE clears)
-),
-event AS (
-    INSERT INTO outbox (id, routing_key, envelope)
-    SELECT events.id, events.routing_key, events.envelope
-    FROM unnest($10::uuid[], $11::uuid[], $12::text[], $13::jsonb[])
-        AS events(lesson_id, id, routing_key, envelope)
-    WHERE events.lesson_id IN (SELECT id FROM edited)
 )
 SELECT id FROM edited
 """
@@ -171,8 +164,8 @@ async def write(
     session: AsyncSession, user: User, writes: list[LessonWrite]
 ) -> list[bytes | Problem]:
     """Every edit in one statement, in the save's transaction: each one's answer
-    (`LessonEdited`), or the 409 with the lesson's state for one that moved on."""
-    events = [(w.lesson.lesson_id, e) for w in writes for e in w.events]
+    (`LessonEdited`), or the 409 with the lesson's state for one that moved on. The edits'
+    events (`LessonWrite.events`) are the caller's to stage."""
     rows = await driver.fetch(
         session,
         EDITS_SQL,
@@ -185,10 +178,6 @@ async def write(
         [w.sets_homework for w in writes],
         [w.after.homework for w in writes],
         [w.after.homework_due_on for w in writes],
-        [lesson_id for lesson_id, _ in events],
-        [e.id for _, e in events],
-        [e.routing_key for _, e in events],
-        [e.envelope for _, e in events],
     )
     written = {uuid.UUID(bytes=row["id"].bytes) for row in rows}
     answers: list[bytes | Problem] = []
