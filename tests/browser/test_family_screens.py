@@ -6,13 +6,18 @@ import re
 import uuid
 from collections.abc import Iterator
 from typing import Any
-from zoneinfo import ZoneInfo
 
 import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import DESKTOP, PHONE, api_token, screenshot, sign_in
+from tests.embedded_mode.school_days import (
+    last_school_day,
+    monday_of,
+    period_holding,
+    school_today,
+)
 from tests.embedded_mode.test_embedded_mode import Embedded
 
 pytestmark = pytest.mark.browser
@@ -35,21 +40,33 @@ class Caller:
         return self.http.post(path, json=body, **kwargs)
 
 
-def today() -> dt.date:
-    return dt.datetime.now(ZoneInfo("Europe/Moscow")).date()
+def school_day(caller: Caller) -> dt.date:
+    """The last school day on or before today: today only on a school day."""
+    return last_school_day(caller.get("/api/journal/years")["items"])
 
 
 def current_period(caller: Caller) -> dict[str, Any]:
-    day = today().isoformat()
-    for year in caller.get("/api/journal/years")["items"]:
-        for period in year["periods"]:
-            if period["starts_on"] <= day <= period["ends_on"]:
-                return dict(period)
-    raise AssertionError("the demo school has a period holding today")
+    """The period holding the last school day (a quarter before a half)."""
+    years = caller.get("/api/journal/years")["items"]
+    return period_holding(years, last_school_day(years))
+
+
+def diary_week(caller: Caller) -> str:
+    """The Monday of the week the diary opens on: today's inside a period, else (a holiday
+    between periods, the summer) the last ended period's last week, as
+    web/src/features/diary/WeekPage.tsx has it."""
+    today = school_today().isoformat()
+    periods = [p for y in caller.get("/api/journal/years")["items"] for p in y["periods"]]
+    if any(p["starts_on"] <= today <= p["ends_on"] for p in periods):
+        return monday_of(school_today()).isoformat()
+    ended = [p["ends_on"] for p in periods if p["ends_on"] < today]
+    day = max(ended) if ended else today
+    return monday_of(dt.date.fromisoformat(day)).isoformat()
 
 
 def maths_page(school: Embedded, child: str) -> tuple[Caller, str, str, dict[str, Any]]:
-    """The teacher, the maths assignment of the child's class, today's period, its page."""
+    """The teacher, the maths assignment of the child's class, the last school day's
+    period, its page."""
     teacher = Caller(school, "teacher")
     period = current_period(teacher)
     for assignment in teacher.get("/api/journal/assignments")["items"]:
@@ -96,7 +113,7 @@ def test_a_lesson_the_teacher_fills_shows_in_the_parents_diary(
     desktop: BrowserContext, browser: Browser, school: Embedded, parent_child: str
 ) -> None:
     teacher, page_path, _, page = maths_page(school, parent_child)
-    day = today().isoformat()
+    day = school_day(teacher).isoformat()
     lesson = [ls for ls in page["lessons"] if ls["date"] <= day][-1]
     cell = next(
         (
@@ -176,7 +193,12 @@ def test_a_lesson_the_teacher_fills_shows_in_the_parents_diary(
     browser_page.keyboard.press("Enter")
     expect(browser_page).to_have_url(re.compile(r"week=\d{4}-\d{2}-\d{2}"))
     browser_page.get_by_role("button", name="Текущая неделя").press("Enter")
-    expect(filled).to_be_visible()
+    opened = dt.date.fromisoformat(diary_week(teacher))
+    expect(browser_page.get_by_role("heading", name=re.compile("^Неделя"))).to_have_text(
+        f"Неделя {opened:%d.%m} — {opened + dt.timedelta(days=6):%d.%m}"
+    )
+    if monday_of(dt.date.fromisoformat(lesson["date"])) == opened:
+        expect(filled).to_be_visible()
 
     browser_page.get_by_role("link", name="Оценки").click()
     marks = browser_page.get_by_role("row").filter(has_text="Математика").first
@@ -277,7 +299,8 @@ def test_the_deputy_closes_a_period_and_a_later_change_is_refused(
     desktop: BrowserContext, browser: Browser, school: Embedded, parent_child: str
 ) -> None:
     teacher, page_path, period_id, page = maths_page(school, parent_child)
-    lesson = [ls for ls in page["lessons"] if ls["date"] <= today().isoformat()][-1]
+    day = school_day(teacher).isoformat()
+    lesson = [ls for ls in page["lessons"] if ls["date"] <= day][-1]
     deputy = desktop.new_page()
     sign_in(deputy, "deputy")
     deputy.get_by_role("link", name="Периоды").click()
@@ -342,7 +365,7 @@ def test_a_mark_posted_by_the_teacher_appears_live_in_the_parents_open_feed(
     desktop: BrowserContext, school: Embedded, parent_child: str
 ) -> None:
     teacher, _, _, page = maths_page(school, parent_child)
-    day = today().isoformat()
+    day = school_day(teacher).isoformat()
     lesson = [ls for ls in page["lessons"] if ls["date"] <= day and not ls["locked"]][-1]
     browser_page = desktop.new_page()
     sign_in(browser_page, "parent")

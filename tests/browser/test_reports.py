@@ -19,6 +19,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
 from tests.browser.conftest import PHONE, api_token, screenshot, sign_in
+from tests.embedded_mode.school_days import last_school_day
 from tests.embedded_mode.test_embedded_mode import Embedded
 
 pytestmark = pytest.mark.browser
@@ -44,9 +45,19 @@ def today() -> dt.date:
     return dt.datetime.now(ZoneInfo("Europe/Moscow")).date()
 
 
-def last_month() -> str:
-    first = today().replace(day=1)
-    return (first - dt.timedelta(days=1)).strftime("%Y-%m")
+def previous_month() -> str:
+    return (today().replace(day=1) - dt.timedelta(days=1)).strftime("%Y-%m")
+
+
+def control_month(school: Embedded) -> str:
+    """A month of lessons before this one: the last school day's before this month (the
+    previous month, but for the summer's, a holiday month's), else this month (September)."""
+    years = Caller(school, "deputy").get("/api/journal/years")["items"]
+    before = today().replace(day=1) - dt.timedelta(days=1)
+    try:
+        return last_school_day(years, before).strftime("%Y-%m")
+    except AssertionError:  # no school day before this month: the year began in it
+        return today().strftime("%Y-%m")
 
 
 def current_quarter(caller: Caller) -> dict[str, Any]:
@@ -203,7 +214,7 @@ def test_the_deputy_follows_a_finding_to_its_journal_page(
     page_of: Page, browser: Browser, school: Embedded
 ) -> None:
     deputy = Caller(school, "deputy")
-    month = last_month()
+    month = control_month(school)
     row = a_finding(deputy, month)
     page = page_of
     sign_in(page, "deputy")
@@ -211,7 +222,10 @@ def test_the_deputy_follows_a_finding_to_its_journal_page(
     page.get_by_role("navigation", name="Отчёты").get_by_role(
         "link", name="Контроль журналов"
     ).click()
-    page.get_by_role("button", name="Предыдущий месяц").click()
+    if month == previous_month():
+        page.get_by_role("button", name="Предыдущий месяц").click()
+    else:  # the summer's months, or this month in September: no lessons the month before
+        page.goto(f"/reports/control?month={month}")
     expect(page).to_have_url(re.compile(rf"/reports/control\?month={month}$"))
     title = f"{row['class_name']}, {row['subject_name']}"
     missing = row["lessons_without_homework"]
@@ -281,7 +295,7 @@ def test_a_teacher_sees_only_their_own_findings(page_of: Page, school: Embedded)
     teacher = Caller(school, "teacher")
     me = teacher.get("/api/auth/me")
     own = {a["assignment_id"] for a in teacher.get("/api/journal/assignments")["items"]}
-    month = last_month()
+    month = control_month(school)
     rows = teacher.get("/api/reporting/journal-control", month=month)["assignments"]
     school_rows = Caller(school, "deputy").get("/api/reporting/journal-control", month=month)
     assert {r["assignment_id"] for r in rows} == own
@@ -313,7 +327,7 @@ def test_a_parent_has_no_reports(page_of: Page, school: Embedded) -> None:
     parent = Caller(school, "parent")
     assert (
         parent.http.get(
-            "/api/reporting/journal-control", params={"month": last_month()}
+            "/api/reporting/journal-control", params={"month": previous_month()}
         ).status_code
         == 403
     )

@@ -22,6 +22,7 @@ import pytest
 
 from embedded.postgres import embedded_postgres
 from tests.e2e.school import Caller, eventually
+from tests.embedded_mode.school_days import keep_the_last_lessons_open, last_school_week
 from tests.embedded_mode.test_embedded_mode import Embedded, clean_env
 
 Snapshot = dict[str, tuple[int, str]]
@@ -132,11 +133,12 @@ def post_marks(system: Embedded, count: int) -> tuple[Caller, list[str]]:
         parent = system.login(http, "parent")
         teacher = system.login(http, "teacher")
         child = parent.claims["children"][0]
-        week = parent.get(f"/api/journal/diary/{child}")
+        keep_the_last_lessons_open(http, system.login(http, "deputy").headers)
+        week = last_school_week(http, parent.headers, child)
         maths = [
             ls for d in week["days"] for ls in d["lessons"] if ls["subject_name"] == "Математика"
         ]
-        assert maths, "the demo school has maths lessons this week"
+        assert maths, "the demo school has maths lessons in its last school week"
         ids = [
             teacher.post(
                 f"/api/journal/lessons/{maths[-1]['lesson_id']}/marks",

@@ -15,6 +15,7 @@ import httpx
 from pgserver.utils import PostmasterInfo
 
 from tests.e2e.school import Caller
+from tests.embedded_mode.school_days import keep_the_last_lessons_open, last_school_week
 from tests.embedded_mode.test_embedded_mode import Embedded, clean_env
 
 CLIENTS = 8
@@ -136,7 +137,8 @@ async def test_marks_acknowledged_before_a_sigkill_arrive_exactly_once_after_a_r
                 teacher = first.login(http, "teacher")
                 parent = first.login(http, "parent")
                 child = parent.claims["children"][0]
-                lesson = maths_lesson_this_week(parent, child)
+                keep_the_last_lessons_open(http, first.login(http, "deputy").headers)
+                lesson = maths_lesson_of_the_last_school_week(parent, child)
             with MarkStream(first.base_url, teacher.token, lesson, child) as stream:
                 assert stream.enough.wait(GUARD), "the marks were not taken"
                 first.process.kill()  # mid-stream: clients are still posting
@@ -173,9 +175,11 @@ async def test_marks_acknowledged_before_a_sigkill_arrive_exactly_once_after_a_r
     assert not postgres_left_running, "the restarted system stops PostgreSQL on its way out"
 
 
-def maths_lesson_this_week(parent: Caller, child: str) -> str:
-    week = parent.get(f"/api/journal/diary/{child}")
+def maths_lesson_of_the_last_school_week(parent: Caller, child: str) -> str:
+    """A maths lesson of the demo pupil in the week of the last school day (this week only
+    on a school day)."""
+    week = last_school_week(parent.http, parent.headers, child)
     maths = [ls for d in week["days"] for ls in d["lessons"] if ls["subject_name"] == "Математика"]
-    assert maths, "the demo school has maths lessons this week"
+    assert maths, "the demo school has maths lessons in its last school week"
     lesson_id: str = maths[-1]["lesson_id"]
     return lesson_id

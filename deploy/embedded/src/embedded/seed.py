@@ -9,7 +9,12 @@ finds it begun but not done (Ctrl+C or a crash during the first start) drops the
 databases and makes them again, so the school is written whole or not at all. On a later
 start in a week the journal has no lessons for yet (holidays, or a demo left for a while),
 this week's lessons and marks are added through the services' own APIs, as teachers would
-add them.
+add them, on the week's school days by the calendar (none in a holiday or the summer).
+
+The demo's year is the one begun on the last 1 September in the school's zone: in the
+summer the year just ended, whole, until the next one begins. Journal's /years/current
+knows only a year holding today or one ahead, so the web client opens on the last year
+ended then (web/src/lib/calendar.ts), as it opens on the last period begun in a holiday.
 """
 
 import random
@@ -173,6 +178,15 @@ async def fill_this_week(base_url: str) -> None:
         await _fill_this_week(Api(client))
 
 
+def school_day(year: Mapping[str, Any], day: date) -> bool:
+    """Lessons are held on `day` by the calendar of `year` (journal's YearOut)."""
+
+    def holds(span: Mapping[str, Any]) -> bool:
+        return date.fromisoformat(span["starts_on"]) <= day <= date.fromisoformat(span["ends_on"])
+
+    return any(holds(p) for p in year["periods"]) and not any(holds(h) for h in year["holidays"])
+
+
 async def _fill_this_week(anonymous: Api) -> None:
     parent = await anonymous.login("parent")
     child = (await parent.get("/api/auth/me"))["children"][0]
@@ -180,7 +194,14 @@ async def _fill_this_week(anonymous: Api) -> None:
         return
     today = datetime.now(ZONE).date()  # the school's day, as journal and the client count it
     monday = today - timedelta(days=today.weekday())
-    days = [monday + timedelta(days=i) for i in range(min(today.weekday() + 1, 5))]
+    years = (await parent.get("/api/journal/years"))["items"]
+    days = [
+        day
+        for day in (monday + timedelta(days=i) for i in range(min(today.weekday() + 1, 5)))
+        if any(school_day(year, day) for year in years)
+    ]
+    if not days:
+        return  # a holiday's week, or the summer's
     rng = random.Random(today.toordinal())  # noqa: S311 - demo data, not secrets
     for teacher_login in ("teacher", "class-teacher"):
         teacher = await anonymous.login(teacher_login)

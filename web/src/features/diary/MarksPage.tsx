@@ -1,6 +1,7 @@
 import { useState } from "react";
 import { useSearchParams } from "react-router";
 import { problemMessage } from "../../lib/problems";
+import { periodFor } from "../../lib/calendar";
 import { schoolToday, shortDate } from "../../lib/dates";
 import { downloadReportCard, useDiaryFinals, useDiaryPeriod, useDiaryYears } from "./api";
 import { useDiary } from "./DiaryLayout";
@@ -9,13 +10,10 @@ import { DiaryProblem } from "./Problem";
 
 type PeriodRef = { period_id: string; starts_on: string; ends_on: string };
 
-/** The period holding today, else the last one begun, else the first. */
+/** The period holding today, else the last one begun (a holiday, the summer), else the
+ * first. */
 export function currentPeriod<T extends PeriodRef>(periods: T[], today: string): T | undefined {
-  return (
-    periods.find((p) => p.starts_on <= today && today <= p.ends_on) ??
-    [...periods].reverse().find((p) => p.starts_on <= today) ??
-    periods[0]
-  );
+  return periodFor(periods, today);
 }
 
 /** Marks by subject for a period with weighted averages and absences; the final marks. */

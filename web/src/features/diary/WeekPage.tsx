@@ -1,7 +1,8 @@
 import { useSearchParams } from "react-router";
-import { longDate, shortDate } from "../../lib/dates";
+import { diaryDay } from "../../lib/calendar";
+import { longDate, schoolToday, shortDate } from "../../lib/dates";
 import { addDays, shiftWeek, weekOf } from "../../lib/week";
-import { useDiaryWeek, useHomeworkDue } from "./api";
+import { useDiaryWeek, useDiaryYears, useHomeworkDue } from "./api";
 import { Attachments } from "./Attachments";
 import { useDiary } from "./DiaryLayout";
 import { attendanceText } from "./format";
@@ -11,8 +12,14 @@ import { DiaryProblem } from "./Problem";
 export function WeekPage() {
   const { studentId } = useDiary();
   const [search, setSearch] = useSearchParams();
-  const week = weekOf(search.get("week"));
-  const diary = useDiaryWeek(studentId, week);
+  const years = useDiaryYears(studentId);
+  const asked = search.get("week");
+  // With no week asked for, the calendar first: in a holiday or the summer the diary opens
+  // on the last week of lessons, not on an empty one (lib/calendar).
+  const periods = years.data?.years.flatMap((y) => y.periods) ?? [];
+  const waiting = !asked && years.isPending;
+  const week = weekOf(asked ?? diaryDay(periods, schoolToday()));
+  const diary = useDiaryWeek(studentId, week, !waiting);
   // homework given this week is due up to two weeks later: its files, by lesson
   const homework = useHomeworkDue(studentId, week.from, addDays(week.to, 14));
   const files = new Map(
@@ -38,7 +45,12 @@ export function WeekPage() {
           Следующая<span aria-hidden="true"> →</span>
         </button>
       </div>
-      {diary.isPending && <p>Загрузка дневника…</p>}
+      {(waiting || diary.isPending) && <p>Загрузка дневника…</p>}
+      {!asked && !waiting && week.to < schoolToday() && (
+        <p className="muted" data-testid="diary-break">
+          Сейчас каникулы: показана последняя неделя с уроками.
+        </p>
+      )}
       {diary.isError && <DiaryProblem error={diary.error} />}
       {diary.data && days.length === 0 && <p>На этой неделе уроков нет.</p>}
       {days.map((day) => (

@@ -7,9 +7,10 @@ import type { Week } from "../../lib/week";
 const retry = (count: number, error: unknown) =>
   count < 2 && !(error instanceof ApiProblem && error.status < 500);
 
-export function useDiaryWeek(studentId: string, week: Week) {
+export function useDiaryWeek(studentId: string, week: Week, enabled = true) {
   return useQuery({
     queryKey: ["diary", studentId, "week", week.from],
+    enabled,
     retry,
     queryFn: async () =>
       unwrap(

@@ -1,6 +1,18 @@
 import { Link } from "react-router";
-import { longDate } from "../../lib/dates";
-import { useTodayLessons } from "./api/today";
+import { longDate, shortDate } from "../../lib/dates";
+import { useTodayLessons, type DayOff, type YearState } from "./api/today";
+
+/** Why there are no lessons today, in the calendar's words when it has them. */
+function noLessons({ dayOff, yearState }: { dayOff: DayOff | null; yearState: YearState }): string {
+  if (dayOff) {
+    const until = dayOff.starts_on === dayOff.ends_on ? "" : ` (по ${shortDate(dayOff.ends_on)})`;
+    return `Сегодня уроков нет: ${dayOff.name}${until}.`;
+  }
+  if (yearState === "ended") return "Сегодня уроков нет: учебный год окончен.";
+  if (yearState === "ahead") return "Сегодня уроков нет: учебный год ещё не начался.";
+  if (yearState === "none") return "Сегодня уроков нет: учебный год не открыт.";
+  return "Сегодня уроков нет.";
+}
 
 /** The teacher's first screen: today's lessons, each opening its class journal. */
 export function TodayPage() {
@@ -15,7 +27,7 @@ export function TodayPage() {
           Не удалось загрузить уроки. Проверьте подключение и обновите страницу.
         </p>
       )}
-      {today.data && today.data.lessons.length === 0 && <p>Сегодня уроков нет.</p>}
+      {today.data && today.data.lessons.length === 0 && <p>{noLessons(today.data)}</p>}
       {today.data && today.data.lessons.length > 0 && (
         <ol className="lessons">
           {today.data.lessons.map(({ assignmentId, periodId, className, subjectName, lesson }) => (

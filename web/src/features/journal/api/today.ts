@@ -1,5 +1,6 @@
 import { useQuery, useQueryClient } from "@tanstack/react-query";
 import { ApiProblem, journal, unwrap } from "../../../lib/api";
+import { holidayOn, journalPeriods, yearFor } from "../../../lib/calendar";
 import { schoolToday } from "../../../lib/dates";
 import { journalQueue } from "../model/instance";
 import { fetchPage, pageKey, type JournalPage } from "./page";
@@ -20,21 +21,42 @@ export type TodayLesson = {
   lesson: JournalPage["lessons"][number];
 };
 
+export type DayOff = { name: string; starts_on: string; ends_on: string };
+/** Where today stands against the year the journals open in. */
+export type YearState = "running" | "ended" | "ahead" | "none";
+
 /** The teacher's lessons today, from the journal pages of their assignments in the period
  * holding today (the pages are kept in the query cache: the grid then opens at once, and
  * with no network). A class level graded by halves refuses a quarter and the reverse, so
- * each period holding today is tried in turn. */
+ * each period is tried in turn. In a holiday or the summer no period holds today: the
+ * journals open on the last period begun, of the year holding today, else the next one
+ * opened, else the one ended (journal's /years/current knows no year ended). */
 export function useTodayLessons() {
   const today = schoolToday();
   const queries = useQueryClient();
   return useQuery({
     queryKey: ["journal", "today", today],
-    queryFn: async (): Promise<{ date: string; lessons: TodayLesson[]; journals: TeacherJournal[] }> => {
-      const [assignments, year] = await Promise.all([
+    queryFn: async (): Promise<{
+      date: string;
+      lessons: TodayLesson[];
+      journals: TeacherJournal[];
+      dayOff: DayOff | null;
+      yearState: YearState;
+    }> => {
+      const [assignments, years] = await Promise.all([
         journal.GET("/api/journal/assignments").then(unwrap),
-        journal.GET("/api/journal/years/current").then(unwrap),
+        journal.GET("/api/journal/years").then(unwrap),
       ]);
-      const periods = year.periods.filter((p) => p.starts_on <= today && today <= p.ends_on);
+      const year = yearFor(years.items, today);
+      const periods = year ? journalPeriods(year.periods, today) : [];
+      const dayOff = (year && holidayOn(year.holidays, today)) ?? null;
+      const yearState: YearState = !year
+        ? "none"
+        : today > year.ends_on
+          ? "ended"
+          : today < year.starts_on
+            ? "ahead"
+            : "running";
       const pages = await Promise.all(
         assignments.items.map(async (assignment) => {
           for (const period of periods) {
@@ -76,7 +98,7 @@ export function useTodayLessons() {
           periodName: page.period.kind === "half" ? `${page.period.number} полугодие` : `${page.period.number} четверть`,
         }))
         .sort((a, b) => a.className.localeCompare(b.className, "ru") || a.subjectName.localeCompare(b.subjectName, "ru"));
-      return { date: today, lessons, journals };
+      return { date: today, lessons, journals, dayOff, yearState };
     },
   });
 }
