@@ -150,7 +150,7 @@ function Control({
                     <td>{row.lessons_without_topic}</td>
                     <td>{row.lessons_without_homework}</td>
                     <td>{row.late_marks}</td>
-                    <td>{row.students_below_minimum.length}</td>
+                    <td>{row.marks_given ? row.students_below_minimum.length : "без отметок"}</td>
                     <td>{row.last_entry_at ? schoolDateTime(row.last_entry_at) : "—"}</td>
                     <td>
                       <Findings row={row} findings={controlFindings(row, report)} />

@@ -144,6 +144,12 @@ export function DashboardPage() {
             request={FILES.progress(progressQuery(period?.period_id ?? null, year.year_id, scopeQuery))}
           />
           <Figures values={figures} />
+          {progress.unmarked_grades.length > 0 && (
+            <p className="muted" data-testid="unmarked-note">
+              Классы, обучающиеся без отметок ({progress.unmarked_grades.map((g) => `${g}-е`).join(", ")}), в
+              показателях успеваемости и качества не учитываются; посещаемость по ним ниже.
+            </p>
+          )}
           <div className="charts">
             <BarChart
               title={`По периодам года: ${label}`}
@@ -176,7 +182,7 @@ function breakdown(progress: Progress, scope: ReturnType<typeof parseScope>): Ch
       .map((g) => ({ label: g.subject_name ?? "—", values: rates(g) }));
   }
   return progress.classes
-    .filter((c) => scope.kind !== "grade" || c.grade === scope.grade)
+    .filter((c) => c.marks_given && (scope.kind !== "grade" || c.grade === scope.grade))
     .map((c) => ({ label: c.class_name ?? "—", values: rates(c) }));
 }
 

@@ -137,15 +137,24 @@ function CheckCard({ row }: { row: QuarterCheckRow }) {
         <dd>
           {row.plan_topics_covered} из {row.plan_topics_due}
         </dd>
-        <dt>Контрольные работы</dt>
-        <dd>
-          {row.control_works_held} из {row.control_works_planned}
-        </dd>
-        <dt>Итоговые отметки</dt>
-        <dd>
-          выставлено {row.finals.filter((f) => f.final !== null).length} из {row.finals.length}; расходятся со средним:{" "}
-          {differing}
-        </dd>
+        {row.marks_given ? (
+          <>
+            <dt>Контрольные работы</dt>
+            <dd>
+              {row.control_works_held} из {row.control_works_planned}
+            </dd>
+            <dt>Итоговые отметки</dt>
+            <dd>
+              выставлено {row.finals.filter((f) => f.final !== null).length} из {row.finals.length}; расходятся со
+              средним: {differing}
+            </dd>
+          </>
+        ) : (
+          <>
+            <dt>Отметки</dt>
+            <dd>класс обучается без отметок: отметки и итоговые отметки не проверяются</dd>
+          </>
+        )}
       </dl>
       {row.findings.length === 0 ? (
         <p className="clean">Замечаний нет</p>

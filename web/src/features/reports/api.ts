@@ -1,6 +1,6 @@
-// The reports' data: every call through the typed reporting client. The reports whose
-// bodies the server types loosely (journal control, quarter check, attendance, activity,
-// snapshots) are read as the types below, which say what the screens use of them.
+// The reports' data: every call through the typed reporting client, every answer of the
+// types generated from reporting's OpenAPI document. A report's 200 is JSON or, with
+// `format`, a file: the JSON calls narrow it to the JSON body.
 import { useQuery } from "@tanstack/react-query";
 import { ApiProblem, reporting, unwrap } from "../../lib/api";
 import type { components } from "../../api/generated/reporting";
@@ -13,56 +13,12 @@ export type SchoolPeriods = Schemas["SchoolPeriodsOut"];
 export type SchoolPeriod = Schemas["SchoolPeriodOut"];
 export type FileFormat = "json" | "csv" | "xlsx" | "pdf";
 
-export type QuarterCheckRow = {
-  assignment_id: string;
-  class_id: string;
-  teacher_name: string | null;
-  class_name: string | null;
-  subject_name: string | null;
-  journal_period_id: string | null;
-  lessons_held: number;
-  curriculum_lessons: number | null;
-  plan_topics_due: number;
-  plan_topics_covered: number;
-  control_works_planned: number;
-  control_works_held: number;
-  finals: { student_id: string; final: string | null; differs: boolean }[];
-  findings: { code: string; detail: string }[];
-};
-export type QuarterCheck = { school_weeks: number; assignments: QuarterCheckRow[] };
-
-export type AttendanceClass = {
-  class_id: string;
-  class_name: string | null;
-  lessons_held: number;
-  "Н": number;
-  "Б": number;
-  "П": number;
-  "ОП": number;
-  missed: number;
-  missed_share: number | null;
-};
-export type Attendance = { classes: AttendanceClass[] };
-
-export type Activity = {
-  week_starts_on: string;
-  week_ends_on: string;
-  unique_sign_ins_by_role: Record<string, number>;
-  actions: {
-    marks_entered: number;
-    lessons_filled: number;
-    messages_sent: number;
-    diary_views: number | null;
-  };
-  staff_without_entries: { account_id: string; name: string | null }[];
-};
-
-export type Snapshot = {
-  report_id: string;
-  kind: string;
-  title: string;
-  created_at: string;
-};
+export type QuarterCheck = Schemas["QuarterCheckOut"];
+export type QuarterCheckRow = Schemas["QuarterCheckRowOut"];
+export type Attendance = Schemas["AttendanceOut"];
+export type AttendanceClass = Schemas["AttendanceClassOut"];
+export type Activity = Schemas["ActivityOut"];
+export type Snapshot = Schemas["SnapshotOut"];
 
 // a refusal (403 outside one's reach, 404, 422) is an answer, not a failure to retry
 const retry = (count: number, error: unknown) =>
@@ -110,7 +66,7 @@ export function useAttendance(periodId: string | null, classId: string | undefin
     enabled: periodId !== null,
     retry,
     queryFn: async () =>
-      unwrap(await reporting.GET("/api/reporting/attendance", { params: { query } })) as unknown as Attendance,
+      unwrap(await reporting.GET("/api/reporting/attendance", { params: { query } })) as Attendance,
   });
 }
 
@@ -120,9 +76,7 @@ export function useActivity(week: string, enabled: boolean) {
     enabled,
     retry,
     queryFn: async () =>
-      unwrap(
-        await reporting.GET("/api/reporting/activity", { params: { query: { week } } }),
-      ) as unknown as Activity,
+      unwrap(await reporting.GET("/api/reporting/activity", { params: { query: { week } } })) as Activity,
   });
 }
 
@@ -133,9 +87,7 @@ export function useJournalControl(query: ControlQuery) {
     queryKey: ["reports", "journal-control", query],
     retry,
     queryFn: async () =>
-      unwrap(
-        await reporting.GET("/api/reporting/journal-control", { params: { query } }),
-      ) as unknown as ControlReport,
+      unwrap(await reporting.GET("/api/reporting/journal-control", { params: { query } })) as ControlReport,
   });
 }
 
@@ -151,7 +103,7 @@ export function useQuarterCheck(query: CheckQuery | null) {
         await reporting.GET("/api/reporting/quarter-check", {
           params: { query: query ?? { period_id: "" } },
         }),
-      ) as unknown as QuarterCheck,
+      ) as QuarterCheck,
   });
 }
 
@@ -160,10 +112,7 @@ export function useSnapshots(enabled: boolean) {
     queryKey: ["reports", "snapshots"],
     enabled,
     retry,
-    queryFn: async () =>
-      unwrap(await reporting.GET("/api/reporting/snapshots", { params: { query: { limit: 50 } } })) as unknown as {
-        items: Snapshot[];
-      },
+    queryFn: async () => unwrap(await reporting.GET("/api/reporting/snapshots", { params: { query: { limit: 50 } } })),
   });
 }
 

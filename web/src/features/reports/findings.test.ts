@@ -24,6 +24,7 @@ function row(changes: Partial<ControlRow> = {}): ControlRow {
     late_marks: 0,
     students_below_minimum: [],
     last_entry_at: "2026-11-30T10:00:00Z",
+    marks_given: true,
     ...changes,
   };
 }

@@ -1,36 +1,12 @@
 // The monthly control's row as findings to act on, each with the journal page it is
 // about. The server answers the figures; the wording is the screen's.
+import type { components } from "../../api/generated/reporting";
 import { shortDate } from "../../lib/dates";
-import { journalHref, pageOfDate, type JournalPage } from "./links";
+import { journalHref, pageOfDate } from "./links";
 
-export type ControlRow = {
-  assignment_id: string;
-  teacher_id: string;
-  teacher_name: string | null;
-  class_id: string;
-  class_name: string | null;
-  subject_id: string;
-  subject_name: string | null;
-  journal_period_id: string | null;
-  journal_pages: JournalPage[];
-  lessons_held: number;
-  lessons_without_topic: number;
-  lessons_without_homework: number;
-  dates_without_topic: string[];
-  dates_without_homework: string[];
-  late_marks: number;
-  students_below_minimum: string[];
-  last_entry_at: string | null;
-};
-
-export type ControlReport = {
-  month: string;
-  starts_on: string;
-  ends_on: string;
-  late_entry_days: number;
-  min_marks: number;
-  assignments: ControlRow[];
-};
+// The server's types, generated from reporting's OpenAPI document.
+export type ControlReport = components["schemas"]["JournalControlOut"];
+export type ControlRow = components["schemas"]["ControlRowOut"];
 
 export type Finding = {
   code: string;

@@ -24,9 +24,10 @@ const figures = (rate: number) => ({
 const PROGRESS = {
   period: { period_id: "quarter-2", year_id: "y", year_name: "2026/27", kind: "quarter", number: 2, starts_on: "", ends_on: "" },
   groups: [],
-  classes: [{ ...figures(80), class_id: "c5", class_name: "5А", grade: 5 }],
+  classes: [{ ...figures(80), class_id: "c5", class_name: "5А", grade: 5, marks_given: true }],
   parallels: [{ ...figures(70), grade: 5 }],
   school: { ...figures(60), school_id: "s" },
+  unmarked_grades: [1],
 } as Progress;
 
 describe("the dashboard's scope", () => {

@@ -71,18 +71,14 @@ class GroupOut(IndicatorsOut):
     subject_id: uuid.UUID
     subject_name: str | None
     from_finals: int
-    marks_given: bool = Field(
-        default=True, description="False: taught without marks, no counts, in no roll-up."
-    )
+    marks_given: bool = Field(description="False: taught without marks, no counts, in no roll-up.")
 
 
 class ClassOut(IndicatorsOut):
     class_id: uuid.UUID
     class_name: str | None
     grade: int | None
-    marks_given: bool = Field(
-        default=True, description="False: taught without marks, no counts, in no roll-up."
-    )
+    marks_given: bool = Field(description="False: taught without marks, no counts, in no roll-up.")
 
 
 class ParallelOut(IndicatorsOut):
@@ -104,8 +100,7 @@ class ProgressOut(BaseModel):
     parallels: list[ParallelOut]
     school: SchoolOut | None
     unmarked_grades: list[int] = Field(
-        default_factory=list,
-        description="The class levels taught without marks: left out of the figures.",
+        description="The class levels taught without marks: left out of the figures."
     )
 
 
