@@ -273,6 +273,7 @@ async def run(stage: Stage, profile: Profile) -> list[Figure]:
                 [item.lesson_id],
                 [],
                 list(MARK_WORK),
+                list(DEFAULT_SETTINGS.unmarked_grades),
             )
             if ctx is None:
                 raise RuntimeError("no such page")

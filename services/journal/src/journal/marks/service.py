@@ -51,7 +51,9 @@ POSTED = "posted"  # the history reason of a mark's first version
 # read and one write: who writes the lesson (its substitute, else the assignment's
 # teacher), whether it is cancelled, whether the student is enrolled in its class on its
 # date (roster.enrolled.ENROLLED_ON_SQL written out) and, for a group's lesson, a member
-# of the group that day, and whether the work type takes new marks.
+# of the group that day, whether the work type takes new marks, and whether the class's
+# level is given marks at all ($5 the levels taught without marks of a school without
+# grading settings).
 MARKING_SQL = """
 SELECT lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subject_name,
        assignments.teacher_id,
@@ -73,10 +75,14 @@ SELECT lessons.class_id, lessons.date, lessons.subject_id, subjects.name AS subj
                   OR group_memberships.ends_on >= lessons.date)
        )) AS enrolled,
        work_types.id AS work_type_id, work_types.name AS work_type_name, work_types.weight,
-       work_types.active AS work_type_active
+       work_types.active AS work_type_active,
+       classes.grade <> ALL (coalesce(grading_settings.unmarked_grades, $5::smallint[]))
+           AS marks_given
 FROM lessons
 JOIN assignments ON assignments.id = lessons.assignment_id
 JOIN subjects ON subjects.id = lessons.subject_id
+JOIN classes ON classes.id = lessons.class_id
+LEFT OUTER JOIN grading_settings ON grading_settings.school_id = lessons.school_id
 LEFT OUTER JOIN work_types ON work_types.school_id = $2::uuid AND work_types.code = $4
 WHERE lessons.id = $1::uuid AND lessons.school_id = $2::uuid
 """
@@ -133,6 +139,8 @@ class Marking:
     writer_id: uuid.UUID
     cancelled: bool
     work_type_active: bool | None
+    # False in a class level taught without marks (the grading settings' unmarked_grades).
+    marks_given: bool = True
 
 
 async def marking(
@@ -142,7 +150,13 @@ async def marking(
     with the student's enrollment and the work type, judged later by `post_mark`."""
     require_role(user, *TEACHING)
     row = await driver.fetchrow(
-        session, MARKING_SQL, lesson_id, user.school_id, data.student_id, data.work_type
+        session,
+        MARKING_SQL,
+        lesson_id,
+        user.school_id,
+        data.student_id,
+        data.work_type,
+        list(DEFAULT_SETTINGS.unmarked_grades),
     )
     if row is None:
         raise NotFound("lesson")
@@ -163,12 +177,14 @@ async def marking(
         writer_id=row["writer_id"],
         cancelled=row["cancelled"],
         work_type_active=row["work_type_active"],
+        marks_given=row["marks_given"],
     )
 
 
 def check_posting(on: Marking) -> None:
     """Refuse a mark on a cancelled lesson (409), for a student not in the lesson's class
-    (or group) on its date, of an unknown or a deactivated work type (422)."""
+    (or group) on its date, in a class taught without marks, of an unknown or a
+    deactivated work type (422)."""
     if on.cancelled:
         raise cancelled_problem()
     if not on.enrolled:
@@ -177,6 +193,13 @@ def check_posting(on: Marking) -> None:
             "student-not-in-class",
             "Student not in class",
             "The student is not enrolled in this lesson's class (or group) on its date.",
+        )
+    if not on.marks_given:
+        raise Problem(
+            422,
+            "marks-not-given",
+            "Marks not given",
+            "Класс учится без отметок: отметки в нём не ставятся.",
         )
     if on.work_type_id is None or on.work_type_name is None or on.weight is None:
         raise Problem(

@@ -310,8 +310,9 @@ async def read_page(
 # lessons that are the assignment's in the period (with the marks' lessons), each with
 # whether its day is closed (journal_closed_on, which holds the school's closing lock
 # until the save ends, so that no period closes under the save's writes), and the named
-# work types that take new marks (both as JSON text: the connection's codecs may differ).
-# No row unless the assignment and period are the school's.
+# work types that take new marks (both as JSON text: the connection's codecs may differ),
+# and whether the class is given marks ($8 the levels without marks of a school without
+# grading settings). No row unless the assignment and period are the school's.
 SAVE_CONTEXT_SQL = """
 SELECT assignments.teacher_id::text, classes.class_teacher_id::text,
        (SELECT coalesce(json_agg(json_build_array(
@@ -328,7 +329,11 @@ SELECT assignments.teacher_id::text, classes.class_teacher_id::text,
                                                   work_types.name, work_types.weight)), '[]')
         FROM work_types
         WHERE work_types.school_id = assignments.school_id AND work_types.active
-          AND work_types.code = ANY($7::text[]))::text AS work_types
+          AND work_types.code = ANY($7::text[]))::text AS work_types,
+       classes.grade <> ALL (coalesce(
+           (SELECT grading_settings.unmarked_grades FROM grading_settings
+            WHERE grading_settings.school_id = assignments.school_id),
+           $8::smallint[])) AS marks_given
 FROM assignments
 JOIN classes ON classes.id = assignments.class_id
 JOIN periods ON periods.id = $2::uuid AND periods.school_id = assignments.school_id
@@ -436,6 +441,7 @@ async def _context(
         named_lessons,
         list(wanted_marks),
         codes,
+        list(DEFAULT_SETTINGS.unmarked_grades),
     )
     if row is None:
         raise NotFound("assignment or period")
@@ -493,6 +499,7 @@ def _judge(user: User, ctx: _Context, change: PageChange, now: datetime) -> Judg
                 writer_id=on.writer_id,
                 cancelled=on.cancelled,
                 work_type_active=None if work_type is None else True,  # only active ones read
+                marks_given=ctx.page.row["marks_given"],
             )
             marks.check_posting(marking)
             return _Posting(marking, change.value)
