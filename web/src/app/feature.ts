@@ -18,8 +18,9 @@ export type NavItem = {
   to: string;
   label: string;
   roles: Role[];
-  /** Shown after the label inside the link (an unread count), kept live by its feature. */
-  Badge?: ComponentType;
+  /** Renders the label inside the link with what its feature keeps live beside it (an
+   * unread count); without it the link holds the label. */
+  Badge?: ComponentType<{ label: string }>;
 };
 
 export type Feature = {

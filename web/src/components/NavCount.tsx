@@ -1,15 +1,26 @@
-/** A navigation entry's count of unread items: the number shown beside the label, and for
- * screen readers «, непрочитанных: N» after it (so the link reads «Почта, непрочитанных: 3»).
- * Nothing while there is nothing unread or the count is unknown. */
-export function NavCount({ count, testId }: { count: number | null | undefined; testId?: string }) {
-  if (!count) return null;
+/** A navigation entry's label with its count of unread items: the number shown beside the
+ * label, and for screen readers one text «Почта, непрочитанных: 3» (one node, so no
+ * browser puts a space before the comma). The bare label while there is nothing unread or
+ * the count is unknown. */
+export function NavCount({
+  label,
+  count,
+  testId,
+}: {
+  label: string;
+  count: number | null | undefined;
+  testId?: string;
+}) {
+  if (!count) return <>{label}</>;
   return (
     <>
-      {" "}
-      <span className="nav-count" aria-hidden="true" data-testid={testId}>
-        {count > 99 ? "99+" : count}
+      <span aria-hidden="true">
+        {label}
+        <span className="nav-count" data-testid={testId}>
+          {count > 99 ? "99+" : count}
+        </span>
       </span>
-      <span className="sr-only">, непрочитанных: {count}</span>
+      <span className="sr-only">{`${label}, непрочитанных: ${count}`}</span>
     </>
   );
 }

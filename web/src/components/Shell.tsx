@@ -73,8 +73,7 @@ export function Shell() {
         <nav className="mainnav" aria-label="Разделы">
           {nav.map((item) => (
             <NavLink key={item.to} to={item.to}>
-              {item.label}
-              {item.Badge && <item.Badge />}
+              {item.Badge ? <item.Badge label={item.label} /> : item.label}
             </NavLink>
           ))}
         </nav>

@@ -8,6 +8,16 @@ import { authFetch } from "./http";
 
 const STREAM = "/api/messaging/notifications/stream";
 const RETRY_MS = 3000;
+// The first connection waits for the page to have loaded and a moment more: the screen's
+// own requests go first on a slow network (the listeners read their data at once anyway,
+// and again when the stream opens), and the page reaches "network idle" before a
+// connection that never ends begins.
+const FIRST_CONNECTION_DELAY_MS = 1500;
+
+function loaded(): Promise<void> {
+  if (typeof document === "undefined" || document.readyState === "complete") return Promise.resolve();
+  return new Promise((resolve) => window.addEventListener("load", () => resolve(), { once: true }));
+}
 
 export type LiveEvent = { event: string; data: string };
 
@@ -76,7 +86,9 @@ function connect(): void {
     setOpen(false);
     if (!controller.signal.aborted) retry = setTimeout(() => void listen(), RETRY_MS);
   };
-  void listen();
+  void loaded().then(() => {
+    if (!controller.signal.aborted) retry = setTimeout(() => void listen(), FIRST_CONNECTION_DELAY_MS);
+  });
 }
 
 /** Listen to the live stream's events (and `open`, sent on each connection); the first

@@ -1,9 +1,9 @@
 import { NavCount } from "../../components/NavCount";
 import { unreadTotal, useLiveMail, useUnread } from "./api";
 
-/** The «Почта» link's unread count, kept live by the stream. */
-export function MailNavBadge() {
+/** The «Почта» link: its label and unread count, kept live by the stream. */
+export function MailNavBadge({ label }: { label: string }) {
   const unread = useUnread();
   useLiveMail();
-  return <NavCount count={unreadTotal(unread.data)} testId="nav-mail-unread" />;
+  return <NavCount label={label} count={unreadTotal(unread.data)} testId="nav-mail-unread" />;
 }
