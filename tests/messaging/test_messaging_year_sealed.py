@@ -86,6 +86,7 @@ async def test_the_director_and_deputies_are_told_once_that_the_year_is_sealed(
     )
     assert notice.payload["year_id"] == str(event.year_id)
     assert notice.payload["class_journals"] == 12
+    assert notice.payload["link"] == f"/archive/years/{event.year_id}"  # the client's screen
     assert notice.student_id is None
     assert teacher not in told and sysadmin not in told
     assert await notices(db, elsewhere) == {}

@@ -4,6 +4,12 @@ import { problemMessage } from "../../lib/problems";
 import { schoolDateTime } from "../../lib/when";
 import { FEED, markAllRead, markRead, UNREAD, useFeed, useLiveFeed } from "./api";
 
+/** The client's screen a notice points to (`payload.link`, a path of this client). */
+function screenLink(payload: { [key: string]: unknown }): string | undefined {
+  const link = payload.link;
+  return typeof link === "string" && link.startsWith("/") && !link.startsWith("//") ? link : undefined;
+}
+
 /** The signed-in person's notifications, newest first, updated live. */
 export function FeedPage() {
   const feed = useFeed();
@@ -48,6 +54,11 @@ export function FeedPage() {
           {feed.data.items.map((item) => (
             <li key={item.id} data-testid="notification" className={item.read_at ? "read" : "unread"}>
               <p>{item.text}</p>
+              {screenLink(item.payload) && (
+                <p>
+                  <Link to={screenLink(item.payload)!}>{item.kind === "year_sealed" ? "Открыть архив" : "Открыть"}</Link>
+                </p>
+              )}
               <p className="muted">
                 {schoolDateTime(item.created_at)}
                 {item.read_at ? " · прочитано" : ""}

@@ -364,6 +364,8 @@ async def sealed_years(session: AsyncSession, events: Sequence[YearSealed]) -> N
                     "files": event.files,
                     "manifest_sha256": event.manifest_sha256,
                     "version": event.version,
+                    # the web client's screen of the sealed year (web/src/features/archive)
+                    "link": f"/archive/years/{event.year_id}",
                 },
                 accounts=tuple(administration.get(school, ())),
             )
