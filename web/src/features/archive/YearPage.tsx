@@ -1,6 +1,5 @@
 import { useState } from "react";
 import { Link, useParams } from "react-router";
-import { longDate } from "../../lib/dates";
 import { problemMessage } from "../../lib/problems";
 import { schoolDateTime } from "../../lib/when";
 import { canDownload } from "./access";
@@ -8,6 +7,7 @@ import { downloadFailure, downloadFile, useArchivedYear, useIntegrityCheck, type
 import { useArchive } from "./ArchiveLayout";
 import {
   classJournals,
+  dayWithYear,
   downloadName,
   fileLabel,
   fileResults,
@@ -50,7 +50,7 @@ export function YearPage() {
           <>
             <dt>Сроки</dt>
             <dd>
-              {longDate(data.starts_on)} — {longDate(data.ends_on)}
+              {dayWithYear(data.starts_on)} — {dayWithYear(data.ends_on)}
             </dd>
           </>
         )}

@@ -1,9 +1,8 @@
 import { Link } from "react-router";
-import { longDate } from "../../lib/dates";
 import { problemMessage } from "../../lib/problems";
 import { schoolDateTime } from "../../lib/when";
 import { useArchivedYears } from "./api";
-import { statusLabel } from "./format";
+import { dayWithYear, statusLabel } from "./format";
 
 /** The school's years in the archive, newest first: each one's state and class journals. */
 export function YearsPage() {
@@ -35,7 +34,7 @@ export function YearsPage() {
                 <>
                   <dt>Сроки</dt>
                   <dd>
-                    {longDate(year.starts_on)} — {longDate(year.ends_on)}
+                    {dayWithYear(year.starts_on)} — {dayWithYear(year.ends_on)}
                   </dd>
                 </>
               )}

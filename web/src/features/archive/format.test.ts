@@ -3,6 +3,7 @@ import { familyStudents } from "./access";
 import type { ArchivedFile, Integrity } from "./api";
 import {
   classJournals,
+  dayWithYear,
   downloadName,
   fileResults,
   periodColumn,
@@ -72,6 +73,7 @@ describe("a year's files", () => {
   it("says a year's state and a file's size in Russian", () => {
     expect(statusLabel({ status: "sealed" })).toBe("Запечатан");
     expect(statusLabel({ status: "pending" })).toBe("Ожидает архивации");
+    expect(dayWithYear("2019-09-02")).toBe("2 сентября 2019 г.");
     expect(sizeLabel(512)).toBe("512 Б");
     expect(sizeLabel(2048)).toBe("2,0 КБ");
     expect(sizeLabel(3 * 1024 * 1024)).toBe("3,0 МБ");

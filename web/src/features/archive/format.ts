@@ -129,6 +129,18 @@ export function plural(n: number, one: string, few: string, many: string): strin
   return many;
 }
 
+const DAY_WITH_YEAR = new Intl.DateTimeFormat("ru-RU", {
+  day: "numeric",
+  month: "long",
+  year: "numeric",
+  timeZone: "UTC",
+});
+
+/** "2 сентября 2019 г.": an archived year's dates need their year. */
+export function dayWithYear(date: string): string {
+  return DAY_WITH_YEAR.format(new Date(`${date}T00:00:00Z`));
+}
+
 export function sizeLabel(bytes: number): string {
   if (bytes < 1024) return `${bytes} Б`;
   if (bytes < 1024 * 1024) return `${(bytes / 1024).toFixed(1).replace(".", ",")} КБ`;
