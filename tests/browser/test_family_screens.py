@@ -316,10 +316,14 @@ def test_the_deputy_closes_a_period_and_a_later_change_is_refused(
     expect(row.get_by_role("alert")).to_contain_text("уже изменил кто-то другой")
     screenshot(deputy, "deputy-periods-conflict-desktop")
     row.get_by_role("button", name="Обновить данные").click()
+    expect(row.get_by_role("alert")).to_have_count(0)
+    deputy.wait_for_load_state("networkidle")  # the period read again, its new version
     try:
         row.get_by_label(f"Причина ({name})").fill("итоги четверти выставлены")
         row.get_by_role("button", name=f"Закрыть {name}").click()
-        expect(row).to_contain_text("Закрыт")
+        # "Закрыт <when>", not the button's «Закрыть»
+        expect(row.get_by_role("button", name=f"Открыть {name}")).to_be_visible()
+        expect(row).to_contain_text(re.compile(r"Закрыт \d"))
         screenshot(deputy, "deputy-periods-desktop")
 
         refused = teacher.post(

@@ -18,7 +18,9 @@ export function WeekPage() {
   // on the last week of lessons, not on an empty one (lib/calendar).
   const periods = years.data?.years.flatMap((y) => y.periods) ?? [];
   const waiting = !asked && years.isPending;
-  const week = weekOf(asked ?? diaryDay(periods, schoolToday()));
+  const today = schoolToday();
+  const opening = diaryDay(periods, today);
+  const week = weekOf(asked ?? opening);
   const diary = useDiaryWeek(studentId, week, !waiting);
   // homework given this week is due up to two weeks later: its files, by lesson
   const homework = useHomeworkDue(studentId, week.from, addDays(week.to, 14));
@@ -46,7 +48,7 @@ export function WeekPage() {
         </button>
       </div>
       {(waiting || diary.isPending) && <p>Загрузка дневника…</p>}
-      {!asked && !waiting && week.to < schoolToday() && (
+      {!asked && !waiting && opening !== today && (
         <p className="muted" data-testid="diary-break">
           Сейчас каникулы: показана последняя неделя с уроками.
         </p>
