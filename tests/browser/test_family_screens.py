@@ -51,12 +51,14 @@ def current_period(caller: Caller) -> dict[str, Any]:
     return period_holding(years, last_school_day(years))
 
 
-def diary_week(caller: Caller) -> str:
-    """The Monday of the week the diary opens on: today's inside a period, else (a holiday
-    between periods, the summer) the last ended period's last week, as
+def diary_week(caller: Caller, child: str) -> str:
+    """The Monday of the week the child's diary opens on: today's inside a period of the
+    child's class level (5А has quarters: 4 November, inside the first half, is a holiday
+    between quarters), else the last ended period's last week, as
     web/src/features/diary/WeekPage.tsx has it."""
     today = school_today().isoformat()
-    periods = [p for y in caller.get("/api/journal/years")["items"] for p in y["periods"]]
+    years = caller.get(f"/api/journal/diary/{child}/years")["years"]
+    periods = [p for y in years for p in y["periods"]]
     if any(p["starts_on"] <= today <= p["ends_on"] for p in periods):
         return monday_of(school_today()).isoformat()
     ended = [p["ends_on"] for p in periods if p["ends_on"] < today]
@@ -193,7 +195,7 @@ def test_a_lesson_the_teacher_fills_shows_in_the_parents_diary(
     browser_page.keyboard.press("Enter")
     expect(browser_page).to_have_url(re.compile(r"week=\d{4}-\d{2}-\d{2}"))
     browser_page.get_by_role("button", name="Текущая неделя").press("Enter")
-    opened = dt.date.fromisoformat(diary_week(teacher))
+    opened = dt.date.fromisoformat(diary_week(teacher, parent_child))
     expect(browser_page.get_by_role("heading", name=re.compile("^Неделя"))).to_have_text(
         f"Неделя {opened:%d.%m} — {opened + dt.timedelta(days=6):%d.%m}"
     )
