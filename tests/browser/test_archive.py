@@ -279,3 +279,78 @@ def test_a_damaged_file_is_named_by_the_check(
     row.get_by_role("button", name=re.compile("^Скачать PDF")).click()
     expect(row.get_by_role("alert")).to_contain_text("Файл не выдан")
     screenshot(page, "archive-damaged-desktop")
+
+
+def test_an_archived_report_card_is_laid_out_by_subject_and_period(
+    phone: BrowserContext, school: Embedded, sealed: dict[str, Any]
+) -> None:
+    """The demo's children have no archived year, so the two answers are the server's as
+    the screen would have them for a child who had one (routes of the browser; the
+    server's own answers are tested in tests/archive/test_archive_reading.py)."""
+    parent = Caller(school, "parent")
+    child = parent.get("/api/auth/me")["children"][0]
+    year_id = sealed["year_id"]
+    years = {
+        "student_id": child,
+        "last_name": "Смирнов",
+        "first_name": "Иван",
+        "items": [
+            {
+                "year_id": year_id,
+                "year_name": "2019/20",
+                "starts_on": "2019-09-02",
+                "ends_on": "2020-05-29",
+                "class_name": "9Ж",
+            }
+        ],
+    }
+    finals = [
+        {"period_kind": "quarter", "period_number": n, "value": v}
+        for n, v in ((1, "4"), (2, "5"), (3, "4"), (4, "5"))
+    ] + [{"period_kind": None, "period_number": None, "value": "5"}]
+    card = {
+        "year_id": year_id,
+        "year_name": "2019/20",
+        "student_id": child,
+        "last_name": "Смирнов",
+        "first_name": "Иван",
+        "class_name": "9Ж",
+        "subjects": [
+            {
+                "subject_id": "00000000-0000-4000-8000-00000000000a",
+                "subject_name": "Алгебра",
+                "finals": finals,
+            },
+            {
+                "subject_id": "00000000-0000-4000-8000-00000000000b",
+                "subject_name": "Русский язык",
+                "finals": [{"period_kind": "quarter", "period_number": 1, "value": "3"}],
+            },
+        ],
+    }
+    page = phone.new_page()
+    page.route(
+        re.compile(rf".*/api/archive/report-cards/{child}$"),
+        lambda route: route.fulfill(json=years),
+    )
+    page.route(
+        re.compile(rf".*/api/archive/years/{year_id}/report-cards/{child}$"),
+        lambda route: route.fulfill(json=card),
+    )
+    sign_in(page, "parent")
+    page.goto("/report-cards")
+    table = page.get_by_role("table", name="Табель за 2019/20 учебный год, 9Ж класс")
+    expect(table).to_be_visible()
+    expect(page.get_by_role("button", name="2019/20, 9Ж класс")).to_have_attribute(
+        "aria-pressed", "true"
+    )
+    headers = table.get_by_role("columnheader")
+    expect(headers).to_have_text(["Предмет", "1 четв.", "2 четв.", "3 четв.", "4 четв.", "Год"])
+    algebra = table.get_by_role("row").filter(has=page.get_by_role("rowheader", name="Алгебра"))
+    expect(algebra.get_by_role("cell")).to_have_text(["4", "5", "4", "5", "5"])
+    russian = table.get_by_role("row").filter(
+        has=page.get_by_role("rowheader", name="Русский язык")
+    )
+    expect(russian.get_by_role("cell")).to_have_text(["3", "", "", "", ""])
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    screenshot(page, "archive-report-card-phone")

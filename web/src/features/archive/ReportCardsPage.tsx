@@ -89,7 +89,7 @@ function Card({ yearId, studentId }: { yearId: string; studentId: string }) {
           <tr>
             <th scope="col">Предмет</th>
             {table.columns.map((column) => (
-              <th key={column} scope="col" className="final">
+              <th key={column} scope="col" className="period-mark">
                 {column}
               </th>
             ))}
@@ -100,7 +100,7 @@ function Card({ yearId, studentId }: { yearId: string; studentId: string }) {
             <tr key={row.subject}>
               <th scope="row">{row.subject}</th>
               {row.marks.map((mark, index) => (
-                <td key={table.columns[index]} className="final">
+                <td key={table.columns[index]} className="period-mark">
                   {mark}
                 </td>
               ))}
