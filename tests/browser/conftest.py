@@ -119,3 +119,22 @@ def api_token(school: Embedded, login: str) -> str:
     response.raise_for_status()
     token: str = response.json()["access_token"]
     return token
+
+
+# Every signed-in page keeps the nav's live stream open (web/src/lib/live.ts), so the page
+# never reaches Playwright's "networkidle". This waits for what networkidle meant here: no
+# request finished for half a second (the stream never finishes, so it is not counted).
+_SETTLED_JS = """() => new Promise(resolve => {
+    let seen = performance.getEntriesByType("resource").length;
+    const check = () => {
+        const now = performance.getEntriesByType("resource").length;
+        if (now === seen) resolve(true);
+        else { seen = now; setTimeout(check, 500); }
+    };
+    setTimeout(check, 500);
+})"""
+
+
+def settled(page: Page) -> None:
+    """The page's requests done (but the live stream), before a screenshot or a count."""
+    page.wait_for_function(_SETTLED_JS)

@@ -11,7 +11,7 @@ import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import DESKTOP, PHONE, api_token, screenshot, sign_in
+from tests.browser.conftest import DESKTOP, PHONE, api_token, screenshot, settled, sign_in
 from tests.embedded_mode.school_days import (
     last_school_day,
     monday_of,
@@ -98,7 +98,7 @@ def shoot(browser: Browser, school: Embedded, login: str, path: str, name: str) 
         sign_in(page, login)
         page.goto(path)
         page.get_by_role("heading", level=1).first.wait_for()
-        page.wait_for_load_state("networkidle")
+        settled(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         screenshot(page, f"{name}-phone")
     finally:
@@ -187,7 +187,7 @@ def test_a_lesson_the_teacher_fills_shows_in_the_parents_diary(
     expect(filled.get_by_label(re.compile(r"Оценка 5, Контрольная работа, вес 3"))).to_be_visible()
     expect(filled.get_by_label(re.compile("Посещаемость: ОП"))).to_be_visible()
     expect(filled.get_by_role("button", name="Скачать файл задание.pdf")).to_be_visible()
-    browser_page.wait_for_load_state("networkidle")
+    settled(browser_page)
     screenshot(browser_page, "diary-week-desktop")
 
     # the weeks step back and forth with the keyboard alone
@@ -206,7 +206,7 @@ def test_a_lesson_the_teacher_fills_shows_in_the_parents_diary(
     marks = browser_page.get_by_role("row").filter(has_text="Математика").first
     expect(marks).to_contain_text(re.compile(r"\d,\d\d"))
     expect(browser_page.get_by_role("heading", name=re.compile("Итоговые оценки"))).to_be_visible()
-    browser_page.wait_for_load_state("networkidle")
+    settled(browser_page)
     screenshot(browser_page, "diary-marks-desktop")
     # the period's report card from reporting, as a real PDF and a real spreadsheet
     for button, magic in (("Табель за период, PDF", b"%PDF"), ("Табель за период, Excel", b"PK")):
@@ -217,7 +217,7 @@ def test_a_lesson_the_teacher_fills_shows_in_the_parents_diary(
         with open(download.path(), "rb") as file:
             assert file.read(4).startswith(magic), button
     browser_page.get_by_role("link", name="Домашние задания").click()
-    browser_page.wait_for_load_state("networkidle")
+    settled(browser_page)
     screenshot(browser_page, "diary-homework-desktop")
 
     shoot(browser, school, "parent", f"/diary/{parent_child}", "diary-week")
@@ -319,7 +319,7 @@ def test_the_deputy_closes_a_period_and_a_later_change_is_refused(
     screenshot(deputy, "deputy-periods-conflict-desktop")
     row.get_by_role("button", name="Обновить данные").click()
     expect(row.get_by_role("alert")).to_have_count(0)
-    deputy.wait_for_load_state("networkidle")  # the period read again, its new version
+    settled(deputy)  # the period read again, its new version
     try:
         row.get_by_label(f"Причина ({name})").fill("итоги четверти выставлены")
         row.get_by_role("button", name=f"Закрыть {name}").click()
@@ -361,7 +361,7 @@ def test_the_deputys_work_types_and_history_fit_a_phone(
     screenshot(page, "deputy-grading-desktop")
     page.get_by_role("link", name="Исправления").click()
     expect(page.get_by_role("heading", name="История исправлений оценок")).to_be_visible()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     screenshot(page, "deputy-history-desktop")
     shoot(browser, school, "deputy", "/grading", "deputy-grading")
     assert DESKTOP["width"] == 1280

@@ -18,7 +18,7 @@ import openpyxl
 import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, expect
 
-from tests.browser.conftest import PHONE, api_token, screenshot, sign_in
+from tests.browser.conftest import PHONE, api_token, screenshot, settled, sign_in
 from tests.embedded_mode.school_days import last_school_day
 from tests.embedded_mode.test_embedded_mode import Embedded
 
@@ -104,7 +104,7 @@ def phone_shot(browser: Browser, school: Embedded, login: str, path: str, name: 
         sign_in(page, login)
         page.goto(path)
         expect(page.get_by_role("heading", name="Отчёты", level=1)).to_be_visible()
-        page.wait_for_load_state("networkidle")
+        settled(page)
         assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
         screenshot(page, f"{name}-phone")
     finally:
@@ -181,7 +181,7 @@ def test_the_director_sees_the_schools_figures_and_charts(
     expect(page.get_by_role("table", name=re.compile("^Действия"))).to_contain_text(
         "Выставлено отметок"
     )
-    page.wait_for_load_state("networkidle")
+    settled(page)
     screenshot(page, "reports-dashboard-desktop")
 
     # a class as the scope: its figures, its subjects
@@ -242,7 +242,7 @@ def test_the_deputy_follows_a_finding_to_its_journal_page(
     for cell in page.get_by_test_id("control-table").locator("tbody th").all():
         expect(cell).to_contain_text(f"{row['class_name']}, ")
     expect(link).to_be_visible()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     screenshot(page, "reports-control-desktop")
 
     # every format of the control, as real files
@@ -278,7 +278,7 @@ def test_the_quarter_end_check_links_each_finding_to_the_journal(
     expect(
         card.get_by_role("link", name=f"{first['detail']} — {title}, открыть журнал")
     ).to_be_visible()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     screenshot(page, "reports-quarter-check-desktop")
     for label, suffix in FORMATS:
         name, body = downloaded(page, "Проверка итогов", label)
@@ -317,7 +317,7 @@ def test_a_teacher_sees_only_their_own_findings(page_of: Page, school: Embedded)
     expect(table.locator("tbody tr")).to_have_count(len(rows))
     for cell in table.locator("tbody tr td:nth-child(2)").all():
         expect(cell).to_have_text(name)
-    page.wait_for_load_state("networkidle")
+    settled(page)
     screenshot(page, "reports-teacher-desktop")
     page.goto("/reports/snapshots")
     expect(page.get_by_role("heading", name="Нет доступа")).to_be_visible()

@@ -6,7 +6,7 @@ import re
 import pytest
 from playwright.sync_api import BrowserContext, Page, Route, expect
 
-from tests.browser.conftest import screenshot, sign_in
+from tests.browser.conftest import screenshot, settled, sign_in
 
 # alone: one embedded system for all of them, and no parallel workers taking the CPU
 # the browser's timing depends on (`./school test` runs them in its second pass)
@@ -63,7 +63,7 @@ def test_an_expired_access_token_is_refreshed_silently_once(desktop: BrowserCont
     page.reload()
     expect(page.get_by_test_id("who")).to_contain_text("Учитель")
     expect(page.get_by_role("heading", name="Уроки сегодня")).to_be_visible()
-    page.wait_for_load_state("networkidle")
+    settled(page)
     assert len(refreshes) == 1
 
 
