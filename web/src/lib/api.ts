@@ -33,6 +33,11 @@ export class ApiProblem extends Error {
   }
 }
 
+/** react-query's `retry` for reads: a refusal (a 4xx problem: 403, 404, 409, 422…) is an
+ * answer, not a failure to retry; anything else is tried twice more. */
+export const retryUnlessRefused = (count: number, error: unknown) =>
+  count < 2 && !(error instanceof ApiProblem && error.status < 500);
+
 /** The data of an openapi-fetch result, or its problem thrown. */
 export function unwrap<T>(result: { data?: T; error?: unknown; response: Response }): T {
   if (result.error !== undefined || !result.response.ok) {

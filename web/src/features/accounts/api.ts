@@ -1,7 +1,7 @@
 // The account screens' data: auth's sessions, password, issuance, roles and consents, and
 // journal's classes and names (auth keeps no student's or parent's name).
 import { useQuery } from "@tanstack/react-query";
-import { ApiProblem, auth, journal, unwrap, type AuthSchemas } from "../../lib/api";
+import { auth, journal, retryUnlessRefused, unwrap, type AuthSchemas } from "../../lib/api";
 import { schoolToday } from "../../lib/dates";
 
 type Schemas = AuthSchemas["schemas"];
@@ -11,13 +11,10 @@ export type ActivationOut = Schemas["ActivationOut"];
 export type ConsentOut = Schemas["ConsentOut"];
 export type StaffRole = Schemas["GrantableRoles"]["roles"][number];
 
-const retry = (count: number, error: unknown) =>
-  count < 2 && !(error instanceof ApiProblem && error.status < 500);
-
 export function useSessions() {
   return useQuery({
     queryKey: ["accounts", "sessions"],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () => unwrap(await auth.GET("/api/auth/sessions")).sessions,
   });
 }
@@ -59,7 +56,7 @@ async function allAccounts(kind: "staff" | "student" | "parent"): Promise<Accoun
 export function useStaff() {
   return useQuery({
     queryKey: ["accounts", "staff"],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: () => allAccounts("staff"),
   });
 }
@@ -67,7 +64,7 @@ export function useStaff() {
 export function useGrantableRoles() {
   return useQuery({
     queryKey: ["accounts", "grantable"],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () => unwrap(await auth.GET("/api/auth/me/grantable-roles")).roles,
   });
 }
@@ -115,7 +112,7 @@ export type SchoolClass = { classId: string; name: string; students: number };
 export function useClasses() {
   return useQuery({
     queryKey: ["accounts", "classes"],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async (): Promise<SchoolClass[]> =>
       unwrap(await journal.GET("/api/journal/classes")).items.map((c) => ({
         classId: c.class_id,
@@ -187,7 +184,7 @@ export function fullName(person: Name): string {
 export function useClassAccounts(classId: string) {
   return useQuery({
     queryKey: ["accounts", "class", classId],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () => {
       const [people, students, parents] = await Promise.all([
         classPeople(classId),
@@ -242,7 +239,7 @@ export function saveBlob(blob: Blob, fileName: string): void {
 export function useConsents() {
   return useQuery({
     queryKey: ["accounts", "consents"],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () => unwrap(await auth.GET("/api/auth/consents")).consents,
   });
 }
@@ -250,7 +247,7 @@ export function useConsents() {
 export function useChildName(studentId: string) {
   return useQuery({
     queryKey: ["accounts", "child", studentId],
-    retry,
+    retry: retryUnlessRefused,
     staleTime: 10 * 60_000,
     queryFn: async () =>
       fullName(

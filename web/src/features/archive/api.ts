@@ -2,7 +2,7 @@
 // year's files, the integrity check, downloads (the bytes checked by the server against
 // their recorded SHA-256 first), and a family's report cards of archived years.
 import { useMutation, useQuery } from "@tanstack/react-query";
-import { ApiProblem, archive, unwrap } from "../../lib/api";
+import { ApiProblem, archive, retryUnlessRefused, unwrap } from "../../lib/api";
 import type { components } from "../../api/generated/archive";
 import { problemMessage } from "../../lib/problems";
 
@@ -14,14 +14,10 @@ export type Integrity = Schemas["IntegrityOut"];
 export type ReportCard = Schemas["ReportCardOut"];
 export type ReportCardYears = Schemas["ReportCardYearsOut"];
 
-// a refusal (403, 404, 409, 410) is an answer, not a failure to retry
-const retry = (count: number, error: unknown) =>
-  count < 2 && !(error instanceof ApiProblem && error.status < 500);
-
 export function useArchivedYears() {
   return useQuery({
     queryKey: ["archive", "years"],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () => unwrap(await archive.GET("/api/archive/years")),
   });
 }
@@ -29,7 +25,7 @@ export function useArchivedYears() {
 export function useArchivedYear(yearId: string) {
   return useQuery({
     queryKey: ["archive", "years", yearId],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(await archive.GET("/api/archive/years/{year_id}", { params: { path: { year_id: yearId } } })),
   });
@@ -81,7 +77,7 @@ export function downloadFailure(error: unknown): string {
 export function useReportCardYears(studentId: string) {
   return useQuery({
     queryKey: ["archive", "report-cards", studentId],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(
         await archive.GET("/api/archive/report-cards/{student_id}", {
@@ -95,7 +91,7 @@ export function useReportCard(yearId: string | null, studentId: string) {
   return useQuery({
     queryKey: ["archive", "report-cards", studentId, yearId],
     enabled: yearId !== null,
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(
         await archive.GET("/api/archive/years/{year_id}/report-cards/{student_id}", {

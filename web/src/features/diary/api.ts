@@ -1,17 +1,13 @@
 // The diary's data: every call through the typed journal client.
 import { useQuery } from "@tanstack/react-query";
-import { ApiProblem, journal, reporting, unwrap } from "../../lib/api";
+import { journal, reporting, retryUnlessRefused, unwrap } from "../../lib/api";
 import type { Week } from "../../lib/week";
-
-// a refusal (404 for another child, 403) is an answer, not a failure to retry
-const retry = (count: number, error: unknown) =>
-  count < 2 && !(error instanceof ApiProblem && error.status < 500);
 
 export function useDiaryWeek(studentId: string, week: Week, enabled = true) {
   return useQuery({
     queryKey: ["diary", studentId, "week", week.from],
     enabled,
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(
         await journal.GET("/api/journal/diary/{student_id}", {
@@ -24,7 +20,7 @@ export function useDiaryWeek(studentId: string, week: Week, enabled = true) {
 export function useHomeworkDue(studentId: string, from: string, to: string) {
   return useQuery({
     queryKey: ["diary", studentId, "homework", from, to],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(
         await journal.GET("/api/journal/diary/{student_id}/homework", {
@@ -37,7 +33,7 @@ export function useHomeworkDue(studentId: string, from: string, to: string) {
 export function useDiaryYears(studentId: string) {
   return useQuery({
     queryKey: ["diary", studentId, "years"],
-    retry,
+    retry: retryUnlessRefused,
     staleTime: 10 * 60_000,
     queryFn: async () =>
       unwrap(
@@ -52,7 +48,7 @@ export function useDiaryPeriod(studentId: string, periodId: string | null) {
   return useQuery({
     queryKey: ["diary", studentId, "period", periodId],
     enabled: periodId !== null,
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(
         await journal.GET("/api/journal/diary/{student_id}/periods/{period_id}", {
@@ -66,7 +62,7 @@ export function useDiaryFinals(studentId: string, yearId: string | null) {
   return useQuery({
     queryKey: ["diary", studentId, "finals", yearId],
     enabled: yearId !== null,
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(
         await journal.GET("/api/journal/diary/{student_id}/years/{year_id}/finals", {

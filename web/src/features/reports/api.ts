@@ -2,7 +2,7 @@
 // types generated from reporting's OpenAPI document. A report's 200 is JSON or, with
 // `format`, a file: the JSON calls narrow it to the JSON body.
 import { useQuery } from "@tanstack/react-query";
-import { ApiProblem, reporting, unwrap } from "../../lib/api";
+import { reporting, retryUnlessRefused, unwrap } from "../../lib/api";
 import type { components } from "../../api/generated/reporting";
 import type { ControlReport } from "./findings";
 
@@ -20,14 +20,10 @@ export type AttendanceClass = Schemas["AttendanceClassOut"];
 export type Activity = Schemas["ActivityOut"];
 export type Snapshot = Schemas["SnapshotOut"];
 
-// a refusal (403 outside one's reach, 404, 422) is an answer, not a failure to retry
-const retry = (count: number, error: unknown) =>
-  count < 2 && !(error instanceof ApiProblem && error.status < 500);
-
 export function useSchoolPeriods() {
   return useQuery({
     queryKey: ["reports", "periods"],
-    retry,
+    retry: retryUnlessRefused,
     staleTime: 10 * 60_000,
     queryFn: async () => unwrap(await reporting.GET("/api/reporting/periods")),
   });
@@ -54,7 +50,7 @@ export function useProgress(periodId: string | null, yearId: string | null, scop
   return useQuery({
     queryKey: ["reports", "progress", query],
     enabled: periodId !== null || yearId !== null,
-    retry,
+    retry: retryUnlessRefused,
     queryFn: () => fetchProgress(query),
   });
 }
@@ -64,7 +60,7 @@ export function useAttendance(periodId: string | null, classId: string | undefin
   return useQuery({
     queryKey: ["reports", "attendance", query],
     enabled: periodId !== null,
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(await reporting.GET("/api/reporting/attendance", { params: { query } })) as Attendance,
   });
@@ -74,7 +70,7 @@ export function useActivity(week: string, enabled: boolean) {
   return useQuery({
     queryKey: ["reports", "activity", week],
     enabled,
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(await reporting.GET("/api/reporting/activity", { params: { query: { week } } })) as Activity,
   });
@@ -85,7 +81,7 @@ export type ControlQuery = { month: string; class_id?: string };
 export function useJournalControl(query: ControlQuery) {
   return useQuery({
     queryKey: ["reports", "journal-control", query],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(await reporting.GET("/api/reporting/journal-control", { params: { query } })) as ControlReport,
   });
@@ -97,7 +93,7 @@ export function useQuarterCheck(query: CheckQuery | null) {
   return useQuery({
     queryKey: ["reports", "quarter-check", query],
     enabled: query !== null,
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(
         await reporting.GET("/api/reporting/quarter-check", {
@@ -111,7 +107,7 @@ export function useSnapshots(enabled: boolean) {
   return useQuery({
     queryKey: ["reports", "snapshots"],
     enabled,
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () => unwrap(await reporting.GET("/api/reporting/snapshots", { params: { query: { limit: 50 } } })),
   });
 }

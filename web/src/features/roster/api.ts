@@ -1,10 +1,7 @@
 // The class teacher's roster data, through the typed journal client.
 import { useQuery } from "@tanstack/react-query";
-import { ApiProblem, journal, unwrap } from "../../lib/api";
+import { journal, retryUnlessRefused, unwrap } from "../../lib/api";
 import { schoolToday } from "../../lib/dates";
-
-const retry = (count: number, error: unknown) =>
-  count < 2 && !(error instanceof ApiProblem && error.status < 500);
 
 export type MyClass = { classId: string; name: string; students: number };
 
@@ -12,7 +9,7 @@ export type MyClass = { classId: string; name: string; students: number };
 export function useMyClasses() {
   return useQuery({
     queryKey: ["roster", "my-classes"],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async (): Promise<MyClass[]> => {
       const classes = unwrap(
         await journal.GET("/api/journal/classes", { params: { query: { led_by_me: true } } }),
@@ -25,7 +22,7 @@ export function useMyClasses() {
 export function useClassList(classId: string) {
   return useQuery({
     queryKey: ["roster", "class", classId],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(
         await journal.GET("/api/journal/classes/{class_id}/students", {
@@ -38,7 +35,7 @@ export function useClassList(classId: string) {
 export function useStudentCard(studentId: string) {
   return useQuery({
     queryKey: ["roster", "student", studentId],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(
         await journal.GET("/api/journal/students/{student_id}", {
@@ -51,7 +48,7 @@ export function useStudentCard(studentId: string) {
 export function useStudentHistory(studentId: string) {
   return useQuery({
     queryKey: ["roster", "student", studentId, "history"],
-    retry,
+    retry: retryUnlessRefused,
     queryFn: async () =>
       unwrap(
         await journal.GET("/api/journal/students/{student_id}/history", {

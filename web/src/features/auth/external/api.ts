@@ -2,7 +2,7 @@
 // the server offers it, the start of a sign-in or a link (the browser is then sent to the
 // provider), the callback's answer, and one's own link.
 import { useQuery } from "@tanstack/react-query";
-import { ApiProblem, auth, unwrap, type AuthSchemas } from "../../../lib/api";
+import { auth, retryUnlessRefused, unwrap, type AuthSchemas } from "../../../lib/api";
 
 type Schemas = AuthSchemas["schemas"];
 export type ProviderOut = Schemas["ProviderOut"];
@@ -12,15 +12,12 @@ export type LinkOut = Schemas["LinkOut"];
 
 export const LINK_KEY = ["auth", "oidc", "link"] as const;
 
-const noRetryOnRefusal = (count: number, error: unknown) =>
-  count < 2 && !(error instanceof ApiProblem && error.status < 500);
-
 /** Whether sign-in through the provider is offered (the button shows only then). */
 export function useProvider() {
   return useQuery({
     queryKey: ["auth", "oidc", "provider"],
     staleTime: 5 * 60_000,
-    retry: noRetryOnRefusal,
+    retry: retryUnlessRefused,
     queryFn: async (): Promise<ProviderOut> => unwrap(await auth.GET("/api/auth/oidc")),
   });
 }
@@ -29,7 +26,7 @@ export function useProvider() {
 export function useOwnLink() {
   return useQuery({
     queryKey: LINK_KEY,
-    retry: noRetryOnRefusal,
+    retry: retryUnlessRefused,
     queryFn: async (): Promise<LinkOut> => unwrap(await auth.GET("/api/auth/oidc/link")),
   });
 }
