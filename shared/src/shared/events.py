@@ -5,7 +5,6 @@ event its id, time, school and aggregate version, which travel as envelope attri
 """
 
 import uuid
-from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, ClassVar, Self
 
@@ -127,11 +126,3 @@ class Bundle(Event):
         if foreign:
             raise ValueError(f"{cls.routing_key} does not carry {', '.join(foreign)}")
         return inner
-
-
-def bundles_carrying(
-    bundles: Sequence[type[Bundle]], events: Sequence[type[Event]]
-) -> tuple[type[Bundle], ...]:
-    """The bundles that may hold any of `events`: a consumer of those binds them too."""
-    wanted = set(events)
-    return tuple(bundle for bundle in bundles if wanted.intersection(bundle.carries))

@@ -7,7 +7,7 @@ published side by side with the old one.
 from collections.abc import Iterable
 
 from shared.contracts import archive, auth, journal, messaging, reporting
-from shared.events import Bundle, Event, bundles_carrying
+from shared.events import Bundle, Event
 
 ALL_EVENTS: tuple[type[Event], ...] = (
     *auth.EVENTS,
@@ -24,4 +24,5 @@ def with_bundles(events: Iterable[type[Event]]) -> tuple[type[Event], ...]:
     """`events` and the bundles that may carry any of them, without repeats: what a consumer
     of `events` must be bound to (a bundle's events arrive only inside it)."""
     wanted = tuple(dict.fromkeys(events))
-    return tuple(dict.fromkeys((*wanted, *bundles_carrying(BUNDLES, wanted))))
+    carrying = (bundle for bundle in BUNDLES if set(wanted).intersection(bundle.carries))
+    return tuple(dict.fromkeys((*wanted, *carrying)))
